@@ -1,0 +1,78 @@
+const brand = Symbol.for('fieldkit.error')
+
+/** Values allowed in {@link FieldkitError.details}: plain data that is safe to log. */
+export type ErrorDetail =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly ErrorDetail[]
+  | { readonly [key: string]: ErrorDetail }
+
+/** What every Fieldkit error is built from. */
+export interface FieldkitErrorOptions {
+  /** Stable code, `FK_<PACKAGE>_<WHAT>`; users match on it, never on the message. */
+  code: string
+  /** What happened, where: `[fieldkit/http] GET https://erp.example/api failed with 503 after 5 attempts`. */
+  message: string
+  /** What the maintainer should check or change, in plain words. */
+  hint: string
+  /** The error underneath, kept for debugging; not serialised by {@link FieldkitError.toJSON}. */
+  cause?: unknown
+  /** Redaction-safe facts (status, attempt counts, header names): never a credential or personal data. */
+  details?: Record<string, ErrorDetail>
+}
+
+/**
+ * The one base class of every error Fieldkit throws: a stable `code`, a `hint` for whoever maintains the
+ * integration, the `cause`, and `details` that are safe to log.
+ *
+ * @example
+ * ```ts
+ * throw new FieldkitError({
+ *   code: 'FK_CSV_TOO_MANY_ERRORS',
+ *   message: '[fieldkit/csv] 512 of 1,000 rows were quarantined',
+ *   hint: 'Check the delimiter and encoding in the report, or raise maxErrors',
+ *   details: { quarantined: 512, read: 1000 },
+ * })
+ * ```
+ */
+export class FieldkitError extends Error {
+  readonly code: string
+  readonly hint: string
+  readonly details: Readonly<Record<string, ErrorDetail>>
+
+  constructor(options: FieldkitErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code
+    this.hint = options.hint
+    this.details = Object.freeze({ ...options.details })
+    Object.defineProperty(this, brand, { value: true })
+  }
+
+  override get name(): string {
+    return this.constructor.name
+  }
+
+  /** A plain object for logs and JSON output: name, code, message, hint and details (never the cause's secrets). */
+  toJSON(): { name: string; code: string; message: string; hint: string; details: Record<string, ErrorDetail> } {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint, details: { ...this.details } }
+  }
+}
+
+/**
+ * True for any Fieldkit error, also one created by another copy of `@fieldkit/core` (a duplicate install, or the
+ * CommonJS build beside the ESM one): the check is a `Symbol.for` brand, not `instanceof`.
+ *
+ * @example
+ * ```ts
+ * try { await client.request({ path: '/api' }) } catch (e) {
+ *   if (isFieldkitError(e) && e.code === 'FK_HTTP_CIRCUIT_OPEN') scheduleLater()
+ *   else throw e
+ * }
+ * ```
+ */
+export function isFieldkitError(value: unknown): value is FieldkitError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true
+}

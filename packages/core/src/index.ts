@@ -1,0 +1,6 @@
+export type { AuthChallengeResponse, AuthRequest, AuthStrategy } from './auth-strategy'
+export type { EgressDecision, EgressGuard } from './egress-guard'
+export { type ErrorDetail, FieldkitError, type FieldkitErrorOptions, isFieldkitError } from './errors'
+export { type Logger, resolveLogger } from './logger'
+export type { TextRedactor } from './redactor'
+export { abortReason, sleep } from './sleep'

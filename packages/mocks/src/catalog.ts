@@ -1,0 +1,36 @@
+import type { RequestHandler } from 'msw'
+import { flaky } from './scenarios/flaky'
+import { slow } from './scenarios/slow'
+
+/** One endpoint family of the simulator, with the requests that show what it does. */
+export interface Scenario {
+  name: string
+  description: string
+  handlers(): RequestHandler[]
+  /** Requests that exercise the scenario once (the demo and `fieldkit mock serve` print them). */
+  examples: { method: string; path: string; note: string }[]
+}
+
+/**
+ * Every scenario of the simulator, by name: what `fieldkit mock serve` serves and the demo walks through. Each
+ * package adds the endpoints its tests need here.
+ *
+ * @example
+ * ```ts
+ * const mock = await serve(catalog.flatMap((scenario) => scenario.handlers()))
+ * ```
+ */
+export const catalog: readonly Scenario[] = [
+  {
+    name: 'flaky',
+    description: '20% 503 answers and 5% connection resets, in an order fixed by a seed',
+    handlers: () => flaky(),
+    examples: [{ method: 'GET', path: '/flaky', note: 'mostly 200, sometimes 503 or a reset connection' }],
+  },
+  {
+    name: 'slow',
+    description: 'headers after 200 ms, then the body dripped in 8 chunks 50 ms apart',
+    handlers: () => slow({ headerDelayMs: 200 }),
+    examples: [{ method: 'GET', path: '/slow', note: 'about 0.6 s from request to last byte' }],
+  },
+]

@@ -1,0 +1,20 @@
+import { defineConfig, type Options } from 'tsup'
+
+/**
+ * The one build every package shares: ESM + CommonJS + bundled `.d.ts` from `src/index.ts`.
+ * A package's `tsup.config.ts` is `export default fieldkitBuild()`, with extra entries only when it ships a bin.
+ */
+export function fieldkitBuild(extra: Options = {}) {
+  return defineConfig({
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    treeshake: true,
+    ...extra,
+  })
+}
