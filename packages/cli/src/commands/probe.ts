@@ -1,0 +1,293 @@
+import { lookup } from 'node:dns/promises'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP } from 'node:net'
+import { type DetailedPeerCertificate, connect as tlsConnect } from 'node:tls'
+import { createGuard, definePolicy } from '@fieldkit/residency'
+import type { Command } from 'commander'
+import { EXIT, type Output } from '../output'
+import { type Challenge, describeChallenge, parseChallenges } from './challenges'
+
+/** What `fieldkit probe` found, as printed with --json. */
+export interface ProbeReport {
+  url: string
+  addresses: string[]
+  region: { provider?: string; region?: string; rule: string }
+  tls?: {
+    protocol: string | null
+    alpn: string | false | null
+    authorized: boolean
+    error?: string
+    chain: { subject: string; issuer: string; validFrom: string; validTo: string; daysLeft: number }[]
+  }
+  redirects: { status: number; location: string }[]
+  status?: number
+  httpVersion?: string
+  auth: Challenge[]
+  rateLimit: Record<string, string>
+  retryAfter?: string
+  latencyMs: { tries: number; p50: number; p95: number; max: number }
+  findings: { level: 'info' | 'warn' | 'error'; text: string }[]
+}
+
+const RATE_LIMIT_HEADER =
+  /^(x-ratelimit-|x-rate-limit-|ratelimit|ratelimit-policy$|sforce-limit-info$|x-ms-ratelimit-|retry-after$)/
+
+/** `fieldkit probe <url>`: what a field engineer runs first at a new client. */
+export function registerProbe(program: Command, output: () => Output): void {
+  program
+    .command('probe')
+    .description('inspect an endpoint: TLS, auth schemes offered, rate limits, redirects, latency, region')
+    .argument('<url>', 'the endpoint to probe')
+    .option('-n, --tries <n>', 'requests to time', '5')
+    .option('--timeout <ms>', 'timeout per request', '10000')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ fieldkit probe https://erp.client.example/api/health
+  $ fieldkit probe http://127.0.0.1:8080/ntlm/ --tries 3 --json
+
+Exit code 3 when a finding needs attention (expired certificate, server errors).`,
+    )
+    .action(async (target: string, options: { tries: string; timeout: string }) => {
+      const out = output()
+      let url: URL
+      try {
+        url = new URL(target)
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)')
+      } catch {
+        out.note(`fieldkit: Expected an http:// or https:// URL, got ${JSON.stringify(target)}`)
+        process.exitCode = EXIT.usage
+        return
+      }
+      const tries = Number(options.tries)
+      const timeoutMs = Number(options.timeout)
+      if (!Number.isInteger(tries) || tries < 1 || tries > 100 || !(timeoutMs > 0)) {
+        out.note('fieldkit: Expected --tries to be an integer from 1 to 100 and --timeout a positive number of ms')
+        process.exitCode = EXIT.usage
+        return
+      }
+      const report = await probe(url, { tries, timeoutMs })
+      out.result(report)
+      print(report, out)
+      if (report.findings.some((f) => f.level === 'error')) process.exitCode = EXIT.findings
+    })
+}
+
+/** Probes `url` and returns the report (also used by tests and the demo). */
+export async function probe(url: URL, options: { tries: number; timeoutMs: number }): Promise<ProbeReport> {
+  const findings: ProbeReport['findings'] = []
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address)
+
+  const guard = createGuard(
+    definePolicy({ dataClasses: { probe: { allow: ['eu', 'uk', 'ch', 'us'], unknown: 'allow' } }, cacheTtlMs: 0 }),
+    {
+      resolver: async () => addresses,
+    },
+  )
+  const decision = await guard.check(url, 'probe')
+  const region = { provider: decision.provider, region: decision.region, rule: decision.reason }
+
+  let tls: ProbeReport['tls']
+  if (url.protocol === 'https:') {
+    tls = await inspectTls(
+      addresses[0] ?? host,
+      Number(url.port || 443),
+      isIP(host) ? undefined : host,
+      options.timeoutMs,
+    )
+    const leaf = tls.chain[0]
+    if (leaf && leaf.daysLeft < 0)
+      findings.push({
+        level: 'error',
+        text: `certificate expired ${-leaf.daysLeft} days ago (valid to ${leaf.validTo})`,
+      })
+    else if (leaf && leaf.daysLeft < 30)
+      findings.push({ level: 'warn', text: `certificate expires in ${leaf.daysLeft} days (${leaf.validTo})` })
+    if (!tls.authorized)
+      findings.push({
+        level: leaf && leaf.daysLeft < 0 ? 'info' : 'warn',
+        text: `certificate not trusted: ${tls.error}`,
+      })
+  }
+
+  const redirects: ProbeReport['redirects'] = []
+  const durations: number[] = []
+  let first: { status: number; headers: IncomingHttpHeaders; httpVersion: string } | undefined
+  let current = url
+  for (let hop = 0; hop < 6; hop++) {
+    const started = performance.now()
+    const answer = await get(current, options.timeoutMs).catch((error: Error) => error)
+    if (answer instanceof Error) {
+      findings.push({ level: 'error', text: `request failed: ${answer.message}` })
+      break
+    }
+    durations.push(performance.now() - started)
+    const location = answer.headers.location
+    if (answer.status >= 300 && answer.status < 400 && location) {
+      redirects.push({ status: answer.status, location })
+      current = new URL(location, current)
+      continue
+    }
+    first = answer
+    break
+  }
+  for (let i = 1; i < options.tries && first; i++) {
+    const started = performance.now()
+    if ((await get(current, options.timeoutMs).catch(() => undefined)) !== undefined)
+      durations.push(performance.now() - started)
+  }
+
+  const auth = parseChallenges(first?.headers['www-authenticate'])
+  const rateLimit: Record<string, string> = {}
+  for (const [name, value] of Object.entries(first?.headers ?? {})) {
+    if (RATE_LIMIT_HEADER.test(name) && name !== 'retry-after' && value !== undefined) rateLimit[name] = String(value)
+  }
+  const retryAfter = first?.headers['retry-after']
+  if (first) {
+    if (first.status >= 500) findings.push({ level: 'error', text: `server answered ${first.status}` })
+    if (first.status === 429)
+      findings.push({ level: 'warn', text: `rate limited (429)${retryAfter ? `, Retry-After ${retryAfter}` : ''}` })
+    for (const challenge of auth) {
+      findings.push({ level: 'info', text: `offers ${describeChallenge(challenge)}` })
+      if (challenge.scheme.toLowerCase() === 'basic' && url.protocol === 'http:') {
+        findings.push({ level: 'warn', text: 'Basic auth over plain http sends the password in clear text' })
+      }
+    }
+    if (Object.keys(rateLimit).length > 0)
+      findings.push({
+        level: 'info',
+        text: `rate-limit headers: ${Object.entries(rateLimit)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; ')}`,
+      })
+  }
+  if (redirects.length > 0)
+    findings.push({ level: 'info', text: `redirected ${redirects.length} time(s), to ${current.href}` })
+
+  const sorted = [...durations].sort((a, b) => a - b)
+  const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0)
+  return {
+    url: url.href,
+    addresses,
+    region,
+    ...(tls ? { tls } : {}),
+    redirects,
+    ...(first ? { status: first.status, httpVersion: first.httpVersion } : {}),
+    auth,
+    rateLimit,
+    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    latencyMs: { tries: durations.length, p50: pct(50), p95: pct(95), max: round(sorted.at(-1) ?? 0) },
+    findings,
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10
+
+function get(
+  url: URL,
+  timeoutMs: number,
+): Promise<{ status: number; headers: IncomingHttpHeaders; httpVersion: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        rejectUnauthorized: false,
+        agent: false,
+        timeout: timeoutMs,
+        headers: { 'user-agent': 'fieldkit-probe' },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, httpVersion: res.httpVersion }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function inspectTls(
+  address: string,
+  port: number,
+  servername: string | undefined,
+  timeoutMs: number,
+): Promise<NonNullable<ProbeReport['tls']>> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect(
+      {
+        host: address,
+        port,
+        servername,
+        rejectUnauthorized: false,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        timeout: timeoutMs,
+      },
+      () => {
+        const chain: NonNullable<ProbeReport['tls']>['chain'] = []
+        let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true)
+        const seen = new Set<string>()
+        while (cert?.subject && !seen.has(cert.fingerprint256)) {
+          seen.add(cert.fingerprint256)
+          chain.push({
+            subject: String(cert.subject.CN ?? JSON.stringify(cert.subject)),
+            issuer: String(cert.issuer?.CN ?? JSON.stringify(cert.issuer)),
+            validFrom: new Date(cert.valid_from).toISOString(),
+            validTo: new Date(cert.valid_to).toISOString(),
+            daysLeft: Math.floor((new Date(cert.valid_to).getTime() - Date.now()) / 86_400_000),
+          })
+          cert = cert.issuerCertificate
+        }
+        const error = socket.authorizationError
+        resolve({
+          protocol: socket.getProtocol(),
+          alpn: socket.alpnProtocol,
+          authorized: socket.authorized,
+          ...(error ? { error: String(error) } : {}),
+          chain,
+        })
+        socket.end()
+      },
+    )
+    socket.on('timeout', () => socket.destroy(new Error(`TLS handshake took longer than ${timeoutMs} ms`)))
+    socket.on('error', reject)
+  })
+}
+
+function print(report: ProbeReport, out: Output): void {
+  out.line(out.bold(report.url))
+  out.line(`  addresses   ${report.addresses.join(', ')}`)
+  out.line(
+    `  region      ${report.region.region ? `${report.region.provider} ${report.region.region}` : 'not found'} (${report.region.rule})`,
+  )
+  if (report.tls) {
+    const leaf = report.tls.chain[0]
+    out.line(
+      `  tls         ${report.tls.protocol}, ALPN ${report.tls.alpn || 'none'}, ${report.tls.authorized ? out.green('trusted') : out.yellow(`not trusted (${report.tls.error})`)}`,
+    )
+    if (leaf)
+      out.line(
+        `  certificate ${leaf.subject}, issued by ${leaf.issuer}, valid ${leaf.validFrom.slice(0, 10)} to ${leaf.validTo.slice(0, 10)} (${leaf.daysLeft} days left)`,
+      )
+  }
+  for (const r of report.redirects) out.line(`  redirect    ${r.status} → ${r.location}`)
+  if (report.status !== undefined) out.line(`  answer      ${report.status}, HTTP/${report.httpVersion}`)
+  if (report.auth.length > 0) out.line(`  auth        ${report.auth.map(describeChallenge).join('; ')}`)
+  for (const [name, value] of Object.entries(report.rateLimit)) out.line(`  rate limit  ${name}: ${value}`)
+  if (report.retryAfter) out.line(`  retry-after ${report.retryAfter}`)
+  out.line(
+    `  latency     p50 ${report.latencyMs.p50} ms, p95 ${report.latencyMs.p95} ms, max ${report.latencyMs.max} ms over ${report.latencyMs.tries} tries`,
+  )
+  for (const f of report.findings) {
+    const mark = f.level === 'error' ? out.red('✗') : f.level === 'warn' ? out.yellow('!') : out.dim('·')
+    out.line(`  ${mark} ${f.text}`)
+  }
+}

@@ -1,0 +1,42 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const bin = fileURLToPath(new URL('./bin.ts', import.meta.url))
+
+/** Starts `fieldkit` from source in a child process, as a user would run it (tests only). */
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=@fieldkit/source', '--import', 'tsx', bin, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  if (options.input !== undefined) child.stdin?.end(options.input)
+  else child.stdin?.end()
+  return child
+}
+
+/** Runs `fieldkit` to completion and returns its exit code and output (tests only). */
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, options)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    }),
+  )
+}
