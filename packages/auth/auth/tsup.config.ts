@@ -1,3 +1,0 @@
-import { fieldkitBuild } from '../../tsup.base'
-
-export default fieldkitBuild()
