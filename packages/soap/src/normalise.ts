@@ -1,0 +1,142 @@
+import { SoapError, XmlError } from './errors'
+import { childScope, type Scope, splitQName, XOP_NS, XSI_NS } from './namespaces'
+import { coerce, type DecimalMode, type Shape } from './shape'
+
+/** Everything one normalisation pass needs. */
+export interface NormaliseContext {
+  key: (uri: string, local: string) => string
+  decimal: DecimalMode
+  attachments?: ReadonlyMap<string, Buffer>
+  source: string
+}
+
+type FxpNode = string | number | boolean | { [key: string]: unknown }
+
+/** Sets a key without ever touching a prototype (an element named `__proto__` is data, not a setter). */
+export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    target[key] = value
+  }
+}
+
+/** Adds a child value under `key`: an array when the shape says so or when the key repeats. */
+export function addChild(target: Record<string, unknown>, key: string, value: unknown, array: boolean): void {
+  const prev = Object.hasOwn(target, key) ? target[key] : undefined
+  if (prev === undefined) {
+    setKey(target, key, array ? [value] : value)
+  } else if (Array.isArray(prev)) {
+    prev.push(value)
+  } else {
+    setKey(target, key, [prev, value])
+  }
+}
+
+export function unboundPrefix(prefix: string, name: string, source: string): XmlError {
+  return new XmlError({
+    code: 'FK_XML_PARSE',
+    message: `[fieldkit/soap] ${source} uses the namespace prefix "${prefix}" on <${name}> without declaring it`,
+    hint: 'The document is not namespace-well-formed; check that the service declares every xmlns: prefix it uses',
+    details: { prefix },
+  })
+}
+
+/** Namespace declarations among an fxp node's attributes (`@_xmlns`, `@_xmlns:p`). */
+export function declarations(node: Record<string, unknown>): [string, string][] | undefined {
+  let out: [string, string][] | undefined
+  for (const key in node) {
+    if (key.charCodeAt(0) !== 64 /* @ */ || !key.startsWith('@_xmlns')) continue
+    if (key.length === 7) (out ??= []).push(['', String(node[key])])
+    else if (key.charCodeAt(7) === 58 /* : */) (out ??= []).push([key.slice(8), String(node[key])])
+  }
+  return out
+}
+
+export function isNilValue(value: unknown): boolean {
+  return value === 'true' || value === '1'
+}
+
+/**
+ * Normalises one element as fast-xml-parser delivered it (attributes under `@_`, text under `#text`, prefixes
+ * kept): namespaces resolved to keys, xsi:nil to null, arrays from the shape, text typed from the shape,
+ * xop:Include replaced by its attachment. `scope` is the scope inside the element (its own declarations included).
+ */
+export function normaliseNode(
+  node: FxpNode,
+  name: string,
+  scope: Scope,
+  shape: Shape | undefined,
+  path: string,
+  ctx: NormaliseContext,
+): unknown {
+  if (typeof node !== 'object' || node === null) {
+    return coerce(String(node), shape?.type, ctx.decimal, path)
+  }
+  let out: Record<string, unknown> | undefined
+  let text: string | undefined
+  let hasChildren = false
+  for (const raw in node) {
+    const value = node[raw]
+    if (raw === '#text') {
+      text = String(value)
+      continue
+    }
+    if (raw.charCodeAt(0) === 64 /* @ */ && raw.charCodeAt(1) === 95 /* _ */) {
+      const attr = raw.slice(2)
+      if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue
+      const [prefix, local] = splitQName(attr)
+      let uri = ''
+      if (prefix !== '') {
+        const bound = scope[prefix]
+        if (bound === undefined) throw unboundPrefix(prefix, name, ctx.source)
+        uri = bound
+      }
+      if (uri === XSI_NS) {
+        if (local === 'nil' && isNilValue(value)) return null
+        continue
+      }
+      out ??= {}
+      setKey(out, `@${ctx.key(uri, local)}`, String(value))
+      continue
+    }
+    const [prefix, local] = splitQName(raw)
+    const items = Array.isArray(value) ? (value as FxpNode[]) : [value as FxpNode]
+    for (const item of items) {
+      const inner = typeof item === 'object' && item !== null ? childScope(scope, declarations(item)) : scope
+      const uri = inner[prefix]
+      if (uri === undefined) throw unboundPrefix(prefix, raw, ctx.source)
+      if (uri === XOP_NS && local === 'Include') return attachmentFor(item, ctx, path)
+      hasChildren = true
+      const key = ctx.key(uri, local)
+      const childShape = shape?.children?.[key]
+      out ??= {}
+      addChild(out, key, normaliseNode(item, raw, inner, childShape, `${path}/${key}`, ctx), childShape?.array === true)
+    }
+  }
+  if (out === undefined) return coerce(text ?? '', shape?.type, ctx.decimal, path)
+  if (text !== undefined && text !== '') {
+    setKey(out, '#text', hasChildren ? text : coerce(text, shape?.type, ctx.decimal, path))
+  }
+  return out
+}
+
+function attachmentFor(value: unknown, ctx: NormaliseContext, path: string): Buffer {
+  const include = (Array.isArray(value) ? value[0] : value) as Record<string, unknown> | string
+  const href = typeof include === 'object' && include !== null ? String(include['@_href'] ?? '') : ''
+  return resolveAttachment(href, ctx, path)
+}
+
+export function resolveAttachment(href: string, ctx: Pick<NormaliseContext, 'attachments'>, path: string): Buffer {
+  const id = decodeURIComponent(href.replace(/^cid:/i, ''))
+  const found = ctx.attachments?.get(id)
+  if (found === undefined) {
+    throw new SoapError({
+      code: 'FK_SOAP_MTOM',
+      message: `[fieldkit/soap] ${path} refers to the attachment <${id}>, which the response does not carry`,
+      hint: 'The MTOM/XOP response is incomplete or its Content-IDs do not match the xop:Include hrefs; check the multipart body',
+      details: { path, contentId: id },
+    })
+  }
+  return found
+}
