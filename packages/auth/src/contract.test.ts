@@ -1,7 +1,8 @@
 import { serve } from '@fieldkit/mocks'
 import { authContractSuite } from './contract-suite'
+import { digest } from './digest'
 import { apiKey, basic, bearer } from './index'
-import { requireHeader, requireQuery } from './test-servers'
+import { digestServer, requireHeader, requireQuery } from './test-servers'
 
 authContractSuite('basic', async ({ logger: _logger }) => ({
   strategy: basic({ username: 'Aladdin', password: 'open sesame' }),
@@ -33,4 +34,14 @@ authContractSuite('apiKey in the query', async () => ({
   path: '/q',
   secrets: ['qkey-abcdef123456'],
   wrong: apiKey({ in: 'query', name: 'api_key', value: 'qkey-wrong' }),
+}))
+
+authContractSuite('digest', async ({ logger }) => ({
+  strategy: digest({ username: 'Mufasa', password: 'Circle of Life', logger }),
+  server: await serve([
+    digestServer({ path: '/digest', username: 'Mufasa', password: 'Circle of Life', algorithms: ['SHA-256'] }),
+  ]),
+  path: '/digest',
+  secrets: ['Circle of Life'],
+  wrong: digest({ username: 'Mufasa', password: 'Circle of Death' }),
 }))

@@ -1,0 +1,164 @@
+import { isFieldkitError } from '@fieldkit/core'
+import { serve } from '@fieldkit/mocks'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseChallenges } from './challenge'
+import { digest, digestHa1Base, digestResponse, digestUserhash } from './digest'
+import { digestServer } from './test-servers'
+import { vector } from './vectors'
+import { withAuth } from './with-auth'
+
+type Inputs = Record<string, string>
+
+describe('digest vectors', () => {
+  it('RFC 2617 section 3.5: MD5, qop=auth', () => {
+    const v = vector('digest-rfc2617-3.5-md5-auth')
+    const i = v.inputs as Inputs
+    expect(digestHa1Base('MD5', i.username as string, i.realm as string, i.password as string)).toBe(v.derived?.ha1)
+    expect(digestResponse({ ...(i as never), algorithm: 'MD5', qop: 'auth' })).toBe(v.expected.response)
+  })
+
+  for (const [name, algorithm] of [
+    ['digest-rfc7616-3.9.1-md5', 'MD5'],
+    ['digest-rfc7616-3.9.1-sha256', 'SHA-256'],
+  ] as const) {
+    it(`RFC 7616 section 3.9.1: ${algorithm}`, () => {
+      const v = vector(name)
+      const i = v.inputs as Inputs
+      expect(digestHa1Base(algorithm, i.username as string, i.realm as string, i.password as string)).toBe(
+        v.derived?.ha1,
+      )
+      expect(digestResponse({ ...(i as never), algorithm, qop: 'auth' })).toBe(v.expected.response)
+    })
+  }
+
+  it('RFC 7616 section 3.9.2: true SHA-512/256 with userhash (the FIPS values, not the misprinted ones)', () => {
+    const v = vector('digest-rfc7616-3.9.2-sha512-256-userhash-AS-PRINTED')
+    const i = v.inputs as Inputs
+    const fips = v.fips_sha512_256_values as Inputs
+    expect(digestUserhash('SHA-512-256', i.username as string, i.realm as string)).toBe(fips.username_hash)
+    const response = digestResponse({ ...(i as never), algorithm: 'SHA-512-256', qop: 'auth' })
+    expect(response).toBe(fips.response)
+    expect(response).not.toBe(v.expected.response)
+  })
+})
+
+describe('digest auth against a verifying server', () => {
+  const users = { username: 'Mufasa', password: 'Circle of Life' }
+  let server: Awaited<ReturnType<typeof serve>>
+  beforeAll(async () => {
+    server = await serve([
+      digestServer({ path: '/md5', ...users }),
+      digestServer({ path: '/md5-sess', ...users, algorithms: ['MD5-sess'] }),
+      digestServer({ path: '/sha256-sess', ...users, algorithms: ['SHA-256-sess'] }),
+      digestServer({ path: '/two', ...users, algorithms: ['SHA-256', 'MD5'] }),
+      digestServer({ path: '/sha512', ...users, algorithms: ['SHA-512-256'], userhash: true }),
+      digestServer({ path: '/int', ...users, qop: 'auth-int' }),
+      digestServer({ path: '/stale', ...users, nonceUses: 2 }),
+      digestServer({
+        path: '/unicode',
+        username: 'Jäsøn Doe',
+        password: 'Secret, or not?',
+        algorithms: ['SHA-256'],
+        userhash: true,
+      }),
+    ])
+  })
+  afterAll(() => server.close())
+
+  for (const path of ['/md5', '/md5-sess', '/sha256-sess', '/sha512']) {
+    it(`is accepted on ${path}`, async () => {
+      const res = await withAuth(digest(users))(`${server.url}${path}`)
+      expect(res.statusCode).toBe(200)
+      expect(((await res.body.json()) as { algorithm: string }).algorithm).toBeTruthy()
+    })
+  }
+
+  it('picks the strongest algorithm the server offers (SHA-256 over MD5)', async () => {
+    const res = await withAuth(digest(users))(`${server.url}/two`)
+    expect(((await res.body.json()) as { algorithm: string }).algorithm).toBe('SHA-256')
+  })
+
+  it('hashes the body with qop=auth-int', async () => {
+    const res = await withAuth(digest(users))(`${server.url}/int`, { method: 'POST', body: '{"a":1}' })
+    expect(((await res.body.json()) as { qop: string }).qop).toBe('auth-int')
+  })
+
+  it('sends the full request-URI with its query, echoes opaque and counts nc per nonce', async () => {
+    const send = withAuth(digest(users))
+    const first = await send(`${server.url}/md5?a=1&b=%20x`)
+    expect(((await first.body.json()) as { nc: string }).nc).toBe('00000001')
+    const second = await send(`${server.url}/md5?a=2`)
+    expect(((await second.body.json()) as { nc: string }).nc).toBe('00000002')
+    const sent = server.requests.filter((r) => r.path.startsWith('/md5?a=')).map((r) => r.headers.authorization ?? '')
+    expect(sent.at(-1)).toContain('uri="/md5?a=2"')
+    expect(sent.at(-1)).toMatch(/opaque="[0-9a-f]{16}"/)
+    const cnonces = sent.filter((h) => h.length > 0).map((h) => /cnonce="([^"]+)"/.exec(h)?.[1])
+    expect(new Set(cnonces).size).toBe(cnonces.length)
+    expect(cnonces[0]).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it('retries once with the new nonce on stale=true', async () => {
+    const send = withAuth(digest(users))
+    for (let i = 0; i < 5; i++) {
+      const res = await send(`${server.url}/stale`)
+      expect(res.statusCode).toBe(200)
+      await res.body.dump()
+    }
+  })
+
+  it('sends username* or the userhash for a non-ASCII user name', async () => {
+    const res = await withAuth(digest({ username: 'Jäsøn Doe', password: 'Secret, or not?' }))(`${server.url}/unicode`)
+    expect(res.statusCode).toBe(200)
+    await res.body.dump()
+  })
+
+  it('is refused with FK_AUTH_REJECTED after one retry when the password is wrong', async () => {
+    const before = server.requests.length
+    const error = await withAuth(digest({ ...users, password: 'wrong' }))(`${server.url}/md5`).catch((e: unknown) => e)
+    expect(isFieldkitError(error) && error.code).toBe('FK_AUTH_REJECTED')
+    expect(server.requests.length - before).toBe(2)
+    expect(JSON.stringify(error)).not.toContain('wrong')
+  })
+})
+
+describe('digest challenge handling', () => {
+  const res = (header: string) => ({ status: 401, headers: { 'www-authenticate': header } })
+  const req = () => ({ method: 'GET', url: new URL('http://h/x'), headers: {} as Record<string, string> })
+
+  it('returns false for a repeated identical challenge after a failed response', async () => {
+    const d = digest({ username: 'u', password: 'p' })
+    const challenge = 'Digest realm="r", qop="auth", nonce="n1", opaque="o"'
+    const r = req()
+    expect(await d.challenge?.(res(challenge), r)).toBe(true)
+    await d.apply(r)
+    expect(await d.challenge?.(res(challenge), r)).toBe(false)
+  })
+
+  it('retries a stale nonce once, not twice in a row', async () => {
+    const d = digest({ username: 'u', password: 'p' })
+    const r = req()
+    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n1"'), r)).toBe(true)
+    await d.apply(r)
+    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n2", stale=true'), r)).toBe(true)
+    await d.apply(r)
+    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n3", stale=TRUE'), r)).toBe(false)
+  })
+
+  it('names an unsupported algorithm and the supported ones', async () => {
+    const d = digest({ username: 'u', password: 'p' })
+    const error = await Promise.resolve()
+      .then(() => d.challenge?.(res('Digest realm="r", nonce="n", algorithm=SHA-1'), req()))
+      .catch((e: unknown) => e)
+    expect(isFieldkitError(error) && error.code).toBe('FK_AUTH_UNSUPPORTED_ALGORITHM')
+    expect((error as Error).message).toContain('SHA-1')
+    expect((error as Error).message).toContain('SHA-512-256')
+  })
+
+  it('parses the RFC 7616 double challenge', () => {
+    const c = parseChallenges([
+      'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"',
+      'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"',
+    ])
+    expect(c.map((x) => x.params.algorithm)).toEqual(['SHA-256', 'MD5'])
+  })
+})
