@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { FieldkitError } from '@fieldkit/core'
+import { OAuth2Error } from '../oauth2/oauth2-error'
 import { parseStoredTokens, type StoredTokens, type TokenStore } from './token-store'
 
 /** Options of {@link fileTokenStore}. */
@@ -24,8 +24,8 @@ export interface FileTokenStoreOptions {
  */
 export function fileTokenStore(options: FileTokenStoreOptions): TokenStore {
   if (typeof options?.path !== 'string' || options.path.length === 0) {
-    throw new FieldkitError({
-      code: 'FK_AUTH_OPTIONS',
+    throw new OAuth2Error({
+      code: 'FK_AUTH_INVALID_OPTIONS',
       message: `[fieldkit/auth] Expected \`path\` of fileTokenStore to be a non-empty string, got ${typeof options?.path}`,
       hint: 'Give the file the tokens are kept in, e.g. fileTokenStore({ path: "/var/lib/app/tokens.json" })',
     })
@@ -47,7 +47,7 @@ export function fileTokenStore(options: FileTokenStoreOptions): TokenStore {
     try {
       parsed = JSON.parse(text)
     } catch (error) {
-      throw new FieldkitError({
+      throw new OAuth2Error({
         code: 'FK_AUTH_TOKEN_STORE_CORRUPT',
         message: `[fieldkit/auth] the token file ${path} does not hold valid JSON`,
         hint: 'Delete the file (the strategy then starts again from its configured refresh token) and check that nothing else writes to it',
@@ -80,8 +80,8 @@ export function fileTokenStore(options: FileTokenStoreOptions): TokenStore {
     }
   }
 
-  function storeError(error: unknown, action: 'read' | 'write'): FieldkitError {
-    return new FieldkitError({
+  function storeError(error: unknown, action: 'read' | 'write'): OAuth2Error {
+    return new OAuth2Error({
       code: 'FK_AUTH_TOKEN_STORE_IO',
       message: `[fieldkit/auth] could not ${action} the token file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
       hint: 'Check that the directory exists or can be created and that this process may read and write it',

@@ -1,4 +1,4 @@
-import { FieldkitError } from '@fieldkit/core'
+import { OAuth2Error } from '../oauth2/oauth2-error'
 import { parseStoredTokens, type TokenStore } from './token-store'
 
 /** The few commands the Redis store needs; an `ioredis` client (or a Cluster) fits. */
@@ -36,8 +36,8 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
     typeof redis.set !== 'function' ||
     typeof redis.del !== 'function'
   ) {
-    throw new FieldkitError({
-      code: 'FK_AUTH_OPTIONS',
+    throw new OAuth2Error({
+      code: 'FK_AUTH_INVALID_OPTIONS',
       message: '[fieldkit/auth] Expected `redis` of redisTokenStore to be a Redis client with get, set and del',
       hint: 'Pass a connected ioredis client: redisTokenStore({ redis: new Redis(process.env.REDIS_URL) })',
     })
@@ -45,7 +45,7 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const prefix = options.prefix ?? 'fieldkit:auth:tokens:'
 
   const wrap = (error: unknown, action: string, key: string) =>
-    new FieldkitError({
+    new OAuth2Error({
       code: 'FK_AUTH_TOKEN_STORE_IO',
       message: `[fieldkit/auth] could not ${action} the tokens at Redis key ${prefix}${key}`,
       hint: 'Check that Redis is reachable from this process and that the client is connected',

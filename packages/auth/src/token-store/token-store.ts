@@ -1,4 +1,4 @@
-import { FieldkitError } from '@fieldkit/core'
+import { OAuth2Error } from '../oauth2/oauth2-error'
 
 /** What a token flow keeps between requests and between runs: the access token and the (rotating) refresh token. */
 export interface StoredTokens {
@@ -28,7 +28,7 @@ export function parseStoredTokens(text: string, where: string): StoredTokens {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new FieldkitError({
+    throw new OAuth2Error({
       code: 'FK_AUTH_TOKEN_STORE_CORRUPT',
       message: `[fieldkit/auth] the token store at ${where} does not hold valid JSON`,
       hint: 'Delete the stored entry (the strategy then starts again from its configured refresh token) and check that nothing else writes to it',
@@ -36,7 +36,7 @@ export function parseStoredTokens(text: string, where: string): StoredTokens {
     })
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FieldkitError({
+    throw new OAuth2Error({
       code: 'FK_AUTH_TOKEN_STORE_CORRUPT',
       message: `[fieldkit/auth] the token store at ${where} does not hold a token object`,
       hint: 'Delete the stored entry (the strategy then starts again from its configured refresh token) and check that nothing else writes to it',
