@@ -202,7 +202,7 @@ function resolveQName(text: string, scope: Scope, node: unknown): { namespace: s
   return { namespace: local[prefix] ?? '', local: name }
 }
 
-function readFault(node: unknown, scope: Scope, version: SoapVersion, ctx: NormaliseContext, status?: number): SoapFault {
+export function readFault(node: unknown, scope: Scope, version: SoapVersion, ctx: NormaliseContext, status?: number): SoapFault {
   const detailOf = (d: unknown): unknown => {
     if (d === undefined) return undefined
     const inner = typeof d === 'object' && d !== null ? childScope(scope, nsDeclarations(d as Node)) : scope

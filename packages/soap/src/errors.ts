@@ -123,6 +123,23 @@ export function xmlParseError(
   })
 }
 
+export function xmlParseErrorAt(
+  line: number,
+  column: number,
+  excerpt: string,
+  what: string,
+  source: string,
+  cause?: unknown,
+): XmlError {
+  return new XmlError({
+    code: 'FK_XML_PARSE',
+    message: `[fieldkit/soap] ${source} is not well-formed XML at line ${line}, column ${column}: ${what}`,
+    hint: 'The service sent broken XML (often an HTML error page or a truncated body); check details.excerpt and the raw response',
+    details: { line, column, excerpt },
+    cause,
+  })
+}
+
 export function xmlLimitError(what: string, source: string, details: Record<string, ErrorDetail>): XmlError {
   return new XmlError({
     code: 'FK_XML_LIMIT',

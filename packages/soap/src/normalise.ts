@@ -42,17 +42,6 @@ export function unboundPrefix(prefix: string, name: string, source: string): Xml
   })
 }
 
-/** Namespace declarations among an fxp node's attributes (`@_xmlns`, `@_xmlns:p`). */
-export function declarations(node: Record<string, unknown>): [string, string][] | undefined {
-  let out: [string, string][] | undefined
-  for (const key in node) {
-    if (key.charCodeAt(0) !== 64 /* @ */ || !key.startsWith('@_xmlns')) continue
-    if (key.length === 7) (out ??= []).push(['', String(node[key])])
-    else if (key.charCodeAt(7) === 58 /* : */) (out ??= []).push([key.slice(8), String(node[key])])
-  }
-  return out
-}
-
 export function isNilValue(value: unknown): boolean {
   return value === 'true' || value === '1'
 }
@@ -71,6 +60,7 @@ export function normaliseNode(
   ctx: NormaliseContext,
 ): unknown {
   if (typeof node !== 'object' || node === null) {
+    if (node === '' && shape?.complex) return {}
     return coerce(String(node), shape?.type, ctx.decimal, path)
   }
   let out: Record<string, unknown> | undefined
@@ -100,25 +90,58 @@ export function normaliseNode(
       setKey(out, `@${ctx.key(uri, local)}`, String(value))
       continue
     }
-    const [prefix, local] = splitQName(raw)
-    const items = Array.isArray(value) ? (value as FxpNode[]) : [value as FxpNode]
-    for (const item of items) {
-      const inner = typeof item === 'object' && item !== null ? childScope(scope, declarations(item)) : scope
-      const uri = inner[prefix]
-      if (uri === undefined) throw unboundPrefix(prefix, raw, ctx.source)
-      if (uri === XOP_NS && local === 'Include') return attachmentFor(item, ctx, path)
+    const colon = raw.indexOf(':')
+    const prefix = colon === -1 ? '' : raw.slice(0, colon)
+    const local = colon === -1 ? raw : raw.slice(colon + 1)
+    if (Array.isArray(value)) {
+      for (const item of value as FxpNode[]) {
+        hasChildren = true
+        out ??= {}
+        const r = child(out, item, raw, prefix, local, scope, shape, path, ctx)
+        if (r !== undefined) return r
+      }
+    } else {
       hasChildren = true
-      const key = ctx.key(uri, local)
-      const childShape = shape?.children?.[key]
       out ??= {}
-      addChild(out, key, normaliseNode(item, raw, inner, childShape, `${path}/${key}`, ctx), childShape?.array === true)
+      const r = child(out, value as FxpNode, raw, prefix, local, scope, shape, path, ctx)
+      if (r !== undefined) return r
     }
   }
-  if (out === undefined) return coerce(text ?? '', shape?.type, ctx.decimal, path)
+  if (out === undefined) return shape?.complex && !text ? {} : coerce(text ?? '', shape?.type, ctx.decimal, path)
   if (text !== undefined && text !== '') {
     setKey(out, '#text', hasChildren ? text : coerce(text, shape?.type, ctx.decimal, path))
   }
   return out
+}
+
+/** Adds one child element to `out`; returns a Buffer when the child is an xop:Include (the parent becomes it). */
+function child(
+  out: Record<string, unknown>,
+  item: FxpNode,
+  raw: string,
+  prefix: string,
+  local: string,
+  scope: Scope,
+  shape: Shape | undefined,
+  path: string,
+  ctx: NormaliseContext,
+): Buffer | undefined {
+  let inner = scope
+  if (typeof item === 'object' && item !== null) {
+    for (const k in item) {
+      // fast-xml-parser puts attributes after children, so every key is looked at.
+      if (k.charCodeAt(0) === 64 && k.startsWith('@_xmlns') && (k.length === 7 || k.charCodeAt(7) === 58)) {
+        inner = childScope(inner, [[k.length === 7 ? '' : k.slice(8), String(item[k])]])
+      }
+    }
+  }
+  const uri = inner[prefix]
+  if (uri === undefined) throw unboundPrefix(prefix, raw, ctx.source)
+  if (uri === XOP_NS && local === 'Include') return attachmentFor(item, ctx, path)
+  const key = ctx.key(uri, local)
+  const childShape = shape?.children?.[key]
+  addChild(out, key, normaliseNode(item, raw, inner, childShape, `${path}/${key}`, ctx), childShape?.array === true)
+  return undefined
 }
 
 function attachmentFor(value: unknown, ctx: NormaliseContext, path: string): Buffer {

@@ -9,6 +9,8 @@ export interface Shape {
   type?: string
   /** Always an array (`maxOccurs > 1` or listed in `arrays`). */
   array?: boolean
+  /** A complex type: an empty element gives `{}` rather than `''`. */
+  complex?: boolean
   /** Child elements by normalised key. May be a getter for recursive schema types. */
   children?: Readonly<Record<string, Shape>>
 }
@@ -114,15 +116,18 @@ export function mergeShapes(a: Shape | undefined, b: Shape | undefined): Shape |
   const array = a.array === true || b.array === true
   const merged: Shape = { ...(type === undefined ? {} : { type }), ...(array ? { array } : {}) }
   if (a.children === undefined && b.children === undefined) return merged
+  let memo: Record<string, Shape> | undefined
   return {
     ...merged,
     get children() {
+      if (memo !== undefined) return memo
       const out: Record<string, Shape> = {}
       const keys = new Set([...Object.keys(a.children ?? {}), ...Object.keys(b.children ?? {})])
       for (const key of keys) {
         const m = mergeShapes(a.children?.[key], b.children?.[key])
         if (m !== undefined) out[key] = m
       }
+      memo = out
       return out
     },
   }
@@ -143,13 +148,16 @@ export function shapeFromZod(schema: unknown, depth = 0): Shape | undefined {
   switch (def.type) {
     case 'object': {
       const shape = def.shape as Record<string, unknown>
+      let memo: Record<string, Shape> | undefined
       return {
         get children() {
+          if (memo !== undefined) return memo
           const out: Record<string, Shape> = {}
           for (const [key, value] of Object.entries(shape)) {
             const child = shapeFromZod(value, depth + 1)
             if (child !== undefined) out[key] = child
           }
+          memo = out
           return out
         },
       }
