@@ -1,0 +1,406 @@
+import { abortReason, type Logger } from '@fieldkit/core'
+import { RateLimitError, rateLimited } from './errors'
+import { parseRateLimitHeaders } from './headers'
+import type { RateLimiter, RateLimiterState } from './index'
+import type { ResolvedOptions } from './options'
+import { RedisQuota } from './redis-store'
+import { SlidingWindowLog } from './sliding-window'
+
+type WaiterState = 'queued' | 'reserving' | 'done'
+
+interface Waiter {
+  priority: number
+  seq: number
+  state: WaiterState
+  resolve(release: () => void): void
+  reject(error: unknown): void
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** A binary min-heap of waiters by (priority, arrival); aborted waiters are skipped lazily. */
+class WaiterQueue {
+  private readonly heap: Waiter[] = []
+  /** Waiters still queued (not aborted). */
+  size = 0
+
+  push(w: Waiter): void {
+    const h = this.heap
+    h.push(w)
+    this.size++
+    let i = h.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(w, h[parent] as Waiter)) break
+      h[i] = h[parent] as Waiter
+      i = parent
+    }
+    h[i] = w
+  }
+
+  /** The next live waiter, removed from the queue. */
+  pop(): Waiter | undefined {
+    for (;;) {
+      const w = this.take()
+      if (w === undefined || w.state === 'queued') {
+        if (w !== undefined) this.size--
+        return w
+      }
+    }
+  }
+
+  private take(): Waiter | undefined {
+    const h = this.heap
+    const top = h[0]
+    const last = h.pop()
+    if (top === undefined || last === undefined || h.length === 0) return top
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= h.length) break
+      const r = l + 1
+      const c = r < h.length && before(h[r] as Waiter, h[l] as Waiter) ? r : l
+      if (!before(h[c] as Waiter, last)) break
+      h[i] = h[c] as Waiter
+      i = c
+    }
+    h[i] = last
+    return top
+  }
+
+  /** Every live waiter, emptying the queue. */
+  drainAll(): Waiter[] {
+    const live = this.heap.filter((w) => w.state === 'queued')
+    this.heap.length = 0
+    this.size = 0
+    return live
+  }
+}
+
+function before(a: Waiter, b: Waiter): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)
+}
+
+/** How often, at most, the limiter logs that callers are waiting. */
+const WAIT_LOG_INTERVAL_MS = 1_000
+
+/** The scheduler behind {@link createRateLimiter}: local sliding-window logs, or reservations in Redis. */
+export class Limiter implements RateLimiter {
+  private readonly o: ResolvedOptions
+  private readonly log: Logger
+  private readonly logs: SlidingWindowLog[]
+  private readonly redis: RedisQuota | undefined
+  private readonly queue = new WaiterQueue()
+  private readonly reserving = new Set<Waiter>()
+  private inFlight = 0
+  private seq = 0
+  private clock = 0
+  private pauseUntil = 0
+  /** Requests the server said are left (from rate-limit headers), and until when that holds. */
+  private serverRemaining = Number.POSITIVE_INFINITY
+  private serverResetAt = 0
+  private waitReason = ''
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timerAt = 0
+  private lastWaitLog = Number.NEGATIVE_INFINITY
+  private closed = false
+  private readonly quickCheck: boolean
+
+  constructor(options: ResolvedOptions, logger: Logger) {
+    this.o = options
+    this.log = logger.child({ component: 'rate-limit' })
+    this.logs = options.windows.map((w) => new SlidingWindowLog(w.limit, w.enforcedMs))
+    this.redis = options.redis === undefined ? undefined : new RedisQuota(options, this.log)
+    // With only the built-in parsers, a response without any rate-limit header can be skipped cheaply.
+    this.quickCheck = options.headerParsers.length === 1 && options.headerParsers[0]?.name === 'sforceLimitInfo'
+  }
+
+  /** Date.now(), never going backwards. */
+  private now(): number {
+    const t = Date.now()
+    if (t > this.clock) this.clock = t
+    return this.clock
+  }
+
+  /** Milliseconds before the next grant may happen (0: now), setting `waitReason`. */
+  private localWait(now: number): number {
+    let wait = 0
+    if (this.pauseUntil > now) {
+      wait = this.pauseUntil - now
+      this.waitReason = 'paused after 429 / Retry-After'
+    }
+    if (this.serverRemaining <= 0) {
+      if (this.serverResetAt > now) {
+        if (this.serverResetAt - now > wait) {
+          wait = this.serverResetAt - now
+          this.waitReason = 'server reported no requests remaining'
+        }
+      } else this.serverRemaining = Number.POSITIVE_INFINITY
+    }
+    if (this.redis === undefined) {
+      const logs = this.logs
+      for (let i = 0; i < logs.length; i++) {
+        const w = (logs[i] as SlidingWindowLog).waitMs(now)
+        if (w > wait) {
+          wait = w
+          this.waitReason = (this.o.windows[i] as { name: string }).name
+        }
+      }
+    }
+    return wait
+  }
+
+  private grantLocal(now: number): void {
+    const logs = this.logs
+    for (let i = 0; i < logs.length; i++) (logs[i] as SlidingWindowLog).record(now)
+    this.inFlight++
+    this.serverRemaining--
+  }
+
+  private makeRelease(): () => void {
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      this.inFlight--
+      if (this.queue.size > 0) this.drain()
+    }
+  }
+
+  acquire(options?: { signal?: AbortSignal; priority?: number }): (() => void) | Promise<() => void> {
+    if (this.closed) return Promise.reject(closedError())
+    const signal = options?.signal
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
+    if (this.redis === undefined && this.queue.size === 0 && this.inFlight < this.o.maxConcurrent) {
+      const now = this.now()
+      const wait = this.localWait(now)
+      if (wait === 0) {
+        this.grantLocal(now)
+        return this.makeRelease()
+      }
+      if (wait > this.o.maxWaitMs) return Promise.reject(rateLimited(wait, this.waitReason))
+    }
+    const priority = options?.priority ?? 5
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      return Promise.reject(
+        new RateLimitError({
+          code: 'FK_HTTP_RATE_LIMIT_OPTIONS',
+          message: `[fieldkit/http] Expected \`priority\` to be a finite number, got ${String(priority)}`,
+          hint: 'Pass a number to acquire({ priority }); lower runs first, the default is 5',
+        }),
+      )
+    }
+    return new Promise<() => void>((resolve, reject) => {
+      const waiter: Waiter = {
+        priority,
+        seq: this.seq++,
+        state: 'queued',
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        timer: undefined,
+      }
+      if (signal !== undefined) {
+        waiter.onAbort = () => this.abort(waiter)
+        signal.addEventListener('abort', waiter.onAbort, { once: true })
+      }
+      this.queue.push(waiter)
+      this.drain()
+    })
+  }
+
+  private abort(w: Waiter): void {
+    if (w.state === 'done') return
+    if (w.state === 'queued') this.queue.size--
+    else {
+      // Its slot was reserved: count it as used (never give back quota that may have been spent) but free the
+      // concurrency slot it held.
+      this.reserving.delete(w)
+      if (w.timer !== undefined) clearTimeout(w.timer)
+      this.inFlight--
+    }
+    w.state = 'done'
+    w.reject(abortReason(w.signal as AbortSignal))
+    if (this.queue.size > 0) this.drain()
+  }
+
+  private finish(w: Waiter): void {
+    w.state = 'done'
+    if (w.onAbort !== undefined) w.signal?.removeEventListener('abort', w.onAbort)
+  }
+
+  private drain(): void {
+    while (this.queue.size > 0 && this.inFlight < this.o.maxConcurrent && !this.closed) {
+      const now = this.now()
+      const wait = this.localWait(now)
+      if (wait > 0) {
+        if (wait > this.o.maxWaitMs) {
+          const error = rateLimited(wait, this.waitReason)
+          for (const w of this.queue.drainAll()) {
+            this.finish(w)
+            w.reject(error)
+          }
+          return
+        }
+        this.arm(now, wait)
+        return
+      }
+      const w = this.queue.pop() as Waiter
+      if (this.redis === undefined) {
+        this.finish(w)
+        this.grantLocal(now)
+        w.resolve(this.makeRelease())
+      } else {
+        w.state = 'reserving'
+        this.inFlight++
+        this.reserving.add(w)
+        this.reserve(this.redis, w)
+      }
+    }
+  }
+
+  private reserve(redis: RedisQuota, w: Waiter): void {
+    redis.reserve().then(
+      (waitMs) => this.afterReservation(w, waitMs),
+      (error: unknown) => {
+        if (w.state === 'done') return
+        this.reserving.delete(w)
+        this.finish(w)
+        this.inFlight--
+        w.reject(error)
+        if (this.queue.size > 0) this.drain()
+      },
+    )
+  }
+
+  /** A slot is reserved `waitMs` from now: wait for it (and for any pause), then hand out the release. */
+  private afterReservation(w: Waiter, waitMs: number): void {
+    w.timer = undefined
+    if (w.state === 'done') return
+    const now = this.now()
+    const wait = Math.max(waitMs, this.localWait(now))
+    if (wait > 0) {
+      w.timer = setTimeout(() => this.afterReservation(w, 0), wait)
+      this.noteWait(now, wait)
+      return
+    }
+    this.reserving.delete(w)
+    this.finish(w)
+    this.serverRemaining--
+    w.resolve(this.makeRelease())
+  }
+
+  private arm(now: number, wait: number): void {
+    this.noteWait(now, wait)
+    const at = now + wait
+    if (this.timer !== undefined && this.timerAt <= at) return
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.drain()
+    }, wait)
+  }
+
+  private noteWait(now: number, wait: number): void {
+    if (now - this.lastWaitLog < WAIT_LOG_INTERVAL_MS) return
+    this.lastWaitLog = now
+    const fields = {
+      waitMs: Math.round(wait),
+      reason: this.waitReason || 'shared quota (Redis)',
+      queued: this.queue.size,
+      inFlight: this.inFlight,
+    }
+    if (wait >= 1_000) this.log.info(fields, 'rate limit: waiting for quota')
+    else this.log.debug(fields, 'rate limit: waiting for quota')
+  }
+
+  observe(status: number, headers: Record<string, string | string[] | undefined>): void {
+    if (this.closed) return
+    if (status !== 429 && status !== 503) {
+      if (!this.o.headers) return
+      if (
+        this.quickCheck &&
+        headers['x-ratelimit-remaining'] === undefined &&
+        headers.ratelimit === undefined &&
+        headers['ratelimit-remaining'] === undefined &&
+        headers['sforce-limit-info'] === undefined
+      ) {
+        return
+      }
+    }
+    const now = Date.now()
+    const seen = parseRateLimitHeaders(headers, { parsers: this.o.headerParsers, now })
+    if (seen.malformed.length > 0) {
+      this.log.debug({ headers: seen.malformed, status }, 'rate limit: ignored malformed rate-limit headers')
+    }
+    if (status === 429 || (status === 503 && seen.retryAfterMs !== undefined)) {
+      this.pause(
+        Math.min(seen.retryAfterMs ?? this.o.pauseMs, this.o.maxPauseMs),
+        status,
+        seen.retryAfterMs !== undefined,
+      )
+    }
+    if (!this.o.headers) return
+    for (const hint of seen.hints) {
+      const reset = hint.resetMs ?? hint.windowMs
+      if (hint.remaining === undefined || reset === undefined) continue
+      const resetAt = this.now() + Math.min(reset, this.o.maxPauseMs)
+      if (hint.remaining <= 0 && this.serverRemaining > 0) {
+        this.log.debug(
+          { source: hint.source, resetMs: reset },
+          'rate limit: server reports its quota spent; holding until reset',
+        )
+      }
+      this.serverRemaining = hint.remaining
+      this.serverResetAt = resetAt
+    }
+  }
+
+  private pause(ms: number, status: number, fromHeader: boolean): void {
+    const until = this.now() + ms
+    if (until <= this.pauseUntil) return
+    this.pauseUntil = until
+    this.log.warn(
+      { status, pauseMs: Math.round(ms), retryAfter: fromHeader, queued: this.queue.size },
+      'rate limit: server asked to slow down; pausing every caller of this limiter',
+    )
+    this.redis?.sharePause(ms)
+    if (this.queue.size > 0) this.drain()
+  }
+
+  state(): RateLimiterState {
+    const now = this.now()
+    return {
+      inFlight: this.inFlight,
+      queued: this.queue.size,
+      pausedForMs: Math.max(0, this.pauseUntil - now),
+      store: this.redis === undefined ? 'local' : this.redis.mode(),
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    const error = closedError()
+    for (const w of [...this.queue.drainAll(), ...this.reserving]) {
+      if (w.timer !== undefined) clearTimeout(w.timer)
+      this.finish(w)
+      w.reject(error)
+    }
+    this.reserving.clear()
+    await this.redis?.close()
+  }
+}
+
+function closedError(): RateLimitError {
+  return new RateLimitError({
+    code: 'FK_HTTP_RATE_LIMIT_CLOSED',
+    message: '[fieldkit/http] the rate limiter was closed while a request waited for quota',
+    hint: 'close() was called on the client or limiter; create a new one to send more requests',
+  })
+}

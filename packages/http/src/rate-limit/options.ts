@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis'
+import { invalidOption } from './errors'
+import { sforceLimitInfo } from './headers'
+import type { RateLimitHeaderParser, RateLimitOptions } from './index'
+
+/** One quota window, after validation. */
+export interface WindowSpec {
+  /** `perSecond`, `perMinute`, … (for logs and errors). */
+  name: string
+  limit: number
+  /** The window's nominal length. */
+  windowMs: number
+  /** The length the limiter enforces: nominal plus the jitter margin. */
+  enforcedMs: number
+}
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  windows: WindowSpec[]
+  maxConcurrent: number
+  maxWaitMs: number
+  pauseMs: number
+  maxPauseMs: number
+  headers: boolean
+  headerParsers: readonly RateLimitHeaderParser[]
+  redis: string | Redis | undefined
+  key: string
+  onRedisDown: 'fail-closed' | 'local-share'
+  localShare: number
+  redisTimeoutMs: number
+  recoveryMs: number
+}
+
+const WINDOWS = [
+  ['perSecond', 1_000],
+  ['perMinute', 60_000],
+  ['perHour', 3_600_000],
+  ['perDay', 86_400_000],
+] as const
+
+/** Largest limit per window: the sliding log keeps one timestamp (8 bytes) per unit. */
+const MAX_LIMIT = 10_000_000
+
+function positiveInt(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw invalidOption(path, `an integer from 1 to ${max}`, value)
+  }
+  return value
+}
+
+function nonNegative(value: unknown, path: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidOption(path, 'a non-negative number of milliseconds', value)
+  }
+  return value
+}
+
+/** Checks every option once, at construction, and fills in the defaults (each written out here). */
+export function validateOptions(options: RateLimitOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw invalidOption('', 'an object', options)
+  const marginMs = options.marginMs === undefined ? undefined : nonNegative(options.marginMs, 'marginMs', 0)
+  const windows: WindowSpec[] = []
+  for (const [name, windowMs] of WINDOWS) {
+    const limit = options[name]
+    if (limit === undefined) continue
+    windows.push({
+      name,
+      limit: positiveInt(limit, name, MAX_LIMIT),
+      windowMs,
+      // 2% of the window, at most 1 s: absorbs event-loop lag and network jitter before the server counts.
+      enforcedMs: windowMs + (marginMs ?? Math.min(1_000, windowMs * 0.02)),
+    })
+  }
+  const adaptive = options.adaptive ?? {}
+  if (typeof adaptive !== 'object' || adaptive === null) throw invalidOption('adaptive', 'an object', adaptive)
+  if (adaptive.headers !== undefined && typeof adaptive.headers !== 'boolean') {
+    throw invalidOption('adaptive.headers', 'a boolean', adaptive.headers)
+  }
+  const headerParsers = options.headerParsers ?? [sforceLimitInfo]
+  if (!Array.isArray(headerParsers) || headerParsers.some((p) => typeof p !== 'function')) {
+    throw invalidOption('headerParsers', 'an array of functions', headerParsers)
+  }
+  const redis = options.redis
+  if (redis !== undefined && typeof redis !== 'string' && (typeof redis !== 'object' || redis === null)) {
+    throw invalidOption('redis', 'a redis:// URL or an ioredis instance', redis)
+  }
+  if (typeof redis === 'string' && !/^rediss?:\/\//.test(redis)) {
+    throw invalidOption('redis', 'a redis:// or rediss:// URL', 'a string without that scheme')
+  }
+  if (redis !== undefined && windows.length === 0) {
+    throw invalidOption('perSecond', 'set (or perMinute/perHour/perDay) when `rateLimit.redis` is set', undefined)
+  }
+  const key = options.key ?? 'fieldkit:rate-limit'
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw invalidOption('key', 'a non-empty string of at most 200 characters', key)
+  }
+  const onRedisDown = options.onRedisDown ?? 'fail-closed'
+  if (onRedisDown !== 'fail-closed' && onRedisDown !== 'local-share') {
+    throw invalidOption('onRedisDown', "'fail-closed' or 'local-share'", onRedisDown)
+  }
+  const localShare = options.localShare ?? (onRedisDown === 'local-share' ? Number.NaN : 1)
+  if (typeof localShare !== 'number' || !(localShare > 0 && localShare <= 1)) {
+    throw invalidOption('localShare', "a number in (0, 1] (required with onRedisDown: 'local-share')", localShare)
+  }
+  return {
+    windows,
+    // No concurrency limit unless asked for.
+    maxConcurrent:
+      options.maxConcurrent === undefined
+        ? Number.POSITIVE_INFINITY
+        : positiveInt(options.maxConcurrent, 'maxConcurrent'),
+    // A caller waits at most a minute for quota, then gets FK_HTTP_RATE_LIMITED with the time to retry.
+    maxWaitMs: nonNegative(options.maxWaitMs, 'maxWaitMs', 60_000),
+    // A 429 without Retry-After pauses every caller for one second.
+    pauseMs: nonNegative(adaptive.pauseMs, 'adaptive.pauseMs', 1_000),
+    // No server hint pauses for longer than an hour.
+    maxPauseMs: nonNegative(adaptive.maxPauseMs, 'adaptive.maxPauseMs', 3_600_000),
+    // Rate-limit headers are read by default.
+    headers: adaptive.headers ?? true,
+    headerParsers,
+    redis,
+    key,
+    onRedisDown,
+    localShare,
+    // A Redis call that takes a second counts as Redis being down.
+    redisTimeoutMs: nonNegative(options.redisTimeoutMs, 'redisTimeoutMs', 1_000),
+    // After Redis lost its state, one second for every process to re-seed before scheduling resumes.
+    recoveryMs: nonNegative(options.recoveryMs, 'recoveryMs', 1_000),
+  }
+}

@@ -1,0 +1,292 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { type Logger, sleep } from '@fieldkit/core'
+import { Redis } from 'ioredis'
+import { RateLimitError, rateLimited } from './errors'
+import type { ResolvedOptions } from './options'
+import { SlidingWindowLog } from './sliding-window'
+
+/**
+ * Reserves the next slot of a sliding-window log shared in Redis, in one round trip. KEYS[1] is a hash with the
+ * state's epoch, the recovery hold and a shared pause; KEYS[2..] one sorted set of reservation times per window.
+ * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, then (limit, windowMs) per window.
+ * The slot is the earliest time t ≥ now, ≥ the latest reservation (the log stays append-only), with fewer than
+ * `limit` reservations in (t - windowMs, t] for every window. Times are Redis's own clock (TIME), shared by all.
+ * Returns {1, waitMs, epoch, at, now} when reserved, {0, waitMs, epoch, 0, now} when the slot is further than
+ * maxWaitMs, {2, waitMs, epoch, 0, now} while recovering from a lost state.
+ */
+export const RESERVE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local hold = 0
+if not epoch then
+  epoch = t[1] .. '.' .. t[2] .. '.' .. ARGV[2]
+  if ARGV[1] ~= '' then hold = now + tonumber(ARGV[5]) end
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'hold', hold)
+else
+  hold = tonumber(redis.call('HGET', KEYS[1], 'hold') or '0')
+end
+local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
+local ask = tonumber(ARGV[4])
+if ask > 0 and now + ask > pause then
+  pause = now + ask
+  redis.call('HSET', KEYS[1], 'pause', pause)
+end
+local maxw = 0
+for i = 2, #KEYS do
+  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  if w > maxw then maxw = w end
+end
+redis.call('PEXPIRE', KEYS[1], maxw + 60000)
+if now < hold then return {2, hold - now, epoch, 0, now} end
+local at = now
+if pause > at then at = pause end
+for i = 2, #KEYS do
+  local limit = tonumber(ARGV[4 + 2 * (i - 1)])
+  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - w)
+  local n = redis.call('ZCARD', KEYS[i])
+  if n > 0 then
+    local last = tonumber(redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2])
+    if last > at then at = last end
+    if n >= limit then
+      local free = tonumber(redis.call('ZRANGE', KEYS[i], n - limit, n - limit, 'WITHSCORES')[2]) + w
+      if free > at then at = free end
+    end
+  end
+end
+if at - now > tonumber(ARGV[3]) then return {0, at - now, epoch, 0, now} end
+for i = 2, #KEYS do
+  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  redis.call('ZADD', KEYS[i], at, ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], at - now + w + 1000)
+end
+redis.call('PEXPIRE', KEYS[1], at - now + maxw + 60000)
+return {1, at - now, epoch, at, now}
+`
+
+/**
+ * Puts one process's recent reservations back after Redis lost the state, while the recovery hold lasts (after
+ * it, inserting past entries could break windows already scheduled, so it does nothing).
+ * ARGV: epoch, member prefix, windowMs per window, then the reservation times.
+ */
+export const RESEED_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+if now >= tonumber(redis.call('HGET', KEYS[1], 'hold') or '0') then return 0 end
+local nw = #KEYS - 1
+for i = 2, #KEYS do
+  local w = tonumber(ARGV[i + 1])
+  for j = 3 + nw, #ARGV do
+    local s = tonumber(ARGV[j])
+    if s > now - w then redis.call('ZADD', KEYS[i], s, ARGV[2] .. j) end
+  end
+  redis.call('PEXPIRE', KEYS[i], w + 1000)
+end
+return 1
+`
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
+const RESERVE_SHA = sha1(RESERVE_SCRIPT)
+const RESEED_SHA = sha1(RESEED_SCRIPT)
+
+type Reply = [status: number, waitMs: number, epoch: string, at: number, now: number]
+
+/** Most reservations a process sends back after a Redis restart. */
+const MAX_RESEED = 50_000
+
+/** The shared quota: one EVALSHA per request, falling back to a local share of the quota or failing closed. */
+export class RedisQuota {
+  private readonly o: ResolvedOptions
+  private readonly log: Logger
+  private readonly client: Redis
+  private readonly owned: boolean
+  private readonly keys: string[]
+  private readonly windowArgs: string[]
+  private readonly id = randomUUID().slice(0, 12)
+  private seq = 0
+  private epoch = ''
+  private pendingPauseMs = 0
+  /** This process's own reservations, in Redis time, to re-seed after a restart. */
+  private readonly mine: SlidingWindowLog
+  /** The local share used while Redis is down. */
+  private readonly share: SlidingWindowLog[]
+  /** Redis clock minus local clock, from the last reply. */
+  private offset = 0
+  private down = false
+
+  constructor(options: ResolvedOptions, log: Logger) {
+    this.o = options
+    this.log = log
+    const tag = `{${options.key}}`
+    this.keys = [`${tag}:meta`, ...options.windows.map((w) => `${tag}:${w.name}`)]
+    this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
+    const longest = options.windows.reduce((a, b) => (b.enforcedMs > a.enforcedMs ? b : a))
+    this.mine = new SlidingWindowLog(Math.min(longest.limit, MAX_RESEED), longest.enforcedMs)
+    this.share = options.windows.map(
+      (w) => new SlidingWindowLog(Math.max(1, Math.floor(w.limit * options.localShare)), w.enforcedMs),
+    )
+    if (typeof options.redis === 'string') {
+      this.owned = true
+      this.client = new Redis(options.redis, {
+        // Fail at once while disconnected instead of queueing: the limiter decides what "down" means.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: options.redisTimeoutMs,
+        // Reconnect quickly (50 ms, 100 ms, … at most 1 s apart) so that a restarted Redis is picked up fast.
+        retryStrategy: (times) => Math.min(times * 50, 1_000),
+      })
+      this.client.on('error', (error: Error) => this.noteDown(error))
+    } else {
+      this.owned = false
+      this.client = options.redis as Redis
+    }
+  }
+
+  mode(): 'redis' | 'local-share' {
+    return this.down && this.o.onRedisDown === 'local-share' ? 'local-share' : 'redis'
+  }
+
+  /** Adds a pause (from a 429) to the shared state on the next call: no extra round trip. */
+  sharePause(ms: number): void {
+    if (ms > this.pendingPauseMs) this.pendingPauseMs = ms
+  }
+
+  /** Reserves a slot; resolves with the milliseconds to wait for it. */
+  async reserve(): Promise<number> {
+    for (;;) {
+      let reply: Reply
+      try {
+        if (this.client.status !== 'ready') throw new Error(`connection is ${this.client.status}`)
+        reply = await this.call()
+      } catch (error) {
+        return this.fallback(error)
+      }
+      const [status, waitMs, epoch, at, now] = reply
+      this.offset = now - Date.now()
+      if (this.down) {
+        this.down = false
+        this.log.info({ key: this.o.key }, 'rate limit: Redis reachable again; the shared quota applies')
+      }
+      if (epoch !== this.epoch) {
+        const lost = this.epoch !== ''
+        this.epoch = epoch
+        if (lost) await this.reseed(now)
+      }
+      if (status === 1) {
+        this.mine.record(at)
+        return waitMs
+      }
+      if (status === 0) throw rateLimited(waitMs, 'shared quota (Redis)')
+      await sleep(waitMs)
+    }
+  }
+
+  private async call(): Promise<Reply> {
+    const pause = this.pendingPauseMs
+    const args = [
+      this.epoch,
+      `${this.id}:${this.seq++}`,
+      String(this.o.maxWaitMs),
+      String(pause),
+      String(this.o.recoveryMs),
+      ...this.windowArgs,
+    ]
+    const reply = (await this.withTimeout(this.eval(RESERVE_SHA, RESERVE_SCRIPT, args))) as Reply
+    if (pause > 0 && this.pendingPauseMs === pause) this.pendingPauseMs = 0
+    return reply
+  }
+
+  /** EVALSHA, and EVAL when Redis answers NOSCRIPT (a restart or SCRIPT FLUSH emptied its script cache). */
+  private async eval(sha: string, script: string, args: string[]): Promise<unknown> {
+    try {
+      return await this.client.evalsha(sha, this.keys.length, ...this.keys, ...args)
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return this.client.eval(script, this.keys.length, ...this.keys, ...args)
+    }
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    if (this.owned) return promise // commandTimeout is set on our own connection
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.o.redisTimeoutMs} ms`)),
+        this.o.redisTimeoutMs,
+      )
+      promise.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  private async reseed(now: number): Promise<void> {
+    const times = this.mine.recent(now).map(String)
+    this.log.warn(
+      { key: this.o.key, reseeded: times.length },
+      'rate limit: Redis lost the shared quota state (restart?); re-seeding this process’s recent requests and holding briefly',
+    )
+    if (times.length === 0) return
+    const windows = this.o.windows.map((w) => String(w.enforcedMs))
+    try {
+      await this.withTimeout(this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:r`, ...windows, ...times]))
+    } catch (error) {
+      this.log.debug({ err: message(error) }, 'rate limit: re-seeding failed')
+    }
+  }
+
+  private noteDown(error: unknown): void {
+    if (this.down) return
+    this.down = true
+    const fallback =
+      this.o.onRedisDown === 'local-share'
+        ? `using ${this.o.localShare * 100}% of each limit locally`
+        : 'failing closed'
+    this.log.warn(
+      { key: this.o.key, err: message(error), onRedisDown: this.o.onRedisDown },
+      `rate limit: Redis unreachable; ${fallback}`,
+    )
+  }
+
+  private fallback(error: unknown): number {
+    if (error instanceof RateLimitError) throw error
+    this.noteDown(error)
+    if (this.o.onRedisDown === 'fail-closed') {
+      throw new RateLimitError({
+        code: 'FK_HTTP_RATE_LIMIT_REDIS_DOWN',
+        message: `[fieldkit/http] rate limit: Redis is unreachable for the shared quota "${this.o.key}" (${message(error)})`,
+        hint: "Check that Redis is up and reachable from this host; set rateLimit.onRedisDown: 'local-share' to keep going on a share of the quota",
+        cause: error,
+        details: { key: this.o.key },
+      })
+    }
+    const now = Date.now()
+    let at = now
+    for (const log of this.share) at = Math.max(at, log.nextAt(now))
+    if (at - now > this.o.maxWaitMs) throw rateLimited(at - now, 'local share of the quota while Redis is down')
+    for (const log of this.share) log.record(at)
+    this.mine.record(at + this.offset)
+    return at - now
+  }
+
+  async close(): Promise<void> {
+    if (!this.owned) return
+    try {
+      await this.client.quit()
+    } catch {
+      this.client.disconnect()
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,66 @@
+/**
+ * An exact sliding-window log: the times of the last `limit` grants in a ring buffer. A grant at `now` is allowed
+ * when fewer than `limit` grants happened in `(now - windowMs, now]`, which holds for every window of that length,
+ * wherever it starts (a token bucket that starts full lets through up to twice the limit across a boundary).
+ * Checking and recording are O(1); memory is 8 bytes per unit of `limit`.
+ */
+export class SlidingWindowLog {
+  readonly limit: number
+  readonly windowMs: number
+  private readonly times: Float64Array
+  private head = 0
+  private size = 0
+  private last = Number.NEGATIVE_INFINITY
+
+  constructor(limit: number, windowMs: number) {
+    this.limit = limit
+    this.windowMs = windowMs
+    this.times = new Float64Array(limit)
+  }
+
+  /** Milliseconds until a grant is allowed: 0 when one is allowed at `now`. */
+  waitMs(now: number): number {
+    if (this.size < this.limit) return 0
+    // The oldest of the last `limit` grants sits at `head` once the buffer is full.
+    const free = (this.times[this.head] as number) + this.windowMs
+    return free > now ? free - now : 0
+  }
+
+  /** Records a grant at `now` (call after {@link waitMs} returned 0). */
+  record(now: number): void {
+    this.last = now
+    this.times[this.head] = now
+    this.head = this.head + 1 === this.limit ? 0 : this.head + 1
+    if (this.size < this.limit) this.size++
+  }
+
+  /**
+   * The earliest time at or after `now` (and after the latest grant, so the log stays in order) at which a grant
+   * keeps the limit: used to reserve a future slot.
+   */
+  nextAt(now: number): number {
+    let at = now > this.last ? now : this.last
+    if (this.size === this.limit) {
+      const free = (this.times[this.head] as number) + this.windowMs
+      if (free > at) at = free
+    }
+    return at
+  }
+
+  /** Grants within `(now - windowMs, now]`. */
+  count(now: number): number {
+    let n = 0
+    for (let i = 0; i < this.size; i++) if ((this.times[i] as number) > now - this.windowMs) n++
+    return n
+  }
+
+  /** The recorded grants still inside the window at `now`, oldest first (to re-seed a shared store). */
+  recent(now: number): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.size; i++) {
+      const t = this.times[(this.head - this.size + i + this.limit) % this.limit] as number
+      if (t > now - this.windowMs) out.push(t)
+    }
+    return out
+  }
+}
