@@ -60,7 +60,8 @@ function valueText(value: unknown): string {
     if (Number.isNaN(value.getTime())) throw invalid('an invalid Date')
     return value.toISOString()
   }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN'
     if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF'
@@ -209,7 +210,14 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
   const childPrefix = options.elementForm === 'unqualified' ? '' : 'm'
   const value = options.body.value
   const name = qualified(options.body.name, bodyWriter)
-  if (value === null || value === undefined || typeof value !== 'object' || value instanceof Date || value instanceof Uint8Array || Array.isArray(value)) {
+  if (
+    value === null ||
+    value === undefined ||
+    typeof value !== 'object' ||
+    value instanceof Date ||
+    value instanceof Uint8Array ||
+    Array.isArray(value)
+  ) {
     writeElement(options.body.name, value ?? {}, bodyWriter)
   } else {
     const wrapped: Writer = { ...bodyWriter, prefix: childPrefix }
@@ -225,7 +233,9 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
       else if (k === '#comment') content.push(comment(valueText(v)))
       else writeElement(k, v, { ...wrapped, out: content, depth: 1 })
     }
-    bodyWriter.out.push(content.length === 0 ? `<${name}${attrs.join('')}/>` : `<${name}${attrs.join('')}>${content.join('')}</${name}>`)
+    bodyWriter.out.push(
+      content.length === 0 ? `<${name}${attrs.join('')}/>` : `<${name}${attrs.join('')}>${content.join('')}</${name}>`,
+    )
   }
   const decls = [...declared].map(([p, u]) => ` xmlns:${p}="${escapeAttribute(u)}"`).join('')
   return (

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser'
 import type { ZodType } from 'zod'
 import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate } from './errors'
-import { ROOT_SCOPE, childScope, keyMaker, SOAP11_NS, SOAP12_NS, type Scope, splitQName } from './namespaces'
+import { childScope, keyMaker, ROOT_SCOPE, type Scope, SOAP11_NS, SOAP12_NS, splitQName } from './namespaces'
 import { type NormaliseContext, normaliseNode, unboundPrefix } from './normalise'
 import { type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
@@ -123,7 +123,10 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
         const [p, l] = splitQName(childRaw)
         if (l !== 'Fault') continue
         const faultNode = Array.isArray(node[childRaw]) ? node[childRaw][0] : node[childRaw]
-        const faultScope = typeof faultNode === 'object' && faultNode !== null ? childScope(bodyScope, nsDeclarations(faultNode)) : bodyScope
+        const faultScope =
+          typeof faultNode === 'object' && faultNode !== null
+            ? childScope(bodyScope, nsDeclarations(faultNode))
+            : bodyScope
         const u = faultScope[p]
         if (u === undefined) throw unboundPrefix(p, childRaw, source)
         if (u === envNs) fault = readFault(faultNode, faultScope, version, ctx, options.status)
@@ -145,7 +148,9 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
 export function validate(schema: ZodType, value: unknown, source: string): unknown {
   const result = schema.safeParse(value)
   if (result.success) return result.data
-  const issues = result.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message }))
+  const issues = result.error.issues
+    .slice(0, 5)
+    .map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message }))
   throw new SoapError({
     code: 'FK_SOAP_SCHEMA',
     message: `[fieldkit/soap] ${source}: the response does not match the schema (${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')})`,
@@ -167,8 +172,10 @@ function notSoap(source: string, root: string): SoapError {
 export function nsDeclarations(node: Record<string, unknown>): [string, string][] | undefined {
   let out: [string, string][] | undefined
   for (const key in node) {
-    if (key === '@_xmlns') (out ??= []).push(['', String(node[key])])
-    else if (key.startsWith('@_xmlns:')) (out ??= []).push([key.slice(8), String(node[key])])
+    if (key === '@_xmlns' || key.startsWith('@_xmlns:')) {
+      out ??= []
+      out.push([key.length === 7 ? '' : key.slice(8), String(node[key])])
+    }
   }
   return out
 }
@@ -202,7 +209,13 @@ function resolveQName(text: string, scope: Scope, node: unknown): { namespace: s
   return { namespace: local[prefix] ?? '', local: name }
 }
 
-export function readFault(node: unknown, scope: Scope, version: SoapVersion, ctx: NormaliseContext, status?: number): SoapFault {
+export function readFault(
+  node: unknown,
+  scope: Scope,
+  version: SoapVersion,
+  ctx: NormaliseContext,
+  status?: number,
+): SoapFault {
   const detailOf = (d: unknown): unknown => {
     if (d === undefined) return undefined
     const inner = typeof d === 'object' && d !== null ? childScope(scope, nsDeclarations(d as Node)) : scope
@@ -234,7 +247,9 @@ export function readFault(node: unknown, scope: Scope, version: SoapVersion, ctx
     sub = childrenNamed(sub, 'Subcode')[0]
   }
   const texts = childrenNamed(childrenNamed(node, 'Reason')[0], 'Text')
-  const english = texts.find((t) => typeof t === 'object' && t !== null && String((t as Node)['@_xml:lang'] ?? '').startsWith('en'))
+  const english = texts.find(
+    (t) => typeof t === 'object' && t !== null && String((t as Node)['@_xml:lang'] ?? '').startsWith('en'),
+  )
   const role = childrenNamed(node, 'Role')[0]
   const faultNode = childrenNamed(node, 'Node')[0]
   const detail = detailOf(childrenNamed(node, 'Detail')[0])

@@ -50,7 +50,10 @@ export function parseMultipartRelated(body: Buffer, contentType: string): Multip
     const next = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headerEnd + 4)
     if (next === -1) throw mtomError('the last part is not closed by the boundary')
     const headers = new Map<string, string>()
-    for (const line of body.subarray(headerStart + 2, headerEnd).toString('latin1').split('\r\n')) {
+    for (const line of body
+      .subarray(headerStart + 2, headerEnd)
+      .toString('latin1')
+      .split('\r\n')) {
       const colon = line.indexOf(':')
       if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
     }

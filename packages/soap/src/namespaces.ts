@@ -31,7 +31,9 @@ export function splitQName(name: string): [prefix: string, local: string] {
  * one gives `Local`. The document's own prefixes never matter, so `a:Employee`, `b:Employee` and a default-namespace
  * `Employee` in one namespace are the same key.
  */
-export function keyMaker(namespaces: Readonly<Record<string, string>> | undefined): (uri: string, local: string) => string {
+export function keyMaker(
+  namespaces: Readonly<Record<string, string>> | undefined,
+): (uri: string, local: string) => string {
   if (namespaces === undefined || Object.keys(namespaces).length === 0) return (_uri, local) => local
   const map = new Map(Object.entries(namespaces))
   return (uri, local) => {

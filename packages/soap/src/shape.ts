@@ -96,11 +96,16 @@ function valueError(path: string, type: string, text: string): SoapError {
 export function shapeFromArrays(paths: readonly string[]): Shape {
   const root: { children: Record<string, Shape> } = { children: {} }
   for (const raw of paths) {
-    const parts = raw.replace(/^\/?(?:[^/]*:)?Envelope\/(?:[^/]*:)?Body\//, '').split(/[/.]/).filter(Boolean)
+    const parts = raw
+      .replace(/^\/?(?:[^/]*:)?Envelope\/(?:[^/]*:)?Body\//, '')
+      .split('/')
+      .filter(Boolean)
     let node: { children?: Record<string, Shape>; array?: boolean } = root
     parts.forEach((part, index) => {
       node.children ??= {}
-      const next = (node.children[part] ??= {}) as { children?: Record<string, Shape>; array?: boolean }
+      const existing = node.children[part] as { children?: Record<string, Shape>; array?: boolean } | undefined
+      const next = existing ?? {}
+      if (existing === undefined) node.children[part] = next
       if (index === parts.length - 1) next.array = true
       node = next
     })

@@ -1,8 +1,26 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import type { ZodType } from 'zod'
-import { redactedExcerpt, SoapError, SoapFaultError, type SoapVersion, truncate, xmlLimitError, xmlParseErrorAt } from './errors'
 import { readFault, validate } from './envelope-parse'
-import { ROOT_SCOPE, childScope, keyMaker, SOAP11_NS, SOAP12_NS, type Scope, splitQName, XOP_NS, XSI_NS } from './namespaces'
+import {
+  redactedExcerpt,
+  SoapError,
+  SoapFaultError,
+  type SoapVersion,
+  truncate,
+  xmlLimitError,
+  xmlParseErrorAt,
+} from './errors'
+import {
+  childScope,
+  keyMaker,
+  ROOT_SCOPE,
+  type Scope,
+  SOAP11_NS,
+  SOAP12_NS,
+  splitQName,
+  XOP_NS,
+  XSI_NS,
+} from './namespaces'
 import { addChild, isNilValue, type NormaliseContext, resolveAttachment, setKey, unboundPrefix } from './normalise'
 import { coerce, type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
 import { resolveLimits, type XmlLimits } from './xml-limits'
@@ -84,7 +102,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
   const limits = resolveLimits({ maxBytes: Number.POSITIVE_INFINITY, ...options.limits }, 'limits')
   const steps = options.record
     .replace(/^\/?(?:[^/]*:)?Envelope\/(?:[^/]*:)?Body\//, '')
-    .split(/[/.]/)
+    .split('/')
     .filter(Boolean)
   // Path steps: Envelope and Body matched by namespace, the rest by normalised key.
   const recordDepth = steps.length + 2
@@ -118,7 +136,12 @@ export async function* streamRecords<T = Record<string, unknown>>(
   }
 
   parser.on('doctype', () => {
-    fail(xmlLimitError(`a DOCTYPE declaration at line ${parser.line}, column ${parser.column} (never accepted)`, source, { line: parser.line, column: parser.column }))
+    fail(
+      xmlLimitError(`a DOCTYPE declaration at line ${parser.line}, column ${parser.column} (never accepted)`, source, {
+        line: parser.line,
+        column: parser.column,
+      }),
+    )
   })
   parser.on('error', (error) => {
     const offset = Math.max(0, parser.position - chunkStart)
@@ -142,14 +165,22 @@ export async function* streamRecords<T = Record<string, unknown>>(
     let count = 0
     for (const name in attributes) {
       count++
-      if (name === 'xmlns') (decls ??= []).push(['', attributes[name] as string])
-      else if (name.startsWith('xmlns:')) (decls ??= []).push([name.slice(6), attributes[name] as string])
+      if (name === 'xmlns' || name.startsWith('xmlns:')) {
+        decls ??= []
+        decls.push([name.length === 5 ? '' : name.slice(6), attributes[name] as string])
+      }
     }
     if (count > limits.maxAttributes) {
-      return fail(xmlLimitError(`more than ${limits.maxAttributes} attributes on <${tag.name}>`, source, { maxAttributes: limits.maxAttributes }))
+      return fail(
+        xmlLimitError(`more than ${limits.maxAttributes} attributes on <${tag.name}>`, source, {
+          maxAttributes: limits.maxAttributes,
+        }),
+      )
     }
     if (stack.length + 1 > limits.maxDepth) {
-      return fail(xmlLimitError(`elements nested deeper than ${limits.maxDepth}`, source, { maxDepth: limits.maxDepth }))
+      return fail(
+        xmlLimitError(`elements nested deeper than ${limits.maxDepth}`, source, { maxDepth: limits.maxDepth }),
+      )
     }
     const scope = childScope(parent?.scope ?? ROOT_SCOPE, decls)
     const [prefix, local] = splitQName(tag.name)
@@ -174,7 +205,12 @@ export async function* streamRecords<T = Record<string, unknown>>(
         stack.push({ scope, key: tag.name, matched: -1 })
         return
       }
-      stack.push({ scope, key: key(uri, local), matched: -1, build: startBuild(attributes, scope, build, key(uri, local)) })
+      stack.push({
+        scope,
+        key: key(uri, local),
+        matched: -1,
+        build: startBuild(attributes, scope, build, key(uri, local)),
+      })
       return
     }
 
@@ -204,14 +240,26 @@ export async function* streamRecords<T = Record<string, unknown>>(
       } else matched = key(uri, local) === steps[depth - 2] ? depth + 1 : -1
     }
     if (matched === recordDepth) {
-      const root: Build = { obj: undefined, text: '', nil: false, hasChildren: false, shape: recordShape, path: recordPath }
+      const root: Build = {
+        obj: undefined,
+        text: '',
+        nil: false,
+        hasChildren: false,
+        shape: recordShape,
+        path: recordPath,
+      }
       stack.push({ scope, key: key(uri, local), matched, build: startBuild(attributes, scope, root, undefined) })
       return
     }
     stack.push({ scope, key: tag.name, matched })
   })
 
-  function startBuild(attributes: Record<string, string>, scope: Scope, parent: Build, childKey: string | undefined): Build {
+  function startBuild(
+    attributes: Record<string, string>,
+    scope: Scope,
+    parent: Build,
+    childKey: string | undefined,
+  ): Build {
     const shape = childKey === undefined ? parent.shape : parent.shape?.children?.[childKey]
     const path = childKey === undefined ? parent.path : `${parent.path}/${childKey}`
     const build: Build = { obj: undefined, text: '', nil: false, hasChildren: false, shape, path }
@@ -255,7 +303,8 @@ export async function* streamRecords<T = Record<string, unknown>>(
       const raw = fault.pop()
       if (raw === undefined) return
       const text = raw.text.trim()
-      const value: unknown = Object.keys(raw.node).length === 0 ? text : (text !== '' ? Object.assign(raw.node, { '#text': text }) : raw.node)
+      const value: unknown =
+        Object.keys(raw.node).length === 0 ? text : text !== '' ? Object.assign(raw.node, { '#text': text }) : raw.node
       const parentRaw = fault[fault.length - 1]
       if (parentRaw === undefined) {
         try {
@@ -291,8 +340,10 @@ export async function* streamRecords<T = Record<string, unknown>>(
     if (build.nil) return null
     if (build.attachment !== undefined) return build.attachment
     const text = build.text.trim()
-    if (build.obj === undefined) return build.shape?.complex && text === '' ? {} : coerce(text, build.shape?.type, decimal, build.path)
-    if (text !== '') setKey(build.obj, '#text', build.hasChildren ? text : coerce(text, build.shape?.type, decimal, build.path))
+    if (build.obj === undefined)
+      return build.shape?.complex && text === '' ? {} : coerce(text, build.shape?.type, decimal, build.path)
+    if (text !== '')
+      setKey(build.obj, '#text', build.hasChildren ? text : coerce(text, build.shape?.type, decimal, build.path))
     return build.obj
   }
 
@@ -306,7 +357,8 @@ export async function* streamRecords<T = Record<string, unknown>>(
   }
   for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
     bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
-    if (bytes > limits.maxBytes) throw xmlLimitError(`larger than ${limits.maxBytes} bytes`, source, { maxBytes: limits.maxBytes })
+    if (bytes > limits.maxBytes)
+      throw xmlLimitError(`larger than ${limits.maxBytes} bytes`, source, { maxBytes: limits.maxBytes })
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
     chunkStart = parser.position
     chunkText = text
@@ -331,4 +383,3 @@ export async function* streamRecords<T = Record<string, unknown>>(
     throw xmlParseErrorAt(parser.line, parser.column, '', 'no root element', source)
   }
 }
-

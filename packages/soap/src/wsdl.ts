@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
-import { SoapError, truncate } from './errors'
 import { nsDeclarations } from './envelope-parse'
+import { SoapError, truncate } from './errors'
 import { childScope, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
 import type { Shape } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
@@ -195,7 +195,10 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     documents: [],
   }
   const messages = new Map<string, MessageInfo>()
-  const portTypes = new Map<string, { name: string; operations: Map<string, { input?: QName; output?: QName; faults: string[] }> }>()
+  const portTypes = new Map<
+    string,
+    { name: string; operations: Map<string, { input?: QName; output?: QName; faults: string[] }> }
+  >()
   const bindings: { w: Walk; targetNamespace: string }[] = []
   const servicesRaw: { w: Walk }[] = []
 
@@ -229,18 +232,21 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
   }
 
   async function readDocument(text: string, base: URL, chameleon?: string): Promise<void> {
-    if (desc.documents.length >= maxDocuments) throw wsdlError(`more than ${maxDocuments} documents through imports`, base.href)
+    if (desc.documents.length >= maxDocuments)
+      throw wsdlError(`more than ${maxDocuments} documents through imports`, base.href)
     desc.documents.push(base.href)
     checkXml(text, limits, base.href)
     const tree = parser.parse(text) as Node
     const rootKey = Object.keys(tree).find((k) => !k.startsWith('?'))
     const rootNode = rootKey === undefined ? undefined : (tree[rootKey] as unknown[])[0]
-    if (rootKey === undefined || typeof rootNode !== 'object' || rootNode === null) throw wsdlError('no root element', base.href)
+    if (rootKey === undefined || typeof rootNode !== 'object' || rootNode === null)
+      throw wsdlError('no root element', base.href)
     const root: Walk = { node: rootNode as Node, scope: childScope(ROOT_SCOPE, nsDeclarations(rootNode as Node)) }
     const [prefix, local] = splitQName(rootKey)
     const ns = root.scope[prefix]
     if (ns === XSD_NS && local === 'schema') return readSchema(root, base, chameleon)
-    if (ns !== WSDL_NS || local !== 'definitions') throw wsdlError(`root <${truncate(rootKey, 60)}> is neither wsdl:definitions nor xsd:schema`, base.href)
+    if (ns !== WSDL_NS || local !== 'definitions')
+      throw wsdlError(`root <${truncate(rootKey, 60)}> is neither wsdl:definitions nor xsd:schema`, base.href)
     const tns = attr(root, 'targetNamespace') ?? ''
     if (desc.targetNamespace === '') desc.targetNamespace = tns
     for (const imp of kids(root, WSDL_NS, 'import')) {
@@ -272,7 +278,10 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
           faults: kids(op, WSDL_NS, 'fault').map((f) => attr(f, 'name') ?? ''),
         })
       }
-      portTypes.set(clark({ namespace: tns, name: attr(pt, 'name') ?? '' }), { name: attr(pt, 'name') ?? '', operations: ops })
+      portTypes.set(clark({ namespace: tns, name: attr(pt, 'name') ?? '' }), {
+        name: attr(pt, 'name') ?? '',
+        operations: ops,
+      })
     }
     for (const b of kids(root, WSDL_NS, 'binding')) bindings.push({ w: b, targetNamespace: tns })
     for (const s of kids(root, WSDL_NS, 'service')) servicesRaw.push({ w: s })
@@ -310,7 +319,13 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
         maxOccurs: max === undefined ? 1 : max === 'unbounded' ? Number.POSITIVE_INFINITY : Number(max),
       }
       if (ref) {
-        return { name: ref.name, namespace: ref.namespace, type: { namespace: '#element', name: clark(ref) }, nillable: false, ...occurs }
+        return {
+          name: ref.name,
+          namespace: ref.namespace,
+          type: { namespace: '#element', name: clark(ref) },
+          nillable: false,
+          ...occurs,
+        }
       }
       const name = attr(w, 'name') ?? ''
       const form = attr(w, 'form')
@@ -336,11 +351,20 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
         for (const child of kids(w, XSD_NS, local)) {
           if (local === 'element') {
             const e = element(child, false)
-            into.push({ ...e, minOccurs: optional ? 0 : e.minOccurs, maxOccurs: repeat ? Number.POSITIVE_INFINITY : e.maxOccurs })
+            into.push({
+              ...e,
+              minOccurs: optional ? 0 : e.minOccurs,
+              maxOccurs: repeat ? Number.POSITIVE_INFINITY : e.maxOccurs,
+            })
           } else if (local === 'sequence' || local === 'all' || local === 'choice') {
             const max = attr(child, 'maxOccurs')
             const min = attr(child, 'minOccurs')
-            particles(child, optional || local === 'choice' || min === '0', repeat || (max !== undefined && max !== '1'), into)
+            particles(
+              child,
+              optional || local === 'choice' || min === '0',
+              repeat || (max !== undefined && max !== '1'),
+              into,
+            )
           }
         }
       }
@@ -348,7 +372,11 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     const attributes = (w: Walk): AttributeDecl[] =>
       kids(w, XSD_NS, 'attribute').map((a) => {
         const type = qname(a, attr(a, 'type'))
-        return { name: attr(a, 'name') ?? attr(a, 'ref') ?? '', ...(type ? { type } : {}), required: attr(a, 'use') === 'required' }
+        return {
+          name: attr(a, 'name') ?? attr(a, 'ref') ?? '',
+          ...(type ? { type } : {}),
+          required: attr(a, 'use') === 'required',
+        }
       })
     const complexType = (w: Walk): TypeDecl => {
       const out: TypeDecl = { kind: 'complex', namespace: tns, fields: [], attributes: attributes(w) }
@@ -432,7 +460,8 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     for (const op of kids(w, WSDL_NS, 'operation')) {
       const name = attr(op, 'name') ?? ''
       const soapOp = kids(op, soapNs, 'operation')[0]
-      const style = soapOp && attr(soapOp, 'style') ? (attr(soapOp, 'style') === 'rpc' ? 'rpc' : 'document') : defaultStyle
+      const style =
+        soapOp && attr(soapOp, 'style') ? (attr(soapOp, 'style') === 'rpc' ? 'rpc' : 'document') : defaultStyle
       const abstract = portType?.operations.get(name)
       const inputBody = kids(kids(op, WSDL_NS, 'input')[0] ?? { node: {}, scope: ROOT_SCOPE }, soapNs, 'body')[0]
       const messageOf = (q: QName | undefined): MessageInfo | undefined => {
@@ -467,7 +496,12 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
       const address = a12 ?? a11
       if (address === undefined) continue
       const binding = qname(p, attr(p, 'binding'))
-      ports.push({ name: attr(p, 'name') ?? '', binding: binding?.name ?? '', address: attr(address, 'location') ?? '', version: a12 ? '1.2' : '1.1' })
+      ports.push({
+        name: attr(p, 'name') ?? '',
+        binding: binding?.name ?? '',
+        address: attr(address, 'location') ?? '',
+        version: a12 ? '1.2' : '1.1',
+      })
     }
     desc.services.push({ name: attr(w, 'name') ?? '', ports })
   }
@@ -478,7 +512,9 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
 export function derefElement(desc: WsdlDescription, decl: ElementDecl): ElementDecl {
   if (decl.type?.namespace !== '#element') return decl
   const target = desc.elements.get(decl.type.name)
-  return target ? { ...target, minOccurs: decl.minOccurs, maxOccurs: decl.maxOccurs } : { ...decl, type: { namespace: XSD_NS, name: 'anyType' } }
+  return target
+    ? { ...target, minOccurs: decl.minOccurs, maxOccurs: decl.maxOccurs }
+    : { ...decl, type: { namespace: XSD_NS, name: 'anyType' } }
 }
 
 /** The XSD built-in a simple type comes down to (`int`, `dateTime`, …), or undefined for complex/unknown types. */
@@ -506,7 +542,11 @@ export function fieldsOf(desc: WsdlDescription, type: TypeDecl, depth = 0): Elem
  * The normaliser's shape for an operation's output (relative to Body): arrays where `maxOccurs > 1`, XSD types for
  * typing. Keys follow `key` (the caller's namespace mapping).
  */
-export function outputShape(desc: WsdlDescription, op: WsdlOperation, key: (uri: string, local: string) => string): Shape | undefined {
+export function outputShape(
+  desc: WsdlDescription,
+  op: WsdlOperation,
+  key: (uri: string, local: string) => string,
+): Shape | undefined {
   const cache = new Map<ElementDecl, Shape>()
   const shapeOf = (raw: ElementDecl): Shape => {
     const cached = cache.get(raw)
@@ -545,8 +585,21 @@ export function outputShape(desc: WsdlDescription, op: WsdlOperation, key: (uri:
   const parts: Record<string, Shape> = {}
   for (const part of out.parts) {
     const decl: ElementDecl = part.element
-      ? (desc.elements.get(clark(part.element)) ?? { name: part.name, namespace: '', minOccurs: 1, maxOccurs: 1, nillable: false })
-      : { name: part.name, namespace: '', ...(part.type ? { type: part.type } : {}), minOccurs: 1, maxOccurs: 1, nillable: false }
+      ? (desc.elements.get(clark(part.element)) ?? {
+          name: part.name,
+          namespace: '',
+          minOccurs: 1,
+          maxOccurs: 1,
+          nillable: false,
+        })
+      : {
+          name: part.name,
+          namespace: '',
+          ...(part.type ? { type: part.type } : {}),
+          minOccurs: 1,
+          maxOccurs: 1,
+          nillable: false,
+        }
     parts[key(decl.namespace, decl.name)] = shapeOf(decl)
   }
   return { children: { [key(op.namespace ?? '', `${op.name}Response`)]: { children: parts } } }

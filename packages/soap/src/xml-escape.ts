@@ -2,8 +2,8 @@
 // or a comment (the fast-xml-parser builder advisory CVE-2026-41650 is exactly that injection), and characters XML
 // 1.0 forbids are dropped rather than written.
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** Escapes element text: `&`, `<`, `>` (so `]]>` can never appear), and drops characters XML forbids. */
 export function escapeText(value: string): string {

@@ -65,7 +65,12 @@ export function checkXml(xml: string, limits: ResolvedLimits, source: string): v
     if (nextAmp !== -1 && nextAmp < from) nextAmp = xml.indexOf('&', from)
     while (nextAmp !== -1 && nextAmp < to) {
       if (!ENTITY.test(xml.slice(nextAmp, nextAmp + 12))) {
-        throw xmlParseError(xml, nextAmp, 'an entity reference other than the predefined ones or a character reference', source)
+        throw xmlParseError(
+          xml,
+          nextAmp,
+          'an entity reference other than the predefined ones or a character reference',
+          source,
+        )
       }
       nextAmp = xml.indexOf('&', nextAmp + 1)
     }
@@ -130,7 +135,8 @@ export function checkXml(xml: string, limits: ResolvedLimits, source: string): v
     while (j < n) {
       const cc = xml.charCodeAt(j)
       if (cc === 32 || cc === 9 || cc === 10 || cc === 13 || cc === 62 || cc === 47) break
-      if (cc === 60 || cc === 34 || cc === 39 || cc === 61) throw xmlParseError(xml, j, 'an invalid character in a tag name', source)
+      if (cc === 60 || cc === 34 || cc === 39 || cc === 61)
+        throw xmlParseError(xml, j, 'an invalid character in a tag name', source)
       j++
     }
     const name = xml.slice(lt + 1, j)
@@ -156,7 +162,11 @@ export function checkXml(xml: string, limits: ResolvedLimits, source: string): v
       if (cc === 61 /* = */) {
         if (expectName) throw xmlParseError(xml, j, 'an "=" without an attribute name', source)
         j++
-        while (j < n && (xml.charCodeAt(j) === 32 || xml.charCodeAt(j) === 9 || xml.charCodeAt(j) === 10 || xml.charCodeAt(j) === 13)) j++
+        while (
+          j < n &&
+          (xml.charCodeAt(j) === 32 || xml.charCodeAt(j) === 9 || xml.charCodeAt(j) === 10 || xml.charCodeAt(j) === 13)
+        )
+          j++
         const q = xml.charCodeAt(j)
         if (q !== 34 && q !== 39) throw xmlParseError(xml, j, 'an attribute value without quotes', source)
         const end = xml.indexOf(q === 34 ? '"' : "'", j + 1)
@@ -190,7 +200,11 @@ export function checkXml(xml: string, limits: ResolvedLimits, source: string): v
         j++
       }
       expectName = false
-      while (j < n && (xml.charCodeAt(j) === 32 || xml.charCodeAt(j) === 9 || xml.charCodeAt(j) === 10 || xml.charCodeAt(j) === 13)) j++
+      while (
+        j < n &&
+        (xml.charCodeAt(j) === 32 || xml.charCodeAt(j) === 9 || xml.charCodeAt(j) === 10 || xml.charCodeAt(j) === 13)
+      )
+        j++
       if (xml.charCodeAt(j) !== 61) throw xmlParseError(xml, j, 'an attribute without a value', source)
     }
     if (!closed) throw xmlParseError(xml, lt, 'an unterminated start tag', source)

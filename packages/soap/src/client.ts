@@ -1,0 +1,397 @@
+import { type Logger, resolveLogger } from '@fieldkit/core'
+import type { ZodType } from 'zod'
+import { type AddressingOptions, buildEnvelope, type SoapHeaderBlock } from './envelope-build'
+import { parseEnvelope, validate } from './envelope-parse'
+import { redactedExcerpt, SoapError, type SoapVersion, truncate } from './errors'
+import { parseMultipartRelated } from './mtom'
+import { keyMaker } from './namespaces'
+import type { DecimalMode, Shape } from './shape'
+import { streamRecords } from './stream-records'
+import { type SoapTransport, type TransportResponse, undiciTransport } from './transport'
+import { outputShape, type ReadWsdlOptions, readWsdl, type WsdlDescription, type WsdlOperation } from './wsdl'
+import type { XmlLimits } from './xml-limits'
+
+/**
+ * Anything that yields a fresh `<wsse:Security>` header element per call: `@fieldkit/auth`'s
+ * `wsSecurityUsernameToken(...)` fits, and so does your own object.
+ */
+export interface SecurityHeaderProvider {
+  securityHeader(): string
+}
+
+/** Options of {@link createSoapClient}. */
+export interface SoapClientOptions {
+  /** Service URL the envelopes are POSTed to. Default: the WSDL port's address. */
+  endpoint?: string
+  /** The WSDL: a file path, a URL, WSDL text, or a description from {@link readWsdl}. Gives actions, types, arrays. */
+  wsdl?: string | URL | WsdlDescription
+  /** Options for reading the WSDL (allowHosts for remote imports, limits). */
+  wsdlOptions?: ReadWsdlOptions
+  /** SOAP version. Default: the WSDL binding's, else '1.1'. */
+  version?: SoapVersion
+  /** Namespace of the request element when there is no WSDL (required then). */
+  namespace?: string
+  /** An HTTP transport (internal seam; an @fieldkit/http client once it is adopted). Default: undici, one attempt. */
+  transport?: SoapTransport
+  /** WS-Security: an object whose `securityHeader()` returns the `<wsse:Security>` element, fresh each call. */
+  security?: SecurityHeaderProvider
+  /** WS-Addressing headers on every call (Action = the soapAction, To = the endpoint). */
+  addressing?: boolean
+  /** Paths (relative to the response element's parent, Body) that are always arrays, on top of the WSDL's. */
+  arrays?: readonly string[]
+  /** Namespace URI → prefix for response keys (see parseEnvelope). */
+  namespaces?: Record<string, string>
+  /** A zod schema for every call's result (per-call `schema` wins). */
+  schema?: ZodType
+  /** How xsd:decimal comes out (default 'string'). */
+  decimal?: DecimalMode
+  /** XML safety limits for responses. */
+  limits?: XmlLimits
+  /** Largest buffered response (default 64 MiB); use `stream()` beyond. */
+  maxResponseBytes?: number
+  /** Headers and body timeout of the default transport, ms (default 60,000). */
+  timeoutMs?: number
+  logger?: Logger
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Extra SOAP header blocks (data or XML strings). */
+  soapHeaders?: readonly (SoapHeaderBlock | string)[]
+  signal?: AbortSignal
+  /** Validates (and types) this call's result. */
+  schema?: ZodType
+  /** The operation is safe to repeat: the transport may retry it on transport errors. Faults are never retried. */
+  idempotent?: boolean
+  /** SOAPAction to send (default: the WSDL's, else `namespace/operation`). */
+  soapAction?: string
+}
+
+/** Per-call options of {@link SoapClient.stream}. */
+export interface StreamCallOptions extends CallOptions {
+  /** The repeated element, relative to Body: `GetEmployeesResponse/Employee`. */
+  record: string
+}
+
+/** What {@link createSoapClient} returns. */
+export interface SoapClient {
+  /** Calls an operation; resolves to the response element's content, normalised (and typed with a WSDL/schema). */
+  call<T = Record<string, unknown>>(operation: string, input?: unknown, options?: CallOptions): Promise<T>
+  /** Calls an operation and yields the records of a large response one at a time, in bounded memory. */
+  stream<T = Record<string, unknown>>(
+    operation: string,
+    input: unknown,
+    options: StreamCallOptions,
+  ): AsyncGenerator<T, void, undefined>
+  /** The WSDL description, once read (undefined without a WSDL). */
+  describe(): Promise<WsdlDescription | undefined>
+  /** Closes the transport's sockets. */
+  close(): Promise<void>
+}
+
+function optionsError(message: string, hint: string): SoapError {
+  return new SoapError({ code: 'FK_SOAP_OPTIONS', message: `[fieldkit/soap] ${message}`, hint })
+}
+
+function validateOptions(o: SoapClientOptions): void {
+  if (typeof o !== 'object' || o === null)
+    throw optionsError(`Expected options to be an object, got ${String(o)}`, 'Pass { endpoint, version, … }')
+  if (o.endpoint !== undefined) {
+    let ok = typeof o.endpoint === 'string'
+    if (ok) {
+      try {
+        ok = /^https?:$/.test(new URL(o.endpoint).protocol)
+      } catch {
+        ok = false
+      }
+    }
+    if (!ok)
+      throw optionsError(
+        `Expected \`endpoint\` to be an http(s) URL, got ${truncate(String(o.endpoint), 80)}`,
+        'Use the service address, e.g. https://erp.example/services/Employees',
+      )
+  }
+  if (o.endpoint === undefined && o.wsdl === undefined)
+    throw optionsError(
+      'Expected `endpoint` or `wsdl`, got neither',
+      'Give the service URL, or a WSDL whose port has an address',
+    )
+  if (o.version !== undefined && o.version !== '1.1' && o.version !== '1.2')
+    throw optionsError(
+      `Expected \`version\` to be '1.1' or '1.2', got ${String(o.version)}`,
+      'The WSDL binding (soap: or soap12:) says which',
+    )
+  if (o.wsdl === undefined && (typeof o.namespace !== 'string' || o.namespace === ''))
+    throw optionsError(
+      `Expected \`namespace\` to be a namespace URI when there is no WSDL, got ${String(o.namespace)}`,
+      'Give the target namespace of the request element, or a WSDL',
+    )
+  if (o.security !== undefined && typeof o.security?.securityHeader !== 'function')
+    throw optionsError(
+      'Expected `security` to have a securityHeader() method',
+      "Pass @fieldkit/auth's wsSecurityUsernameToken(...) or an object with securityHeader(): string",
+    )
+  if (o.arrays !== undefined && (!Array.isArray(o.arrays) || o.arrays.some((a) => typeof a !== 'string')))
+    throw optionsError(
+      'Expected `arrays` to be an array of paths such as "GetEmployeesResponse/Employee"',
+      'List the repeated elements, from Body down',
+    )
+  if (o.decimal !== undefined && o.decimal !== 'string' && o.decimal !== 'number')
+    throw optionsError(
+      `Expected \`decimal\` to be 'string' or 'number', got ${String(o.decimal)}`,
+      "'string' keeps every digit; 'number' is convenient but may round",
+    )
+  for (const key of ['maxResponseBytes', 'timeoutMs'] as const) {
+    const v = o[key]
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw optionsError(
+        `Expected \`${key}\` to be a positive integer, got ${String(v)}`,
+        'Use a whole number of bytes / milliseconds',
+      )
+  }
+}
+
+interface Resolved {
+  url: string
+  version: SoapVersion
+  action: string
+  body: { name: string; namespace: string }
+  elementForm: 'qualified' | 'unqualified'
+  shape: Shape | undefined
+  responseKey: string | undefined
+}
+
+/**
+ * A SOAP 1.1/1.2 client: builds the envelope (with WS-Security and WS-Addressing headers when asked), POSTs it,
+ * and returns the response as plain, normalised data; faults become {@link SoapFaultError} whatever the HTTP
+ * status, and are never retried.
+ *
+ * @example
+ * ```ts
+ * const svc = createSoapClient({ endpoint: `${mock.url}/soap/employees`, wsdl: employeesWsdl })
+ * const out = await svc.call('GetEmployees', { departmentId: '0042' })
+ * out.Employee // always an array (maxOccurs="unbounded" in the WSDL)
+ * ```
+ */
+export function createSoapClient(options: SoapClientOptions): SoapClient {
+  validateOptions(options)
+  const log = resolveLogger(options.logger, 'soap')
+  const transport =
+    options.transport ??
+    undiciTransport({
+      maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    })
+  const key = keyMaker(options.namespaces)
+  let wsdlPromise: Promise<WsdlDescription | undefined> | undefined
+  const describe = () => {
+    const wsdl = options.wsdl
+    wsdlPromise ??=
+      wsdl === undefined
+        ? Promise.resolve(undefined)
+        : typeof wsdl === 'object' && !(wsdl instanceof URL)
+          ? Promise.resolve(wsdl)
+          : readWsdl(wsdl, options.wsdlOptions)
+    return wsdlPromise
+  }
+
+  async function resolve(operation: string, callOptions: CallOptions | undefined): Promise<Resolved> {
+    const desc = await describe()
+    if (desc === undefined) {
+      const namespace = options.namespace as string
+      return {
+        url: options.endpoint as string,
+        version: options.version ?? '1.1',
+        action: callOptions?.soapAction ?? `${namespace.replace(/\/$/, '')}/${operation}`,
+        body: { name: operation, namespace },
+        elementForm: 'qualified',
+        shape: undefined,
+        responseKey: undefined,
+      }
+    }
+    const candidates = desc.operations.filter((op) => op.name === operation)
+    const op: WsdlOperation | undefined =
+      candidates.find((o) => o.version === (options.version ?? o.version)) ?? candidates[0]
+    if (op === undefined) {
+      throw new SoapError({
+        code: 'FK_SOAP_OPERATION',
+        message: `[fieldkit/soap] the WSDL has no operation "${truncate(operation, 80)}" (it has ${truncate(
+          desc.operations
+            .map((o) => o.name)
+            .filter((n, i, a) => a.indexOf(n) === i)
+            .join(', '),
+          200,
+        )})`,
+        hint: 'Check the operation name (case matters) against readWsdl(...).operations',
+        details: { operation: truncate(operation, 80) },
+      })
+    }
+    const port = desc.services.flatMap((s) => s.ports).find((p) => p.binding === op.binding)
+    const url = options.endpoint ?? port?.address
+    if (!url) throw optionsError('Expected `endpoint`: the WSDL port has no address', 'Pass endpoint explicitly')
+    let body: { name: string; namespace: string }
+    let elementForm: 'qualified' | 'unqualified' = 'qualified'
+    if (op.style === 'rpc') {
+      body = { name: op.name, namespace: op.namespace ?? desc.targetNamespace }
+      elementForm = 'unqualified'
+    } else {
+      const element = op.input?.element
+      const decl = element ? desc.elements.get(`{${element.namespace}}${element.name}`) : undefined
+      body = element
+        ? { name: element.name, namespace: element.namespace }
+        : { name: op.name, namespace: desc.targetNamespace }
+      const firstField =
+        decl?.inline?.fields[0] ??
+        (decl?.type ? desc.types.get(`{${decl.type.namespace}}${decl.type.name}`)?.fields[0] : undefined)
+      if (firstField && firstField.namespace === '') elementForm = 'unqualified'
+    }
+    const shape = outputShape(desc, op, key)
+    const responseKey = shape?.children ? Object.keys(shape.children)[0] : undefined
+    return {
+      url,
+      version: options.version ?? op.version,
+      action: callOptions?.soapAction ?? op.soapAction,
+      body,
+      elementForm,
+      shape,
+      responseKey,
+    }
+  }
+
+  function envelope(r: Resolved, input: unknown, callOptions: CallOptions | undefined) {
+    const headers: (SoapHeaderBlock | string)[] = []
+    if (options.security) headers.push(options.security.securityHeader())
+    headers.push(...(callOptions?.soapHeaders ?? []))
+    const addressing: AddressingOptions | undefined = options.addressing ? { action: r.action, to: r.url } : undefined
+    const xml = buildEnvelope({
+      version: r.version,
+      body: { ...r.body, value: input ?? {} },
+      elementForm: r.elementForm,
+      headers,
+      ...(addressing ? { addressing } : {}),
+    })
+    const httpHeaders: Record<string, string> =
+      r.version === '1.2'
+        ? {
+            'content-type': `application/soap+xml; charset=utf-8; action="${r.action.replace(/["\\]/g, '')}"`,
+            accept: 'application/soap+xml, multipart/related',
+          }
+        : {
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: `"${r.action.replace(/["\\]/g, '')}"`,
+            accept: 'text/xml, multipart/related',
+          }
+    return { xml, httpHeaders }
+  }
+
+  function contentType(res: { headers: TransportResponse['headers'] }): string {
+    const v = res.headers['content-type']
+    return (Array.isArray(v) ? v[0] : v) ?? ''
+  }
+
+  function notSoapStatus(r: Resolved, operation: string, status: number, text: string): SoapError {
+    return new SoapError({
+      code: 'FK_SOAP_HTTP_STATUS',
+      message: `[fieldkit/soap] ${operation} at ${new URL(r.url).origin} answered HTTP ${status} without a SOAP envelope: ${redactedExcerpt(text, 0)}`,
+      hint: 'The server (or a proxy in front of it) refused the call before SOAP: check the endpoint path, the SOAP version (content type) and authentication',
+      details: { status, operation: truncate(operation, 80) },
+    })
+  }
+
+  return {
+    async call<T>(operation: string, input?: unknown, callOptions?: CallOptions): Promise<T> {
+      const r = await resolve(operation, callOptions)
+      const { xml, httpHeaders } = envelope(r, input, callOptions)
+      const started = performance.now()
+      const res = await transport.send({
+        url: r.url,
+        headers: httpHeaders,
+        body: xml,
+        idempotent: callOptions?.idempotent === true,
+        ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
+      })
+      log.debug(
+        { operation, status: res.status, bytes: res.body.length, durationMs: Math.round(performance.now() - started) },
+        'soap call',
+      )
+      const type = contentType(res)
+      let text: string
+      let attachments: Map<string, Buffer> | undefined
+      if (/^multipart\/related/i.test(type)) {
+        const parts = parseMultipartRelated(res.body, type)
+        text = parts.root
+        attachments = parts.attachments
+      } else text = res.body.toString('utf8')
+      if (!/^\s*</.test(text)) throw notSoapStatus(r, operation, res.status, text)
+      const source = `${operation} at ${new URL(r.url).origin}`
+      let parsed: { body: Record<string, unknown> }
+      try {
+        parsed = parseEnvelope(text, {
+          ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+          ...(options.arrays ? { arrays: options.arrays } : {}),
+          ...(options.limits ? { limits: options.limits } : {}),
+          ...(attachments ? { attachments } : {}),
+          ...(r.shape ? { shape: r.shape } : {}),
+          decimal: options.decimal ?? 'string',
+          status: res.status,
+          source,
+        })
+      } catch (error) {
+        if (res.status >= 300 && (error as SoapError).code !== 'FK_SOAP_FAULT')
+          throw notSoapStatus(r, operation, res.status, text)
+        throw error
+      }
+      if (res.status >= 300) throw notSoapStatus(r, operation, res.status, text)
+      const responseKey = r.responseKey ?? Object.keys(parsed.body)[0]
+      const content = responseKey === undefined ? {} : (parsed.body as Record<string, unknown>)[responseKey]
+      const schema = callOptions?.schema ?? options.schema
+      return (schema ? validate(schema, content ?? {}, source) : (content ?? {})) as T
+    },
+
+    async *stream<T>(
+      operation: string,
+      input: unknown,
+      callOptions: StreamCallOptions,
+    ): AsyncGenerator<T, void, undefined> {
+      const r = await resolve(operation, callOptions)
+      const { xml, httpHeaders } = envelope(r, input, callOptions)
+      const res = await transport.stream({
+        url: r.url,
+        headers: httpHeaders,
+        body: xml,
+        idempotent: callOptions.idempotent === true,
+        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+      })
+      const source = `${operation} at ${new URL(r.url).origin}`
+      if (res.status >= 300 && !/xml|multipart/i.test(contentType(res))) {
+        let text = ''
+        for await (const chunk of res.body) {
+          text += Buffer.from(chunk).toString('utf8')
+          if (text.length > 4096) break
+        }
+        throw notSoapStatus(r, operation, res.status, text)
+      }
+      const schema = callOptions.schema ?? options.schema
+      const records = streamRecords<T>(res.body, {
+        record: callOptions.record,
+        ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+        ...(r.shape ? { shape: r.shape } : {}),
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(schema ? { schema } : {}),
+        decimal: options.decimal ?? 'string',
+        status: res.status,
+        source,
+      })
+      try {
+        yield* records
+      } finally {
+        await records.return(undefined)
+        const body = res.body as { destroy?: () => void }
+        body.destroy?.()
+      }
+    },
+
+    describe,
+    close: () => transport.close(),
+  }
+}

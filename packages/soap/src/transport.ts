@@ -1,0 +1,106 @@
+import { Agent, request } from 'undici'
+import { SoapError, truncate } from './errors'
+
+/** One SOAP POST, as the client hands it to its transport. */
+export interface TransportRequest {
+  url: string
+  headers: Record<string, string>
+  body: string
+  signal?: AbortSignal
+  /** The caller declared the operation idempotent: the transport may retry transport errors. */
+  idempotent: boolean
+}
+
+/** An answer with its body read into memory. */
+export interface TransportResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+}
+
+/** An answer whose body is still arriving. */
+export interface TransportStream {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: AsyncIterable<Uint8Array>
+}
+
+/**
+ * The small seam between the SOAP client and HTTP: send a POST and hand back the answer, whatever its status (a
+ * fault comes with 500). Faults are never retried here; transport errors follow the HTTP layer's policy.
+ */
+export interface SoapTransport {
+  send(req: TransportRequest): Promise<TransportResponse>
+  stream(req: TransportRequest): Promise<TransportStream>
+  close(): Promise<void>
+}
+
+function transportError(req: TransportRequest, cause: unknown): SoapError {
+  const code = (cause as { code?: string })?.code
+  const origin = (() => {
+    try {
+      const u = new URL(req.url)
+      return `${u.origin}${u.pathname}`
+    } catch {
+      return '(invalid URL)'
+    }
+  })()
+  return new SoapError({
+    code: 'FK_SOAP_TRANSPORT',
+    message: `[fieldkit/soap] POST ${origin} failed before an answer came back: ${truncate(String((cause as Error)?.message ?? cause), 160)}`,
+    hint: 'Check the endpoint URL, the network path and TLS; pass an @fieldkit/http client (http option) for retries of idempotent operations',
+    details: { ...(code ? { errorCode: code } : {}) },
+    cause,
+  })
+}
+
+/** A transport on an undici Agent: one attempt per call, bodies read within `maxResponseBytes`. */
+export function undiciTransport(options: { maxResponseBytes: number; timeoutMs: number }): SoapTransport {
+  const agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+  const open = async (req: TransportRequest) => {
+    try {
+      return await request(req.url, {
+        method: 'POST',
+        headers: req.headers,
+        body: req.body,
+        dispatcher: agent,
+        ...(req.signal ? { signal: req.signal } : {}),
+      })
+    } catch (cause) {
+      if (req.signal?.aborted) throw req.signal.reason ?? cause
+      throw transportError(req, cause)
+    }
+  }
+  return {
+    async send(req) {
+      const res = await open(req)
+      const chunks: Buffer[] = []
+      let size = 0
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          size += chunk.length
+          if (size > options.maxResponseBytes) {
+            res.body.destroy()
+            throw new SoapError({
+              code: 'FK_SOAP_TOO_LARGE',
+              message: `[fieldkit/soap] the response from ${new URL(req.url).origin} is larger than ${options.maxResponseBytes} bytes`,
+              hint: 'Use svc.stream() to read large responses record by record, or raise maxResponseBytes',
+              details: { maxResponseBytes: options.maxResponseBytes },
+            })
+          }
+          chunks.push(chunk)
+        }
+      } catch (cause) {
+        if (cause instanceof SoapError) throw cause
+        if (req.signal?.aborted) throw req.signal.reason ?? cause
+        throw transportError(req, cause)
+      }
+      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }
+    },
+    async stream(req) {
+      const res = await open(req)
+      return { status: res.statusCode, headers: res.headers, body: res.body }
+    },
+    close: () => agent.close(),
+  }
+}
