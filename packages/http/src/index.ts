@@ -1,0 +1,1 @@
+export { createHttpClient, type HttpClient, type QueryValue, type RequestOptions } from './client'

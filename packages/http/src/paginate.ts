@@ -1,0 +1,270 @@
+import type { ZodType } from 'zod'
+import type { RequestOptions } from './client'
+import { HttpError } from './errors'
+import { linkTarget } from './link-header'
+import { redactUrl } from './redact'
+import type { HttpResponse } from './response'
+
+interface PagingCommon<T> {
+  /** Dot path of the items array in the body (`data.items`); the body itself when absent. */
+  itemsPath?: string
+  /** Most pages to fetch; one more page announced gives FK_HTTP_MAX_PAGES. Default 1,000. */
+  maxPages?: number
+  /** A zod schema every item must match (FK_HTTP_SCHEMA otherwise). */
+  item?: ZodType<T>
+}
+
+/** How {@link HttpClient.paginate} finds the next page. */
+export type PagingOptions<T = unknown> = PagingCommon<T> &
+  (
+    | { /** RFC 8288 `Link: <…>; rel="next"`. */ style: 'link'; rel?: string }
+    | {
+        /** A cursor at `cursorPath` in the body, sent back as the `cursorParam` query parameter (default `cursor`). */
+        style: 'cursor'
+        cursorPath: string
+        cursorParam?: string
+      }
+    | { /** The next page's URL at `nextPath` in the body (`links.next`). */ style: 'next-url'; nextPath: string }
+    | {
+        /** `offset`/`limit` query parameters; stops on a page shorter than `limit`. */
+        style: 'offset'
+        limit: number
+        offsetParam?: string
+        limitParam?: string
+        /** First offset; default 0. */
+        start?: number
+      }
+    | {
+        /** Page numbers; stops on an empty page, or one shorter than `perPage` when given. */
+        style: 'page'
+        pageParam?: string
+        firstPage?: number
+        perPage?: number
+        perPageParam?: string
+      }
+  )
+
+const STYLES = new Set(['link', 'cursor', 'next-url', 'offset', 'page'])
+
+function invalid(message: string): HttpError {
+  return new HttpError({
+    code: 'FK_HTTP_OPTIONS',
+    message: `[fieldkit/http] ${message}`,
+    hint: 'Fix the paging option named in the message; the README lists each pagination style and its options',
+  })
+}
+
+function at(body: unknown, path: string): unknown {
+  let value = body
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+function check<T>(paging: PagingOptions<T>): void {
+  if (typeof paging !== 'object' || paging === null || !STYLES.has(paging.style)) {
+    throw invalid(
+      `Expected \`paging.style\` to be one of link, cursor, next-url, offset, page, got ${JSON.stringify((paging as { style?: unknown })?.style)}`,
+    )
+  }
+  if (paging.maxPages !== undefined && !(Number.isSafeInteger(paging.maxPages) && paging.maxPages > 0)) {
+    throw invalid(`Expected \`paging.maxPages\` to be a positive integer, got ${JSON.stringify(paging.maxPages)}`)
+  }
+  if (paging.style === 'cursor' && (typeof paging.cursorPath !== 'string' || paging.cursorPath === '')) {
+    throw invalid(
+      `Expected \`paging.cursorPath\` to be a dot path such as "meta.next", got ${JSON.stringify(paging.cursorPath)}`,
+    )
+  }
+  if (paging.style === 'next-url' && (typeof paging.nextPath !== 'string' || paging.nextPath === '')) {
+    throw invalid(
+      `Expected \`paging.nextPath\` to be a dot path such as "links.next", got ${JSON.stringify(paging.nextPath)}`,
+    )
+  }
+  if (paging.style === 'offset' && !(Number.isSafeInteger(paging.limit) && paging.limit > 0)) {
+    throw invalid(`Expected \`paging.limit\` to be a positive integer, got ${JSON.stringify(paging.limit)}`)
+  }
+  if (
+    paging.style === 'page' &&
+    paging.perPage !== undefined &&
+    !(Number.isSafeInteger(paging.perPage) && paging.perPage > 0)
+  ) {
+    throw invalid(`Expected \`paging.perPage\` to be a positive integer, got ${JSON.stringify(paging.perPage)}`)
+  }
+}
+
+/**
+ * Walks the pages of a listing and yields its items, page after page (one request in flight). Stops when the
+ * server announces no next page; throws `FK_HTTP_PAGINATION_LOOP` when a cursor or next URL repeats,
+ * `FK_HTTP_MAX_PAGES` when there are more than `maxPages` pages, and `FK_HTTP_PAGINATION` when a page does not
+ * have the announced shape or a next URL leaves the origin (credentials would follow it).
+ */
+export async function* paginate<T>(
+  send: (request: RequestOptions) => Promise<HttpResponse>,
+  request: RequestOptions,
+  paging: PagingOptions<T>,
+): AsyncGenerator<T, void, undefined> {
+  check(paging)
+  const maxPages = paging.maxPages ?? 1000
+  const seen = new Set<string>()
+  let next: RequestOptions | undefined = request
+  let origin: string | undefined
+  let pages = 0
+  let offset = paging.style === 'offset' ? (paging.start ?? 0) : 0
+  let page = paging.style === 'page' ? (paging.firstPage ?? 1) : 0
+
+  if (paging.style === 'offset') {
+    next = {
+      ...request,
+      query: {
+        ...request.query,
+        [paging.offsetParam ?? 'offset']: offset,
+        [paging.limitParam ?? 'limit']: paging.limit,
+      },
+    }
+  } else if (paging.style === 'page') {
+    next = {
+      ...request,
+      query: {
+        ...request.query,
+        [paging.pageParam ?? 'page']: page,
+        ...(paging.perPage === undefined ? {} : { [paging.perPageParam ?? 'per_page']: paging.perPage }),
+      },
+    }
+  }
+
+  while (next !== undefined) {
+    if (pages >= maxPages) {
+      throw new HttpError({
+        code: 'FK_HTTP_MAX_PAGES',
+        message: `[fieldkit/http] ${request.method ?? 'GET'} ${redactUrl(request.path)}: the listing has more than maxPages (${maxPages}) pages`,
+        hint: 'Narrow the listing with filters, or raise paging.maxPages if this many pages are expected',
+        details: { maxPages, style: paging.style },
+      })
+    }
+    const res = await send(next)
+    pages += 1
+    const current: string = res.url
+    origin ??= new URL(current).origin
+    const body = await res.json()
+    const items = paging.itemsPath === undefined ? body : at(body, paging.itemsPath)
+    if (!Array.isArray(items)) {
+      throw new HttpError({
+        code: 'FK_HTTP_PAGINATION',
+        message: `[fieldkit/http] ${res.method} ${current}: page ${pages} has no items array at ${paging.itemsPath === undefined ? 'the top level' : `"${paging.itemsPath}"`}`,
+        hint: 'Set paging.itemsPath to where the page keeps its items (for example "data")',
+        status: res.status,
+        details: { page: pages, style: paging.style },
+      })
+    }
+    for (const item of items) {
+      if (paging.item === undefined) {
+        yield item as T
+        continue
+      }
+      const parsed = paging.item.safeParse(item)
+      if (!parsed.success) {
+        const issues = parsed.error.issues
+          .slice(0, 10)
+          .map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message }))
+        throw new HttpError({
+          code: 'FK_HTTP_SCHEMA',
+          message: `[fieldkit/http] ${res.method} ${current}: an item on page ${pages} does not match the schema (${issues[0]?.path || '(root)'}: ${issues[0]?.message})`,
+          hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
+          cause: parsed.error,
+          status: res.status,
+          details: { page: pages, issues },
+        })
+      }
+      yield parsed.data
+    }
+
+    next = undefined
+    let token: string | undefined
+    if (paging.style === 'link' || paging.style === 'next-url') {
+      const raw =
+        paging.style === 'link' ? linkTarget(res.headers.link, paging.rel ?? 'next') : at(body, paging.nextPath)
+      if (raw !== undefined && raw !== null && raw !== '') {
+        if (typeof raw !== 'string')
+          throw shape(res, pages, `the next URL at "${(paging as { nextPath: string }).nextPath}" is not a string`)
+        const absolute = sameOrigin(raw, res, origin, pages)
+        token = absolute
+        next = { ...request, path: absolute, query: undefined }
+        delete next.query
+      }
+    } else if (paging.style === 'cursor') {
+      const cursor = at(body, paging.cursorPath)
+      if (cursor !== undefined && cursor !== null && cursor !== '') {
+        if (typeof cursor !== 'string' && typeof cursor !== 'number') {
+          throw shape(res, pages, `the cursor at "${paging.cursorPath}" is neither a string nor a number`)
+        }
+        token = String(cursor)
+        next = { ...request, query: { ...request.query, [paging.cursorParam ?? 'cursor']: token } }
+      }
+    } else if (paging.style === 'offset') {
+      if (items.length >= paging.limit) {
+        offset += items.length
+        next = {
+          ...request,
+          query: {
+            ...request.query,
+            [paging.offsetParam ?? 'offset']: offset,
+            [paging.limitParam ?? 'limit']: paging.limit,
+          },
+        }
+      }
+    } else if (items.length > 0 && (paging.perPage === undefined || items.length >= paging.perPage)) {
+      page += 1
+      next = {
+        ...request,
+        query: {
+          ...request.query,
+          [paging.pageParam ?? 'page']: page,
+          ...(paging.perPage === undefined ? {} : { [paging.perPageParam ?? 'per_page']: paging.perPage }),
+        },
+      }
+    }
+    if (token !== undefined) {
+      if (seen.has(token)) {
+        throw new HttpError({
+          code: 'FK_HTTP_PAGINATION_LOOP',
+          message: `[fieldkit/http] ${res.method} ${current}: page ${pages} points back to a page already read (${paging.style === 'cursor' ? 'repeated cursor' : `repeated URL ${redactUrl(token)}`}); stopping instead of looping`,
+          hint: 'The API returned the same cursor or next link twice: a server bug, or a listing that changed under the walk; check the paging parameters and report it to the API owner',
+          status: res.status,
+          details: { page: pages, style: paging.style },
+        })
+      }
+      seen.add(token)
+    }
+  }
+}
+
+function shape(res: HttpResponse, page: number, what: string): HttpError {
+  return new HttpError({
+    code: 'FK_HTTP_PAGINATION',
+    message: `[fieldkit/http] ${res.method} ${res.url}: on page ${page}, ${what}`,
+    hint: 'Check paging.style and its paths against what the API answers',
+    status: res.status,
+    details: { page },
+  })
+}
+
+function sameOrigin(raw: string, res: HttpResponse, origin: string | undefined, page: number): string {
+  let next: URL
+  try {
+    next = new URL(raw, res.url)
+  } catch {
+    throw shape(res, page, 'the next URL is not a valid URL')
+  }
+  if (next.origin !== origin) {
+    throw new HttpError({
+      code: 'FK_HTTP_PAGINATION',
+      message: `[fieldkit/http] ${res.method} ${res.url}: page ${page} links to another origin (${next.origin}); not followed`,
+      hint: 'Credentials would be sent to the other origin; call paginate on that origin yourself if you trust it',
+      status: res.status,
+      details: { page, nextOrigin: next.origin },
+    })
+  }
+  return next.href
+}
