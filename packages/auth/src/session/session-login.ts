@@ -1,0 +1,315 @@
+import type { AuthChallengeResponse, AuthRequest, AuthStrategy, Logger } from '@fieldkit/core'
+import { resolveLogger } from '@fieldkit/core'
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
+import { raceSignal, SingleFlight } from '../oauth2/single-flight'
+import { CookieJar } from './cookie-jar'
+import { type CsrfOptions, csrfFromHtml, csrfFromJson } from './csrf'
+import { SessionError } from './session-error'
+
+/** The login call: a form post (`form`) or a JSON post (`json`). */
+export interface LoginRequestOptions {
+  url: string | URL
+  /** POST by default. */
+  method?: 'POST' | 'PUT'
+  /** Sent as `application/x-www-form-urlencoded`. */
+  form?: Readonly<Record<string, string>>
+  /** Sent as `application/json`. */
+  json?: Readonly<Record<string, unknown>>
+  headers?: Readonly<Record<string, string>>
+}
+
+/** What a login response looks like to {@link SessionLoginOptions.loginSucceeded}. */
+export interface LoginResponse {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** Options of {@link sessionLogin}. */
+export interface SessionLoginOptions {
+  loginRequest: LoginRequestOptions
+  /** Fetch a CSRF token first and send it with the login (and, with `header`, with every request). */
+  csrf?: CsrfOptions
+  /** Whether an answer means the session has expired; default: 401, 403, or a redirect to the login page. */
+  isLoggedOut?: (response: AuthChallengeResponse) => boolean
+  /** Whether the login worked; default: a status below 400 that is not a redirect back to the login page. */
+  loginSucceeded?: (response: LoginResponse) => boolean
+  /** Timeout of each login call (default 30 000 ms). */
+  timeoutMs?: number
+  /** undici dispatcher for the login calls (default: the strategy's own Agent). */
+  dispatcher?: Dispatcher
+  logger?: Logger
+}
+
+/** A form or JSON login session, usable as an auth strategy. */
+export interface SessionStrategy extends AuthStrategy {
+  readonly scheme: 'Session'
+  /** Logs in now (single flight), e.g. at start-up to fail early. */
+  login(signal?: AbortSignal): Promise<void>
+  /** The test `challenge()` applies: true when `response` says the session has expired. */
+  isLoggedOut(response: AuthChallengeResponse): boolean
+  challenge(response: AuthChallengeResponse, request: AuthRequest): Promise<boolean>
+  close(): Promise<void>
+}
+
+const FRESH_WINDOW_MS = 30_000
+const MAX_BODY = 4 * 1024 * 1024
+
+function toUrl(value: string | URL | undefined, name: string): URL {
+  let url: URL | undefined
+  try {
+    url = value === undefined ? undefined : new URL(String(value))
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new SessionError({
+      code: 'FK_AUTH_INVALID_OPTIONS',
+      message: `[fieldkit/auth] sessionLogin: Expected \`${name}\` to be an http(s) URL, got ${value === undefined ? 'undefined' : typeof value}`,
+      hint: 'Give the full URL of the login form or login API, e.g. https://portal.example.com/login',
+    })
+  }
+  return url
+}
+
+function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * Logs in to a portal that has no API token (form or JSON login), keeps the session cookies in a jar of its own,
+ * fetches a CSRF token first when asked, and logs in again — once, however many requests notice at the same time —
+ * when the session has expired (401, 403 or a redirect to the login page).
+ *
+ * @example
+ * ```ts
+ * const portal = sessionLogin({
+ *   loginRequest: { url: 'https://portal.example.com/login', form: { username, password } },
+ *   csrf: { from: 'html', name: '_csrf' },
+ * })
+ * const send = withAuth(portal)
+ * const res = await send('https://portal.example.com/reports/daily.csv')
+ * ```
+ */
+export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
+  const login = options?.loginRequest
+  if (typeof login !== 'object' || login === null) {
+    throw new SessionError({
+      code: 'FK_AUTH_INVALID_OPTIONS',
+      message: '[fieldkit/auth] sessionLogin: Expected `loginRequest` to be an object, got undefined',
+      hint: 'Give loginRequest: { url, form: { username, password } } (or json: {…} for a JSON login API)',
+    })
+  }
+  const loginUrl = toUrl(login.url, 'loginRequest.url')
+  if ((login.form === undefined) === (login.json === undefined)) {
+    throw new SessionError({
+      code: 'FK_AUTH_INVALID_OPTIONS',
+      message: '[fieldkit/auth] sessionLogin: Expected exactly one of `loginRequest.form` and `loginRequest.json`',
+      hint: 'Use form for an HTML login form (application/x-www-form-urlencoded), json for a JSON login API',
+    })
+  }
+  const csrf = options.csrf
+  if (csrf !== undefined && (!['html', 'cookie', 'header', 'json'].includes(csrf.from) || !csrf.name)) {
+    throw new SessionError({
+      code: 'FK_AUTH_INVALID_OPTIONS',
+      message: `[fieldkit/auth] sessionLogin: Expected \`csrf.from\` to be html, cookie, header or json and \`csrf.name\` to be set, got ${JSON.stringify(csrf.from)}`,
+      hint: 'E.g. csrf: { from: "html", name: "_csrf" } or { from: "cookie", name: "XSRF-TOKEN", header: "x-xsrf-token" }',
+    })
+  }
+  const csrfUrl = csrf === undefined ? undefined : toUrl(csrf.url ?? loginUrl, 'csrf.url')
+  const csrfField = csrf?.field ?? (csrf?.from === 'html' || csrf?.from === 'json' ? csrf.name : undefined)
+  const timeoutMs = options.timeoutMs ?? 30_000
+  const logger = resolveLogger(options.logger, 'auth')
+  const ownAgent = options.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000 }) : undefined
+  const dispatcher = options.dispatcher ?? (ownAgent as Agent)
+  const loginPaths = new Set([loginUrl.pathname, ...(csrfUrl ? [csrfUrl.pathname] : [])])
+
+  const jar = new CookieJar()
+  const flight = new SingleFlight<void>()
+  const generations = new WeakMap<AuthRequest, number>()
+  const ownCookies = new WeakMap<AuthRequest, string | undefined>()
+  let generation = 0
+  let csrfToken: string | undefined
+  let refusedFresh = -1
+  let refusedFreshAt = 0
+  let closed = false
+  const shutdown = new AbortController()
+
+  const redirectsToLogin = (status: number, location: string | undefined, base: URL) => {
+    if (status < 300 || status >= 400 || location === undefined) return false
+    try {
+      return loginPaths.has(new URL(location, base).pathname)
+    } catch {
+      return false
+    }
+  }
+
+  const isLoggedOut =
+    options.isLoggedOut ??
+    ((response: AuthChallengeResponse) =>
+      response.status === 401 ||
+      response.status === 403 ||
+      redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl))
+
+  const loginSucceeded =
+    options.loginSucceeded ??
+    ((response: LoginResponse) =>
+      response.status < 400 && !redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl))
+
+  async function call(
+    method: 'GET' | 'POST' | 'PUT',
+    url: URL,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<LoginResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const cookie = jar.header(url)
+    try {
+      const res = await undiciRequest(url, {
+        method,
+        headers: cookie === undefined ? headers : { ...headers, cookie },
+        body,
+        dispatcher,
+        signal: AbortSignal.any([timeout, shutdown.signal]),
+      })
+      jar.store(res.headers['set-cookie'], url)
+      let text = ''
+      for await (const chunk of res.body) {
+        if (text.length < MAX_BODY) text += chunk.toString()
+      }
+      return { status: res.statusCode, headers: res.headers, body: text }
+    } catch (error) {
+      if (shutdown.signal.aborted) throw closedError()
+      throw new SessionError({
+        code: 'FK_AUTH_LOGIN_UNREACHABLE',
+        message: `[fieldkit/auth] sessionLogin: ${method} ${url.origin}${url.pathname} ${timeout.aborted ? `timed out after ${timeoutMs} ms` : `failed: ${(error as { code?: string }).code ?? (error as Error).message}`}`,
+        hint: 'Check the login URL, DNS and firewall rules from this host, and any proxy or client certificate the portal needs',
+        cause: error,
+        details: { url: `${url.origin}${url.pathname}`, method },
+      })
+    }
+  }
+
+  function closedError(): SessionError {
+    return new SessionError({
+      code: 'FK_AUTH_CLOSED',
+      message: `[fieldkit/auth] sessionLogin for ${loginUrl.origin}${loginUrl.pathname} was used after close()`,
+      hint: 'Create the strategy once per client and close it only when the client is closed',
+    })
+  }
+
+  async function fetchCsrf(): Promise<string | undefined> {
+    if (csrf === undefined || csrfUrl === undefined) return undefined
+    const page = await call('GET', csrfUrl, { accept: csrf.from === 'html' ? 'text/html' : 'application/json, */*' })
+    const token =
+      csrf.from === 'html'
+        ? csrfFromHtml(page.body, csrf.name)
+        : csrf.from === 'json'
+          ? csrfFromJson(page.body, csrf.name)
+          : csrf.from === 'cookie'
+            ? jar.get(csrf.name, loginUrl)
+            : headerValue(page.headers, csrf.name.toLowerCase())
+    if (token === undefined) {
+      throw new SessionError({
+        code: 'FK_AUTH_CSRF_NOT_FOUND',
+        message: `[fieldkit/auth] sessionLogin: no CSRF token "${csrf.name}" (${csrf.from}) in the answer to GET ${csrfUrl.origin}${csrfUrl.pathname} (status ${page.status})`,
+        hint: 'Open the login page in a browser and check where the token is: a hidden input (from: "html"), a cookie such as XSRF-TOKEN (from: "cookie"), a header or a JSON field; and check csrf.url',
+        details: { url: `${csrfUrl.origin}${csrfUrl.pathname}`, from: csrf.from, name: csrf.name, status: page.status },
+      })
+    }
+    return token
+  }
+
+  async function doLogin(): Promise<void> {
+    if (closed) throw closedError()
+    jar.clear()
+    csrfToken = undefined
+    const token = await fetchCsrf()
+    const headers: Record<string, string> = { accept: 'text/html, application/json, */*' }
+    for (const [name, value] of Object.entries(login.headers ?? {})) headers[name.toLowerCase()] = value
+    if (token !== undefined && csrf?.header !== undefined) headers[csrf.header.toLowerCase()] = token
+    let body: string
+    if (login.form !== undefined) {
+      const form = new URLSearchParams(login.form as Record<string, string>)
+      if (token !== undefined && csrfField !== undefined) form.set(csrfField, token)
+      body = form.toString()
+      headers['content-type'] = 'application/x-www-form-urlencoded'
+    } else {
+      body = JSON.stringify(
+        token !== undefined && csrfField !== undefined ? { ...login.json, [csrfField]: token } : login.json,
+      )
+      headers['content-type'] = 'application/json'
+    }
+    const started = performance.now()
+    const response = await call(login.method ?? 'POST', loginUrl, headers, body)
+    if (!loginSucceeded(response)) {
+      jar.clear()
+      throw new SessionError({
+        code: 'FK_AUTH_LOGIN_FAILED',
+        message: `[fieldkit/auth] sessionLogin: ${login.method ?? 'POST'} ${loginUrl.origin}${loginUrl.pathname} was refused (status ${response.status}${redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl) ? ', redirected back to the login page' : ''})`,
+        hint: 'Check the user name and password, the names of the form fields (compare with the login form in a browser), and the csrf settings',
+        details: { url: `${loginUrl.origin}${loginUrl.pathname}`, status: response.status, csrf: csrf !== undefined },
+      })
+    }
+    csrfToken = csrf?.from === 'cookie' ? (jar.get(csrf.name, loginUrl) ?? token) : token
+    generation += 1
+    logger.debug(
+      {
+        url: `${loginUrl.origin}${loginUrl.pathname}`,
+        status: response.status,
+        generation,
+        ms: Math.round(performance.now() - started),
+      },
+      'logged in',
+    )
+  }
+
+  function applyCookies(request: AuthRequest): void {
+    const original = ownCookies.has(request) ? ownCookies.get(request) : request.headers.cookie
+    ownCookies.set(request, original)
+    const cookie = jar.header(request.url)
+    if (cookie !== undefined) request.headers.cookie = original ? `${original}; ${cookie}` : cookie
+    if (csrf?.header !== undefined && csrfToken !== undefined) request.headers[csrf.header.toLowerCase()] = csrfToken
+    generations.set(request, generation)
+  }
+
+  async function loginThenApply(request: AuthRequest): Promise<void> {
+    if (closed) throw closedError()
+    await raceSignal(flight.run(doLogin), request.signal)
+    applyCookies(request)
+  }
+
+  return {
+    scheme: 'Session',
+    apply(request) {
+      if (generation === 0 || closed) return loginThenApply(request)
+      applyCookies(request)
+    },
+    async login(signal) {
+      await raceSignal(flight.run(doLogin), signal)
+    },
+    isLoggedOut,
+    async challenge(response, request) {
+      if (closed || !isLoggedOut(response)) return false
+      const sent = generations.get(request) ?? 0
+      if (sent === refusedFresh && Date.now() - refusedFreshAt < FRESH_WINDOW_MS) {
+        logger.warn({ status: response.status }, 'the new session was refused too')
+        return false
+      }
+      if (sent < generation && !flight.running) return true // another request has logged in again already
+      logger.debug({ status: response.status }, 'session expired; logging in again')
+      await raceSignal(flight.run(doLogin), request.signal)
+      refusedFresh = generation
+      refusedFreshAt = Date.now()
+      return true
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      shutdown.abort()
+      jar.clear()
+      await ownAgent?.close()
+    },
+  }
+}
