@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'msw'
+import { dailyQuota, rateLimited } from './rate-limit/rate-limited'
 import { flaky } from './scenarios/flaky'
 import { slow } from './scenarios/slow'
 
@@ -32,5 +33,16 @@ export const catalog: readonly Scenario[] = [
     description: 'headers after 200 ms, then the body dripped in 8 chunks 50 ms apart',
     handlers: () => slow({ headerDelayMs: 200 }),
     examples: [{ method: 'GET', path: '/slow', note: 'about 0.6 s from request to last byte' }],
+  },
+  {
+    name: 'rate-limited',
+    description: '20 requests per sliding second, then 429 with Retry-After; quota headers in three families',
+    handlers: () => [...rateLimited({ limit: 20, windowMs: 1_000 }).handlers, ...dailyQuota({ limit: 100 })],
+    examples: [
+      { method: 'GET', path: '/rate-limited/x-ratelimit', note: 'X-RateLimit-Limit / -Remaining / -Reset' },
+      { method: 'GET', path: '/rate-limited/ietf', note: 'RateLimit and RateLimit-Policy (IETF draft)' },
+      { method: 'GET', path: '/rate-limited/sforce', note: 'Sforce-Limit-Info: api-usage=used/max' },
+      { method: 'GET', path: '/daily-quota', note: '100 a day, then 429 with Retry-After: 3600' },
+    ],
   },
 ]

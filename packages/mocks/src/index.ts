@@ -1,6 +1,22 @@
 export { closeMidBody, dripBody, MOCK_ACTION_HEADER, resetConnection } from './actions'
 export { catalog, type Scenario } from './catalog'
+export {
+  type IdempotencyCounter,
+  type IdempotencyCounterOptions,
+  idempotencyCounter,
+} from './http/idempotency'
+export { type PaginatedOptions, paginated } from './http/paginated'
+export { type RetryAfterOptions, retryAfter } from './http/retry-after'
 export { seededRandom } from './random'
+export {
+  type DailyQuotaOptions,
+  dailyQuota,
+  type RateLimitedMock,
+  type RateLimitedOptions,
+  type RateLimitHeaderFamily,
+  type RateLimitStats,
+  rateLimited,
+} from './rate-limit/rate-limited'
 export { type RedisServer, redisAvailable, startRedisServer } from './redis'
 export { type FlakyOptions, flaky } from './scenarios/flaky'
 export { type SlowOptions, slow } from './scenarios/slow'

@@ -78,13 +78,16 @@ describe('local quotas', () => {
 
   it('never lets more than the quota through in any sliding window, wherever the window starts', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 60 }), async (arrivals) => {
-        const rl = limiter({ perSecond: 4, perMinute: 30 })
-        const times = await grantTimes(rl, arrivals)
-        expect(maxInAnyWindow(times, 1_000)).toBeLessThanOrEqual(4)
-        expect(maxInAnyWindow(times, 60_000)).toBeLessThanOrEqual(30)
-        await rl.close()
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 60 }),
+        async (arrivals) => {
+          const rl = limiter({ perSecond: 4, perMinute: 30 })
+          const times = await grantTimes(rl, arrivals)
+          expect(maxInAnyWindow(times, 1_000)).toBeLessThanOrEqual(4)
+          expect(maxInAnyWindow(times, 60_000)).toBeLessThanOrEqual(30)
+          await rl.close()
+        },
+      ),
       { numRuns: 25 },
     )
   })
@@ -271,7 +274,10 @@ describe('options', () => {
     [{ perSecond: 1, redis: 'localhost:6379' }, 'Expected `rateLimit.redis` to be a redis:// or rediss:// URL'],
     [{ redis: 'redis://127.0.0.1:1' }, 'Expected `rateLimit.perSecond` to be set'],
     [{ perSecond: 1, onRedisDown: 'local-share' as const }, 'Expected `rateLimit.localShare` to be a number in (0, 1]'],
-    [{ perSecond: 1, onRedisDown: 'ignore' as 'fail-closed' }, "Expected `rateLimit.onRedisDown` to be 'fail-closed' or 'local-share'"],
+    [
+      { perSecond: 1, onRedisDown: 'ignore' as 'fail-closed' },
+      "Expected `rateLimit.onRedisDown` to be 'fail-closed' or 'local-share'",
+    ],
   ])('rejects %j at construction', (options, message) => {
     expect(() => createRateLimiter(options, { logger: memoryLogger() })).toThrow(message)
     try {
