@@ -138,7 +138,7 @@ export function rateLimited(options: RateLimitedOptions = {}): RateLimitedMock {
         stats.injected429 += 1
         return HttpResponse.json(
           { error: 'slow down' },
-          { status: 429, headers: { ...headers, 'retry-after': String(burst.retryAfterSeconds) } },
+          { status: 429, headers: { ...headers, 'retry-after': String(burst?.retryAfterSeconds ?? 1) } },
         )
       }
       const roll = next()
