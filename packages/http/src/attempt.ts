@@ -66,7 +66,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       return
     }
     if (this.first === undefined) this.first = chunk
-    else (this.chunks ??= [this.first]).push(chunk)
+    else if (this.chunks === undefined) this.chunks = [this.first, chunk]
+    else this.chunks.push(chunk)
   }
 
   onResponseEnd(): void {

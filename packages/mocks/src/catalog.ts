@@ -1,4 +1,7 @@
 import type { RequestHandler } from 'msw'
+import { idempotencyCounter } from './http/idempotency'
+import { paginated } from './http/paginated'
+import { retryAfter } from './http/retry-after'
 import { dailyQuota, rateLimited } from './rate-limit/rate-limited'
 import { flaky } from './scenarios/flaky'
 import { slow } from './scenarios/slow'
@@ -43,6 +46,40 @@ export const catalog: readonly Scenario[] = [
       { method: 'GET', path: '/rate-limited/ietf', note: 'RateLimit and RateLimit-Policy (IETF draft)' },
       { method: 'GET', path: '/rate-limited/sforce', note: 'Sforce-Limit-Info: api-usage=used/max' },
       { method: 'GET', path: '/daily-quota', note: '100 a day, then 429 with Retry-After: 3600' },
+    ],
+  },
+  {
+    name: 'retry-after',
+    description:
+      'first request answers 503/429 with Retry-After in seconds, as a date, or malformed; one always asks for an hour',
+    handlers: () => retryAfter({ failures: 1, seconds: 1 }),
+    examples: [
+      { method: 'GET', path: '/retry-after/seconds', note: '503 with Retry-After: 1, then 200' },
+      { method: 'GET', path: '/retry-after/date', note: '429 with Retry-After as an HTTP date, then 200' },
+      { method: 'GET', path: '/retry-after/malformed', note: '503 with Retry-After: soon, then 200' },
+      { method: 'GET', path: '/retry-after/hour', note: 'always 503 with Retry-After: 3600' },
+    ],
+  },
+  {
+    name: 'paginated',
+    description: '25 items, 10 a page, in every pagination style, plus a listing that repeats its cursor',
+    handlers: () => paginated({ items: 25, pageSize: 10 }),
+    examples: [
+      { method: 'GET', path: '/pages/link', note: 'Link: <…?page=2>; rel="next"' },
+      { method: 'GET', path: '/pages/cursor', note: '{ data, meta: { next } }' },
+      { method: 'GET', path: '/pages/next-url', note: '{ items, links: { next } }' },
+      { method: 'GET', path: '/pages/offset?offset=0&limit=10', note: '{ data, total }' },
+      { method: 'GET', path: '/pages/page?page=1', note: '{ data }, empty past the end' },
+      { method: 'GET', path: '/pages/repeat-cursor', note: 'the same cursor forever' },
+    ],
+  },
+  {
+    name: 'idempotency',
+    description: 'counts each Idempotency-Key it sees; the first sighting of each key answers 503',
+    handlers: () => idempotencyCounter({ failFirst: 1 }).handlers,
+    examples: [
+      { method: 'POST', path: '/idempotent', note: 'send an Idempotency-Key: 503 the first time, 201 after' },
+      { method: 'GET', path: '/idempotent/counts', note: 'how often each key was seen' },
     ],
   },
 ]
