@@ -1,6 +1,7 @@
 export { type ApiKeyOptions, apiKey, type BasicOptions, type BearerToken, basic, bearer } from './basic'
 export { DIGEST_ALGORITHMS, type DigestOptions, digest } from './digest'
 export { AuthError } from './errors'
+export { type NtlmOptions, type NtlmStrategy, ntlm } from './ntlm/ntlm'
 export { OAUTH1_SIGNATURE_METHODS, type OAuth1Options, type OAuth1SignatureMethod, oauth1 } from './oauth1'
 export { type AwsSigV4Options, awsSigV4 } from './sigv4'
 export { type AuthedRequest, type AuthedRequestOptions, type WithAuthOptions, withAuth } from './with-auth'

@@ -1,7 +1,8 @@
 // Tiny verifying servers for this package's own tests, used until (and beside) the @fieldkit/mocks auth servers.
 // Test-only; not exported from the package.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { HttpResponse, http } from 'msw'
+import { md4 } from './ntlm/md4'
 
 export function equalSecret(a: string, b: string): boolean {
   const x = Buffer.from(a)
@@ -94,5 +95,117 @@ export function digestServer(o: DigestServerOptions) {
     if (o.nonceUses !== undefined && state.uses >= o.nonceUses) return challenge(true)
     state.uses++
     return HttpResponse.json({ ok: true, nc: p.nc, qop: p.qop, algorithm: alg })
+  })
+}
+
+/** Options of {@link ntlmServer}. */
+export interface NtlmServerOptions {
+  path: string
+  user: string
+  domain: string
+  password: string
+  /** Offer only `Negotiate` (with raw NTLM tokens inside) instead of `NTLM`. */
+  negotiateOnly?: boolean
+  /** Put MsvAvTimestamp in the target info, which obliges the client to send a MIC (checked). */
+  timestamp?: boolean
+}
+
+/**
+ * An NTLM server written apart from ntlm/*.ts (only MD4, proven by the RFC 1320 vectors, is shared): answers the
+ * NEGOTIATE with a CHALLENGE on the same connection, checks the NTLMv2 proof (and the MIC) of the AUTHENTICATE
+ * against the known password, then treats the connection as authenticated.
+ */
+export function ntlmServer(o: NtlmServerOptions) {
+  const scheme = o.negotiateOnly ? 'Negotiate' : 'NTLM'
+  const state = new Map<string, { type1: Buffer; type2: Buffer; challenge: Buffer } | 'authed'>()
+  const hmac = (key: Uint8Array, ...parts: Uint8Array[]) => {
+    const h = createHmac('md5', key)
+    for (const p of parts) h.update(p)
+    return h.digest()
+  }
+  const key = hmac(md4(Buffer.from(o.password, 'utf16le')), Buffer.from(o.user.toUpperCase() + o.domain, 'utf16le'))
+  const refuse = () => new HttpResponse(null, { status: 401, headers: { 'www-authenticate': scheme } })
+  return http.all(`*${o.path}`, ({ request }) => {
+    const conn = request.headers.get('x-fieldkit-connection') ?? ''
+    const header = request.headers.get('authorization') ?? ''
+    if (state.get(conn) === 'authed' && header === '') return HttpResponse.json({ ok: true, connection: conn })
+    if (!header.startsWith(`${scheme} `)) return refuse()
+    const msg = Buffer.from(header.slice(scheme.length + 1), 'base64')
+    if (msg.subarray(0, 8).toString('latin1') !== 'NTLMSSP\0') return refuse()
+    const type = msg.readUInt32LE(8)
+    if (type === 1) {
+      const challenge = randomBytes(8)
+      const av: Buffer[] = []
+      const pair = (id: number, v: Buffer) => {
+        const h = Buffer.alloc(4)
+        h.writeUInt16LE(id, 0)
+        h.writeUInt16LE(v.length, 2)
+        av.push(h, v)
+      }
+      pair(2, Buffer.from(o.domain, 'utf16le'))
+      pair(1, Buffer.from('SERVER', 'utf16le'))
+      if (o.timestamp) {
+        const t = Buffer.alloc(8)
+        t.writeBigUInt64LE((BigInt(Date.now()) + 11644473600000n) * 10000n)
+        pair(7, t)
+      }
+      av.push(Buffer.alloc(4))
+      const info = Buffer.concat(av)
+      const name = Buffer.from(o.domain, 'utf16le')
+      const head = Buffer.alloc(56)
+      head.write('NTLMSSP\0', 0, 'latin1')
+      head.writeUInt32LE(2, 8)
+      head.writeUInt16LE(name.length, 12)
+      head.writeUInt16LE(name.length, 14)
+      head.writeUInt32LE(56, 16)
+      head.writeUInt32LE(0xe28a8235, 20)
+      challenge.copy(head, 24)
+      head.writeUInt16LE(info.length, 40)
+      head.writeUInt16LE(info.length, 42)
+      head.writeUInt32LE(56 + name.length, 44)
+      Buffer.from('0a00614a0000000f', 'hex').copy(head, 48)
+      const type2 = Buffer.concat([head, name, info])
+      state.set(conn, { type1: msg, type2, challenge })
+      return new HttpResponse(null, {
+        status: 401,
+        headers: { 'www-authenticate': `${scheme} ${type2.toString('base64')}` },
+      })
+    }
+    const pending = state.get(conn)
+    if (type !== 3 || pending === undefined || pending === 'authed') return refuse()
+    state.delete(conn)
+    const field = (at: number) =>
+      msg.subarray(msg.readUInt32LE(at + 4), msg.readUInt32LE(at + 4) + msg.readUInt16LE(at))
+    const nt = field(20)
+    const user = field(36).toString('utf16le')
+    const domain = field(28).toString('utf16le')
+    if (
+      user.toUpperCase() !== o.user.toUpperCase() ||
+      domain.toUpperCase() !== o.domain.toUpperCase() ||
+      nt.length < 48
+    ) {
+      return refuse()
+    }
+    const proof = hmac(key, pending.challenge, nt.subarray(16))
+    if (!timingSafeEqual(proof, nt.subarray(0, 16))) return refuse()
+    if (o.timestamp) {
+      // MsvAvFlags with 0x2 must be in the client's copy of the target info, and the MIC must verify.
+      const blobInfo = nt.subarray(16 + 28)
+      let flagged = false
+      for (let i = 0; i + 4 <= blobInfo.length; ) {
+        const id = blobInfo.readUInt16LE(i)
+        const len = blobInfo.readUInt16LE(i + 2)
+        if (id === 0) break
+        if (id === 6 && (blobInfo.readUInt32LE(i + 4) & 2) !== 0) flagged = true
+        i += 4 + len
+      }
+      const mic = Buffer.from(msg.subarray(72, 88))
+      const zeroed = Buffer.from(msg)
+      zeroed.fill(0, 72, 88)
+      const expected = hmac(hmac(key, proof), pending.type1, pending.type2, zeroed)
+      if (!flagged || !timingSafeEqual(mic, expected)) return refuse()
+    }
+    state.set(conn, 'authed')
+    return HttpResponse.json({ ok: true, connection: conn })
   })
 }

@@ -123,7 +123,7 @@ export function decodeChallenge(token: Uint8Array): ChallengeMessage {
   const flags = b.readUInt32LE(20)
   const targetNameBytes = field(12, 'TargetName')
   let end = Math.max(48, b.readUInt32LE(16) + b.readUInt16LE(12))
-  let targetInfo = Buffer.alloc(0)
+  let targetInfo: Buffer = Buffer.alloc(0)
   let version: Buffer | undefined
   if (b.length >= 48) {
     targetInfo = field(40, 'TargetInfo')
