@@ -1,0 +1,6 @@
+export type { Action } from './actions'
+export { RedactError } from './errors'
+export { type DetectorKind, KINDS, type Kind } from './kinds'
+export { type PinoRedactionOptions, pinoRedaction } from './pino'
+export { createRedactor, type Finding, type Redactor, type RedactorOptions } from './redactor'
+export type { RedactStreamOptions } from './stream'

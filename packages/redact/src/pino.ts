@@ -1,0 +1,55 @@
+import { pino } from 'pino'
+import { redactValue } from './object'
+import { engineOf, type Redactor } from './redactor'
+
+/** The part of pino's options {@link pinoRedaction} fills in; spread it into `pino({...})`. */
+export interface PinoRedactionOptions {
+  hooks: { logMethod(this: pino.Logger, args: unknown[], method: (...args: unknown[]) => void, level: number): void }
+  formatters: { bindings(bindings: Record<string, unknown>): Record<string, unknown> }
+  serializers: Record<'req' | 'res' | 'err' | 'error', (value: unknown) => unknown>
+}
+
+const SERIALISED = new Set(['req', 'res'])
+
+/**
+ * Options for a pino logger that redact every line: the merging object (deep, by key paths and by value), the
+ * message and its format arguments, child bindings, errors with their `cause` chain, and HTTP `req`/`res` objects
+ * (serialised by pino's standard serialisers first, so headers such as `authorization` and `cookie` and the URL's
+ * query are redacted in what is written, not in a walk of the socket).
+ *
+ * @example
+ * ```ts
+ * const redactor = createRedactor({ keys: ['user.password', '**.token'] })
+ * const logger = pino({ ...pinoRedaction(redactor) })
+ * logger.info({ user: { email: 'ann@example.com', password: 'x' } }, 'signed in from 10.1.2.3')
+ * ```
+ */
+export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
+  const engine = engineOf(redactor)
+  const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined)
+  const serialiser =
+    (base: (value: never) => unknown) =>
+    (value: unknown): unknown =>
+      deep(value !== null && typeof value === 'object' ? base(value as never) : value)
+  return {
+    hooks: {
+      logMethod(args, method) {
+        const out = new Array<unknown>(args.length)
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i]
+          if (typeof a === 'string') out[i] = engine.text(a, undefined, undefined)
+          else if (a !== null && typeof a === 'object') out[i] = redactValue(engine, a, undefined, i === 0 ? SERIALISED : undefined)
+          else out[i] = a
+        }
+        method.apply(this, out)
+      },
+    },
+    formatters: { bindings: (bindings) => deep(bindings) as Record<string, unknown> },
+    serializers: {
+      req: serialiser(pino.stdSerializers.req),
+      res: serialiser(pino.stdSerializers.res),
+      err: serialiser(pino.stdSerializers.err),
+      error: serialiser(pino.stdSerializers.err),
+    },
+  }
+}

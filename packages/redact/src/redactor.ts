@@ -1,0 +1,262 @@
+import type { Transform } from 'node:stream'
+import { type Logger, resolveLogger, type TextRedactor } from '@fieldkit/core'
+import { ACTIONS, type Action, replacement } from './actions'
+import { RedactError } from './errors'
+import { type KeyPath, parseKeyPath } from './key-paths'
+import { type DetectorKind, KINDS, type Kind } from './kinds'
+import { redactValue } from './object'
+import { type Enabled, type RawFinding, scan } from './scanner'
+import { createRedactStream, type RedactStreamOptions } from './stream'
+
+/** Options of {@link createRedactor}; every one is optional and checked once, when the redactor is created. */
+export interface RedactorOptions {
+  /** Detectors to run, by kind (default: all of them). `[]` runs none: only `keys` and `deny` apply. */
+  detectors?: readonly DetectorKind[]
+  /** Action per kind, and `default` for the rest (default `redact` everywhere). */
+  actions?: Partial<Record<Kind | 'default', Action>>
+  /** Key paths whose values are replaced whole in objects: `password`, `req.headers.authorization`, `*.token`, `**.secret`. */
+  keys?: readonly string[]
+  /** The HMAC key for `hash` and `tokenise` (at least 16 bytes); required when either action is used. */
+  secret?: string | Uint8Array
+  /** Values never redacted: exact strings (a support address, a test card) or regular expressions tested on the value. */
+  allow?: readonly (string | RegExp)[]
+  /** Values always redacted wherever they occur (kind `denied`): exact strings or regular expressions. */
+  deny?: readonly (string | RegExp)[]
+  /** Findings below this confidence are ignored (default 0.3; bare 9-digit SSNs score 0.4, grouped ones 0.85). */
+  minConfidence?: number
+  /** A pino logger for a debug line per call with counts by kind (never values); silent by default. */
+  logger?: Logger
+}
+
+/**
+ * What was found, without the value: its kind, where (`offset` in the string; `path` too inside an object),
+ * its length, the detector and its confidence.
+ */
+export interface Finding {
+  kind: Kind
+  /** Dotted path of the value inside an object (`user.emails.0`); absent for plain strings. */
+  path?: string
+  /** Offset of the value in the string (in the string at `path` for objects); absent for a whole value under a key path. */
+  offset?: number
+  length: number
+  detector: string
+  confidence: number
+}
+
+/** A configured redactor: strings, deep objects, streams. It also fits `TextRedactor` from `@fieldkit/core`. */
+export interface Redactor extends TextRedactor {
+  /** Finds and replaces values in a string. */
+  redactString(text: string): { text: string; findings: Finding[] }
+  /** Returns a redacted deep copy (the input is never mutated) and the findings with their paths. */
+  redactObject<T>(value: T): { value: T; findings: Finding[] }
+  /** A Transform of text: a value split across chunks is still found. Findings are emitted as `finding` events. */
+  redactStream(options?: RedactStreamOptions): Transform
+}
+
+/** Internal surface the object walker, the stream and the pino hooks use. */
+export interface Engine {
+  readonly options: RedactorOptions
+  readonly keyPaths: readonly KeyPath[]
+  readonly keyAction: Action
+  /** Redacts a string; pushes findings (offsets in `text`) to `out` when given. */
+  text(text: string, out: Finding[] | undefined, path: (() => string) | undefined): string
+  /** Scans only, returning raw spans (for the stream's cut points). */
+  spans(text: string): RawFinding[]
+  /** The replacement of a whole value under a key path. */
+  keyReplacement(value: string): string
+}
+
+const DEFAULT_MIN_CONFIDENCE = 0.3
+
+/**
+ * Creates a redactor: detectors with checksums for personal data and secrets, actions per kind, key paths for
+ * objects, allow and deny lists.
+ *
+ * @example
+ * ```ts
+ * const redactor = createRedactor({ actions: { card: 'mask', email: 'hash' }, secret: process.env.REDACT_KEY })
+ * redactor.redactString('card 4111 1111 1111 1111 from ann@example.com').text
+ * // 'card **** **** **** 1111 from [EMAIL:9c1f…]'
+ * ```
+ */
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const engine = buildEngine(options)
+  const log = resolveLogger(options.logger, 'redact')
+  const redactor: Redactor = {
+    redactString(text: string) {
+      const findings: Finding[] = []
+      const out = engine.text(text, findings, undefined)
+      if (findings.length > 0) log.debug({ findings: findings.length }, 'redacted string')
+      return { text: out, findings }
+    },
+    redactObject<T>(value: T) {
+      const findings: Finding[] = []
+      const out = redactValue(engine, value, findings, undefined)
+      if (findings.length > 0) log.debug({ findings: findings.length }, 'redacted object')
+      return { value: out as T, findings }
+    },
+    redactStream(streamOptions?: RedactStreamOptions) {
+      return createRedactStream(engine, streamOptions)
+    },
+  }
+  ENGINES.set(redactor, engine)
+  return redactor
+}
+
+const ENGINES = new WeakMap<object, Engine>()
+
+/** The engine behind a redactor made by {@link createRedactor}. */
+export function engineOf(redactor: Redactor): Engine {
+  const engine = ENGINES.get(redactor)
+  if (engine === undefined) {
+    throw new RedactError({
+      code: 'FK_REDACT_INVALID_OPTION',
+      message: '[fieldkit/redact] Expected a redactor made by createRedactor()',
+      hint: 'Pass the object createRedactor() returned, not a copy or a hand-made redactor',
+    })
+  }
+  return engine
+}
+
+function invalid(message: string): RedactError {
+  return new RedactError({
+    code: 'FK_REDACT_INVALID_OPTION',
+    message: `[fieldkit/redact] ${message}`,
+    hint: 'Check the options passed to createRedactor(); the README lists each one with its type',
+  })
+}
+
+function buildEngine(options: RedactorOptions): Engine {
+  const on = Object.fromEntries(KINDS.map((k) => [k, options.detectors === undefined])) as Record<DetectorKind, boolean>
+  if (options.detectors !== undefined) {
+    if (!Array.isArray(options.detectors)) throw invalid(`Expected \`detectors\` to be an array of kinds, got ${typeof options.detectors}`)
+    for (const d of options.detectors) {
+      if (!(KINDS as readonly string[]).includes(d)) throw invalid(`Expected \`detectors\` to hold kinds among ${KINDS.join(', ')}; got ${JSON.stringify(d)}`)
+      on[d] = true
+    }
+  }
+  const anyDetector = Object.values(on).some(Boolean)
+  const actions: Partial<Record<Kind | 'default', Action>> = { ...options.actions }
+  for (const [kind, action] of Object.entries(actions)) {
+    if (kind !== 'default' && kind !== 'denied' && kind !== 'key' && !(KINDS as readonly string[]).includes(kind)) {
+      throw invalid(`Expected \`actions\` keys to be kinds or "default", got ${JSON.stringify(kind)}`)
+    }
+    if (!ACTIONS.includes(action as Action)) throw invalid(`Expected \`actions.${kind}\` to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`)
+  }
+  const defaultAction = actions.default ?? 'redact'
+  const actionOf = (kind: Kind): Action => actions[kind] ?? defaultAction
+  const usesSecret = Object.values(actions).some((a) => a === 'hash' || a === 'tokenise')
+  let secret: Uint8Array | undefined
+  if (options.secret !== undefined) {
+    secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : options.secret
+    if (!(secret instanceof Uint8Array) || secret.length < 16) {
+      throw new RedactError({
+        code: 'FK_REDACT_SECRET_REQUIRED',
+        message: `[fieldkit/redact] Expected \`secret\` to be a string or bytes of at least 16 bytes, got ${secret instanceof Uint8Array ? `${secret.length} bytes` : typeof options.secret}`,
+        hint: 'Use 32 random bytes kept in your secret store (openssl rand -base64 32); the README explains how to choose it',
+      })
+    }
+  } else if (usesSecret) {
+    throw new RedactError({
+      code: 'FK_REDACT_SECRET_REQUIRED',
+      message: '[fieldkit/redact] The `hash` and `tokenise` actions need a `secret`, and none was given',
+      hint: 'Pass `secret` (32 random bytes from your secret store) or choose `redact` or `mask` for those kinds',
+    })
+  }
+  const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE
+  if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
+    throw invalid(`Expected \`minConfidence\` to be a number from 0 to 1, got ${String(minConfidence)}`)
+  }
+  const keyPaths: KeyPath[] = []
+  for (const k of options.keys ?? []) {
+    const parsed = typeof k === 'string' ? parseKeyPath(k) : undefined
+    if (parsed === undefined) throw invalid(`Expected \`keys\` entries to be paths like "user.password" or "**.token", got ${JSON.stringify(k)}`)
+    keyPaths.push(parsed)
+  }
+  const allowStrings = new Set<string>()
+  const allowPatterns: RegExp[] = []
+  const denyStrings: string[] = []
+  const denyPatterns: RegExp[] = []
+  for (const [name, list, strings, patterns] of [
+    ['allow', options.allow, allowStrings, allowPatterns],
+    ['deny', options.deny, denyStrings, denyPatterns],
+  ] as const) {
+    for (const entry of list ?? []) {
+      if (typeof entry === 'string' && entry !== '') {
+        if (strings instanceof Set) strings.add(entry)
+        else strings.push(entry)
+      } else if (entry instanceof RegExp) {
+        patterns.push(new RegExp(entry.source, entry.flags.replace(/[gy]/g, '') + (name === 'deny' ? 'g' : '')))
+      } else throw invalid(`Expected \`${name}\` entries to be non-empty strings or RegExps, got ${JSON.stringify(entry)}`)
+    }
+  }
+  const hasAllow = allowStrings.size > 0 || allowPatterns.length > 0
+  const hasDeny = denyStrings.length > 0 || denyPatterns.length > 0
+
+  const spans = (text: string): RawFinding[] => {
+    const raw: RawFinding[] = []
+    if (anyDetector) scan(text, on as Enabled, raw)
+    if (hasDeny) addDenied(text, raw, denyStrings, denyPatterns)
+    return raw
+  }
+
+  const engine: Engine = {
+    options,
+    keyPaths,
+    keyAction: actionOf('key'),
+    spans,
+    text(text, out, path) {
+      const raw = spans(text)
+      if (raw.length === 0) return text
+      let result = ''
+      let last = 0
+      for (const f of raw) {
+        if (f.confidence < minConfidence) continue
+        const value = text.slice(f.start, f.end)
+        if (hasAllow && (allowStrings.has(value) || allowPatterns.some((p) => p.test(value)))) continue
+        result += text.slice(last, f.start) + replacement(actionOf(f.kind), f.kind, value, secret)
+        last = f.end
+        if (out !== undefined) {
+          const finding: Finding = { kind: f.kind, offset: f.start, length: f.end - f.start, detector: f.detector, confidence: f.confidence }
+          if (path !== undefined) finding.path = path()
+          out.push(finding)
+        }
+      }
+      return last === 0 ? text : result + text.slice(last)
+    },
+    keyReplacement(value) {
+      return replacement(actionOf('key'), 'key', value, secret)
+    },
+  }
+  return engine
+}
+
+function addDenied(text: string, raw: RawFinding[], strings: readonly string[], patterns: readonly RegExp[]): void {
+  const denied: RawFinding[] = []
+  for (const s of strings) {
+    for (let at = text.indexOf(s); at >= 0; at = text.indexOf(s, at + s.length)) {
+      denied.push({ start: at, end: at + s.length, kind: 'denied', detector: 'deny-list', confidence: 1 })
+    }
+  }
+  for (const p of patterns) {
+    p.lastIndex = 0
+    for (let m = p.exec(text); m !== null; m = p.exec(text)) {
+      if (m[0] === '') {
+        p.lastIndex++
+        continue
+      }
+      denied.push({ start: m.index, end: m.index + m[0].length, kind: 'denied', detector: 'deny-list', confidence: 1 })
+    }
+  }
+  if (denied.length === 0) return
+  const all = [...raw, ...denied].sort((a, b) => a.start - b.start || b.end - a.end)
+  raw.length = 0
+  for (const f of all) {
+    const last = raw[raw.length - 1]
+    if (last !== undefined && f.start < last.end) {
+      if (f.end > last.end) last.end = f.end
+      continue
+    }
+    raw.push({ ...f })
+  }
+}

@@ -1,0 +1,71 @@
+import { Transform, type TransformCallback } from 'node:stream'
+import { StringDecoder } from 'node:string_decoder'
+import type { Engine, Finding } from './redactor'
+
+/** Options of `redactor.redactStream()`. */
+export interface RedactStreamOptions {
+  /**
+   * Most characters held back while waiting for the end of a line (default 1 MiB). Text without line breaks is
+   * released in pieces that keep the last `overlap` characters back, so a value split between chunks still joins.
+   */
+  maxBuffer?: number
+  /** Characters kept back when text has no line break (default 4096; longer than any value a detector finds). */
+  overlap?: number
+}
+
+/**
+ * A Transform of text (Buffers are read as UTF-8, split characters included). Each piece of output ends at a line
+ * break, at an unmatched `-----BEGIN … PRIVATE KEY-----` (held until its end), or, for text without line breaks,
+ * `overlap` characters before the end of what has arrived, moved back before any finding that crosses it.
+ * Findings are emitted as `finding` events with offsets into the whole input.
+ */
+export function createRedactStream(engine: Engine, options: RedactStreamOptions = {}): Transform {
+  const maxBuffer = options.maxBuffer ?? 1 << 20
+  const overlap = options.overlap ?? 4096
+  const decoder = new StringDecoder('utf8')
+  let pending = ''
+  let consumed = 0
+
+  const release = (stream: Transform, final: boolean): void => {
+    if (pending === '') return
+    let cut = pending.length
+    if (!final) {
+      cut = pending.lastIndexOf('\n') + 1
+      const begin = pending.lastIndexOf('-----BEGIN ')
+      if (begin >= 0 && begin < cut && pending.indexOf('-----END ', begin) < 0 && pending.length - begin < maxBuffer) {
+        cut = begin
+      }
+      if (cut === 0 && pending.length > maxBuffer) {
+        cut = pending.length - overlap
+        for (const f of engine.spans(pending)) {
+          if (f.start < cut && f.end > cut) {
+            cut = f.start
+            break
+          }
+        }
+      }
+      if (cut <= 0) return
+    }
+    const piece = pending.slice(0, cut)
+    const findings: Finding[] = []
+    const out = engine.text(piece, findings, undefined)
+    for (const f of findings) stream.emit('finding', { ...f, offset: (f.offset ?? 0) + consumed })
+    consumed += cut
+    pending = pending.slice(cut)
+    if (out !== '') stream.push(out)
+  }
+
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
+      pending += typeof chunk === 'string' ? chunk : decoder.write(chunk)
+      release(this, false)
+      callback()
+    },
+    flush(callback: TransformCallback) {
+      pending += decoder.end()
+      release(this, true)
+      callback()
+    },
+  })
+}
