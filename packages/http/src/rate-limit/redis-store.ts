@@ -115,6 +115,9 @@ export class RedisQuota {
   /** Redis clock minus local clock, from the last reply. */
   private offset = 0
   private down = false
+  /** True once Redis answered: from then on, a connection that is not ready counts as down at once. */
+  private connected = false
+  private connecting: Promise<void> | undefined
 
   constructor(options: ResolvedOptions, log: Logger) {
     this.o = options
@@ -158,13 +161,14 @@ export class RedisQuota {
     for (;;) {
       let reply: Reply
       try {
-        if (this.client.status !== 'ready') throw new Error(`connection is ${this.client.status}`)
+        if (this.client.status !== 'ready') await this.firstConnect()
         reply = await this.call()
       } catch (error) {
         return this.fallback(error)
       }
       const [status, waitMs, epoch, at, now] = reply
       this.offset = now - Date.now()
+      this.connected = true
       if (this.down) {
         this.down = false
         this.log.info({ key: this.o.key }, 'rate limit: Redis reachable again; the shared quota applies')
@@ -181,6 +185,34 @@ export class RedisQuota {
       if (status === 0) throw rateLimited(waitMs, 'shared quota (Redis)')
       await sleep(waitMs)
     }
+  }
+
+  /**
+   * Before the first answer, waits up to `redisTimeoutMs` for the connection; after that, a connection that is not
+   * ready means Redis is down (no waiting: the fallback applies at once).
+   */
+  private firstConnect(): Promise<void> {
+    if (this.connected) return Promise.reject(new Error(`connection is ${this.client.status}`))
+    this.connecting ??= this.waitReady().finally(() => {
+      this.connecting = undefined
+    })
+    return this.connecting
+  }
+
+  private async waitReady(): Promise<void> {
+    if (this.client.status === 'wait') await this.client.connect().catch(() => undefined)
+    if (this.client.status === 'ready') return
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.client.off('ready', onReady)
+        reject(new Error(`not connected after ${this.o.redisTimeoutMs} ms (${this.client.status})`))
+      }, this.o.redisTimeoutMs)
+      const onReady = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.client.once('ready', onReady)
+    })
   }
 
   private async call(): Promise<Reply> {
