@@ -125,7 +125,7 @@ export class RetryBudget {
       requests += this.requests[i] ?? 0
       retries += this.retries[i] ?? 0
     }
-    if (retries >= this.options.minPerWindow + this.options.ratio * requests) return false
+    if (retries >= this.options.minPerWindow + Math.floor(this.options.ratio * requests)) return false
     this.retries[slot] = (this.retries[slot] ?? 0) + 1
     return true
   }
