@@ -91,7 +91,9 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     const deadline = Date.now() + 5_000
     let release: (() => void) | undefined
     while (release === undefined && Date.now() < deadline) {
-      release = await Promise.resolve(rl.acquire()).catch(() => new Promise<undefined>((r) => setTimeout(r, 50)))
+      release = await Promise.resolve(rl.acquire()).catch(
+        () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)),
+      )
     }
     expect(release).toBeTypeOf('function')
     release?.()
