@@ -2,7 +2,10 @@ import { serve } from '@fieldkit/mocks'
 import { authContractSuite } from './contract-suite'
 import { digest } from './digest'
 import { apiKey, basic, bearer } from './index'
-import { digestServer, requireHeader, requireQuery } from './test-servers'
+import { ntlm } from './ntlm/ntlm'
+import { oauth1 } from './oauth1'
+import { awsSigV4 } from './sigv4'
+import { digestServer, ntlmServer, oauth1Server, requireHeader, requireQuery, sigv4Server } from './test-servers'
 
 authContractSuite('basic', async ({ logger: _logger }) => ({
   strategy: basic({ username: 'Aladdin', password: 'open sesame' }),
@@ -44,4 +47,42 @@ authContractSuite('digest', async ({ logger }) => ({
   path: '/digest',
   secrets: ['Circle of Life'],
   wrong: digest({ username: 'Mufasa', password: 'Circle of Death' }),
+}))
+
+const oauthCreds = {
+  consumerKey: 'ck-1',
+  consumerSecret: 'consumer-secret-1',
+  token: 'tok-1',
+  tokenSecret: 'token-secret-1',
+}
+authContractSuite('oauth1 HMAC-SHA256', async () => ({
+  strategy: oauth1({ ...oauthCreds, signatureMethod: 'HMAC-SHA256', realm: '1234567' }),
+  server: await serve([oauth1Server({ path: '/oauth', ...oauthCreds })]),
+  path: '/oauth?b=2&a=1&a=0',
+  secrets: ['consumer-secret-1', 'token-secret-1'],
+  wrong: oauth1({ ...oauthCreds, tokenSecret: 'token-secret-2' }),
+}))
+
+const awsCreds = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  region: 'eu-west-1',
+  service: 'execute-api',
+}
+authContractSuite('awsSigV4', async () => ({
+  strategy: awsSigV4({ ...awsCreds, sessionToken: 'session-token-123' }),
+  server: await serve([sigv4Server({ path: '/aws', ...awsCreds })]),
+  path: '/aws?z=1&a=2',
+  secrets: [awsCreds.secretAccessKey, 'session-token-123'],
+  wrong: awsSigV4({ ...awsCreds, secretAccessKey: 'not-the-key' }),
+}))
+
+authContractSuite('ntlm', async ({ logger }) => ({
+  strategy: ntlm({ username: 'DOMAIN\\svc', password: 'Ntlm-Passw0rd', logger }),
+  server: await serve([
+    ntlmServer({ path: '/ntlm', user: 'svc', domain: 'DOMAIN', password: 'Ntlm-Passw0rd', timestamp: true }),
+  ]),
+  path: '/ntlm',
+  secrets: ['Ntlm-Passw0rd'],
+  wrong: ntlm({ username: 'DOMAIN\\svc', password: 'Ntlm-Wr0ng' }),
 }))

@@ -60,7 +60,12 @@ export function withAuth(strategy: AuthStrategy, options: WithAuthOptions = {}):
         signal: init.signal,
         dispatcher,
       })
-      if (res.statusCode !== 401 && res.statusCode !== 407) return res
+      const refused =
+        res.statusCode === 401 ||
+        res.statusCode === 407 ||
+        // AWS answers a bad SigV4 signature, key or clock with 403 (SignatureDoesNotMatch, InvalidClientTokenId…).
+        (res.statusCode === 403 && strategy.scheme === 'AWS4-HMAC-SHA256')
+      if (!refused) return res
       await res.body.dump()
       const learnt =
         attempt < MAX_ATTEMPTS && strategy.challenge !== undefined

@@ -183,7 +183,9 @@ export class NtlmDispatcher extends Dispatcher {
         this.#pump(origin, pool)
       }
       const run =
-        slot.state === 'fresh' ? this.#handshake(slot, job, release) : Promise.resolve(this.#plain(slot, job, release))
+        slot.state === 'fresh'
+          ? this.#handshake(slot, job, release)
+          : Promise.resolve().then(() => this.#plain(slot, job, release))
       run.catch((error: unknown) => {
         fail(job.handler, error instanceof Error ? error : new Error(String(error)))
         release(slot)
@@ -191,13 +193,14 @@ export class NtlmDispatcher extends Dispatcher {
     }
   }
 
-  #plain(slot: Slot, job: Job, release: (s: Slot) => void): void {
+  /** Sends a request as it is; `authenticated`: on a connection that completed a handshake. */
+  #plain(slot: Slot, job: Job, release: (s: Slot) => void, authenticated = true): void {
     slot.client.dispatch(
       job.opts,
       new Observed(job.handler, (status, headers) => {
         if (status === 401 && (offers(headers, 'NTLM') || offers(headers, 'Negotiate'))) {
           slot.state = 'fresh'
-          this.resets++
+          if (authenticated) this.resets++
         }
         release(slot)
       }),
@@ -228,7 +231,7 @@ export class NtlmDispatcher extends Dispatcher {
     if (token === undefined) {
       // The server did not run NTLM with us: send the request as it is and let the caller see the answer.
       if (res.statusCode !== 401) slot.state = 'ready'
-      this.#plain(slot, job, release)
+      this.#plain(slot, job, release, false)
       return
     }
     if (String(res.headers.connection ?? '').toLowerCase() === 'close') {
