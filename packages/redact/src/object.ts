@@ -22,9 +22,16 @@ export function redactValue(
   value: unknown,
   findings: Finding[] | undefined,
   skipTop: ReadonlySet<string> | undefined,
+  under?: string,
 ): unknown {
   const walk: Walk = { engine, findings, seen: new WeakMap(), path: [], skipTop }
-  const states = engine.keyPaths.length > 0 ? initialStates(engine.keyPaths) : NO_STATES
+  let states = engine.keyPaths.length > 0 ? initialStates(engine.keyPaths) : NO_STATES
+  if (under !== undefined) {
+    // The value sits under the top-level key `under` (a serialised `req`): key paths start from there.
+    const { next, matched } = step(engine.keyPaths, states, under)
+    if (matched) return replaceWhole(walk, value)
+    states = next
+  }
   const out = visit(walk, value, states, 0)
   return out === DROP ? undefined : out
 }

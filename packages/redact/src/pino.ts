@@ -28,9 +28,9 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
   const engine = engineOf(redactor)
   const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined)
   const serialiser =
-    (base: (value: never) => unknown) =>
+    (key: string, base: (value: never) => unknown) =>
     (value: unknown): unknown =>
-      deep(value !== null && typeof value === 'object' ? base(value as never) : value)
+      redactValue(engine, value !== null && typeof value === 'object' ? base(value as never) : value, undefined, undefined, key)
   return {
     hooks: {
       logMethod(args, method) {
@@ -46,10 +46,10 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
     },
     formatters: { bindings: (bindings) => deep(bindings) as Record<string, unknown> },
     serializers: {
-      req: serialiser(pino.stdSerializers.req),
-      res: serialiser(pino.stdSerializers.res),
-      err: serialiser(pino.stdSerializers.err),
-      error: serialiser(pino.stdSerializers.err),
+      req: serialiser('req', pino.stdSerializers.req),
+      res: serialiser('res', pino.stdSerializers.res),
+      err: serialiser('err', pino.stdSerializers.err),
+      error: serialiser('error', pino.stdSerializers.err),
     },
   }
 }
