@@ -5,6 +5,7 @@ import { retryAfter } from './http/retry-after'
 import { dailyQuota, rateLimited } from './rate-limit/rate-limited'
 import { flaky } from './scenarios/flaky'
 import { slow } from './scenarios/slow'
+import { soapEmployees } from './soap/service'
 
 /** One endpoint family of the simulator, with the requests that show what it does. */
 export interface Scenario {
@@ -80,6 +81,18 @@ export const catalog: readonly Scenario[] = [
     examples: [
       { method: 'POST', path: '/idempotent', note: 'send an Idempotency-Key: 503 the first time, 201 after' },
       { method: 'GET', path: '/idempotent/counts', note: 'how often each key was seen' },
+    ],
+  },
+  {
+    name: 'soap',
+    description:
+      'an employees SOAP service (1.1 and 1.2, WSDL at ?wsdl): faults with detail, WS-Security UsernameToken, mixed prefixes, one-vs-many, nils, a slow large answer, MTOM',
+    handlers: () => soapEmployees(),
+    examples: [
+      { method: 'GET', path: '/soap/employees?wsdl', note: 'the WSDL, addresses pointing at this server' },
+      { method: 'POST', path: '/soap/employees', note: 'SOAP 1.1 GetEmployees; departmentId 0042, 0001, 0000, 9999 (fault), large' },
+      { method: 'POST', path: '/soap12/employees', note: 'the same over SOAP 1.2 (application/soap+xml)' },
+      { method: 'POST', path: '/soap/secure/employees', note: 'needs a WS-Security UsernameToken (hr-service / correct horse)' },
     ],
   },
 ]

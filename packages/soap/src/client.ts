@@ -332,6 +332,9 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
           ...(options.limits ? { limits: options.limits } : {}),
           ...(attachments ? { attachments } : {}),
           ...(r.shape ? { shape: r.shape } : {}),
+          ...((callOptions?.schema ?? options.schema)
+            ? { schema: callOptions?.schema ?? options.schema, schemaAt: 'response' as const }
+            : {}),
           decimal: options.decimal ?? 'string',
           status: res.status,
           source,

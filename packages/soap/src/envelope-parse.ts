@@ -24,6 +24,8 @@ export interface ParseOptions {
   attachments?: ReadonlyMap<string, Buffer>
   /** Shape from a WSDL (types and arrays), relative to Body. Set by the client. */
   shape?: Shape
+  /** Apply `schema` to the response element (Body's child) rather than to the whole body. Set by the client. */
+  schemaAt?: 'body' | 'response'
   /** HTTP status to record on a fault. */
   status?: number
   /** Where the XML came from, for messages (`POST https://…`); default "the XML". */
@@ -100,7 +102,13 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   }
   let shape = options.shape
   if (options.arrays?.length) shape = mergeShapes(shape, shapeFromArrays(options.arrays))
-  if (options.schema) shape = mergeShapes(shape, shapeFromZod(options.schema))
+  if (options.schema) {
+    const fromZod = shapeFromZod(options.schema)
+    shape = mergeShapes(
+      shape,
+      options.schemaAt === 'response' ? (fromZod ? { anyChild: fromZod } : undefined) : fromZod,
+    )
+  }
 
   const headers: Record<string, unknown> = {}
   let body: Record<string, unknown> = {}
@@ -141,7 +149,8 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
     if (options.throwOnFault !== false) throw new SoapFaultError(fault, source)
     return { version, headers, body: {} as T, fault }
   }
-  if (options.schema) return { version, headers, body: validate(options.schema, body, source) as T }
+  if (options.schema && options.schemaAt !== 'response')
+    return { version, headers, body: validate(options.schema, body, source) as T }
   return { version, headers, body: body as T }
 }
 

@@ -1,6 +1,7 @@
 import { XSD_NS } from './namespaces'
 import type { DecimalMode } from './shape'
 import {
+  attributesOf,
   builtinOf,
   clark,
   complexOf,
@@ -151,7 +152,7 @@ export function generateTypes(desc: WsdlDescription, options: GenerateTypesOptio
     const type = order[i] as TypeDecl
     const name = names.get(type) as string
     const props: { key: string; ts: string; zod: string; optional: boolean }[] = []
-    for (const attr of type.attributes) {
+    for (const attr of attributesOf(desc, type)) {
       if (!attr.name) continue
       const s = scalar(builtinOf(desc, attr.type) ?? 'string', decimal)
       props.push({ key: `@${attr.name.replace(/^.*:/, '')}`, ts: s.ts, zod: s.zod, optional: !attr.required })
@@ -169,7 +170,8 @@ export function generateTypes(desc: WsdlDescription, options: GenerateTypesOptio
       if (seen.has(decl.name)) continue
       seen.add(decl.name)
       const t = fieldType(field, name)
-      props.push({ key: decl.name, ts: t.ts, zod: t.zod, optional: field.minOccurs === 0 })
+      // Repeated elements are always arrays (`[]` when absent), so only single optional elements are optional.
+      props.push({ key: decl.name, ts: t.ts, zod: t.zod, optional: field.minOccurs === 0 && field.maxOccurs <= 1 })
     }
     const tsProps = props.map(
       (p) => `  ${propertyKey(p.key)}${p.optional ? '?' : ''}: ${p.ts}${p.optional ? ' | undefined' : ''}`,

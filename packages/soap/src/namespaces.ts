@@ -9,7 +9,8 @@ export const WSA_NS = 'http://www.w3.org/2005/08/addressing'
 /** In-scope namespace declarations: prefix → URI, '' for the default namespace; a child scope shadows its parent. */
 export type Scope = Readonly<Record<string, string>>
 
-export const ROOT_SCOPE: Scope = Object.freeze(Object.assign(Object.create(null), { xml: XML_NS, '': '' }))
+// Not frozen: child scopes are created from it with Object.create and shadow its keys.
+export const ROOT_SCOPE: Scope = Object.assign(Object.create(null) as Record<string, string>, { xml: XML_NS, '': '' })
 
 /** A child scope with `declarations` added, or `scope` itself when there are none. */
 export function childScope(scope: Scope, declarations: [string, string][] | undefined): Scope {

@@ -1,6 +1,6 @@
 import { SoapError, XmlError } from './errors'
 import { childScope, type Scope, splitQName, XOP_NS, XSI_NS } from './namespaces'
-import { coerce, type DecimalMode, type Shape } from './shape'
+import { arrayKeys, childShape, coerce, type DecimalMode, type Shape } from './shape'
 
 /** Everything one normalisation pass needs. */
 export interface NormaliseContext {
@@ -19,6 +19,12 @@ export function setKey(target: Record<string, unknown>, key: string, value: unkn
   } else {
     target[key] = value
   }
+}
+
+/** Sets every array child the shape declares but the element did not carry to `[]`. */
+export function fillArrays(out: Record<string, unknown>, shape: Shape): Record<string, unknown> {
+  for (const key of arrayKeys(shape)) if (!Object.hasOwn(out, key)) setKey(out, key, [])
+  return out
 }
 
 /** Adds a child value under `key`: an array when the shape says so or when the key repeats. */
@@ -60,7 +66,7 @@ export function normaliseNode(
   ctx: NormaliseContext,
 ): unknown {
   if (typeof node !== 'object' || node === null) {
-    if (node === '' && shape?.complex) return {}
+    if (node === '' && shape?.complex) return fillArrays({}, shape)
     return coerce(String(node), shape?.type, ctx.decimal, path)
   }
   let out: Record<string, unknown> | undefined
@@ -87,7 +93,8 @@ export function normaliseNode(
         continue
       }
       out ??= {}
-      setKey(out, `@${ctx.key(uri, local)}`, String(value))
+      const attrKey = `@${ctx.key(uri, local)}`
+      setKey(out, attrKey, coerce(String(value), childShape(shape, attrKey)?.type, ctx.decimal, `${path}/${attrKey}`))
       continue
     }
     const colon = raw.indexOf(':')
@@ -107,7 +114,11 @@ export function normaliseNode(
       if (r !== undefined) return r
     }
   }
-  if (out === undefined) return shape?.complex && !text ? {} : coerce(text ?? '', shape?.type, ctx.decimal, path)
+  if (out === undefined) {
+    if (!shape?.complex || text) return coerce(text ?? '', shape?.type, ctx.decimal, path)
+    out = {}
+  }
+  if (shape?.complex) fillArrays(out, shape)
   if (text !== undefined && text !== '') {
     setKey(out, '#text', hasChildren ? text : coerce(text, shape?.type, ctx.decimal, path))
   }
@@ -139,8 +150,8 @@ function child(
   if (uri === undefined) throw unboundPrefix(prefix, raw, ctx.source)
   if (uri === XOP_NS && local === 'Include') return attachmentFor(item, ctx, path)
   const key = ctx.key(uri, local)
-  const childShape = shape?.children?.[key]
-  addChild(out, key, normaliseNode(item, raw, inner, childShape, `${path}/${key}`, ctx), childShape?.array === true)
+  const sub = childShape(shape, key)
+  addChild(out, key, normaliseNode(item, raw, inner, sub, `${path}/${key}`, ctx), sub?.array === true)
   return undefined
 }
 

@@ -13,6 +13,26 @@ export interface Shape {
   complex?: boolean
   /** Child elements by normalised key. May be a getter for recursive schema types. */
   children?: Readonly<Record<string, Shape>>
+  /** The shape of any child not named in `children` (a schema for "the response element, whatever its name"). */
+  anyChild?: Shape
+}
+
+const arrayKeyCache = new WeakMap<Shape, string[]>()
+
+/** Keys of `shape`'s children that are arrays: filled with `[]` when absent, so zero, one and many look alike. */
+export function arrayKeys(shape: Shape): string[] {
+  let keys = arrayKeyCache.get(shape)
+  if (keys === undefined) {
+    keys = shape.children ? Object.keys(shape.children).filter((k) => shape.children?.[k]?.array === true) : []
+    arrayKeyCache.set(shape, keys)
+  }
+  return keys
+}
+
+/** The shape of the child `key` of `shape`. */
+export function childShape(shape: Shape | undefined, key: string): Shape | undefined {
+  if (shape === undefined) return undefined
+  return shape.children?.[key] ?? shape.anyChild
 }
 
 /** How `xsd:decimal` values come out: as the exact text (default) or as a JavaScript number. */
@@ -119,7 +139,14 @@ export function mergeShapes(a: Shape | undefined, b: Shape | undefined): Shape |
   if (b === undefined) return a
   const type = a.type ?? b.type
   const array = a.array === true || b.array === true
-  const merged: Shape = { ...(type === undefined ? {} : { type }), ...(array ? { array } : {}) }
+  const complex = a.complex === true || b.complex === true
+  const anyChild = mergeShapes(a.anyChild, b.anyChild)
+  const merged: Shape = {
+    ...(type === undefined ? {} : { type }),
+    ...(array ? { array } : {}),
+    ...(complex ? { complex } : {}),
+    ...(anyChild ? { anyChild } : {}),
+  }
   if (a.children === undefined && b.children === undefined) return merged
   let memo: Record<string, Shape> | undefined
   return {
@@ -129,7 +156,7 @@ export function mergeShapes(a: Shape | undefined, b: Shape | undefined): Shape |
       const out: Record<string, Shape> = {}
       const keys = new Set([...Object.keys(a.children ?? {}), ...Object.keys(b.children ?? {})])
       for (const key of keys) {
-        const m = mergeShapes(a.children?.[key], b.children?.[key])
+        const m = mergeShapes(childShape(a, key), childShape(b, key))
         if (m !== undefined) out[key] = m
       }
       memo = out
@@ -155,6 +182,7 @@ export function shapeFromZod(schema: unknown, depth = 0): Shape | undefined {
       const shape = def.shape as Record<string, unknown>
       let memo: Record<string, Shape> | undefined
       return {
+        complex: true,
         get children() {
           if (memo !== undefined) return memo
           const out: Record<string, Shape> = {}

@@ -21,8 +21,16 @@ import {
   XOP_NS,
   XSI_NS,
 } from './namespaces'
-import { addChild, isNilValue, type NormaliseContext, resolveAttachment, setKey, unboundPrefix } from './normalise'
-import { coerce, type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
+import {
+  addChild,
+  fillArrays,
+  isNilValue,
+  type NormaliseContext,
+  resolveAttachment,
+  setKey,
+  unboundPrefix,
+} from './normalise'
+import { childShape, coerce, type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
 import { resolveLimits, type XmlLimits } from './xml-limits'
 
 /** Options of {@link streamRecords}. */
@@ -115,7 +123,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
     ...(options.attachments ? { attachments: options.attachments } : {}),
   }
   let recordShape: Shape | undefined = options.shape
-  for (const step of steps) recordShape = recordShape?.children?.[step]
+  for (const step of steps) recordShape = childShape(recordShape, step)
   if (options.arrays?.length) recordShape = mergeShapes(recordShape, shapeFromArrays(options.arrays))
   if (options.schema) recordShape = mergeShapes(recordShape, shapeFromZod(options.schema))
   const recordPath = steps.join('/')
@@ -260,7 +268,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
     parent: Build,
     childKey: string | undefined,
   ): Build {
-    const shape = childKey === undefined ? parent.shape : parent.shape?.children?.[childKey]
+    const shape = childKey === undefined ? parent.shape : childShape(parent.shape, childKey)
     const path = childKey === undefined ? parent.path : `${parent.path}/${childKey}`
     const build: Build = { obj: undefined, text: '', nil: false, hasChildren: false, shape, path }
     for (const name in attributes) {
@@ -277,7 +285,12 @@ export async function* streamRecords<T = Record<string, unknown>>(
         continue
       }
       build.obj ??= {}
-      setKey(build.obj, `@${key(uri, local)}`, attributes[name])
+      const attrKey = `@${key(uri, local)}`
+      setKey(
+        build.obj,
+        attrKey,
+        coerce(attributes[name] as string, childShape(shape, attrKey)?.type, decimal, `${path}/${attrKey}`),
+      )
     }
     if (childKey !== undefined) parent.hasChildren = true
     return build

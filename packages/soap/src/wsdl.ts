@@ -538,6 +538,12 @@ export function fieldsOf(desc: WsdlDescription, type: TypeDecl, depth = 0): Elem
   return [...(base?.kind === 'complex' ? fieldsOf(desc, base, depth + 1) : []), ...type.fields]
 }
 
+/** Attributes of a complex type with its extension bases' attributes first. */
+export function attributesOf(desc: WsdlDescription, type: TypeDecl, depth = 0): AttributeDecl[] {
+  const base = type.base && depth < 16 ? desc.types.get(clark(type.base)) : undefined
+  return [...(base?.kind === 'complex' ? attributesOf(desc, base, depth + 1) : []), ...type.attributes]
+}
+
 /**
  * The normaliser's shape for an operation's output (relative to Body): arrays where `maxOccurs > 1`, XSD types for
  * typing. Keys follow `key` (the caller's namespace mapping).
@@ -566,6 +572,10 @@ export function outputShape(
             for (const f of fieldsOf(desc, complex)) {
               const d = derefElement(desc, f)
               memo[key(d.namespace, d.name)] = shapeOf(f)
+            }
+            for (const a of attributesOf(desc, complex)) {
+              const t = builtinOf(desc, a.type)
+              if (a.name && t) memo[`@${key('', a.name.replace(/^.*:/, ''))}`] = { type: t }
             }
             return memo
           },
