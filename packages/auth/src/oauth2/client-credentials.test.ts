@@ -116,6 +116,20 @@ describe('clientCredentials', () => {
     await auth.close()
   })
 
+  it('after a fresh token was refused, the next request starts from a new token, not the refused one', async () => {
+    const auth = clientCredentials({ tokenUrl, clientId: 'app', clientSecret: SECRET })
+    const send = withAuth(auth)
+    server.state.refuseAll = true
+    await expect(send(`${mock.url}/api/resource`)).rejects.toMatchObject({ code: 'FK_AUTH_REJECTED' })
+    server.state.refuseAll = false
+    const before = server.state.tokenRequests
+    const res = await send(`${mock.url}/api/resource`)
+    await res.body.dump()
+    expect(res.statusCode).toBe(200)
+    expect(server.state.tokenRequests - before).toBe(1)
+    await auth.close()
+  })
+
   it('100 requests refused at once share one refresh', async () => {
     const auth = clientCredentials({ tokenUrl, clientId: 'app', clientSecret: SECRET })
     const send = withAuth(auth)

@@ -128,6 +128,7 @@ export function createTokenStrategy(options: TokenFlowOptions, grant: GrantDefin
   let memoryRefreshToken: string | undefined
   let refusedFresh: string | undefined
   let refusedFreshAt = 0
+  let rejected: string | undefined
   let closed = false
   const shutdown = new AbortController()
   const flight = new SingleFlight<string>()
@@ -150,7 +151,12 @@ export function createTokenStrategy(options: TokenFlowOptions, grant: GrantDefin
       if (stored?.accessToken !== undefined && stored.expiresAt !== undefined) {
         const candidate = headerOf(stored.tokenType, stored.accessToken)
         const lifetimeLeft = stored.expiresAt - Date.now()
-        if (candidate !== refused && candidate !== header && lifetimeLeft > Math.min(refreshBeforeMs, 60_000)) {
+        if (
+          candidate !== refused &&
+          candidate !== rejected &&
+          candidate !== header &&
+          lifetimeLeft > Math.min(refreshBeforeMs, 60_000)
+        ) {
           if (stored.refreshToken !== undefined) memoryRefreshToken = stored.refreshToken
           logger.debug({ grant: grant.grant, source: 'store' }, 'token taken from the store')
           return adopt(stored.tokenType, stored.accessToken, stored.expiresAt)
@@ -221,6 +227,13 @@ export function createTokenStrategy(options: TokenFlowOptions, grant: GrantDefin
       if (sent === undefined) return false
       if (sent === refusedFresh && Date.now() - refusedFreshAt < FRESH_WINDOW_MS) {
         logger.warn({ grant: grant.grant, status: response.status }, 'a freshly fetched token was refused')
+        // Not used again: the next request starts from a new token (and not from the store's copy of this one).
+        rejected = sent
+        if (header === sent) {
+          header = undefined
+          refreshAt = 0
+          expiresAt = 0
+        }
         return false
       }
       if (header !== undefined && header !== sent && Date.now() < expiresAt && !flight.running) {
