@@ -130,6 +130,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
   const generations = new WeakMap<AuthRequest, number>()
   const ownCookies = new WeakMap<AuthRequest, string | undefined>()
   let generation = 0
+  let needsLogin = true
   let csrfToken: string | undefined
   let refusedFresh = -1
   let refusedFreshAt = 0
@@ -254,6 +255,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
     }
     csrfToken = csrf?.from === 'cookie' ? (jar.get(csrf.name, loginUrl) ?? token) : token
     generation += 1
+    needsLogin = false
     logger.debug(
       {
         url: `${loginUrl.origin}${loginUrl.pathname}`,
@@ -283,7 +285,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
   return {
     scheme: 'Session',
     apply(request) {
-      if (generation === 0 || closed) return loginThenApply(request)
+      if (needsLogin || closed) return loginThenApply(request)
       applyCookies(request)
     },
     async login(signal) {
@@ -295,6 +297,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       const sent = generations.get(request) ?? 0
       if (sent === refusedFresh && Date.now() - refusedFreshAt < FRESH_WINDOW_MS) {
         logger.warn({ status: response.status }, 'the new session was refused too')
+        needsLogin = true // the next request logs in afresh rather than reusing a session the portal refuses
         return false
       }
       if (sent < generation && !flight.running) return true // another request has logged in again already
