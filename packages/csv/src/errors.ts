@@ -1,0 +1,45 @@
+import { type ErrorDetail, FieldkitError } from '@fieldkit/core'
+
+/** Codes of the errors `@fieldkit/csv` throws; match on these, never on the message. */
+export type CsvErrorCode =
+  | 'FK_CSV_INVALID_OPTIONS'
+  | 'FK_CSV_INVALID_INPUT'
+  | 'FK_CSV_INVALID_ENCODING'
+  | 'FK_CSV_RECORD_TOO_LARGE'
+  | 'FK_CSV_MISSING_COLUMNS'
+  | 'FK_CSV_TOO_MANY_ERRORS'
+  | 'FK_CSV_INVALID_ROW'
+  | 'FK_CSV_PARSE_FAILED'
+
+/**
+ * The error every `@fieldkit/csv` failure is: a {@link FieldkitError} with one of the {@link CsvErrorCode} codes.
+ *
+ * @example
+ * ```ts
+ * try { for await (const row of normalizeCsv(input, { schema }).rows) use(row) } catch (e) {
+ *   if (isFieldkitError(e) && e.code === 'FK_CSV_TOO_MANY_ERRORS') console.error(e.hint)
+ * }
+ * ```
+ */
+export class CsvError extends FieldkitError {
+  declare readonly code: CsvErrorCode
+  constructor(options: {
+    code: CsvErrorCode
+    message: string
+    hint: string
+    cause?: unknown
+    details?: Record<string, ErrorDetail>
+  }) {
+    super(options)
+  }
+}
+
+export function invalidOption(name: string, expected: string, got: unknown): CsvError {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'object' ? typeof got : String(got)
+  return new CsvError({
+    code: 'FK_CSV_INVALID_OPTIONS',
+    message: `[fieldkit/csv] Expected \`${name}\` to be ${expected}, got ${shown}`,
+    hint: 'Check the options passed to normalizeCsv, sniffCsv or writeCsv against the README',
+    details: { option: name },
+  })
+}

@@ -1,0 +1,616 @@
+import { type Logger, resolveLogger } from '@fieldkit/core'
+import type { z } from 'zod'
+import { CsvParseTokenizer } from './csv-parse-engine'
+import type { CsvEncoding } from './encoding'
+import { CsvError, invalidOption } from './errors'
+import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './headers'
+import { type CsvInput, openInput } from './input'
+import { type ColumnKind, columnsOf } from './schema-columns'
+import { type CsvDialect, type CsvSniffResult, isSummary, sniffText } from './sniff'
+import { openText, type TextSource } from './source'
+import { type RawRecord, Tokenizer } from './tokenizer'
+import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber, type ValueIssue } from './values'
+
+/** How one column's text is read: a kind, or a kind with its own date formats or decimal separator. */
+export type ColumnRule =
+  | ColumnKind
+  | { type: 'date'; formats?: readonly string[]; excelSerials?: boolean }
+  | { type: 'number'; decimal?: ',' | '.' }
+  | { type: 'string' | 'boolean' }
+
+/** How cell text becomes values. */
+export interface ValueOptions {
+  /** Trim spaces around every cell (default true). */
+  trim?: boolean
+  /** Cells that mean "no value", compared case-insensitively after trimming (default `'', NA, N/A, NULL, -`). */
+  nullTokens?: readonly string[]
+  /** Decimal separator of numbers; default: the one sniffed from the file, else refuse ambiguous `1,234`. */
+  decimal?: ',' | '.'
+  /** Date formats accepted besides ISO 8601 for every date column, e.g. `['DD.MM.YYYY', 'MM/DD/YYYY HH:mm']`. */
+  dateFormats?: readonly string[]
+  /** Numbers in a date column are Excel serial dates (default true). */
+  excelSerials?: boolean
+  /** Per-column rules by row key; otherwise the kind comes from the schema (z.number(), z.boolean(), z.date()). */
+  columns?: Record<string, ColumnRule>
+}
+
+/** One issue of a quarantined row. */
+export interface QuarantineIssue {
+  /** Row key of the column, when the issue belongs to one. */
+  column?: string
+  /** `too_many_fields`, `too_few_fields`, `unclosed_quote`, `text_after_quote`, a value code (`invalid_number`, `ambiguous_date`…) or a zod issue code (`invalid_type`, `too_small`…). */
+  code: string
+  message: string
+}
+
+/** A record that was read but not emitted, and why. */
+export interface QuarantineEntry {
+  /** 1-based physical line the record starts on. */
+  line: number
+  /** 1-based index among the data records (after the header). */
+  record: number
+  /** The record's text as in the file (cut at 2,000 characters). */
+  raw: string
+  issues: QuarantineIssue[]
+  /** The issues in one sentence. */
+  reason: string
+}
+
+/** The honest account of a run. `read = emitted + quarantined + skipped.preamble + skipped.blank + skipped.summary`. */
+export interface CsvReport {
+  dialect: CsvSniffResult
+  /** Each header cell, its row key, and whether an alias or a duplicate suffix applied. */
+  headers: HeaderMapping[]
+  /** Header cells that were duplicates (their keys got a suffix). */
+  duplicateHeaders: HeaderMapping[]
+  /** Columns in the file the schema does not name (dropped from rows by the schema). */
+  unknownColumns: string[]
+  records: {
+    /** Every record after decoding except the header row; a quoted field's newlines do not make extra records. */
+    read: number
+    emitted: number
+    quarantined: number
+    skipped: { preamble: number; blank: number; summary: number }
+  }
+  /** Physical lines read. */
+  lines: number
+  /** Trailing total/summary lines, with their line numbers, that were not emitted. */
+  summary: { line: number; raw: string }[]
+  /** Up to `quarantineLimit` entries; `records.quarantined` counts them all. */
+  quarantine: QuarantineEntry[]
+  /** More rows were quarantined than the list keeps. */
+  quarantineTruncated: boolean
+  /** False when the caller stopped reading rows before the end. */
+  complete: boolean
+}
+
+/** Options of {@link normalizeCsv}. */
+export interface NormalizeOptions<S extends z.ZodType | undefined = undefined> {
+  /** A zod object schema; each row is checked with it and typed by it. Without one, rows are string/null records. */
+  schema?: S
+  headers?: HeaderOptions
+  values?: ValueOptions
+  /** `quarantine` (default): keep going and list the row; `throw`: stop with FK_CSV_INVALID_ROW; or a callback called for each quarantined row. */
+  onInvalid?: 'quarantine' | 'throw' | ((entry: QuarantineEntry) => void)
+  /** Stop with FK_CSV_TOO_MANY_ERRORS when more rows than this are quarantined. */
+  maxErrors?: number
+  /** Stop with FK_CSV_TOO_MANY_ERRORS when this share of data records is quarantined (checked from 100 records on, and at the end). */
+  maxErrorRatio?: number
+  /** Parts of the dialect to use instead of sniffing them (a whole `sniffCsv` result works). */
+  dialect?: Partial<CsvDialect>
+  /** Text encoding, instead of guessing it. */
+  encoding?: CsvEncoding
+  /** Recognise trailing total/summary lines and skip them (default true). */
+  summaryLines?: boolean
+  /** Longest record in characters (default 1 MiB) before FK_CSV_RECORD_TOO_LARGE. */
+  maxRecordSize?: number
+  /** Quarantine entries kept in the report (default 1,000); the count is always exact. */
+  quarantineLimit?: number
+  /** Tokenizer: `fieldkit` (default, built in) or `csv-parse` (slower, one line ending per file). */
+  engine?: 'fieldkit' | 'csv-parse'
+  logger?: Logger
+}
+
+/** Row type: the schema's output, or string/null cells keyed by normalised header. */
+export type CsvRow<S> = S extends z.ZodType ? z.output<S> : Record<string, string | null>
+
+/** What {@link normalizeCsv} returns: rows to iterate, and the report once they are done. */
+export interface NormalizeResult<Row> {
+  /** The valid rows, in file order, read as they are consumed (backpressure: nothing is read ahead of the loop). */
+  rows: AsyncIterable<Row>
+  /** Resolves after the rows are done (or stopped); awaiting it without iterating reads and discards the rows. Rejects with the run's error. */
+  report: PromiseLike<CsvReport>
+}
+
+const DEFAULT_NULLS = ['', 'NA', 'N/A', 'NULL', '-']
+const RAW_LIMIT = 2000
+
+interface Column {
+  index: number
+  key: string
+  kind: ColumnKind
+  decimal: ',' | '.' | undefined
+  date: DateRules | undefined
+  /** Emit undefined instead of null (the schema accepts a missing key but not null). */
+  undefinedForNull: boolean
+}
+
+/**
+ * Reads messy CSV into typed rows: sniffs encoding and dialect, skips the preamble, maps headers, reads numbers,
+ * dates and booleans, checks each row with the zod schema, and quarantines what fails, with a report whose counts add up.
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ id: z.string(), amount: z.number(), paid: z.boolean() })
+ * const result = normalizeCsv('ID;Amount;Paid\n007;1.234,50;ja\n', { schema })
+ * for await (const row of result.rows) console.log(row) // { id: '007', amount: 1234.5, paid: true }
+ * const report = await result.report // report.records: { read: 1, emitted: 1, quarantined: 0, … }
+ * ```
+ */
+export function normalizeCsv<S extends z.ZodType | undefined = undefined>(
+  input: CsvInput,
+  options: NormalizeOptions<S> = {},
+): NormalizeResult<CsvRow<S>> {
+  validate(options as NormalizeOptions<z.ZodType | undefined>)
+  const run = new Run<CsvRow<S>>(input, options as NormalizeOptions<z.ZodType | undefined>)
+  return { rows: run, report: run.reportLike() }
+}
+
+function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
+  const count = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0) && v !== Number.POSITIVE_INFINITY)
+      throw invalidOption(name, 'a non-negative integer', v)
+  }
+  count('maxErrors', o.maxErrors)
+  count('quarantineLimit', o.quarantineLimit)
+  count('maxRecordSize', o.maxRecordSize)
+  if (o.maxErrorRatio !== undefined && !(o.maxErrorRatio >= 0 && o.maxErrorRatio <= 1))
+    throw invalidOption('maxErrorRatio', 'a number from 0 to 1', o.maxErrorRatio)
+  if (o.onInvalid !== undefined && o.onInvalid !== 'quarantine' && o.onInvalid !== 'throw' && typeof o.onInvalid !== 'function')
+    throw invalidOption('onInvalid', '"quarantine", "throw" or a function', o.onInvalid)
+  if (o.engine !== undefined && o.engine !== 'fieldkit' && o.engine !== 'csv-parse')
+    throw invalidOption('engine', '"fieldkit" or "csv-parse"', o.engine)
+  if (o.schema !== undefined && typeof (o.schema as { safeParse?: unknown }).safeParse !== 'function')
+    throw invalidOption('schema', 'a zod schema', o.schema)
+  if (o.values?.decimal !== undefined && o.values.decimal !== ',' && o.values.decimal !== '.')
+    throw invalidOption('values.decimal', '"," or "."', o.values.decimal)
+  for (const f of o.values?.dateFormats ?? [])
+    if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f)) throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
+  if (o.dialect?.delimiter !== undefined && ![',', ';', '\t', '|'].includes(o.dialect.delimiter))
+    throw invalidOption('dialect.delimiter', 'one of "," ";" "\\t" "|"', o.dialect.delimiter)
+}
+
+class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
+  private readonly log: Logger
+  private started = false
+  private finished = false
+  private failure: unknown
+  private readonly queue: Row[] = []
+  private qi = 0
+  private text: TextSource | undefined
+  private tokenizer: Tokenizer | CsvParseTokenizer | undefined
+  private readonly batch: RawRecord[] = []
+  private reportValue: CsvReport | undefined
+  private readonly waiters: { resolve: (r: CsvReport) => void; reject: (e: unknown) => void }[] = []
+  // state after the sniff
+  private dialect!: CsvSniffResult
+  private columns: Column[] = []
+  private width = 0
+  private headerSeen = false
+  private preambleLeft = 0
+  private dataRecords = 0
+  private readonly held: RawRecord[] = []
+  private readonly nullTokens: Set<string>
+  private readonly nullMax: number
+  private readonly trim: boolean
+  private readonly schema: z.ZodType | undefined
+  private readonly report: CsvReport
+
+  constructor(
+    private readonly input: CsvInput,
+    private readonly options: NormalizeOptions<z.ZodType | undefined>,
+  ) {
+    this.log = resolveLogger(options.logger, 'csv')
+    const nulls = options.values?.nullTokens ?? DEFAULT_NULLS
+    this.nullTokens = new Set(nulls.map((t) => t.trim().toLowerCase()))
+    this.nullMax = Math.max(0, ...nulls.map((t) => t.length))
+    this.trim = options.values?.trim ?? true
+    this.schema = options.schema
+    this.report = {
+      dialect: undefined as unknown as CsvSniffResult,
+      headers: [],
+      duplicateHeaders: [],
+      unknownColumns: [],
+      records: { read: 0, emitted: 0, quarantined: 0, skipped: { preamble: 0, blank: 0, summary: 0 } },
+      lines: 0,
+      summary: [],
+      quarantine: [],
+      quarantineTruncated: false,
+      complete: false,
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Row> {
+    return this
+  }
+
+  next(): Promise<IteratorResult<Row>> {
+    if (this.qi < this.queue.length) {
+      const value = this.queue[this.qi++] as Row
+      return Promise.resolve({ done: false, value })
+    }
+    return this.fill()
+  }
+
+  async return(): Promise<IteratorResult<Row>> {
+    if (!this.finished) await this.finish(undefined, false)
+    return { done: true, value: undefined }
+  }
+
+  reportLike(): PromiseLike<CsvReport> {
+    // biome-ignore lint/suspicious/noThenProperty: a lazy thenable, so that destructuring the result reads nothing
+    const then: PromiseLike<CsvReport>['then'] = (onFulfilled, onRejected) => {
+      const p = new Promise<CsvReport>((resolve, reject) => {
+        if (this.finished) {
+          if (this.failure !== undefined) reject(this.failure)
+          else resolve(this.reportValue as CsvReport)
+          return
+        }
+        this.waiters.push({ resolve, reject })
+        if (!this.started) void this.drain()
+      })
+      return p.then(onFulfilled, onRejected)
+    }
+    return { then }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const r = await this.next()
+        if (r.done) return
+      }
+    } catch {
+      // the waiters were told by finish()
+    }
+  }
+
+  private async fill(): Promise<IteratorResult<Row>> {
+    this.queue.length = 0
+    this.qi = 0
+    if (this.finished) {
+      if (this.failure !== undefined) throw this.failure
+      return { done: true, value: undefined }
+    }
+    try {
+      if (!this.started) await this.start()
+      const text = this.text as TextSource
+      while (this.queue.length === 0) {
+        const chunk = await text.next()
+        if (chunk === undefined) {
+          this.tokenizer?.end(this.batch)
+          this.consume()
+          this.endOfInput()
+          if (this.queue.length > 0) break
+          await this.finish(undefined, true)
+          return { done: true, value: undefined }
+        }
+        this.tokenizer?.push(chunk, this.batch)
+        this.consume()
+      }
+    } catch (e) {
+      await this.finish(e, false)
+      throw e
+    }
+    return { done: false, value: this.queue[this.qi++] as Row }
+  }
+
+  private async start(): Promise<void> {
+    this.started = true
+    const o = this.options
+    this.text = await openText(openInput(this.input), o.encoding)
+    const text = this.text
+    const { dialect, sample } = sniffText(text.head, text.complete, text.guess, {
+      delimiter: o.dialect?.delimiter,
+      quote: o.dialect?.quote,
+    })
+    if (o.dialect?.preambleRecords !== undefined) dialect.preambleRecords = o.dialect.preambleRecords
+    if (o.dialect?.decimal !== undefined) dialect.decimal = o.dialect.decimal
+    if (o.dialect?.lineEnding !== undefined) dialect.lineEnding = o.dialect.lineEnding
+    this.dialect = dialect
+    this.report.dialect = dialect
+    this.preambleLeft = dialect.preambleRecords
+    this.sample = sample
+    this.tokenizer =
+      o.engine === 'csv-parse'
+        ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, lineEnding: dialect.lineEnding })
+        : new Tokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
+    this.log.debug({ delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine }, 'sniffed')
+    this.tokenizer.push(text.head, this.batch)
+    this.consume()
+  }
+
+  private sample: RawRecord[] = []
+
+  /** Takes the tokenizer's records through header handling, summary hold-back and row normalisation. */
+  private consume(): void {
+    const batch = this.batch
+    for (let b = 0; b < batch.length; b++) {
+      const rec = batch[b] as RawRecord
+      if (!this.headerSeen) {
+        if (rec.blank) {
+          this.report.records.read++
+          this.report.records.skipped.blank++
+        } else if (this.preambleLeft > 0) {
+          this.preambleLeft--
+          this.report.records.read++
+          this.report.records.skipped.preamble++
+        } else this.header(rec)
+        continue
+      }
+      this.report.records.read++
+      if (rec.blank || isEmptyRecord(rec)) {
+        if (this.held.length > 0) this.held.push(rec)
+        else this.report.records.skipped.blank++
+        continue
+      }
+      if (this.options.summaryLines !== false && isSummary(rec, this.width) && this.held.length < 50) {
+        this.held.push(rec)
+        continue
+      }
+      if (this.held.length > 0) this.release()
+      this.row(rec)
+    }
+    const last = batch[batch.length - 1]
+    if (last !== undefined) this.report.lines = last.line + countNewlines(last.raw)
+    batch.length = 0
+  }
+
+  /** Held records were not trailing after all: they are rows (and usually quarantined as ragged). */
+  private release(): void {
+    const held = this.held.splice(0)
+    for (const r of held) {
+      if (r.blank || isEmptyRecord(r)) this.report.records.skipped.blank++
+      else this.row(r)
+    }
+  }
+
+  private endOfInput(): void {
+    for (const r of this.held.splice(0)) {
+      if (r.blank || isEmptyRecord(r)) this.report.records.skipped.blank++
+      else {
+        this.report.records.skipped.summary++
+        this.report.summary.push({ line: r.line, raw: copy(r.raw) })
+      }
+    }
+    if (!this.headerSeen) this.checkRequired([])
+    this.checkRatio(true)
+  }
+
+  private header(rec: RawRecord): void {
+    this.headerSeen = true
+    const o = this.options
+    const mappings = mapHeaders(rec.fields, o.headers ?? {})
+    this.report.headers = mappings
+    this.report.duplicateHeaders = mappings.filter((m) => m.duplicateOf !== undefined)
+    this.width = rec.fields.length
+    this.dialect.header = rec.fields
+    this.dialect.headerLine = rec.line
+    this.dialect.columns = rec.fields.length
+    this.checkRequired(mappings)
+    const info = columnsOf(this.schema)
+    if (this.schema !== undefined) this.report.unknownColumns = mappings.filter((m) => !info.has(m.key)).map((m) => m.key)
+    const v = o.values ?? {}
+    const formats = (v.dateFormats ?? []).map(compileDateFormat)
+    this.columns = mappings.map((m) => {
+      const rule = v.columns?.[m.key]
+      const schemaInfo = info.get(m.key)
+      const kind: ColumnKind = typeof rule === 'string' ? rule : (rule?.type ?? schemaInfo?.kind ?? 'string')
+      let date: DateRules | undefined
+      if (kind === 'date') {
+        const own = typeof rule === 'object' && rule.type === 'date' ? rule : undefined
+        date = {
+          formats: own?.formats ? own.formats.map(compileDateFormat) : formats,
+          excelSerials: own?.excelSerials ?? v.excelSerials ?? true,
+          order: dateOrderOf(this.sample.map((r) => r.fields[m.index] ?? '')),
+        }
+      }
+      const decimal = typeof rule === 'object' && rule.type === 'number' ? rule.decimal : undefined
+      return {
+        index: m.index,
+        key: m.key,
+        kind,
+        decimal: decimal ?? v.decimal ?? this.dialect.decimal,
+        date,
+        undefinedForNull: schemaInfo !== undefined && schemaInfo.optional && !schemaInfo.nullable,
+      }
+    })
+    this.sample = []
+  }
+
+  private checkRequired(mappings: HeaderMapping[]): void {
+    const keys = new Set(mappings.map((m) => m.key))
+    const info = columnsOf(this.schema)
+    const required = this.options.headers?.required ?? [...info].filter(([, c]) => !c.optional).map(([k]) => k)
+    const missing = required.filter((k) => !keys.has(k))
+    if (missing.length === 0) return
+    const names = mappings.map((m) => m.key)
+    throw new CsvError({
+      code: 'FK_CSV_MISSING_COLUMNS',
+      message: `[fieldkit/csv] Missing required column${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"${suggest(k, names)}`).join(', ')}; the header on line ${this.dialect.headerLine} has ${names.length === 0 ? 'no columns' : names.map((n) => `"${n}"`).join(', ')}`,
+      hint: 'Add an alias in headers.aliases for the name the file uses, or check that the delimiter and preamble in the report found the real header row',
+      details: { missing, found: names, headerLine: this.dialect.headerLine, delimiter: this.dialect.delimiter },
+    })
+  }
+
+  private row(rec: RawRecord): void {
+    this.dataRecords++
+    const fields = rec.fields
+    let issues: QuarantineIssue[] | undefined
+    if (rec.flag !== undefined) {
+      issues = [
+        {
+          code: rec.flag,
+          message: rec.flag === 'unclosed_quote' ? 'a quoted field is never closed' : 'text follows a closing quote',
+        },
+      ]
+    } else if (fields.length !== this.width) {
+      const more = fields.length > this.width
+      issues = [
+        {
+          code: more ? 'too_many_fields' : 'too_few_fields',
+          message: `${fields.length} fields where the header has ${this.width}`,
+        },
+      ]
+    }
+    if (issues !== undefined) return this.quarantine(rec, issues)
+    const out: Record<string, unknown> = {}
+    const columns = this.columns
+    for (let c = 0; c < columns.length; c++) {
+      const col = columns[c] as Column
+      let v = fields[col.index] as string
+      if (this.trim) v = v.trim()
+      if (v.length <= this.nullMax && this.nullTokens.has(v.toLowerCase())) {
+        if (!col.undefinedForNull) out[col.key] = null
+        continue
+      }
+      if (col.kind === 'string') {
+        out[col.key] = v
+        continue
+      }
+      const value: unknown =
+        col.kind === 'number'
+          ? parseNumber(v, col.decimal)
+          : col.kind === 'boolean'
+            ? parseBoolean(v)
+            : parseDate(v, col.date as DateRules)
+      if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+        const issue = value as ValueIssue
+        ;(issues ??= []).push({ column: col.key, code: issue.code, message: issue.message })
+      } else {
+        out[col.key] = value
+        if (col.kind === 'date' && col.date !== undefined && col.date.order === undefined) learnOrder(v, col.date)
+      }
+    }
+    if (issues !== undefined) return this.quarantine(rec, issues)
+    if (this.schema === undefined) {
+      this.emit(out as Row)
+      return
+    }
+    const parsed = this.schema.safeParse(out)
+    if (parsed.success) this.emit(parsed.data as Row)
+    else
+      this.quarantine(
+        rec,
+        parsed.error.issues.map((i) => {
+          const issue: QuarantineIssue = { code: i.code, message: i.message }
+          if (i.path.length > 0) issue.column = String(i.path[0])
+          return issue
+        }),
+      )
+  }
+
+  private emit(row: Row): void {
+    this.report.records.emitted++
+    this.queue.push(row)
+  }
+
+  private quarantine(rec: RawRecord, issues: QuarantineIssue[]): void {
+    const r = this.report
+    r.records.quarantined++
+    const entry: QuarantineEntry = {
+      line: rec.line,
+      record: this.dataRecords,
+      raw: copy(rec.raw.length > RAW_LIMIT ? rec.raw.slice(0, RAW_LIMIT) : rec.raw),
+      issues,
+      reason: issues.map((i) => (i.column === undefined ? i.message : `${i.column}: ${i.message}`)).join('; '),
+    }
+    if (r.quarantine.length < (this.options.quarantineLimit ?? 1000)) r.quarantine.push(entry)
+    else r.quarantineTruncated = true
+    const onInvalid = this.options.onInvalid
+    if (onInvalid === 'throw')
+      throw new CsvError({
+        code: 'FK_CSV_INVALID_ROW',
+        message: `[fieldkit/csv] The record on line ${entry.line} is invalid: ${issues.map((i) => (i.column === undefined ? i.code : `${i.column} ${i.code}`)).join(', ')}`,
+        hint: 'Use onInvalid: "quarantine" to keep going and read the reasons in the report, or fix the row in the source',
+        details: { line: entry.line, codes: issues.map((i) => i.code), columns: issues.map((i) => i.column ?? null) },
+      })
+    if (typeof onInvalid === 'function') onInvalid(entry)
+    const max = this.options.maxErrors
+    if (max !== undefined && r.records.quarantined > max) throw this.tooMany(`more than maxErrors (${max})`)
+    this.checkRatio(false)
+  }
+
+  private checkRatio(atEnd: boolean): void {
+    const ratio = this.options.maxErrorRatio
+    if (ratio === undefined || this.dataRecords === 0) return
+    if (!atEnd && this.dataRecords < 100) return
+    const share = this.report.records.quarantined / this.dataRecords
+    if (share > ratio) throw this.tooMany(`${(share * 100).toFixed(1)}% of data records, above maxErrorRatio ${ratio}`)
+  }
+
+  private tooMany(why: string): CsvError {
+    const r = this.report.records
+    const codes = [...new Set(this.report.quarantine.flatMap((q) => q.issues.map((i) => i.code)))].slice(0, 10)
+    return new CsvError({
+      code: 'FK_CSV_TOO_MANY_ERRORS',
+      message: `[fieldkit/csv] ${r.quarantined} of ${this.dataRecords} data records were quarantined (${why}); stopped at line ${this.report.lines}`,
+      hint: 'Check the delimiter, encoding and header row in the report: a wrong guess fails every row. Otherwise raise maxErrors or maxErrorRatio',
+      details: {
+        quarantined: r.quarantined,
+        dataRecords: this.dataRecords,
+        delimiter: this.dialect.delimiter,
+        encoding: this.dialect.encoding,
+        codes,
+      },
+    })
+  }
+
+  private async finish(error: unknown, complete: boolean): Promise<void> {
+    if (this.finished) return
+    this.finished = true
+    this.failure = error
+    this.report.complete = complete && error === undefined
+    try {
+      await this.text?.close()
+    } catch {
+      // closing a source that already failed
+    }
+    if (this.report.dialect === undefined && error === undefined) this.report.dialect = this.dialect
+    this.reportValue = this.report
+    this.log.debug({ records: this.report.records, complete: this.report.complete }, 'finished')
+    for (const w of this.waiters.splice(0)) error === undefined ? w.resolve(this.report) : w.reject(error)
+  }
+}
+
+function learnOrder(value: string, rules: DateRules): void {
+  const m = /^(\d{1,2})[./-](\d{1,2})[./-]\d{4}$/.exec(value)
+  if (m === null) return
+  if (Number(m[1]) > 12) rules.order = 'DMY'
+  else if (Number(m[2]) > 12) rules.order = 'MDY'
+}
+
+function isEmptyRecord(rec: RawRecord): boolean {
+  const f = rec.fields
+  for (let i = 0; i < f.length; i++) if ((f[i] as string).trim() !== '') return false
+  return true
+}
+
+function countNewlines(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 10 || (c === 13 && s.charCodeAt(i + 1) !== 10)) n++
+  }
+  return n
+}
+
+function suggest(key: string, names: string[]): string {
+  const near = nearest(key, names)
+  return near.length === 0 ? '' : ` (nearest: ${near.map((n) => `"${n}"`).join(', ')})`
+}
+
+/** A flat copy, so a quarantined row's text does not keep the whole chunk it was sliced from alive. */
+function copy(s: string): string {
+  return s.length < 16 ? s : s.split('').join('')
+}

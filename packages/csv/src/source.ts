@@ -1,0 +1,80 @@
+import { type ChunkDecoder, type CsvEncoding, createDecoder, detectEncoding, type EncodingGuess } from './encoding'
+import type { ChunkSource } from './input'
+
+const HEAD_BYTES = 64 * 1024
+
+/** A text source: the decoded head (for sniffing) and then the rest of the input, decoded as it is pulled. */
+export interface TextSource {
+  guess: EncodingGuess
+  head: string
+  /** The whole input fitted in the head. */
+  complete: boolean
+  /** Decoded text after the head; pulled one chunk at a time. */
+  next(): Promise<string | undefined>
+  close(): Promise<void>
+}
+
+export async function openText(source: ChunkSource, encoding: CsvEncoding | undefined): Promise<TextSource> {
+  const parts: (Uint8Array | string)[] = []
+  let size = 0
+  let done = false
+  while (size < HEAD_BYTES) {
+    const r = await source.next()
+    if (r.done) {
+      done = true
+      break
+    }
+    parts.push(r.value)
+    size += r.value.length
+  }
+  const textInput = parts.length > 0 && typeof parts[0] === 'string'
+  let guess: EncodingGuess
+  let decoder: ChunkDecoder | undefined
+  let head: string
+  if (textInput) {
+    head = parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'))).join('')
+    const bom = head.charCodeAt(0) === 0xfeff
+    if (bom) head = head.slice(1)
+    guess = { encoding: 'utf-8', bom, reason: 'text-input' }
+  } else {
+    const bytes = Buffer.concat(parts as Uint8Array[])
+    guess = encoding === undefined ? detectEncoding(bytes, done) : { ...detectEncoding(bytes, done), encoding, reason: 'declared' }
+    if (encoding !== undefined) guess.bom = hasBom(bytes, encoding)
+    decoder = createDecoder(guess.encoding)
+    head = decoder.decode(bytes)
+    if (done) head += decoder.end()
+    if (guess.encoding === 'iso-8859-1' || guess.encoding === 'windows-1252') guess.bom = false
+    else if (head.charCodeAt(0) === 0xfeff) head = head.slice(1) // TextDecoder removes it already; belt and braces
+  }
+  let ended = done
+  return {
+    guess,
+    head,
+    complete: done,
+    async next() {
+      if (ended) return undefined
+      for (;;) {
+        const r = await source.next()
+        if (r.done) {
+          ended = true
+          const tail = decoder?.end() ?? ''
+          return tail.length > 0 ? tail : undefined
+        }
+        const v = r.value
+        const text = typeof v === 'string' ? v : (decoder ??= createDecoder('utf-8')).decode(v)
+        if (text.length > 0) return text
+      }
+    },
+    async close() {
+      ended = true
+      await source.return?.()
+    },
+  }
+}
+
+function hasBom(bytes: Uint8Array, encoding: CsvEncoding): boolean {
+  if (encoding === 'utf-8') return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  if (encoding === 'utf-16le') return bytes[0] === 0xff && bytes[1] === 0xfe
+  if (encoding === 'utf-16be') return bytes[0] === 0xfe && bytes[1] === 0xff
+  return false
+}

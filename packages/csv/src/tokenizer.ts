@@ -1,0 +1,188 @@
+import { CsvError } from './errors'
+
+/** Problems the tokenizer notices in one record's syntax. */
+export type RecordFlag = 'unclosed_quote' | 'text_after_quote'
+
+/** One record as the tokenizer sees it: unescaped fields, the physical line it starts on, and its raw text. */
+export interface RawRecord {
+  fields: string[]
+  /** 1-based physical line where the record starts. */
+  line: number
+  /** The record's text as it was in the file, without the line ending. */
+  raw: string
+  /** A blank line (no characters at all). */
+  blank: boolean
+  flag: RecordFlag | undefined
+}
+
+export interface TokenizerOptions {
+  delimiter: string
+  quote: string
+  /** Largest record, in characters, before FK_CSV_RECORD_TOO_LARGE (an unclosed quote would otherwise swallow the file). */
+  maxRecordSize: number
+}
+
+const LF = 10
+const CR = 13
+
+/**
+ * A streaming RFC 4180 tokenizer with the usual leniencies: CRLF, LF and CR line endings (mixed too), quotes
+ * inside unquoted fields kept as text, text after a closing quote kept and flagged. Feed it text chunks with
+ * `push`; it returns the records completed so far and keeps the unfinished one for the next chunk.
+ */
+export class Tokenizer {
+  private readonly delim: number
+  private readonly delimStr: string
+  private readonly quote: number
+  private readonly quoteStr: string
+  private readonly maxRecordSize: number
+  private rest = ''
+  private line = 1
+
+  constructor(options: TokenizerOptions) {
+    this.delimStr = options.delimiter
+    this.delim = options.delimiter.charCodeAt(0)
+    this.quoteStr = options.quote
+    this.quote = options.quote === '' ? -1 : options.quote.charCodeAt(0)
+    this.maxRecordSize = options.maxRecordSize
+  }
+
+  /** Records completed by this chunk. */
+  push(chunk: string, out: RawRecord[]): void {
+    const buf = this.rest.length === 0 ? chunk : this.rest + chunk
+    const used = this.parse(buf, false, out)
+    this.rest = used === buf.length ? '' : buf.slice(used)
+    if (this.rest.length > this.maxRecordSize) {
+      throw new CsvError({
+        code: 'FK_CSV_RECORD_TOO_LARGE',
+        message: `[fieldkit/csv] The record starting on line ${this.line} is longer than ${this.maxRecordSize} characters`,
+        hint: 'Usually a quote that is never closed, or the wrong quote character; check the dialect, or raise maxRecordSize',
+        details: { line: this.line, maxRecordSize: this.maxRecordSize },
+      })
+    }
+  }
+
+  /** The last record, at the end of the input. */
+  end(out: RawRecord[]): void {
+    if (this.rest.length > 0) this.parse(this.rest, true, out)
+    this.rest = ''
+  }
+
+  /** Parses whole records from `buf`; returns how many characters were consumed. */
+  private parse(buf: string, final: boolean, out: RawRecord[]): number {
+    const len = buf.length
+    const delim = this.delim
+    const quote = this.quote
+    let pos = 0
+    let line = this.line
+    let committed = line
+    records: while (pos < len) {
+      const start = pos
+      const startLine = line
+      const fields: string[] = []
+      let flag: RecordFlag | undefined
+      let i = pos
+      for (;;) {
+        // one field starting at i
+        if (buf.charCodeAt(i) === quote) {
+          let value = ''
+          let from = i + 1
+          for (;;) {
+            const q = buf.indexOf(this.quoteStr, from)
+            if (q < 0) {
+              if (!final) break records
+              value += buf.slice(from)
+              line += countLines(buf, from, len)
+              flag = 'unclosed_quote'
+              i = len
+              break
+            }
+            if (q + 1 >= len && !final) break records
+            line += countLines(buf, from, q)
+            if (buf.charCodeAt(q + 1) === quote) {
+              value += buf.slice(from, q + 1)
+              from = q + 2
+              continue
+            }
+            value += buf.slice(from, q)
+            i = q + 1
+            break
+          }
+          // after the closing quote: delimiter, line end or end of input; anything else is kept and flagged
+          if (i < len) {
+            const c = buf.charCodeAt(i)
+            if (c !== delim && c !== LF && c !== CR) {
+              let j = i
+              while (j < len) {
+                const d = buf.charCodeAt(j)
+                if (d === delim || d === LF || d === CR) break
+                j++
+              }
+              if (j >= len && !final) break records
+              value += buf.slice(i, j)
+              flag ??= 'text_after_quote'
+              i = j
+            }
+          }
+          fields.push(value)
+        } else {
+          let j = i
+          while (j < len) {
+            const d = buf.charCodeAt(j)
+            if (d === delim || d === LF || d === CR) break
+            j++
+          }
+          if (j >= len && !final) break records
+          fields.push(buf.slice(i, j))
+          i = j
+        }
+        if (i >= len) {
+          out.push(record(fields, startLine, buf.slice(start, len), flag))
+          pos = len
+          committed = line
+          break
+        }
+        const c = buf.charCodeAt(i)
+        if (c === delim) {
+          i++
+          if (i >= len) {
+            if (!final) break records
+            fields.push('')
+            out.push(record(fields, startLine, buf.slice(start, len), flag))
+            pos = len
+            committed = line
+            break
+          }
+          continue
+        }
+        // line end
+        const raw = buf.slice(start, i)
+        if (c === CR) {
+          if (i + 1 >= len && !final) break records
+          i += buf.charCodeAt(i + 1) === LF ? 2 : 1
+        } else i++
+        line++
+        out.push(record(fields, startLine, raw, flag))
+        pos = i
+        committed = line
+        break
+      }
+    }
+    this.line = committed
+    return pos
+  }
+}
+
+function record(fields: string[], line: number, raw: string, flag: RecordFlag | undefined): RawRecord {
+  return { fields, line, raw, blank: raw.length === 0, flag }
+}
+
+function countLines(buf: string, from: number, to: number): number {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = buf.charCodeAt(i)
+    if (c === LF) n++
+    else if (c === CR && buf.charCodeAt(i + 1) !== LF) n++
+  }
+  return n
+}

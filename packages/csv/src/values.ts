@@ -1,0 +1,228 @@
+/** Why a value could not be read as its column's type; the code lands in the quarantine entry. */
+export interface ValueIssue {
+  code: 'invalid_number' | 'ambiguous_number' | 'invalid_boolean' | 'invalid_date' | 'ambiguous_date'
+  message: string
+}
+
+const CURRENCY = /^(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|R\$)\s?|\s?(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|kr|zł|Kč)$/
+const GROUP_SPACES = /(\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))/g
+
+/**
+ * Reads a number written the way spreadsheets and ERPs write them: `1.234,56`, `1,234.56`, `1 234,56`, `€ 12`,
+ * `12 %` (0.12), `(12.00)` (−12), `12-` (−12). `decimal` is the declared or sniffed decimal separator; without it
+ * `1,234` or `1.234` (a single separator before exactly three digits) is ambiguous and refused.
+ */
+export function parseNumber(input: string, decimal: ',' | '.' | undefined): number | ValueIssue {
+  let s = input.trim()
+  // fast path: plain decimals with a dot (or integers)
+  if (/^-?\d+(?:\.\d+)?$/.test(s)) {
+    if (decimal === ',' && s.includes('.') && /^-?\d{1,3}\.\d{3}$/.test(s)) return Number(s.replace('.', ''))
+    if (decimal !== undefined || !/^-?[1-9]\d{0,2}\.\d{3}$/.test(s)) return Number(s)
+  }
+  let negative = false
+  let percent = false
+  if (s.startsWith('(') && s.endsWith(')')) {
+    negative = true
+    s = s.slice(1, -1).trim()
+  }
+  if (s.endsWith('%')) {
+    percent = true
+    s = s.slice(0, -1).trim()
+  }
+  if (s.startsWith('-') || s.startsWith('+') || s.startsWith('\u2212')) {
+    negative = negative !== (s[0] !== '+')
+    s = s.slice(1).trim()
+  }
+  s = s.replace(CURRENCY, '').trim()
+  if (s.startsWith('-') || s.startsWith('\u2212')) {
+    negative = !negative
+    s = s.slice(1).trim()
+  } else if (s.endsWith('-')) {
+    negative = !negative
+    s = s.slice(0, -1).trim()
+  }
+  s = s.replace(GROUP_SPACES, '$1')
+  const bad = (): ValueIssue => ({ code: 'invalid_number', message: `"${clip(input)}" is not a number` })
+  if (!/^[\d.,]+(?:[eE][-+]?\d+)?$/.test(s) || !/\d/.test(s)) return bad()
+  let exponent = ''
+  const e = s.search(/[eE]/)
+  if (e >= 0) {
+    exponent = s.slice(e)
+    s = s.slice(0, e)
+  }
+  const lastDot = s.lastIndexOf('.')
+  const lastComma = s.lastIndexOf(',')
+  let dec: ',' | '.' | undefined
+  if (lastDot >= 0 && lastComma >= 0) dec = lastDot > lastComma ? '.' : ','
+  else if (lastDot >= 0 || lastComma >= 0) {
+    const sep = lastDot >= 0 ? '.' : ','
+    const count = s.split(sep).length - 1
+    const after = s.length - s.lastIndexOf(sep) - 1
+    if (count > 1) dec = sep === '.' ? ',' : '.' // repeated: a grouping separator
+    else if (decimal !== undefined) dec = decimal
+    else if (after !== 3 || /^0[.,]/.test(s) || s.indexOf(sep) > 3 || s.indexOf(sep) === 0) dec = sep
+    else
+      return {
+        code: 'ambiguous_number',
+        message: `"${clip(input)}" could be ${s.replace(sep, '')} or ${s.replace(sep, '.')}; declare values.decimal`,
+      }
+  }
+  let intPart = s
+  let frac = ''
+  if (dec !== undefined) {
+    const at = s.lastIndexOf(dec)
+    if (at >= 0) {
+      intPart = s.slice(0, at)
+      frac = s.slice(at + 1)
+      if (frac.length === 0 || !/^\d+$/.test(frac)) return bad()
+    }
+  }
+  const group = dec === ',' ? '.' : ','
+  if (intPart.includes(group)) {
+    if (!new RegExp(`^\\d{1,3}(?:\\${group}\\d{3})+$`).test(intPart)) return bad()
+    intPart = intPart.split(group).join('')
+  }
+  if (!/^\d*$/.test(intPart) || (intPart === '' && frac === '')) return bad()
+  if (exponent !== '' && intPart === '' ) return bad()
+  let n = Number(`${intPart === '' ? '0' : intPart}${frac === '' ? '' : `.${frac}`}${exponent}`)
+  if (!Number.isFinite(n)) return bad()
+  if (percent) n = n / 100
+  return negative ? -n : n
+}
+
+const TRUE = new Set(['true', 't', 'yes', 'y', '1', 'ja', 'j', 'on', 'oui', 'si', 'sí', 'wahr'])
+const FALSE = new Set(['false', 'f', 'no', 'n', '0', 'nein', 'off', 'non', 'falsch'])
+
+/** `Y/N`, `yes/no`, `1/0`, `true/false`, `ja/nein`, `on/off` (any case). */
+export function parseBoolean(input: string): boolean | ValueIssue {
+  const s = input.trim().toLowerCase()
+  if (TRUE.has(s)) return true
+  if (FALSE.has(s)) return false
+  return { code: 'invalid_boolean', message: `"${clip(input)}" is not a yes/no value` }
+}
+
+/** Day–month order of a `a/b/yyyy` date. */
+export type DateOrder = 'DMY' | 'MDY'
+
+interface CompiledFormat {
+  format: string
+  re: RegExp
+  parts: string[]
+}
+
+const TOKENS = /YYYY|YY|MM|M|DD|D|HH|H|mm|ss|SSS|\[[^\]]*\]/g
+
+/** Compiles `DD.MM.YYYY`, `MM/DD/YYYY HH:mm`, `YYYYMMDD`… into a matcher. */
+export function compileDateFormat(format: string): CompiledFormat {
+  const parts: string[] = []
+  let re = '^'
+  let last = 0
+  for (const m of format.matchAll(TOKENS)) {
+    re += escapeRe(format.slice(last, m.index))
+    const t = m[0]
+    if (t.startsWith('[')) re += escapeRe(t.slice(1, -1))
+    else {
+      parts.push(t)
+      re += t === 'YYYY' ? '(\\d{4})' : t === 'SSS' ? '(\\d{3})' : t.length === 1 ? '(\\d{1,2})' : '(\\d{2})'
+    }
+    last = (m.index ?? 0) + t.length
+  }
+  re += `${escapeRe(format.slice(last))}$`
+  return { format, re: new RegExp(re), parts }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+function build(y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, ms = 0): Date | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms))
+  if (y < 100) date.setUTCFullYear(y)
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : undefined
+}
+
+function byFormat(s: string, f: CompiledFormat): Date | undefined {
+  const m = f.re.exec(s)
+  if (m === null) return undefined
+  const v: Record<string, number> = {}
+  f.parts.forEach((p, i) => {
+    v[p] = Number(m[i + 1])
+  })
+  const year = v.YYYY ?? (v.YY === undefined ? Number.NaN : v.YY < 70 ? 2000 + v.YY : 1900 + v.YY)
+  return build(year, v.MM ?? v.M ?? 1, v.DD ?? v.D ?? 1, v.HH ?? v.H ?? 0, v.mm ?? 0, v.ss ?? 0, v.SSS ?? 0)
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const DMY_LIKE = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})$/
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30)
+
+/** Options for reading one date column. */
+export interface DateRules {
+  /** Declared formats, tried in order; when given, only these (and ISO 8601) are accepted. */
+  formats: CompiledFormat[]
+  /** Numbers are Excel serial dates (1900 date system). */
+  excelSerials: boolean
+  /** Order learnt from the column itself (a day above 12 somewhere), used for otherwise ambiguous values. */
+  order: DateOrder | undefined
+}
+
+/**
+ * Reads ISO 8601, a declared format, or an Excel serial. `03/04/2026` with no declared format is refused as
+ * ambiguous unless the column has shown its order (a value such as `25/04/2026`).
+ */
+export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
+  const s = input.trim()
+  const iso = ISO.exec(s)
+  if (iso !== null) {
+    const [, y, mo, d, h, mi, sec, frac, zone] = iso
+    const local = build(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), Number((frac ?? '0').slice(0, 3).padEnd(3, '0')))
+    if (local !== undefined) {
+      if (zone === undefined || zone === 'Z') return local
+      const sign = zone[0] === '-' ? -1 : 1
+      const digits = zone.slice(1).replace(':', '')
+      const offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
+      return new Date(local.getTime() - offset * 60_000)
+    }
+  }
+  for (const f of rules.formats) {
+    const d = byFormat(s, f)
+    if (d !== undefined) return d
+  }
+  if (rules.excelSerials && /^\d{1,7}(?:\.\d+)?$/.test(s)) {
+    const serial = Number(s)
+    if (serial >= 1 && serial < 2958466 && Math.floor(serial) !== 60)
+      return new Date((serial < 60 ? EXCEL_EPOCH + 86_400_000 : EXCEL_EPOCH) + Math.round(serial * 86_400_000))
+  }
+  const invalid: ValueIssue = { code: 'invalid_date', message: `"${clip(input)}" is not a date in a known format` }
+  if (rules.formats.length > 0) return { ...invalid, message: `"${clip(input)}" does not match ${rules.formats.map((f) => f.format).join(' or ')}` }
+  const m = DMY_LIKE.exec(s)
+  if (m === null) return invalid
+  const a = Number(m[1])
+  const b = Number(m[3])
+  const y = Number(m[4])
+  const order: DateOrder | undefined = a > 12 ? 'DMY' : b > 12 ? 'MDY' : a === b ? 'DMY' : rules.order
+  if (order === undefined)
+    return {
+      code: 'ambiguous_date',
+      message: `"${clip(input)}" could be day/month or month/day; declare the column's date format`,
+    }
+  return (order === 'DMY' ? build(y, b, a) : build(y, a, b)) ?? invalid
+}
+
+/** The order a sample of values shows: `DMY` if some first part exceeds 12, `MDY` if some second part does. */
+export function dateOrderOf(values: Iterable<string>): DateOrder | undefined {
+  let dmy = false
+  let mdy = false
+  for (const v of values) {
+    const m = DMY_LIKE.exec(v.trim())
+    if (m === null) continue
+    if (Number(m[1]) > 12) dmy = true
+    if (Number(m[3]) > 12) mdy = true
+  }
+  return dmy === mdy ? undefined : dmy ? 'DMY' : 'MDY'
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s
+}
