@@ -1,6 +1,13 @@
 import type { BreakerOptions } from './options'
 
-/** State of one origin's circuit. */
+/**
+ * State of one origin's circuit.
+ *
+ * @example
+ * ```ts
+ * const state: BreakerState = client.stats().breakers['https://erp.example']?.state ?? 'closed'
+ * ```
+ */
 export type BreakerState = 'closed' | 'open' | 'half-open'
 
 const BUCKETS = 10

@@ -18,10 +18,24 @@ import { HttpResponse } from './response'
 import { parseRetryAfter } from './retry-after'
 import { type HttpStats, LatencyRing } from './stats'
 
-/** A query parameter value; arrays repeat the parameter, `undefined` and `null` leave it out. */
+/**
+ * A query parameter value; arrays repeat the parameter, `undefined` and `null` leave it out.
+ *
+ * @example
+ * ```ts
+ * client.request({ path: '/orders', query: { status: ['open', 'late'], page: 2, since: undefined } })
+ * ```
+ */
 export type QueryValue = string | number | boolean | null | undefined
 
-/** One request. */
+/**
+ * One request.
+ *
+ * @example
+ * ```ts
+ * const req: RequestOptions = { method: 'POST', path: '/orders', json: order, idempotencyKey: true }
+ * ```
+ */
 export interface RequestOptions {
   /** Default GET. */
   method?: string
@@ -42,7 +56,14 @@ export interface RequestOptions {
   throwOnStatus?: boolean
 }
 
-/** What {@link createHttpClient} returns. */
+/**
+ * What {@link createHttpClient} returns.
+ *
+ * @example
+ * ```ts
+ * const client: HttpClient = createHttpClient({ baseUrl: 'https://erp.example/api' })
+ * ```
+ */
 export interface HttpClient {
   /** Sends a request with retries, breaker, timeouts and auth; resolves with the read response. */
   request(request: RequestOptions | string): Promise<HttpResponse>

@@ -1,1 +1,23 @@
+export type { BreakerState } from './breaker'
 export { createHttpClient, type HttpClient, type QueryValue, type RequestOptions } from './client'
+export { HttpError } from './errors'
+export { linkTarget } from './link-header'
+export {
+  type AttemptOutcome,
+  type BreakerOptions,
+  DEFAULTS,
+  type HookRequest,
+  type HookResponse,
+  type HookRetry,
+  type Hooks,
+  type HttpClientOptions,
+  type PoolOptions,
+  type RetryOptions,
+  type TimeoutOptions,
+} from './options'
+export type { PagingOptions } from './paginate'
+export type { RateLimitOptions } from './rate-limit'
+export { redactUrl } from './redact'
+export { HttpResponse } from './response'
+export { parseRetryAfter } from './retry-after'
+export type { HttpStats } from './stats'

@@ -2,7 +2,14 @@ import type { AuthStrategy, EgressGuard, Logger, TextRedactor } from '@fieldkit/
 import { HttpError } from './errors'
 import type { RateLimitOptions } from './rate-limit'
 
-/** When and how often a request is sent again. Plain data plus at most one predicate. */
+/**
+ * When and how often a request is sent again. Plain data plus at most one predicate.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { retries: 4, maxRetryAfterMs: 30_000, budget: { ratio: 0.1 } }
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt (so `retries: 2` means at most 3 sends). Default 2. */
   retries?: number
@@ -25,7 +32,14 @@ export interface RetryOptions {
   shouldRetry?: (attempt: AttemptOutcome) => boolean
 }
 
-/** What one attempt ended with, as {@link RetryOptions.shouldRetry} and `FK_HTTP_RETRY_EXHAUSTED` report it. */
+/**
+ * What one attempt ended with, as {@link RetryOptions.shouldRetry} and `FK_HTTP_RETRY_EXHAUSTED` report it.
+ *
+ * @example
+ * ```ts
+ * const shouldRetry = (a: AttemptOutcome) => a.status !== 503 || a.attempt < 2
+ * ```
+ */
 export interface AttemptOutcome {
   attempt: number
   /** The status, when an answer came back. */
@@ -38,7 +52,14 @@ export interface AttemptOutcome {
   delayMs?: number
 }
 
-/** The per-origin circuit breaker. */
+/**
+ * The per-origin circuit breaker.
+ *
+ * @example
+ * ```ts
+ * createHttpClient({ breaker: { failureRatio: 0.3, minimumCalls: 50, openMs: 10_000 } })
+ * ```
+ */
 export interface BreakerOptions {
   /** Share of failed calls (network errors, timeouts, 5xx) in the window that opens the circuit. Default 0.5. */
   failureRatio?: number
@@ -52,7 +73,14 @@ export interface BreakerOptions {
   halfOpenProbes?: number
 }
 
-/** Timeouts, each in milliseconds. */
+/**
+ * Timeouts, each in milliseconds.
+ *
+ * @example
+ * ```ts
+ * createHttpClient({ timeout: { connect: 2_000, headers: 10_000, bodyIdle: 10_000, total: 30_000 } })
+ * ```
+ */
 export interface TimeoutOptions {
   /** TCP (and TLS) connection set-up. Default 10,000. */
   connect?: number
@@ -64,7 +92,14 @@ export interface TimeoutOptions {
   total?: number
 }
 
-/** Hooks: plain functions called in order; they may be async. */
+/**
+ * Hooks: plain functions called in order; they may be async.
+ *
+ * @example
+ * ```ts
+ * createHttpClient({ hooks: { beforeRequest: [(r) => void (r.headers['x-request-id'] = randomUUID())] } })
+ * ```
+ */
 export interface Hooks {
   /** Before every attempt, after auth was applied: may add or change headers. */
   beforeRequest?: ReadonlyArray<(request: HookRequest) => void | Promise<void>>
@@ -74,7 +109,14 @@ export interface Hooks {
   beforeRetry?: ReadonlyArray<(retry: HookRetry) => void | Promise<void>>
 }
 
-/** What a `beforeRequest` hook sees. */
+/**
+ * What a `beforeRequest` hook sees.
+ *
+ * @example
+ * ```ts
+ * const hook = (r: HookRequest) => void (r.headers['x-tenant'] = 'acme')
+ * ```
+ */
 export interface HookRequest {
   method: string
   /** The full URL, unredacted (the hook is the caller's own code). */
@@ -84,7 +126,14 @@ export interface HookRequest {
   attempt: number
 }
 
-/** What an `afterResponse` hook sees. */
+/**
+ * What an `afterResponse` hook sees.
+ *
+ * @example
+ * ```ts
+ * const hook = (r: HookResponse) => metrics.observe(r.status, r.durationMs)
+ * ```
+ */
 export interface HookResponse {
   method: string
   url: string
@@ -94,7 +143,14 @@ export interface HookResponse {
   durationMs: number
 }
 
-/** What a `beforeRetry` hook sees. */
+/**
+ * What a `beforeRetry` hook sees.
+ *
+ * @example
+ * ```ts
+ * const hook = (r: HookRetry) => console.warn(`retry ${r.attempt} in ${r.delayMs} ms`)
+ * ```
+ */
 export interface HookRetry {
   method: string
   url: string
@@ -105,7 +161,14 @@ export interface HookRetry {
   error?: string
 }
 
-/** The undici Agent's pool. */
+/**
+ * The undici Agent's pool.
+ *
+ * @example
+ * ```ts
+ * createHttpClient({ pool: { connections: 64, keepAliveTimeoutMs: 30_000 } })
+ * ```
+ */
 export interface PoolOptions {
   /** Most sockets per origin; unlimited by default. */
   connections?: number
@@ -115,7 +178,14 @@ export interface PoolOptions {
   keepAliveMaxTimeoutMs?: number
 }
 
-/** Options of {@link createHttpClient}. */
+/**
+ * Options of {@link createHttpClient}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpClientOptions = { baseUrl: 'https://erp.example/api', retry: { retries: 3 } }
+ * ```
+ */
 export interface HttpClientOptions {
   /** Origin and optional path prefix that request paths are resolved against: `https://erp.example/api/v2`. */
   baseUrl?: string
@@ -142,7 +212,14 @@ export interface HttpClientOptions {
   pool?: PoolOptions
 }
 
-/** Every default, written out once. */
+/**
+ * Every default, written out once, each with the reason for it.
+ *
+ * @example
+ * ```ts
+ * createHttpClient({ retry: { retries: DEFAULTS.retry.retries + 2 } })
+ * ```
+ */
 export const DEFAULTS = {
   retry: {
     // Two retries: three sends in all is enough to ride out a blip without tripling load for long.

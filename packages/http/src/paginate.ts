@@ -14,7 +14,14 @@ interface PagingCommon<T> {
   item?: ZodType<T>
 }
 
-/** How {@link HttpClient.paginate} finds the next page. */
+/**
+ * How `client.paginate` finds the next page.
+ *
+ * @example
+ * ```ts
+ * const paging: PagingOptions = { style: 'cursor', cursorPath: 'meta.next', itemsPath: 'data' }
+ * ```
+ */
 export type PagingOptions<T = unknown> = PagingCommon<T> &
   (
     | { /** RFC 8288 `Link: <…>; rel="next"`. */ style: 'link'; rel?: string }

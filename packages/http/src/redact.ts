@@ -42,6 +42,11 @@ function isSecretParam(name: string): boolean {
 /**
  * A URL (absolute, or a path with a query) with credentials in the authority and secret-looking query values
  * replaced by `[REDACTED]`; parameter names stay, so the reader still sees which one was sent.
+ *
+ * @example
+ * ```ts
+ * redactUrl('https://api.example/x?token=abc&page=2') // 'https://api.example/x?token=[REDACTED]&page=2'
+ * ```
  */
 export function redactUrl(url: string): string {
   let out = url

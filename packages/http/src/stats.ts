@@ -1,7 +1,14 @@
 import type { BreakerState } from './breaker'
 import type { RateLimiterState } from './rate-limit'
 
-/** What {@link HttpClient.stats} returns. */
+/**
+ * What `client.stats()` returns.
+ *
+ * @example
+ * ```ts
+ * const { requests, retries, latencyMs } = client.stats()
+ * ```
+ */
 export interface HttpStats {
   /** Calls to `request` (pages of `paginate` included). */
   requests: number

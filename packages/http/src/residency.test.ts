@@ -1,0 +1,82 @@
+import type { EgressDecision, EgressGuard } from '@fieldkit/core'
+import { FieldkitError } from '@fieldkit/core'
+import { type MockServer, serve } from '@fieldkit/mocks'
+import { HttpResponse, http } from 'msw'
+import { Agent, buildConnector } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHttpClient } from './client'
+import { rejection } from './test-helpers'
+
+/** A guard that refuses the host `localhost` for every data class and lets 127.0.0.1 through. */
+function fakeGuard(): EgressGuard & { connects: string[] } {
+  const connects: string[] = []
+  const decide = (host: string, dataClass: string): EgressDecision => ({
+    allowed: host !== 'localhost',
+    reason: host === 'localhost' ? 'host localhost is outside the eu region' : 'loopback allowed in tests',
+    dataClass,
+    host,
+  })
+  return {
+    connects,
+    async check(url, dataClass) {
+      return decide(new URL(url).hostname, dataClass)
+    },
+    connector(dataClass) {
+      const connect = buildConnector({})
+      return ((options: buildConnector.Options, callback: buildConnector.Callback) => {
+        connects.push(options.hostname)
+        const decision = decide(options.hostname, dataClass)
+        if (!decision.allowed) {
+          callback(
+            new FieldkitError({
+              code: 'FK_RESIDENCY_DENIED',
+              message: `[test guard] ${dataClass} may not go to ${options.hostname}`,
+              hint: 'test',
+            }),
+            null,
+          )
+          return
+        }
+        connect(options, callback)
+      }) as buildConnector.connector
+    },
+  }
+}
+
+describe('residency', () => {
+  let mock: MockServer
+  beforeAll(async () => {
+    mock = await serve([http.all('*/records', () => HttpResponse.json({ ok: true }))])
+  })
+  afterAll(() => mock.close())
+
+  it('checks each connection at connect time: a refused host gets no byte, the error arrives unwrapped and is not retried', async () => {
+    const guard = fakeGuard()
+    const client = createHttpClient({ residency: { guard, dataClass: 'pii' }, retry: { retries: 3, minDelayMs: 1 } })
+    expect((await client.request(`${mock.url}/records`)).status).toBe(200)
+    const before = mock.requests.length
+    const error = await rejection(client.request(`http://localhost:${mock.port}/records`))
+    expect(error).toBeInstanceOf(FieldkitError)
+    expect(error.code).toBe('FK_RESIDENCY_DENIED')
+    expect(error.message).toContain('pii may not go to localhost')
+    expect(mock.requests.length).toBe(before)
+    expect(guard.connects.filter((h) => h === 'localhost')).toHaveLength(1)
+    expect(client.stats().breakers[`http://localhost:${mock.port}`]?.state).toBe('closed')
+    await client.close()
+  })
+
+  it('checks the destination by name when the auth strategy brings its own dispatcher', async () => {
+    const guard = fakeGuard()
+    const dispatcher = new Agent()
+    const client = createHttpClient({
+      residency: { guard, dataClass: 'pii' },
+      auth: { scheme: 'Test', apply: (r) => void (r.headers['x-test'] = '1'), dispatcher },
+    })
+    const before = mock.requests.length
+    const error = await rejection(client.request(`http://localhost:${mock.port}/records`))
+    expect(error.code).toBe('FK_HTTP_EGRESS_DENIED')
+    expect(mock.requests.length).toBe(before)
+    await client.close()
+    await dispatcher.close()
+  })
+})
