@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser'
 import type { ZodType } from 'zod'
-import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate } from './errors'
+import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate, XmlError } from './errors'
 import { childScope, keyMaker, ROOT_SCOPE, type Scope, SOAP11_NS, SOAP12_NS, splitQName } from './namespaces'
 import { type NormaliseContext, normaliseNode, unboundPrefix } from './normalise'
 import { type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
@@ -49,9 +49,12 @@ const parser = new XMLParser({
   removeNSPrefix: false,
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // Text is kept exactly; whitespace between child elements is dropped by the normaliser.
+  trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // Decodes numeric character references (&#13; &#x41;). Named entities beyond the five predefined ones never
+  // get here: checkXml refuses them first.
+  htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 100_000,
@@ -76,7 +79,7 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   try {
     tree = parser.parse(xml) as Record<string, unknown>
   } catch (cause) {
-    throw new SoapError({
+    throw new XmlError({
       code: 'FK_XML_PARSE',
       message: `[fieldkit/soap] ${source} could not be parsed: ${truncate(String((cause as Error)?.message ?? cause), 160)}`,
       hint: 'The document passed the well-formedness check but the parser refused it; check the raw response',

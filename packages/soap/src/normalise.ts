@@ -120,7 +120,8 @@ export function normaliseNode(
   }
   if (shape?.complex) fillArrays(out, shape)
   if (text !== undefined && text !== '') {
-    setKey(out, '#text', hasChildren ? text : coerce(text, shape?.type, ctx.decimal, path))
+    if (!hasChildren) setKey(out, '#text', coerce(text, shape?.type, ctx.decimal, path))
+    else if (text.trim() !== '') setKey(out, '#text', text.trim())
   }
   return out
 }

@@ -315,7 +315,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
     if (fault !== undefined) {
       const raw = fault.pop()
       if (raw === undefined) return
-      const text = raw.text.trim()
+      const text = Object.keys(raw.node).some((k) => !k.startsWith('@_')) ? raw.text.trim() : raw.text
       const value: unknown =
         Object.keys(raw.node).length === 0 ? text : text !== '' ? Object.assign(raw.node, { '#text': text }) : raw.node
       const parentRaw = fault[fault.length - 1]
@@ -352,9 +352,14 @@ export async function* streamRecords<T = Record<string, unknown>>(
   function finish(build: Build): unknown {
     if (build.nil) return null
     if (build.attachment !== undefined) return build.attachment
-    const text = build.text.trim()
-    if (build.obj === undefined)
-      return build.shape?.complex && text === '' ? {} : coerce(text, build.shape?.type, decimal, build.path)
+    // Leaf text is kept exactly; whitespace between child elements is dropped (as in parseEnvelope).
+    const text = build.hasChildren ? build.text.trim() : build.text
+    if (build.obj === undefined) {
+      if (!build.hasChildren && (!build.shape?.complex || text !== ''))
+        return coerce(text, build.shape?.type, decimal, build.path)
+      build.obj = {}
+    }
+    if (build.shape?.complex) fillArrays(build.obj, build.shape)
     if (text !== '')
       setKey(build.obj, '#text', build.hasChildren ? text : coerce(text, build.shape?.type, decimal, build.path))
     return build.obj

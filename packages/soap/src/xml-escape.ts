@@ -5,9 +5,17 @@
 const FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
-/** Escapes element text: `&`, `<`, `>` (so `]]>` can never appear), and drops characters XML forbids. */
+/**
+ * Escapes element text: `&`, `<`, `>` (so `]]>` can never appear), `\r` (which a parser would turn into `\n`),
+ * and drops characters XML forbids.
+ */
 export function escapeText(value: string): string {
-  return value.replace(FORBIDDEN, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  return value
+    .replace(FORBIDDEN, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;')
 }
 
 /** Escapes an attribute value for double quotes; also tabs and line breaks, which attribute normalisation would eat. */
@@ -17,7 +25,6 @@ export function escapeAttribute(value: string): string {
     .replace(/'/g, '&apos;')
     .replace(/\t/g, '&#9;')
     .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
 }
 
 /** A CDATA section holding `value` exactly: every `]]>` is split across two sections. */
