@@ -47,6 +47,12 @@ export interface RateLimitOptions {
    */
   marginMs?: number
   /**
+   * Spread requests evenly over the shortest window (one every window/limit) instead of letting its whole quota go
+   * in one burst. Default true: a burst reaches the server as a queue, and the queueing delay can carry requests of
+   * one window into the next one as the server counts them. Longer windows still allow bursts within it.
+   */
+  spread?: boolean
+  /**
    * Longest an `acquire()` may wait for quota before it fails with `FK_HTTP_RATE_LIMITED` (carrying the time to
    * retry) instead of queueing. Default 60 000 ms.
    */

@@ -27,7 +27,7 @@ function memoryLogger(lines: Line[] = []): Logger {
 }
 
 function limiter(options: RateLimitOptions, lines?: Line[]): RateLimiter {
-  return createRateLimiter({ marginMs: 0, ...options }, { logger: memoryLogger(lines) })
+  return createRateLimiter({ marginMs: 0, spread: false, ...options }, { logger: memoryLogger(lines) })
 }
 
 /** Acquires, records the grant time and releases at once; returns the grant times. */
@@ -104,6 +104,13 @@ describe('local quotas', () => {
     const rl = createRateLimiter({ perSecond: 2 }, { logger: memoryLogger() })
     const times = await grantTimes(rl, [0, 0, 0])
     expect(times[2]).toBeGreaterThanOrEqual(1_020)
+    await rl.close()
+  })
+
+  it('spreads requests evenly over the shortest window by default', async () => {
+    const rl = createRateLimiter({ perSecond: 4, perHour: 100, marginMs: 0 }, { logger: memoryLogger() })
+    const times = await grantTimes(rl, [0, 0, 0, 0, 0])
+    expect(times).toEqual([0, 250, 500, 750, 1_000])
     await rl.close()
   })
 

@@ -1,7 +1,7 @@
 import { abortReason, type Logger } from '@fieldkit/core'
 import { RateLimitError, rateLimited } from './errors'
 import { parseRateLimitHeaders } from './headers'
-import type { RateLimiter, RateLimiterState } from './index'
+import type { RateLimiter, RateLimiterState, RateLimitHint } from './index'
 import type { ResolvedOptions } from './options'
 import { RedisQuota } from './redis-store'
 import { SlidingWindowLog } from './sliding-window'
@@ -97,6 +97,8 @@ export class Limiter implements RateLimiter {
   private seq = 0
   private clock = 0
   private pauseUntil = 0
+  /** Earliest next grant when requests are spread over the shortest window. */
+  private spreadAt = 0
   /** Requests the server said are left (from rate-limit headers), and until when that holds. */
   private serverRemaining = Number.POSITIVE_INFINITY
   private serverResetAt = 0
@@ -139,6 +141,10 @@ export class Limiter implements RateLimiter {
       } else this.serverRemaining = Number.POSITIVE_INFINITY
     }
     if (this.redis === undefined) {
+      if (this.spreadAt > now && this.spreadAt - now > wait) {
+        wait = this.spreadAt - now
+        this.waitReason = 'spread'
+      }
       const logs = this.logs
       for (let i = 0; i < logs.length; i++) {
         const w = (logs[i] as SlidingWindowLog).waitMs(now)
@@ -154,6 +160,7 @@ export class Limiter implements RateLimiter {
   private grantLocal(now: number): void {
     const logs = this.logs
     for (let i = 0; i < logs.length; i++) (logs[i] as SlidingWindowLog).record(now)
+    this.spreadAt = now + this.o.spreadMs
     this.inFlight++
     this.serverRemaining--
   }
@@ -346,7 +353,7 @@ export class Limiter implements RateLimiter {
     if (!this.o.headers) return
     for (const hint of seen.hints) {
       const reset = hint.resetMs ?? hint.windowMs
-      if (hint.remaining === undefined || reset === undefined) continue
+      if (hint.remaining === undefined || reset === undefined || this.covers(hint)) continue
       const resetAt = this.now() + Math.min(reset, this.o.maxPauseMs)
       if (hint.remaining <= 0 && this.serverRemaining > 0) {
         this.log.debug(
@@ -357,6 +364,16 @@ export class Limiter implements RateLimiter {
       this.serverRemaining = hint.remaining
       this.serverResetAt = resetAt
     }
+  }
+
+  /**
+   * True when a configured window already keeps within the server's quota (no longer a window, no more requests):
+   * then the configured quota is the plan and the server's remaining count is not a reason to hold back.
+   */
+  private covers(hint: RateLimitHint): boolean {
+    const window = hint.windowMs ?? hint.resetMs
+    if (hint.limit === undefined || window === undefined) return false
+    return this.o.windows.some((w) => w.windowMs >= window && w.limit <= (hint.limit as number))
   }
 
   private pause(ms: number, status: number, fromHeader: boolean): void {

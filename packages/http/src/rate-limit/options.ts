@@ -18,6 +18,8 @@ export interface WindowSpec {
 export interface ResolvedOptions {
   windows: WindowSpec[]
   maxConcurrent: number
+  /** Minimum spacing of grants (shortest window's enforced length / its limit), 0 when `spread` is off. */
+  spreadMs: number
   maxWaitMs: number
   pauseMs: number
   maxPauseMs: number
@@ -103,8 +105,12 @@ export function validateOptions(options: RateLimitOptions): ResolvedOptions {
   if (typeof localShare !== 'number' || !(localShare > 0 && localShare <= 1)) {
     throw invalidOption('localShare', "a number in (0, 1] (required with onRedisDown: 'local-share')", localShare)
   }
+  if (options.spread !== undefined && typeof options.spread !== 'boolean') throw invalidOption('spread', 'a boolean', options.spread)
+  const shortest = windows.reduce<WindowSpec | undefined>((a, b) => (a === undefined || b.windowMs < a.windowMs ? b : a), undefined)
   return {
     windows,
+    // Requests are spread over the shortest window by default (see RateLimitOptions.spread).
+    spreadMs: options.spread === false || shortest === undefined ? 0 : shortest.enforcedMs / shortest.limit,
     // No concurrency limit unless asked for.
     maxConcurrent:
       options.maxConcurrent === undefined

@@ -8,9 +8,9 @@ import { SlidingWindowLog } from './sliding-window'
 /**
  * Reserves the next slot of a sliding-window log shared in Redis, in one round trip. KEYS[1] is a hash with the
  * state's epoch, the recovery hold and a shared pause; KEYS[2..] one sorted set of reservation times per window.
- * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, then (limit, windowMs) per window.
+ * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, spreadMs, then (limit, windowMs) per window.
  * The slot is the earliest time t ≥ now, ≥ the latest reservation (the log stays append-only), with fewer than
- * `limit` reservations in (t - windowMs, t] for every window. Times are Redis's own clock (TIME), shared by all.
+ * `limit` reservations in (t - windowMs, t] for every window, and at least spreadMs after the latest one. Times are Redis's own clock (TIME), shared by all.
  * Returns {1, waitMs, epoch, at, now} when reserved, {0, waitMs, epoch, 0, now} when the slot is further than
  * maxWaitMs, {2, waitMs, epoch, 0, now} while recovering from a lost state.
  */
@@ -34,7 +34,7 @@ if ask > 0 and now + ask > pause then
 end
 local maxw = 0
 for i = 2, #KEYS do
-  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  local w = tonumber(ARGV[6 + 2 * (i - 1)])
   if w > maxw then maxw = w end
 end
 redis.call('PEXPIRE', KEYS[1], maxw + 60000)
@@ -42,12 +42,12 @@ if now < hold then return {2, hold - now, epoch, 0, now} end
 local at = now
 if pause > at then at = pause end
 for i = 2, #KEYS do
-  local limit = tonumber(ARGV[4 + 2 * (i - 1)])
-  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  local limit = tonumber(ARGV[5 + 2 * (i - 1)])
+  local w = tonumber(ARGV[6 + 2 * (i - 1)])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - w)
   local n = redis.call('ZCARD', KEYS[i])
   if n > 0 then
-    local last = tonumber(redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2])
+    local last = tonumber(redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2]) + tonumber(ARGV[6])
     if last > at then at = last end
     if n >= limit then
       local free = tonumber(redis.call('ZRANGE', KEYS[i], n - limit, n - limit, 'WITHSCORES')[2]) + w
@@ -55,9 +55,10 @@ for i = 2, #KEYS do
     end
   end
 end
+at = math.ceil(at)
 if at - now > tonumber(ARGV[3]) then return {0, at - now, epoch, 0, now} end
 for i = 2, #KEYS do
-  local w = tonumber(ARGV[5 + 2 * (i - 1)])
+  local w = tonumber(ARGV[6 + 2 * (i - 1)])
   redis.call('ZADD', KEYS[i], at, ARGV[2])
   redis.call('PEXPIRE', KEYS[i], at - now + w + 1000)
 end
@@ -223,6 +224,7 @@ export class RedisQuota {
       String(this.o.maxWaitMs),
       String(pause),
       String(this.o.recoveryMs),
+      String(this.o.spreadMs),
       ...this.windowArgs,
     ]
     const reply = (await this.withTimeout(this.eval(RESERVE_SHA, RESERVE_SCRIPT, args))) as Reply

@@ -3,7 +3,7 @@ import { type MockServer, serve } from '../serve'
 import { dailyQuota, rateLimited } from './rate-limited'
 
 describe('rate-limited endpoint', () => {
-  const quota = rateLimited({ limit: 3, windowMs: 60_000 })
+  const quota = rateLimited({ limit: 3, windowMs: 60_000, dailyLimit: 5_000 })
   let mock: MockServer
   beforeAll(async () => {
     mock = await serve([...quota.handlers, ...dailyQuota({ limit: 1 })])
@@ -21,7 +21,7 @@ describe('rate-limited endpoint', () => {
     expect(ietf.headers.get('ratelimit')).toMatch(/^"default";r=1;t=\d+$/)
     expect(ietf.headers.get('ratelimit-policy')).toBe('"default";q=3;w=60')
     const sforce = await fetch(`${mock.url}/rate-limited/sforce`)
-    expect(sforce.headers.get('sforce-limit-info')).toBe('api-usage=3/3')
+    expect(sforce.headers.get('sforce-limit-info')).toBe('api-usage=3/5000')
     for (const family of ['x-ratelimit', 'ietf', 'sforce']) {
       const over = await fetch(`${mock.url}/rate-limited/${family}`)
       expect(over.status).toBe(429)

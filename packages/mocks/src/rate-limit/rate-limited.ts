@@ -11,6 +11,8 @@ export interface RateLimitedOptions {
   limit?: number
   /** Window length in ms (default 1 000). */
   windowMs?: number
+  /** Daily allowance reported by the `sforce` family (`api-usage=served today/allowance`); default 100 000. */
+  dailyLimit?: number
   /** Base path (default `/rate-limited`); the family is the next segment: `/rate-limited/ietf`. */
   path?: string
   /**
@@ -54,6 +56,8 @@ function familyHeaders(
   windowMs: number,
   used: number,
   resetSeconds: number,
+  today: number,
+  dailyLimit: number,
 ): Record<string, string> {
   const remaining = String(Math.max(0, limit - used))
   if (family === 'ietf') {
@@ -62,7 +66,7 @@ function familyHeaders(
       'ratelimit-policy': `"default";q=${limit};w=${Math.ceil(windowMs / 1000)}`,
     }
   }
-  if (family === 'sforce') return { 'sforce-limit-info': `api-usage=${Math.min(used, limit)}/${limit}` }
+  if (family === 'sforce') return { 'sforce-limit-info': `api-usage=${today}/${dailyLimit}` }
   return {
     'x-ratelimit-limit': String(limit),
     'x-ratelimit-remaining': remaining,
@@ -74,7 +78,8 @@ function familyHeaders(
  * An endpoint that counts requests in a sliding window and answers 429 with `Retry-After` (seconds until a slot
  * frees) above the limit, with the quota in the header family named by the path: `/rate-limited/x-ratelimit`
  * (`X-RateLimit-Limit/-Remaining/-Reset`), `/rate-limited/ietf` (`RateLimit` + `RateLimit-Policy`) or
- * `/rate-limited/sforce` (`Sforce-Limit-Info: api-usage=used/max`). All families share one counter.
+ * `/rate-limited/sforce` (`Sforce-Limit-Info: api-usage=served today/dailyLimit`, as Salesforce reports its
+ * rolling daily allowance). All families share one counter.
  *
  * @example
  * ```ts
@@ -85,7 +90,7 @@ function familyHeaders(
  * ```
  */
 export function rateLimited(options: RateLimitedOptions = {}): RateLimitedMock {
-  const { limit = 20, windowMs = 1_000, path = '/rate-limited', faults } = options
+  const { limit = 20, windowMs = 1_000, path = '/rate-limited', faults, dailyLimit = 100_000 } = options
   const next = seededRandom(faults?.seed ?? 1)
   const times: number[] = []
   let first = 0
@@ -121,14 +126,14 @@ export function rateLimited(options: RateLimitedOptions = {}): RateLimitedMock {
           status: 429,
           headers: {
             'retry-after': String(resetSeconds),
-            ...familyHeaders(family, limit, windowMs, inWindow, resetSeconds),
+            ...familyHeaders(family, limit, windowMs, inWindow, resetSeconds, stats.ok, dailyLimit),
           },
         },
       )
     }
     times.push(now)
     stats.maxInWindow = Math.max(stats.maxInWindow, inWindow + 1)
-    const headers = familyHeaders(family, limit, windowMs, inWindow + 1, resetSeconds)
+    const headers = familyHeaders(family, limit, windowMs, inWindow + 1, resetSeconds, stats.ok + 1, dailyLimit)
     if (faults !== undefined) {
       accepted += 1
       const burst = faults.burst429
