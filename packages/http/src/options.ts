@@ -97,7 +97,7 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
- * createHttpClient({ hooks: { beforeRequest: [(r) => void (r.headers['x-request-id'] = randomUUID())] } })
+ * createHttpClient({ hooks: { beforeRetry: [(r) => console.warn(`retry ${r.attempt} in ${r.delayMs} ms`)] } })
  * ```
  */
 export interface Hooks {
@@ -114,7 +114,7 @@ export interface Hooks {
  *
  * @example
  * ```ts
- * const hook = (r: HookRequest) => void (r.headers['x-tenant'] = 'acme')
+ * const hook = (r: HookRequest) => { r.headers['x-tenant'] = 'acme' }
  * ```
  */
 export interface HookRequest {

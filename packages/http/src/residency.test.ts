@@ -70,7 +70,13 @@ describe('residency', () => {
     const dispatcher = new Agent()
     const client = createHttpClient({
       residency: { guard, dataClass: 'pii' },
-      auth: { scheme: 'Test', apply: (r) => void (r.headers['x-test'] = '1'), dispatcher },
+      auth: {
+        scheme: 'Test',
+        apply: (r) => {
+          r.headers['x-test'] = '1'
+        },
+        dispatcher,
+      },
     })
     const before = mock.requests.length
     const error = await rejection(client.request(`http://localhost:${mock.port}/records`))

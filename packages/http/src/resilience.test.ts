@@ -153,7 +153,11 @@ describe('breaker, timeouts, limits and typed JSON', () => {
     const client = createHttpClient({
       baseUrl: mock.url,
       hooks: {
-        beforeRequest: [(r) => void (r.headers['x-trace'] = 'abc')],
+        beforeRequest: [
+          (r) => {
+            r.headers['x-trace'] = 'abc'
+          },
+        ],
         afterResponse: [(r) => void seen.push(`after ${r.status}`)],
       },
     })
