@@ -56,6 +56,7 @@ describe('digest auth against a verifying server', () => {
       digestServer({ path: '/sha512', ...users, algorithms: ['SHA-512-256'], userhash: true }),
       digestServer({ path: '/int', ...users, qop: 'auth-int' }),
       digestServer({ path: '/stale', ...users, nonceUses: 2 }),
+      digestServer({ path: '/strict', ...users, strictNc: true }),
       digestServer({
         path: '/unicode',
         username: 'Jäsøn Doe',
@@ -106,6 +107,18 @@ describe('digest auth against a verifying server', () => {
       expect(res.statusCode).toBe(200)
       await res.body.dump()
     }
+  })
+
+  it('survives 50 concurrent requests against a server that wants nc to grow (late ones retried once)', async () => {
+    const send = withAuth(digest(users))
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const res = await send(`${server.url}/strict`)
+        await res.body.dump()
+        return res.statusCode
+      }),
+    )
+    expect(codes.every((c) => c === 200)).toBe(true)
   })
 
   it('sends username* or the userhash for a non-ASCII user name', async () => {

@@ -233,6 +233,14 @@ export function digest(options: DigestOptions): AuthStrategy {
         log.debug({ scheme: 'Digest' }, 'digest nonce stale, retrying once with the new nonce')
         return true
       }
+      // Requests sharing a nonce on several connections may reach the server out of nc order, and a server that
+      // wants nc to grow refuses the late one with a new nonce: retry when a later nc was already issued.
+      const issued = counts.get(sentNonce) ?? 0
+      if (!stale && best.params.nonce !== sentNonce && sentNc !== undefined && Number.parseInt(sentNc, 16) < issued) {
+        learn(best, response.status, false)
+        log.debug({ scheme: 'Digest' }, 'digest request overtaken by a later nonce count, retrying with the new nonce')
+        return true
+      }
       // Our credentials were refused (or a stale nonce came back twice): nothing new to learn.
       if (stale || best.params.nonce !== sentNonce) learn(best, response.status, false)
       return false

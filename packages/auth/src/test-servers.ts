@@ -40,6 +40,8 @@ export interface DigestServerOptions {
   userhash?: boolean
   /** Every nonce is good for this many requests, then answered with stale=true. */
   nonceUses?: number
+  /** Refuse an nc not above the last one seen for its nonce (as Apache's AuthDigestNcCheck does). */
+  strictNc?: boolean
 }
 
 /**
@@ -50,14 +52,14 @@ export function digestServer(o: DigestServerOptions) {
   const realm = o.realm ?? 'test@fieldkit'
   const algorithms = o.algorithms ?? ['MD5']
   const opaque = randomBytes(8).toString('hex')
-  const nonces = new Map<string, { seen: Set<string>; uses: number }>()
+  const nonces = new Map<string, { seen: Set<string>; uses: number; last: number }>()
   const hashName = (alg: string) =>
     ({ md5: 'md5', 'sha-256': 'sha256', 'sha-512-256': 'sha512-256' })[alg.toLowerCase().replace(/-sess$/, '')] ??
     'none'
   const H = (alg: string, s: string) => createHash(hashName(alg)).update(s).digest('hex')
   const challenge = (stale: boolean) => {
     const nonce = randomBytes(12).toString('base64')
-    nonces.set(nonce, { seen: new Set(), uses: 0 })
+    nonces.set(nonce, { seen: new Set(), uses: 0, last: 0 })
     const headers = new Headers()
     for (const alg of algorithms) {
       headers.append(
@@ -84,7 +86,9 @@ export function digestServer(o: DigestServerOptions) {
     const expectedUser = o.userhash ? H(alg, `${o.username}:${realm}`) : o.username
     if (p.username !== expectedUser) return challenge(false)
     if (state.seen.has(p.nc ?? '')) return challenge(false)
+    if (o.strictNc && Number.parseInt(p.nc ?? '0', 16) <= state.last) return challenge(false)
     state.seen.add(p.nc ?? '')
+    state.last = Math.max(state.last, Number.parseInt(p.nc ?? '0', 16))
     let ha1 = H(alg, `${o.username}:${realm}:${o.password}`)
     if (/-sess$/i.test(alg)) ha1 = H(alg, `${ha1}:${p.nonce}:${p.cnonce}`)
     const body = Buffer.from(await request.arrayBuffer()).toString('utf8')
