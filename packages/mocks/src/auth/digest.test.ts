@@ -7,12 +7,13 @@ import { parseAuthorization } from './params'
 import { curl, vector } from './test-helpers'
 
 type Inputs = Record<string, string>
+type DigestInput = Parameters<typeof digestResponse>[0]
 
 describe('digest computations match the published examples', () => {
   it('RFC 2617 section 3.5: MD5, qop=auth', () => {
     const v = vector('digest-rfc2617-3.5-md5-auth')
     const i = v.inputs as Inputs
-    expect(digestResponse({ ...(i as never), algorithm: 'MD5', qop: 'auth' })).toBe(v.expected.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'MD5', qop: 'auth' })).toBe(v.expected.response)
   })
 
   it.each([
@@ -21,7 +22,7 @@ describe('digest computations match the published examples', () => {
   ] as const)('RFC 7616 section 3.9.1: %s', (name, algorithm) => {
     const v = vector(name)
     const i = v.inputs as Inputs
-    expect(digestResponse({ ...(i as never), algorithm, qop: 'auth' })).toBe(v.expected.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm, qop: 'auth' })).toBe(v.expected.response)
   })
 
   it('RFC 7616 section 3.9.2: SHA-512-256 with userhash, the true FIPS 180-4 values (the printed ones are SHA-512 cut short)', () => {
@@ -30,8 +31,8 @@ describe('digest computations match the published examples', () => {
     const fips = v.fips_sha512_256_values as Record<string, string>
     const userHash = createHash('sha512-256').update(`${i.username}:${i.realm}`).digest('hex')
     expect(userHash).toBe(fips.username_hash)
-    expect(digestResponse({ ...(i as never), algorithm: 'SHA-512-256', qop: 'auth' })).toBe(fips.response)
-    expect(digestResponse({ ...(i as never), algorithm: 'SHA-512-256', qop: 'auth' })).not.toBe(v.expected.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).toBe(fips.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).not.toBe(v.expected.response)
   })
 })
 

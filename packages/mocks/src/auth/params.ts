@@ -101,12 +101,12 @@ export function quote(value: string): string {
 }
 
 /** The 200 answer of every protected resource: `{ ok: true, user }` plus scheme-specific facts. */
-export function authorised(user: string, extra: Record<string, unknown> = {}, headers?: HeadersInit): Response {
+export function authorised(user: string, extra: Record<string, unknown> = {}, headers?: Headers | Record<string, string>): Response {
   return HttpResponse.json({ ok: true, user, ...extra }, { headers })
 }
 
 /** A JSON refusal with the given status, reason and headers. */
-export function refuse(status: number, reason: string, headers?: HeadersInit): Response {
+export function refuse(status: number, reason: string, headers?: Headers | Record<string, string>): Response {
   return HttpResponse.json({ ok: false, error: reason }, { status, headers })
 }
 
