@@ -137,12 +137,6 @@ function safeName(name: string): string {
   return /^[a-z0-9_-]{1,32}$/i.test(name) ? name : '(unnamed)'
 }
 
-/** The first challenge whose scheme matches one of `schemes` (case-insensitive), in the server's order. */
-export function findChallenge(challenges: Challenge[], ...schemes: string[]): Challenge | undefined {
-  const wanted = schemes.map((s) => s.toLowerCase())
-  return challenges.find((c) => wanted.includes(c.scheme.toLowerCase()))
-}
-
 /** The challenge header of a 401 (`www-authenticate`) or a 407 (`proxy-authenticate`). */
 export function challengeHeader(
   status: number,

@@ -18,7 +18,14 @@ export interface DigestOptions {
   logger?: Logger
 }
 
-/** Digest algorithms this package speaks, strongest first. */
+/**
+ * Digest algorithms this package speaks, strongest first; the strongest one the server offers is used.
+ *
+ * @example
+ * ```ts
+ * if (!DIGEST_ALGORITHMS.includes('SHA-256')) throw new Error('unexpected')
+ * ```
+ */
 export const DIGEST_ALGORITHMS = [
   'SHA-512-256',
   'SHA-512-256-sess',

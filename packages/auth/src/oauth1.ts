@@ -2,7 +2,14 @@ import { createHmac, createSign, type KeyObject, randomBytes } from 'node:crypto
 import type { AuthRequest, AuthStrategy } from '@fieldkit/core'
 import { AuthError, invalidOption, requireString } from './errors'
 
-/** Signature methods of RFC 5849 section 3.4 (and HMAC-SHA256, as NetSuite token-based auth uses). */
+/**
+ * Signature methods of RFC 5849 section 3.4 (and HMAC-SHA256, as NetSuite token-based auth uses).
+ *
+ * @example
+ * ```ts
+ * const method: OAuth1SignatureMethod = OAUTH1_SIGNATURE_METHODS[1] // 'HMAC-SHA256'
+ * ```
+ */
 export const OAUTH1_SIGNATURE_METHODS = ['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'] as const
 /** One of {@link OAUTH1_SIGNATURE_METHODS}. */
 export type OAuth1SignatureMethod = (typeof OAUTH1_SIGNATURE_METHODS)[number]
