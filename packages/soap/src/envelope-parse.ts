@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser'
 import type { ZodType } from 'zod'
 import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate, XmlError } from './errors'
-import { childScope, keyMaker, ROOT_SCOPE, type Scope, SOAP11_NS, SOAP12_NS, splitQName } from './namespaces'
+import { childScope, keyMaker, ROOT_SCOPE, type Scope, SOAP11_NS, SOAP12_NS, splitQName, XML_NS } from './namespaces'
 import { type NormaliseContext, normaliseNode, unboundPrefix } from './normalise'
 import { type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
@@ -43,6 +43,81 @@ export interface ParsedEnvelope<T = Record<string, unknown>> {
   fault?: SoapFault
 }
 
+/**
+ * Per-parse state for fast-xml-parser's `updateTag` hook: it is called as each start tag is read, in document order,
+ * with the tag's depth. Element and attribute names are rewritten there to Clark notation (`{uri}local`), so that
+ * `a:Employee`, `b:Employee` and a default-namespace `Employee` become one key in document order.
+ */
+interface NameState {
+  scopes: Scope[]
+  /** Scopes of fault code elements (`faultcode`, SOAP 1.2 `Value`), in document order, for QName text. */
+  codeScopes: Scope[]
+  error: unknown
+  cache: WeakMap<Scope, Map<string, string>>
+}
+let state: NameState | undefined
+
+function clarkName(raw: string, scope: Scope, forAttribute: boolean): string | undefined {
+  const s = state as NameState
+  let names = s.cache.get(scope)
+  if (names === undefined) {
+    names = new Map()
+    s.cache.set(scope, names)
+  }
+  const cacheKey = forAttribute ? `@${raw}` : raw
+  const cached = names.get(cacheKey)
+  if (cached !== undefined) return cached
+  const colon = raw.indexOf(':')
+  if (colon === -1 && forAttribute) {
+    names.set(cacheKey, raw)
+    return raw
+  }
+  const prefix = colon === -1 ? '' : raw.slice(0, colon)
+  const uri = scope[prefix]
+  if (uri === undefined) return undefined
+  const name = uri === '' ? raw.slice(colon + 1) : `{${uri}}${raw.slice(colon + 1)}`
+  names.set(cacheKey, name)
+  return name
+}
+
+function updateTag(tagName: string, matcher: unknown, attrs: Record<string, unknown> | undefined): string {
+  const s = state as NameState
+  const depth = (matcher as { getDepth(): number }).getDepth()
+  const parent = depth > 1 ? (s.scopes[depth - 2] ?? ROOT_SCOPE) : ROOT_SCOPE
+  let scope = parent
+  if (attrs !== undefined) {
+    let decls: [string, string][] | undefined
+    for (const key in attrs) {
+      if (key === '@_xmlns' || key.startsWith('@_xmlns:')) {
+        decls ??= []
+        decls.push([key.length === 7 ? '' : key.slice(8), String(attrs[key])])
+        delete attrs[key]
+      }
+    }
+    scope = childScope(parent, decls)
+    for (const key in attrs) {
+      const raw = key.slice(2)
+      if (raw.indexOf(':') === -1) continue
+      const name = clarkName(raw, scope, true)
+      if (name === undefined) {
+        s.error ??= unboundPrefix(raw.slice(0, raw.indexOf(':')), tagName, 'the XML')
+        continue
+      }
+      attrs[`@_${name}`] = attrs[key]
+      delete attrs[key]
+    }
+  }
+  s.scopes[depth - 1] = scope
+  s.scopes.length = depth
+  const name = clarkName(tagName, scope, false)
+  if (name === undefined) {
+    s.error ??= unboundPrefix(tagName.includes(':') ? tagName.slice(0, tagName.indexOf(':')) : '', tagName, 'the XML')
+    return tagName
+  }
+  if (name === 'faultcode' || name === `{${SOAP12_NS}}Value`) s.codeScopes.push(scope)
+  return name
+}
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -58,6 +133,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: 100_000,
+  jPath: false,
+  updateTag: updateTag as never,
 })
 
 /**
@@ -76,7 +153,9 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   const limits = resolveLimits(options.limits, 'limits')
   checkXml(xml, limits, source)
   let tree: Record<string, unknown>
+  const names: NameState = { scopes: [], codeScopes: [], error: undefined, cache: new WeakMap() }
   try {
+    state = names
     tree = parser.parse(xml) as Record<string, unknown>
   } catch (cause) {
     throw new XmlError({
@@ -85,15 +164,15 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
       hint: 'The document passed the well-formedness check but the parser refused it; check the raw response',
       cause,
     })
+  } finally {
+    state = undefined
   }
+  if (names.error !== undefined) throw names.error
   const rootName = Object.keys(tree).find((k) => !k.startsWith('?'))
   const root = rootName === undefined ? undefined : tree[rootName]
   if (rootName === undefined || typeof root !== 'object' || root === null) throw notSoap(source, rootName ?? '(none)')
   const rootNode = root as Record<string, unknown>
-  const scope = childScope(ROOT_SCOPE, nsDeclarations(rootNode))
-  const [rootPrefix, rootLocal] = splitQName(rootName)
-  const envNs = scope[rootPrefix]
-  if (envNs === undefined) throw unboundPrefix(rootPrefix, rootName, source)
+  const [envNs, rootLocal] = splitClark(rootName)
   if (rootLocal !== 'Envelope' || (envNs !== SOAP11_NS && envNs !== SOAP12_NS)) throw notSoap(source, rootName)
   const version: SoapVersion = envNs === SOAP11_NS ? '1.1' : '1.2'
 
@@ -116,36 +195,25 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   const headers: Record<string, unknown> = {}
   let body: Record<string, unknown> = {}
   let fault: SoapFault | undefined
-  for (const raw in rootNode) {
-    if (raw.startsWith('@_') || raw === '#text') continue
-    const [prefix, local] = splitQName(raw)
-    const node = (Array.isArray(rootNode[raw]) ? rootNode[raw][0] : rootNode[raw]) as Record<string, unknown> | string
-    const inner = typeof node === 'object' && node !== null ? childScope(scope, nsDeclarations(node)) : scope
-    const uri = inner[prefix]
-    if (uri === undefined) throw unboundPrefix(prefix, raw, source)
-    if (uri !== envNs || typeof node !== 'object' || node === null) continue
-    if (local === 'Header') {
-      const value = normaliseNode(node, raw, inner, undefined, 'Header', ctx)
-      if (value !== null && typeof value === 'object') Object.assign(headers, value)
-    } else if (local === 'Body') {
-      const bodyScope = inner
-      for (const childRaw in node) {
-        if (childRaw.startsWith('@_') || childRaw === '#text') continue
-        const [p, l] = splitQName(childRaw)
-        if (l !== 'Fault') continue
-        const faultNode = Array.isArray(node[childRaw]) ? node[childRaw][0] : node[childRaw]
-        const faultScope =
-          typeof faultNode === 'object' && faultNode !== null
-            ? childScope(bodyScope, nsDeclarations(faultNode))
-            : bodyScope
-        const u = faultScope[p]
-        if (u === undefined) throw unboundPrefix(p, childRaw, source)
-        if (u === envNs) fault = readFault(faultNode, faultScope, version, ctx, options.status)
-      }
-      if (fault === undefined) {
-        const value = normaliseNode(node, raw, inner, shape, 'Body', ctx)
-        body = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}
-      }
+  const header = rootNode[`{${envNs}}Header`]
+  const headerNode = Array.isArray(header) ? header[0] : header
+  if (typeof headerNode === 'object' && headerNode !== null) {
+    const value = normaliseNode(headerNode as Record<string, unknown>, undefined, 'Header', ctx)
+    if (value !== null && typeof value === 'object') Object.assign(headers, value)
+  }
+  const bodyRaw = rootNode[`{${envNs}}Body`]
+  const bodyNode = Array.isArray(bodyRaw) ? bodyRaw[0] : bodyRaw
+  if (typeof bodyNode === 'object' && bodyNode !== null) {
+    const faultRaw = (bodyNode as Record<string, unknown>)[`{${envNs}}Fault`]
+    if (faultRaw !== undefined) {
+      const faultNode = Array.isArray(faultRaw) ? faultRaw[0] : faultRaw
+      let next = 0
+      fault = readFault(faultNode, version, ctx, options.status, (text) =>
+        resolveQName(text, names.codeScopes[next++] ?? ROOT_SCOPE),
+      )
+    } else {
+      const value = normaliseNode(bodyNode as Record<string, unknown>, shape, 'Body', ctx)
+      body = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}
     }
   }
   if (fault !== undefined) {
@@ -194,13 +262,20 @@ export function nsDeclarations(node: Record<string, unknown>): [string, string][
 
 type Node = Record<string, unknown>
 
-/** Children of `node` whose local name is `local` (any prefix), in document order of fxp keys. */
+/** `{uri}local` → [uri, local]; a name without braces has no namespace. */
+export function splitClark(name: string): [uri: string, local: string] {
+  if (name.charCodeAt(0) !== 123 /* { */) return ['', name]
+  const close = name.indexOf('}')
+  return [name.slice(1, close), name.slice(close + 1)]
+}
+
+/** Children of `node` (Clark-named) whose local name is `local`, in order. */
 function childrenNamed(node: unknown, local: string): unknown[] {
   if (typeof node !== 'object' || node === null) return []
   const out: unknown[] = []
   for (const key in node as Node) {
     if (key.startsWith('@_') || key === '#text') continue
-    if (splitQName(key)[1] !== local) continue
+    if (splitClark(key)[1] !== local) continue
     const value = (node as Node)[key]
     if (Array.isArray(value)) out.push(...value)
     else out.push(value)
@@ -215,23 +290,31 @@ function textOf(node: unknown): string {
   return text === undefined ? '' : String(text)
 }
 
-function resolveQName(text: string, scope: Scope, node: unknown): { namespace: string; local: string } {
-  const local = typeof node === 'object' && node !== null ? childScope(scope, nsDeclarations(node as Node)) : scope
+/** Resolves QName text (`soap:Client`) against the scope of the element it appeared in. */
+export function resolveQName(text: string, scope: Scope): { namespace: string; local: string } {
   const [prefix, name] = splitQName(text.trim())
-  return { namespace: local[prefix] ?? '', local: name }
+  return { namespace: scope[prefix] ?? '', local: name }
 }
 
+const langOf = (node: unknown): string =>
+  typeof node === 'object' && node !== null
+    ? String((node as Node)[`@_{${XML_NS}}lang`] ?? (node as Node)['@_xml:lang'] ?? '')
+    : ''
+
+/**
+ * Reads a SOAP 1.1 or 1.2 Fault element (Clark-named children, as both parsers deliver them). `code` resolves the
+ * fault code QNames in document order (the code, then each subcode).
+ */
 export function readFault(
   node: unknown,
-  scope: Scope,
   version: SoapVersion,
   ctx: NormaliseContext,
-  status?: number,
+  status: number | undefined,
+  code: (text: string) => { namespace: string; local: string },
 ): SoapFault {
   const detailOf = (d: unknown): unknown => {
     if (d === undefined) return undefined
-    const inner = typeof d === 'object' && d !== null ? childScope(scope, nsDeclarations(d as Node)) : scope
-    const value = normaliseNode(d as Node, 'detail', inner, undefined, 'Fault/detail', ctx)
+    const value = normaliseNode(d as Node, undefined, 'Fault/detail', ctx)
     return value === '' ? undefined : value
   }
   const base = status === undefined ? {} : { status }
@@ -241,7 +324,7 @@ export function readFault(
     const detail = detailOf(childrenNamed(node, 'detail')[0])
     return {
       version,
-      code: resolveQName(textOf(codeNode), scope, codeNode),
+      code: code(textOf(codeNode)),
       subcodes: [],
       reason: textOf(childrenNamed(node, 'faultstring')[0]),
       ...(actor === undefined ? {} : { actor: textOf(actor) }),
@@ -249,25 +332,22 @@ export function readFault(
       ...base,
     }
   }
-  const code = childrenNamed(node, 'Code')[0]
-  const value = childrenNamed(code, 'Value')[0]
+  const codeNode = childrenNamed(node, 'Code')[0]
+  const value = code(textOf(childrenNamed(codeNode, 'Value')[0]))
   const subcodes: { namespace: string; local: string }[] = []
-  let sub = childrenNamed(code, 'Subcode')[0]
+  let sub = childrenNamed(codeNode, 'Subcode')[0]
   for (let depth = 0; sub !== undefined && depth < 16; depth++) {
-    const v = childrenNamed(sub, 'Value')[0]
-    subcodes.push(resolveQName(textOf(v), scope, v))
+    subcodes.push(code(textOf(childrenNamed(sub, 'Value')[0])))
     sub = childrenNamed(sub, 'Subcode')[0]
   }
   const texts = childrenNamed(childrenNamed(node, 'Reason')[0], 'Text')
-  const english = texts.find(
-    (t) => typeof t === 'object' && t !== null && String((t as Node)['@_xml:lang'] ?? '').startsWith('en'),
-  )
+  const english = texts.find((t) => langOf(t).startsWith('en'))
   const role = childrenNamed(node, 'Role')[0]
   const faultNode = childrenNamed(node, 'Node')[0]
   const detail = detailOf(childrenNamed(node, 'Detail')[0])
   return {
     version,
-    code: resolveQName(textOf(value), scope, value),
+    code: value,
     subcodes,
     reason: textOf(english ?? texts[0]),
     ...(role === undefined ? {} : { actor: textOf(role) }),

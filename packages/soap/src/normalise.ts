@@ -1,5 +1,5 @@
 import { SoapError, XmlError } from './errors'
-import { childScope, type Scope, splitQName, XOP_NS, XSI_NS } from './namespaces'
+import { XOP_NS, XSI_NS } from './namespaces'
 import { arrayKeys, childShape, coerce, type DecimalMode, type Shape } from './shape'
 
 /** Everything one normalisation pass needs. */
@@ -53,18 +53,11 @@ export function isNilValue(value: unknown): boolean {
 }
 
 /**
- * Normalises one element as fast-xml-parser delivered it (attributes under `@_`, text under `#text`, prefixes
- * kept): namespaces resolved to keys, xsi:nil to null, arrays from the shape, text typed from the shape,
- * xop:Include replaced by its attachment. `scope` is the scope inside the element (its own declarations included).
+ * Normalises one element as fast-xml-parser delivered it, names already in Clark notation (`{uri}local`, see
+ * parseEnvelope): keys from the caller's namespace map, xsi:nil to null, arrays from the shape, text typed from the
+ * shape, xop:Include replaced by its attachment.
  */
-export function normaliseNode(
-  node: FxpNode,
-  name: string,
-  scope: Scope,
-  shape: Shape | undefined,
-  path: string,
-  ctx: NormaliseContext,
-): unknown {
+export function normaliseNode(node: FxpNode, shape: Shape | undefined, path: string, ctx: NormaliseContext): unknown {
   if (typeof node !== 'object' || node === null) {
     if (node === '' && shape?.complex) return fillArrays({}, shape)
     return coerce(String(node), shape?.type, ctx.decimal, path)
@@ -79,14 +72,12 @@ export function normaliseNode(
       continue
     }
     if (raw.charCodeAt(0) === 64 /* @ */ && raw.charCodeAt(1) === 95 /* _ */) {
-      const attr = raw.slice(2)
-      if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue
-      const [prefix, local] = splitQName(attr)
       let uri = ''
-      if (prefix !== '') {
-        const bound = scope[prefix]
-        if (bound === undefined) throw unboundPrefix(prefix, name, ctx.source)
-        uri = bound
+      let local = raw.slice(2)
+      if (local.charCodeAt(0) === 123 /* { */) {
+        const close = local.indexOf('}')
+        uri = local.slice(1, close)
+        local = local.slice(close + 1)
       }
       if (uri === XSI_NS) {
         if (local === 'nil' && isNilValue(value)) return null
@@ -97,21 +88,24 @@ export function normaliseNode(
       setKey(out, attrKey, coerce(String(value), childShape(shape, attrKey)?.type, ctx.decimal, `${path}/${attrKey}`))
       continue
     }
-    const colon = raw.indexOf(':')
-    const prefix = colon === -1 ? '' : raw.slice(0, colon)
-    const local = colon === -1 ? raw : raw.slice(colon + 1)
+    let uri = ''
+    let local = raw
+    if (raw.charCodeAt(0) === 123 /* { */) {
+      const close = raw.indexOf('}')
+      uri = raw.slice(1, close)
+      local = raw.slice(close + 1)
+    }
+    if (uri === XOP_NS && local === 'Include') return attachmentFor(value, ctx, path)
+    hasChildren = true
+    out ??= {}
+    const key = ctx.key(uri, local)
+    const sub = childShape(shape, key)
+    const array = sub?.array === true
+    const childPath = `${path}/${key}`
     if (Array.isArray(value)) {
-      for (const item of value as FxpNode[]) {
-        hasChildren = true
-        out ??= {}
-        const r = child(out, item, raw, prefix, local, scope, shape, path, ctx)
-        if (r !== undefined) return r
-      }
+      for (const item of value as FxpNode[]) addChild(out, key, normaliseNode(item, sub, childPath, ctx), array)
     } else {
-      hasChildren = true
-      out ??= {}
-      const r = child(out, value as FxpNode, raw, prefix, local, scope, shape, path, ctx)
-      if (r !== undefined) return r
+      addChild(out, key, normaliseNode(value as FxpNode, sub, childPath, ctx), array)
     }
   }
   if (out === undefined) {
@@ -124,36 +118,6 @@ export function normaliseNode(
     else if (text.trim() !== '') setKey(out, '#text', text.trim())
   }
   return out
-}
-
-/** Adds one child element to `out`; returns a Buffer when the child is an xop:Include (the parent becomes it). */
-function child(
-  out: Record<string, unknown>,
-  item: FxpNode,
-  raw: string,
-  prefix: string,
-  local: string,
-  scope: Scope,
-  shape: Shape | undefined,
-  path: string,
-  ctx: NormaliseContext,
-): Buffer | undefined {
-  let inner = scope
-  if (typeof item === 'object' && item !== null) {
-    for (const k in item) {
-      // fast-xml-parser puts attributes after children, so every key is looked at.
-      if (k.charCodeAt(0) === 64 && k.startsWith('@_xmlns') && (k.length === 7 || k.charCodeAt(7) === 58)) {
-        inner = childScope(inner, [[k.length === 7 ? '' : k.slice(8), String(item[k])]])
-      }
-    }
-  }
-  const uri = inner[prefix]
-  if (uri === undefined) throw unboundPrefix(prefix, raw, ctx.source)
-  if (uri === XOP_NS && local === 'Include') return attachmentFor(item, ctx, path)
-  const key = ctx.key(uri, local)
-  const sub = childShape(shape, key)
-  addChild(out, key, normaliseNode(item, raw, inner, sub, `${path}/${key}`, ctx), sub?.array === true)
-  return undefined
 }
 
 function attachmentFor(value: unknown, ctx: NormaliseContext, path: string): Buffer {

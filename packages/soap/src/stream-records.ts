@@ -1,6 +1,6 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import type { ZodType } from 'zod'
-import { readFault, validate } from './envelope-parse'
+import { readFault, resolveQName, validate } from './envelope-parse'
 import {
   redactedExcerpt,
   SoapError,
@@ -134,7 +134,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
   let envNs = ''
   let version: SoapVersion = '1.1'
   let fault: RawNode[] | undefined
-  let faultScope: Scope = ROOT_SCOPE
+  const codeScopes: Scope[] = []
   let failure: unknown
   let chunkText = ''
   let chunkStart = 0
@@ -196,11 +196,11 @@ export async function* streamRecords<T = Record<string, unknown>>(
     if (uri === undefined) return fail(unboundPrefix(prefix, tag.name, source))
     const depth = stack.length // 0 = Envelope
 
-    // Fault subtree: collected raw, read at its end.
+    // Fault subtree: collected with Clark names (as parseEnvelope sees it), read at its end.
     if (fault !== undefined) {
-      const node: Record<string, unknown> = {}
-      for (const name in attributes) node[`@_${name}`] = attributes[name]
-      fault.push({ node, name: tag.name, text: '' })
+      const name = uri === '' ? local : `{${uri}}${local}`
+      if (name === 'faultcode' || name === `{${SOAP12_NS}}Value`) codeScopes.push(scope)
+      fault.push({ node: clarkAttributes(attributes, scope), name, text: '' })
       stack.push({ scope, key: tag.name, matched: -1 })
       return
     }
@@ -239,10 +239,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
     } else if (parent !== undefined && parent.matched === depth) {
       if (depth === 1) matched = uri === envNs && local === 'Body' ? 2 : -1
       else if (depth === 2 && uri === envNs && local === 'Fault') {
-        faultScope = scope
-        const node: Record<string, unknown> = {}
-        for (const name in attributes) node[`@_${name}`] = attributes[name]
-        fault = [{ node, name: tag.name, text: '' }]
+        fault = [{ node: clarkAttributes(attributes, scope), name: `{${uri}}${local}`, text: '' }]
         stack.push({ scope, key: tag.name, matched: -1 })
         return
       } else matched = key(uri, local) === steps[depth - 2] ? depth + 1 : -1
@@ -261,6 +258,18 @@ export async function* streamRecords<T = Record<string, unknown>>(
     }
     stack.push({ scope, key: tag.name, matched })
   })
+
+  function clarkAttributes(attributes: Record<string, string>, scope: Scope): Record<string, unknown> {
+    const node: Record<string, unknown> = {}
+    for (const name in attributes) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue
+      const [prefix, local] = splitQName(name)
+      const uri = prefix === '' ? '' : scope[prefix]
+      if (uri === undefined) throw unboundPrefix(prefix, name, source)
+      node[`@_${uri === '' ? local : `{${uri}}${local}`}`] = attributes[name]
+    }
+    return node
+  }
 
   function startBuild(
     attributes: Record<string, string>,
@@ -321,7 +330,9 @@ export async function* streamRecords<T = Record<string, unknown>>(
       const parentRaw = fault[fault.length - 1]
       if (parentRaw === undefined) {
         try {
-          throw new SoapFaultError(readFault(value, faultScope, version, ctx, options.status), source)
+          let next = 0
+          const code = (text: string) => resolveQName(text, codeScopes[next++] ?? ROOT_SCOPE)
+          throw new SoapFaultError(readFault(value, version, ctx, options.status, code), source)
         } catch (error) {
           fail(error)
         }
