@@ -9,6 +9,7 @@ interface Walk {
   readonly seen: WeakMap<object, unknown>
   readonly path: (string | number)[]
   readonly skipTop: ReadonlySet<string> | undefined
+  readonly pathOf: () => string
 }
 
 /**
@@ -24,7 +25,8 @@ export function redactValue(
   skipTop: ReadonlySet<string> | undefined,
   under?: string,
 ): unknown {
-  const walk: Walk = { engine, findings, seen: new WeakMap(), path: [], skipTop }
+  const path: (string | number)[] = []
+  const walk: Walk = { engine, findings, seen: new WeakMap(), path, skipTop, pathOf: () => pathString(path) }
   let states = engine.keyPaths.length > 0 ? initialStates(engine.keyPaths) : NO_STATES
   if (under !== undefined) {
     // The value sits under the top-level key `under` (a serialised `req`): key paths start from there.
@@ -41,12 +43,12 @@ const pathString = (path: readonly (string | number)[]): string => path.join('.'
 function visit(w: Walk, value: unknown, states: States, depth: number): unknown {
   switch (typeof value) {
     case 'string':
-      return value.length === 0 ? value : w.engine.text(value, w.findings, w.findings && (() => pathString(w.path)))
+      return value.length === 0 ? value : w.engine.text(value, w.findings, w.findings && w.pathOf)
     case 'number':
       // Card numbers and phone numbers do arrive as JSON numbers.
       if (Number.isInteger(value) && Math.abs(value) >= 1e8) {
         const s = String(value)
-        const r = w.engine.text(s, w.findings, w.findings && (() => pathString(w.path)))
+        const r = w.engine.text(s, w.findings, w.findings && w.pathOf)
         return r === s ? value : r
       }
       return value
@@ -63,7 +65,7 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
   if (value instanceof RegExp) return value
   if (Buffer.isBuffer(value)) {
     const text = value.toString('latin1')
-    const r = w.engine.text(text, w.findings, w.findings && (() => pathString(w.path)))
+    const r = w.engine.text(text, w.findings, w.findings && w.pathOf)
     return r === text ? Buffer.from(value) : Buffer.from(r, 'latin1')
   }
   if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice()

@@ -110,11 +110,29 @@ const monthNumber = (word: string): number => {
   const i = MONTHS.indexOf(w.slice(0, 3))
   return i < 0 || (w.length > 3 && !MONTH_NAMES[i]?.startsWith(w) && w !== 'sept') ? 0 : i + 1
 }
-const CONTEXT_FIRST = new Uint8Array(128)
-for (const w of CONTEXT.keys()) CONTEXT_FIRST[w.charCodeAt(0)] = 1
+// Words are looked up by a hash of their lowercased characters first, so most words cost no string copy.
+const wordHash = (t: string, s: number, e: number): number => {
+  let h = 0
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + (t.charCodeAt(i) | 32)) | 0
+  return h
+}
+const CONTEXT_HASHES = new Set<number>()
+// First parts of hyphenated context words (`set` of set-cookie, `x` of x-api-key).
+const HYPHEN_HASHES = new Set<number>()
+for (const w of CONTEXT.keys()) {
+  CONTEXT_HASHES.add(wordHash(w, 0, w.length))
+  const dash = w.indexOf('-')
+  if (dash > 0) HYPHEN_HASHES.add(wordHash(w, 0, dash))
+}
 
 const AWS_PREFIXES = new Set(['AKIA', 'ASIA', 'AIDA', 'AROA', 'AGPA', 'ANPA', 'ANVA', 'AIPA', 'ABIA', 'ACCA'])
 const PLACEHOLDERS = new Set(['null', 'undefined', 'true', 'false', 'none', '***', '[redacted]', 'redacted'])
+
+const GS = new Int32Array(MAX_GROUPS)
+const GD = new Int32Array(MAX_GROUPS)
+const GE = new Int32Array(MAX_GROUPS)
+const SEP = new Int32Array(MAX_GROUPS)
+const GL = new Int32Array(MAX_GROUPS)
 
 /** Scans `text` and appends what it finds to `out`, in order of position, without overlaps. */
 export function scan(text: string, on: Enabled, out: RawFinding[]): void {
@@ -124,10 +142,11 @@ export function scan(text: string, on: Enabled, out: RawFinding[]): void {
 class Scanner {
   private readonly n: number
   // Digit groups of the current number candidate: digit start, digit end, group end (after `)`), separator before.
-  private readonly gs = new Int32Array(MAX_GROUPS)
-  private readonly gd = new Int32Array(MAX_GROUPS)
-  private readonly ge = new Int32Array(MAX_GROUPS)
-  private readonly sep = new Int32Array(MAX_GROUPS)
+  // Shared by all scanners: a scan is synchronous and never re-entered.
+  private readonly gs = GS
+  private readonly gd = GD
+  private readonly ge = GE
+  private readonly sep = SEP
   private dobAt = -1_000_000
   private ssnAt = -1_000_000
   private bsnAt = -1_000_000
@@ -184,7 +203,7 @@ class Scanner {
           }
           break
         case 45: // -
-          if (this.on.private_key && t.startsWith('-----BEGIN ', i)) {
+          if (this.on.private_key && t.charCodeAt(i + 1) === 45 && t.startsWith('-----BEGIN ', i)) {
             const r = this.pem(i)
             if (r > 0) {
               i = r
@@ -234,7 +253,7 @@ class Scanner {
       return e
     }
     const next = t.charCodeAt(e)
-    if (this.on.ip && e - s <= 4) {
+    if (this.on.ip && e - s <= 4 && (next === 58 || (cls(next) & (HEX | DIGIT)) === HEX)) {
       let h = e
       while (h - s < 5 && (cls(t.charCodeAt(h)) & HEX) !== 0) h++
       if (h - s <= 4 && t.charCodeAt(h) === 58) {
@@ -313,8 +332,12 @@ class Scanner {
     const { gs, gd, ge, sep, on } = this
     const paren0 = ge[0] !== gd[0]
     const neg = this.near(this.negAt, start)
+    let total = 0
+    for (let g = 0; g < count; g++) {
+      GL[g] = (gd[g] as number) - (gs[g] as number)
+      total += GL[g] as number
+    }
     let digits = ''
-    for (let k = 0; k < count; k++) digits += t.slice(gs[k], gd[k])
     for (let k = count; k >= 1; k--) {
       const end = ge[k - 1] as number
       const after = t.charCodeAt(end)
@@ -325,18 +348,23 @@ class Scanner {
       let slash = false
       const s1 = sep[1] as number
       for (let g = 0; g < k; g++) {
-        nd += (gd[g] as number) - (gs[g] as number)
+        nd += GL[g] as number
         if (g >= 1 && sep[g] !== s1) uniform = false
         if (g >= 1 && sep[g] === 47) slash = true
       }
-      const d = nd === digits.length ? digits : digits.slice(0, nd)
-      const lens = (g: number): number => (gd[g] as number) - (gs[g] as number)
+      const l0 = GL[0] as number
+      const l1 = GL[1] as number
+      const l2 = GL[2] as number
       const plain = !plus && !paren0
+      // Only lengths and separators so far; the digits themselves are read when some shape fits.
+      if (nd < 8 && !(plain && ((k === 4 && s1 === 46) || (k === 3 && this.near(this.dobAt, start))))) continue
+      if (digits === '') for (let g = 0; g < count; g++) digits += t.slice(gs[g], gd[g])
+      const d = nd === total ? digits : digits.slice(0, nd)
       // IPv4
       if (plain && k === 4 && uniform && s1 === 46 && on.ip) {
         let ok = true
         for (let g = 0; g < 4; g++) {
-          const len = lens(g)
+          const len = GL[g] as number
           if (len > 3 || Number(t.slice(gs[g], gd[g])) > 255 || (len > 1 && t.charCodeAt(gs[g] as number) === 48))
             ok = false
         }
@@ -347,14 +375,14 @@ class Scanner {
       }
       // Date of birth (numeric) near a context word
       if (plain && k === 3 && uniform && s1 !== 32 && on.dob && this.near(this.dobAt, start)) {
-        if (numericDate(lens(0), lens(1), lens(2), t.slice(gs[0], gd[0]), t.slice(gs[1], gd[1]), t.slice(gs[2], gd[2]))) {
+        if (numericDate(l0, l1, l2, t.slice(gs[0], gd[0]), t.slice(gs[1], gd[1]), t.slice(gs[2], gd[2]))) {
           this.add(start, end, 'dob', 'date-of-birth', 0.8)
           return end
         }
       }
       if (slash) continue
       // US SSN, grouped 3-2-4
-      const ssnShaped = plain && k === 3 && lens(0) === 3 && lens(1) === 2 && lens(2) === 4
+      const ssnShaped = plain && k === 3 && l0 === 3 && l1 === 2 && l2 === 4
       if (ssnShaped && uniform && on.us_ssn) {
         if (ssnValid(Number(d.slice(0, 3)), Number(d.slice(3, 5)), Number(d.slice(5)))) {
           this.add(start, end, 'us_ssn', 'us-ssn', this.near(this.ssnAt, start) ? 0.95 : 0.85)
@@ -364,7 +392,7 @@ class Scanner {
       // Payment card: 13–19 digits, plain or grouped by spaces or dashes, Luhn and issuer prefix
       if (plain && nd >= 13 && nd <= 19 && on.card && (k === 1 || (uniform && (s1 === 32 || s1 === 45)))) {
         let shaped = true
-        for (let g = 0; g < k - 1 && k > 1; g++) if (lens(g) < 3 || lens(g) > 6) shaped = false
+        for (let g = 0; g < k - 1 && k > 1; g++) if ((GL[g] as number) < 3 || (GL[g] as number) > 6) shaped = false
         if (shaped && luhnValid(d) && cardIssuerValid(d)) {
           this.add(start, end, 'card', 'card-luhn', 0.95)
           return end
@@ -372,7 +400,7 @@ class Scanner {
       }
       // Aadhaar: 12 digits, plain or 4-4-4, Verhoeff
       if (plain && nd === 12 && on.in_aadhaar && !neg) {
-        const shaped = k === 1 || (k === 3 && uniform && s1 !== 46 && lens(0) === 4 && lens(1) === 4)
+        const shaped = k === 1 || (k === 3 && uniform && s1 !== 46 && l0 === 4 && l1 === 4)
         if (shaped && aadhaarValid(d)) {
           this.add(start, end, 'in_aadhaar', 'in-aadhaar-verhoeff', 0.7)
           return end
@@ -421,8 +449,8 @@ class Scanner {
       }
       if (k === 1) continue
       if (
-        (k === 3 && lens(0) === 3 && lens(1) === 3 && lens(2) === 4 && (uniform || paren0) && nanpValid(d)) ||
-        (k === 4 && d.charCodeAt(0) === 49 && lens(0) === 1 && lens(1) === 3 && lens(3) === 4 && nanpValid(d.slice(1)))
+        (k === 3 && l0 === 3 && l1 === 3 && l2 === 4 && (uniform || paren0) && nanpValid(d)) ||
+        (k === 4 && d.charCodeAt(0) === 49 && l0 === 1 && l1 === 3 && GL[3] === 4 && nanpValid(d.slice(1)))
       ) {
         this.add(start, end, 'phone', 'phone-nanp', 0.75)
         return end
@@ -433,7 +461,7 @@ class Scanner {
             this.add(start, end, 'phone', 'phone-e164', 0.75)
             return end
           }
-        } else if (nd >= 9 && nd <= 11 && lens(0) >= 2) {
+        } else if (nd >= 9 && nd <= 11 && l0 >= 2) {
           this.add(start, end, 'phone', 'phone-national', 0.65)
           return end
         }
@@ -521,10 +549,11 @@ class Scanner {
     const t = this.t
     const n = this.n
     const on = this.on
-    let e = s + 1
-    while (e < n && (cls(t.charCodeAt(e)) & WORD) !== 0) e++
-    const len = e - s
     const c0 = t.charCodeAt(s)
+    let e = s + 1
+    let h = c0 | 32
+    for (let c = t.charCodeAt(e); e < n && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e)) h = (Math.imul(h, 31) + (c | 32)) | 0
+    const len = e - s
     const c1 = t.charCodeAt(s + 1)
     const k0 = cls(c0)
     const k1 = cls(c1)
@@ -562,11 +591,11 @@ class Scanner {
         if (r !== 0) return Math.abs(r)
       }
     }
-    if (len <= 28 && c0 < 128 && (CONTEXT_FIRST[c0 | 32] as number) === 1) return this.context(s, e)
+    if (CONTEXT_HASHES.has(h) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h))) return this.context(s, e, h)
     return e
   }
 
-  private context(s: number, e: number): number {
+  private context(s: number, e: number, h: number): number {
     const t = this.t
     let we = e
     while (t.charCodeAt(we) === 45 && (cls(t.charCodeAt(we + 1)) & LETTER) !== 0 && we - s < 28) {
@@ -574,8 +603,9 @@ class Scanner {
       while (we < this.n && (cls(t.charCodeAt(we)) & WORD) !== 0) we++
     }
     let end = we
-    let ctx = CONTEXT.get(t.slice(s, we).toLowerCase())
-    if (ctx === undefined && we !== e) {
+    let ctx: Ctx | undefined
+    if (CONTEXT_HASHES.has(we === e ? h : wordHash(t, s, we))) ctx = CONTEXT.get(t.slice(s, we).toLowerCase())
+    if (ctx === undefined && we !== e && CONTEXT_HASHES.has(h)) {
       ctx = CONTEXT.get(t.slice(s, e).toLowerCase())
       end = e
     }
@@ -723,7 +753,6 @@ class Scanner {
 
   private nino(s: number): number {
     const t = this.t
-    const prefix = t.slice(s, s + 2).toUpperCase()
     let j = s + 2
     if (t.charCodeAt(j) === 32) j++
     for (let pair = 0; pair < 3; pair++) {
@@ -734,7 +763,7 @@ class Scanner {
     if (t.charCodeAt(j) === 32) j++
     const suffix = t.charCodeAt(j) | 32
     if (suffix < 97 || suffix > 100 || wordLike(t.charCodeAt(j + 1))) return 0
-    if (!ninoPrefixValid(prefix)) return 0
+    if (!ninoPrefixValid(t.slice(s, s + 2).toUpperCase())) return 0
     this.add(s, j + 1, 'uk_nino', 'uk-nino', 0.8)
     return j + 1
   }
