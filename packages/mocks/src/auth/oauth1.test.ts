@@ -142,7 +142,7 @@ describe('oauth1 provider', () => {
     const all = [...oauth, ...query, ...bodyParams]
     const enc = (pairs: [string, string][]) =>
       pairs
-        .map(([k, v]) => [e(k), e(v)])
+        .map(([k, v]) => [e(k), e(v)] as const)
         .sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1))
         .map(([k, v]) => `${k}=${v}`)
         .join('&')
