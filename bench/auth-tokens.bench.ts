@@ -1,4 +1,4 @@
-import { type AuthRequest, clientCredentials } from '@fieldkit/auth'
+import { clientCredentials, type OAuth2Strategy } from '@fieldkit/auth'
 import { serve } from '@fieldkit/mocks'
 import { HttpResponse, http } from 'msw'
 import { ClientCredentials } from 'simple-oauth2'
@@ -26,7 +26,11 @@ export default async function main(): Promise<void> {
   let peerToken = await peer.getToken({})
   const header = `Bearer ${await auth.getToken()}`
   let expiresAt = Date.now() + 3_600_000
-  const request: AuthRequest = { method: 'GET', url: new URL('https://api.example.com/orders'), headers: {} }
+  const request: Parameters<OAuth2Strategy['apply']>[0] = {
+    method: 'GET',
+    url: new URL('https://api.example.com/orders'),
+    headers: {},
+  }
 
   const rows = await compare(
     [
