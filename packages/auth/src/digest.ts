@@ -134,6 +134,11 @@ export function digest(options: DigestOptions): AuthStrategy {
   let current: Learnt | undefined
   /** Nonce counts of recent nonces, so that a nonce seen again never repeats a count. */
   const counts = new Map<string, number>()
+  /**
+   * Nonces from 401s not yet used: each is given to one next request with nc=1, so that requests answered with a
+   * challenge at the same time do not share one nonce (whose counts a strict server wants in order).
+   */
+  const unused: Learnt[] = []
 
   function learn(c: Challenge, status: number, stale: boolean): void {
     const p = c.params
@@ -171,13 +176,21 @@ export function digest(options: DigestOptions): AuthStrategy {
     if (!counts.has(nonce)) {
       counts.set(nonce, 0)
       if (counts.size > 64) counts.delete(counts.keys().next().value as string)
+      unused.push(current)
+      if (unused.length > 64) unused.shift()
     }
   }
 
   return {
     scheme: 'Digest',
     apply(request: AuthRequest) {
-      const c = current
+      let c = current
+      for (let next = unused.shift(); next !== undefined; next = unused.shift()) {
+        if (counts.get(next.nonce) === 0) {
+          c = next
+          break
+        }
+      }
       if (c === undefined) return // the first request goes without credentials; the 401 carries the challenge
       const n = (counts.get(c.nonce) ?? 0) + 1
       counts.set(c.nonce, n)
