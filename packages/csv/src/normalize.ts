@@ -202,6 +202,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private readonly held: RawRecord[] = []
   private readonly nullTokens: Set<string>
   private readonly nullMax: number
+  private readonly nullEmpty: boolean
   private readonly trim: boolean
   private readonly schema: z.ZodType | undefined
   private readonly report: CsvReport
@@ -214,6 +215,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     const nulls = options.values?.nullTokens ?? DEFAULT_NULLS
     this.nullTokens = new Set(nulls.map((t) => t.trim().toLowerCase()))
     this.nullMax = Math.max(0, ...nulls.map((t) => t.length))
+    this.nullEmpty = this.nullTokens.has('')
     this.trim = options.values?.trim ?? true
     this.schema = options.schema
     this.report = {
@@ -469,8 +471,10 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c] as Column
       let v = fields[col.index] as string
-      if (this.trim) v = v.trim()
-      if (v.length <= this.nullMax && this.nullTokens.has(v.toLowerCase())) {
+      const n = v.length
+      if (this.trim && n > 0 && (v.charCodeAt(0) <= 32 || v.charCodeAt(n - 1) <= 32 || v.charCodeAt(0) === 160 || v.charCodeAt(n - 1) === 160))
+        v = v.trim()
+      if (v.length <= this.nullMax && (v.length === 0 ? this.nullEmpty : this.nullTokens.has(v.toLowerCase()))) {
         if (!col.undefinedForNull) out[col.key] = null
         continue
       }
@@ -489,7 +493,6 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         ;(issues ??= []).push({ column: col.key, code: issue.code, message: issue.message })
       } else {
         out[col.key] = value
-        if (col.kind === 'date' && col.date !== undefined && col.date.order === undefined) learnOrder(v, col.date)
       }
     }
     if (issues !== undefined) return this.quarantine(rec, issues)
@@ -581,13 +584,6 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.log.debug({ records: this.report.records, complete: this.report.complete }, 'finished')
     for (const w of this.waiters.splice(0)) error === undefined ? w.resolve(this.report) : w.reject(error)
   }
-}
-
-function learnOrder(value: string, rules: DateRules): void {
-  const m = /^(\d{1,2})[./-](\d{1,2})[./-]\d{4}$/.exec(value)
-  if (m === null) return
-  if (Number(m[1]) > 12) rules.order = 'DMY'
-  else if (Number(m[2]) > 12) rules.order = 'MDY'
 }
 
 function isEmptyRecord(rec: RawRecord): boolean {

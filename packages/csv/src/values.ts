@@ -13,12 +13,9 @@ const GROUP_SPACES = /(\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))/g
  * `1,234` or `1.234` (a single separator before exactly three digits) is ambiguous and refused.
  */
 export function parseNumber(input: string, decimal: ',' | '.' | undefined): number | ValueIssue {
+  const fast = plainNumber(input, decimal)
+  if (fast !== undefined) return fast
   let s = input.trim()
-  // fast path: plain decimals with a dot (or integers)
-  if (/^-?\d+(?:\.\d+)?$/.test(s)) {
-    if (decimal === ',' && s.includes('.') && /^-?\d{1,3}\.\d{3}$/.test(s)) return Number(s.replace('.', ''))
-    if (decimal !== undefined || !/^-?[1-9]\d{0,2}\.\d{3}$/.test(s)) return Number(s)
-  }
   let negative = false
   let percent = false
   if (s.startsWith('(') && s.endsWith(')')) {
@@ -90,6 +87,25 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
   return negative ? -n : n
 }
 
+/** `-123.45` style numbers without grouping, read without regular expressions; undefined for anything else. */
+function plainNumber(s: string, decimal: ',' | '.' | undefined): number | undefined {
+  const n = s.length
+  if (n === 0 || n > 18) return undefined
+  let i = s.charCodeAt(0) === 45 ? 1 : 0
+  const start = i
+  let dot = -1
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (dot >= 0) return undefined
+      dot = i
+    } else if (c < 48 || c > 57) return undefined
+  }
+  if (n === start || dot === start || dot === n - 1) return undefined
+  if (dot >= 0 && decimal !== '.' && n - dot - 1 === 3 && dot - start <= 3 && s.charCodeAt(start) !== 48) return undefined
+  return Number(s)
+}
+
 const TRUE = new Set(['true', 't', 'yes', 'y', '1', 'ja', 'j', 'on', 'oui', 'si', 'sí', 'wahr'])
 const FALSE = new Set(['false', 'f', 'no', 'n', '0', 'nein', 'off', 'non', 'falsch'])
 
@@ -108,6 +124,8 @@ interface CompiledFormat {
   format: string
   re: RegExp
   parts: string[]
+  /** For formats of fixed-width numeric tokens only: [token, position, width] and literal [position, charCode]. */
+  fixed: { length: number; fields: [string, number, number][]; literals: [number, number][] } | undefined
 }
 
 const TOKENS = /YYYY|YY|MM|M|DD|D|HH|H|mm|ss|SSS|\[[^\]]*\]/g
@@ -128,21 +146,69 @@ export function compileDateFormat(format: string): CompiledFormat {
     last = (m.index ?? 0) + t.length
   }
   re += `${escapeRe(format.slice(last))}$`
-  return { format, re: new RegExp(re), parts }
+  return { format, re: new RegExp(re), parts, fixed: fixedLayout(format) }
+}
+
+function fixedLayout(format: string): CompiledFormat['fixed'] {
+  const fields: [string, number, number][] = []
+  const literals: [number, number][] = []
+  let pos = 0
+  let last = 0
+  for (const m of format.matchAll(TOKENS)) {
+    const t = m[0]
+    for (const ch of format.slice(last, m.index)) literals.push([pos++, ch.charCodeAt(0)])
+    last = (m.index ?? 0) + t.length
+    if (t.startsWith('[')) {
+      for (const ch of t.slice(1, -1)) literals.push([pos++, ch.charCodeAt(0)])
+      continue
+    }
+    if (t.length === 1) return undefined
+    fields.push([t, pos, t.length])
+    pos += t.length
+  }
+  for (const ch of format.slice(last)) literals.push([pos++, ch.charCodeAt(0)])
+  return { length: pos, fields, literals }
+}
+
+function digits(s: string, at: number, width: number): number {
+  let v = 0
+  for (let i = at; i < at + width; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return v
 }
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
 function build(y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, ms = 0): Date | undefined {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+  if (d > (mo === 2 && leap ? 29 : (MONTH_DAYS[mo - 1] as number))) return undefined
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms))
   if (y < 100) date.setUTCFullYear(y)
-  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : undefined
+  return date
 }
 
 function byFormat(s: string, f: CompiledFormat): Date | undefined {
+  const fx = f.fixed
+  if (fx !== undefined) {
+    if (s.length !== fx.length) return undefined
+    for (const [at, code] of fx.literals) if (s.charCodeAt(at) !== code) return undefined
+    const v: Record<string, number> = {}
+    for (const [t, at, width] of fx.fields) {
+      const n = digits(s, at, width)
+      if (n < 0) return undefined
+      v[t] = n
+    }
+    const year = v.YYYY ?? (v.YY === undefined ? Number.NaN : v.YY < 70 ? 2000 + v.YY : 1900 + v.YY)
+    return build(year, v.MM ?? 1, v.DD ?? 1, v.HH ?? 0, v.mm ?? 0, v.ss ?? 0, v.SSS ?? 0)
+  }
   const m = f.re.exec(s)
   if (m === null) return undefined
   const v: Record<string, number> = {}
@@ -151,6 +217,25 @@ function byFormat(s: string, f: CompiledFormat): Date | undefined {
   })
   const year = v.YYYY ?? (v.YY === undefined ? Number.NaN : v.YY < 70 ? 2000 + v.YY : 1900 + v.YY)
   return build(year, v.MM ?? v.M ?? 1, v.DD ?? v.D ?? 1, v.HH ?? v.H ?? 0, v.mm ?? 0, v.ss ?? 0, v.SSS ?? 0)
+}
+
+/** `YYYY-MM-DD`, `YYYY-MM-DDTHH:mm:ssZ` and `YYYY-MM-DDTHH:mm:ss.sssZ`, read without regular expressions. */
+function isoFast(s: string): Date | undefined {
+  const n = s.length
+  if (n !== 10 && n !== 20 && n !== 24) return undefined
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined
+  const y = digits(s, 0, 4)
+  const mo = digits(s, 5, 2)
+  const d = digits(s, 8, 2)
+  if (y < 0 || mo < 0 || d < 0) return undefined
+  if (n === 10) return build(y, mo, d)
+  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90) return undefined
+  const h = digits(s, 11, 2)
+  const mi = digits(s, 14, 2)
+  const sec = digits(s, 17, 2)
+  const ms = n === 24 ? (s.charCodeAt(19) === 46 ? digits(s, 20, 3) : -1) : 0
+  if (h < 0 || mi < 0 || sec < 0 || ms < 0) return undefined
+  return build(y, mo, d, h, mi, sec, ms)
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/
@@ -173,6 +258,8 @@ export interface DateRules {
  */
 export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
   const s = input.trim()
+  const fast = isoFast(s)
+  if (fast !== undefined) return fast
   const iso = ISO.exec(s)
   if (iso !== null) {
     const [, y, mo, d, h, mi, sec, frac, zone] = iso
@@ -201,6 +288,7 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
   const a = Number(m[1])
   const b = Number(m[3])
   const y = Number(m[4])
+  if (rules.order === undefined && (a > 12) !== (b > 12)) rules.order = a > 12 ? 'DMY' : 'MDY' // the column shows its order
   const order: DateOrder | undefined = a > 12 ? 'DMY' : b > 12 ? 'MDY' : a === b ? 'DMY' : rules.order
   if (order === undefined)
     return {
