@@ -83,7 +83,7 @@ export interface RateLimitOptions {
   redisTimeoutMs?: number
   /**
    * After Redis lost the quota's state (a restart), no request is scheduled for this long while every process
-   * re-seeds its recent requests, in ms. Default 1 000.
+   * re-seeds its recent requests, in ms. Default 250.
    */
   recoveryMs?: number
 }

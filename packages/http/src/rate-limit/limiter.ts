@@ -3,7 +3,7 @@ import { RateLimitError, rateLimited } from './errors'
 import { parseRateLimitHeaders } from './headers'
 import type { RateLimiter, RateLimiterState, RateLimitHint } from './index'
 import type { ResolvedOptions } from './options'
-import { RedisQuota } from './redis-store'
+import { RedisQuota, type Reservation } from './redis-store'
 import { SlidingWindowLog } from './sliding-window'
 
 type WaiterState = 'queued' | 'reserving' | 'done'
@@ -270,7 +270,7 @@ export class Limiter implements RateLimiter {
 
   private reserve(redis: RedisQuota, w: Waiter): void {
     redis.reserve().then(
-      (waitMs) => this.afterReservation(w, waitMs),
+      (reservation) => this.afterReservation(w, reservation, reservation.waitMs),
       (error: unknown) => {
         if (w.state === 'done') return
         this.reserving.delete(w)
@@ -283,16 +283,17 @@ export class Limiter implements RateLimiter {
   }
 
   /** A slot is reserved `waitMs` from now: wait for it (and for any pause), then hand out the release. */
-  private afterReservation(w: Waiter, waitMs: number): void {
+  private afterReservation(w: Waiter, reservation: Reservation, waitMs: number): void {
     w.timer = undefined
     if (w.state === 'done') return
     const now = this.now()
     const wait = Math.max(waitMs, this.localWait(now))
     if (wait > 0) {
-      w.timer = setTimeout(() => this.afterReservation(w, 0), wait)
+      w.timer = setTimeout(() => this.afterReservation(w, reservation, 0), wait)
       this.noteWait(now, wait)
       return
     }
+    this.redis?.granted(reservation)
     this.reserving.delete(w)
     this.finish(w)
     this.serverRemaining--

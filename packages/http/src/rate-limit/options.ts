@@ -105,8 +105,12 @@ export function validateOptions(options: RateLimitOptions): ResolvedOptions {
   if (typeof localShare !== 'number' || !(localShare > 0 && localShare <= 1)) {
     throw invalidOption('localShare', "a number in (0, 1] (required with onRedisDown: 'local-share')", localShare)
   }
-  if (options.spread !== undefined && typeof options.spread !== 'boolean') throw invalidOption('spread', 'a boolean', options.spread)
-  const shortest = windows.reduce<WindowSpec | undefined>((a, b) => (a === undefined || b.windowMs < a.windowMs ? b : a), undefined)
+  if (options.spread !== undefined && typeof options.spread !== 'boolean')
+    throw invalidOption('spread', 'a boolean', options.spread)
+  const shortest = windows.reduce<WindowSpec | undefined>(
+    (a, b) => (a === undefined || b.windowMs < a.windowMs ? b : a),
+    undefined,
+  )
   return {
     windows,
     // Requests are spread over the shortest window by default (see RateLimitOptions.spread).
@@ -131,7 +135,7 @@ export function validateOptions(options: RateLimitOptions): ResolvedOptions {
     localShare,
     // A Redis call that takes a second counts as Redis being down.
     redisTimeoutMs: nonNegative(options.redisTimeoutMs, 'redisTimeoutMs', 1_000),
-    // After Redis lost its state, one second for every process to re-seed before scheduling resumes.
-    recoveryMs: nonNegative(options.recoveryMs, 'recoveryMs', 1_000),
+    // After Redis lost its state, a quarter second for every active process to re-seed before scheduling resumes.
+    recoveryMs: nonNegative(options.recoveryMs, 'recoveryMs', 250),
   }
 }

@@ -8,7 +8,8 @@ import { SlidingWindowLog } from './sliding-window'
 /**
  * Reserves the next slot of a sliding-window log shared in Redis, in one round trip. KEYS[1] is a hash with the
  * state's epoch, the recovery hold and a shared pause; KEYS[2..] one sorted set of reservation times per window.
- * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, spreadMs, then (limit, windowMs) per window.
+ * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, spreadMs, (limit, windowMs) per window,
+ * then (member, actual time) pairs: grants that left later than reserved move to when they really left.
  * The slot is the earliest time t ≥ now, ≥ the latest reservation (the log stays append-only), with fewer than
  * `limit` reservations in (t - windowMs, t] for every window, and at least spreadMs after the latest one. Times are Redis's own clock (TIME), shared by all.
  * Returns {1, waitMs, epoch, at, now} when reserved, {0, waitMs, epoch, 0, now} when the slot is further than
@@ -39,6 +40,10 @@ for i = 2, #KEYS do
 end
 redis.call('PEXPIRE', KEYS[1], maxw + 60000)
 if now < hold then return {2, hold - now, epoch, 0, now} end
+local nw = #KEYS - 1
+for j = 7 + 2 * nw, #ARGV - 1, 2 do
+  for i = 2, #KEYS do redis.call('ZADD', KEYS[i], 'XX', 'GT', ARGV[j + 1], ARGV[j]) end
+end
 local at = now
 if pause > at then at = pause end
 for i = 2, #KEYS do
@@ -92,6 +97,19 @@ const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
 const RESERVE_SHA = sha1(RESERVE_SCRIPT)
 const RESEED_SHA = sha1(RESEED_SCRIPT)
 
+/** A reserved slot: how long to wait for it, and what Redis knows it by. */
+export interface Reservation {
+  waitMs: number
+  /** Member and time (Redis clock) of the reservation; absent for a local-share grant. */
+  member?: string
+  at?: number
+}
+
+/** Lateness (ms) above which a grant's actual time is written back to the shared log. */
+const LATE_MS = 2
+/** Most corrections carried by one call. */
+const MAX_CORRECTIONS = 32
+
 type Reply = [status: number, waitMs: number, epoch: string, at: number, now: number]
 
 /** Most reservations a process sends back after a Redis restart. */
@@ -109,8 +127,12 @@ export class RedisQuota {
   private seq = 0
   private epoch = ''
   private pendingPauseMs = 0
-  /** This process's own reservations, in Redis time, to re-seed after a restart. */
-  private readonly mine: SlidingWindowLog
+  /** (member, actual time) pairs of grants that went late, for the next call. */
+  private corrections: string[] = []
+  /** This process's own reservations (member → Redis time, corrected when one left late), to re-seed after a restart. */
+  private readonly mine = new Map<string, number>()
+  private readonly mineWindowMs: number
+  private readonly mineMax: number
   /** The local share used while Redis is down. */
   private readonly share: SlidingWindowLog[]
   /** Redis clock minus local clock, from the last reply. */
@@ -127,7 +149,8 @@ export class RedisQuota {
     this.keys = [`${tag}:meta`, ...options.windows.map((w) => `${tag}:${w.name}`)]
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
     const longest = options.windows.reduce((a, b) => (b.enforcedMs > a.enforcedMs ? b : a))
-    this.mine = new SlidingWindowLog(Math.min(longest.limit, MAX_RESEED), longest.enforcedMs)
+    this.mineWindowMs = longest.enforcedMs
+    this.mineMax = Math.min(longest.limit, MAX_RESEED)
     this.share = options.windows.map(
       (w) => new SlidingWindowLog(Math.max(1, Math.floor(w.limit * options.localShare)), w.enforcedMs),
     )
@@ -157,13 +180,28 @@ export class RedisQuota {
     if (ms > this.pendingPauseMs) this.pendingPauseMs = ms
   }
 
+  /**
+   * Called when the caller really goes: when that is later than the reserved time (a busy event loop fired the
+   * timer late), the real time is written back on the next call, so that the slots after it keep their distance
+   * from when the request actually left (no extra round trip).
+   */
+  granted(reservation: Reservation): void {
+    if (reservation.member === undefined || reservation.at === undefined) return
+    const actual = Math.ceil(Date.now() + this.offset)
+    if (actual - reservation.at > LATE_MS) {
+      if (this.mine.has(reservation.member)) this.mine.set(reservation.member, actual)
+      if (this.corrections.length < 2 * MAX_CORRECTIONS) this.corrections.push(reservation.member, String(actual))
+    }
+  }
+
   /** Reserves a slot; resolves with the milliseconds to wait for it. */
-  async reserve(): Promise<number> {
+  async reserve(): Promise<Reservation> {
+    const member = `${this.id}:${this.seq++}`
     for (;;) {
       let reply: Reply
       try {
         if (this.client.status !== 'ready') await this.firstConnect()
-        reply = await this.call()
+        reply = await this.call(member)
       } catch (error) {
         return this.fallback(error)
       }
@@ -180,8 +218,8 @@ export class RedisQuota {
         if (lost) await this.reseed(now)
       }
       if (status === 1) {
-        this.mine.record(at)
-        return waitMs
+        this.remember(member, at)
+        return { waitMs, member, at }
       }
       if (status === 0) throw rateLimited(waitMs, 'shared quota (Redis)')
       await sleep(waitMs)
@@ -216,16 +254,19 @@ export class RedisQuota {
     })
   }
 
-  private async call(): Promise<Reply> {
+  private async call(member: string): Promise<Reply> {
     const pause = this.pendingPauseMs
+    const corrections = this.corrections
+    this.corrections = []
     const args = [
       this.epoch,
-      `${this.id}:${this.seq++}`,
+      member,
       String(this.o.maxWaitMs),
       String(pause),
       String(this.o.recoveryMs),
       String(this.o.spreadMs),
       ...this.windowArgs,
+      ...corrections,
     ]
     const reply = (await this.withTimeout(this.eval(RESERVE_SHA, RESERVE_SCRIPT, args))) as Reply
     if (pause > 0 && this.pendingPauseMs === pause) this.pendingPauseMs = 0
@@ -262,8 +303,19 @@ export class RedisQuota {
     })
   }
 
+  private remember(member: string, at: number): void {
+    this.mine.set(member, at)
+    if (this.mine.size > this.mineMax) {
+      for (const key of this.mine.keys()) {
+        this.mine.delete(key)
+        if (this.mine.size <= this.mineMax) break
+      }
+    }
+  }
+
   private async reseed(now: number): Promise<void> {
-    const times = this.mine.recent(now).map(String)
+    const times: string[] = []
+    for (const t of this.mine.values()) if (t > now - this.mineWindowMs) times.push(String(t))
     this.log.warn(
       { key: this.o.key, reseeded: times.length },
       'rate limit: Redis lost the shared quota state (restart?); re-seeding this process’s recent requests and holding briefly',
@@ -290,7 +342,7 @@ export class RedisQuota {
     )
   }
 
-  private fallback(error: unknown): number {
+  private fallback(error: unknown): Reservation {
     if (error instanceof RateLimitError) throw error
     this.noteDown(error)
     if (this.o.onRedisDown === 'fail-closed') {
@@ -307,8 +359,8 @@ export class RedisQuota {
     for (const log of this.share) at = Math.max(at, log.nextAt(now))
     if (at - now > this.o.maxWaitMs) throw rateLimited(at - now, 'local share of the quota while Redis is down')
     for (const log of this.share) log.record(at)
-    this.mine.record(at + this.offset)
-    return at - now
+    this.remember(`${this.id}:${this.seq++}`, at + this.offset)
+    return { waitMs: at - now }
   }
 
   async close(): Promise<void> {
