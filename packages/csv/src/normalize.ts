@@ -351,7 +351,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         continue
       }
       this.report.records.read++
-      if (rec.blank || isEmptyRecord(rec)) {
+      if (rec.blank || isEmptyRecord(rec, this.trim)) {
         if (this.held.length > 0) this.held.push(rec)
         else this.report.records.skipped.blank++
         continue
@@ -372,14 +372,14 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private release(): void {
     const held = this.held.splice(0)
     for (const r of held) {
-      if (r.blank || isEmptyRecord(r)) this.report.records.skipped.blank++
+      if (r.blank || isEmptyRecord(r, this.trim)) this.report.records.skipped.blank++
       else this.row(r)
     }
   }
 
   private endOfInput(): void {
     for (const r of this.held.splice(0)) {
-      if (r.blank || isEmptyRecord(r)) this.report.records.skipped.blank++
+      if (r.blank || isEmptyRecord(r, this.trim)) this.report.records.skipped.blank++
       else {
         this.report.records.skipped.summary++
         this.report.summary.push({ line: r.line, raw: copy(r.raw) })
@@ -586,9 +586,9 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   }
 }
 
-function isEmptyRecord(rec: RawRecord): boolean {
+function isEmptyRecord(rec: RawRecord, trim: boolean): boolean {
   const f = rec.fields
-  for (let i = 0; i < f.length; i++) if ((f[i] as string).trim() !== '') return false
+  for (let i = 0; i < f.length; i++) if ((trim ? (f[i] as string).trim() : f[i]) !== '') return false
   return true
 }
 
