@@ -10,6 +10,8 @@ interface Walk {
   readonly path: (string | number)[]
   readonly skipTop: ReadonlySet<string> | undefined
   readonly pathOf: () => string
+  /** Return untouched subtrees as they are (no key path can match below and no value is scanned). */
+  readonly share: boolean
 }
 
 /**
@@ -24,9 +26,18 @@ export function redactValue(
   findings: Finding[] | undefined,
   skipTop: ReadonlySet<string> | undefined,
   under?: string,
+  share = false,
 ): unknown {
   const path: (string | number)[] = []
-  const walk: Walk = { engine, findings, seen: new WeakMap(), path, skipTop, pathOf: () => pathString(path) }
+  const walk: Walk = {
+    engine,
+    findings,
+    seen: new WeakMap(),
+    path,
+    skipTop,
+    pathOf: () => pathString(path),
+    share: share && !engine.scansValues,
+  }
   let states = engine.keyPaths.length > 0 ? initialStates(engine.keyPaths) : NO_STATES
   if (under !== undefined) {
     // The value sits under the top-level key `under` (a serialised `req`): key paths start from there.
@@ -41,6 +52,7 @@ export function redactValue(
 const pathString = (path: readonly (string | number)[]): string => path.join('.')
 
 function visit(w: Walk, value: unknown, states: States, depth: number): unknown {
+  if (w.share && states.length === 0) return value
   switch (typeof value) {
     case 'string':
       return value.length === 0 ? value : w.engine.text(value, w.findings, w.findings && w.pathOf)
@@ -130,12 +142,9 @@ function child(
 ): unknown {
   const { next, matched } = step(w.engine.keyPaths, states, key)
   w.path.push(segment)
-  try {
-    if (matched) return replaceWhole(w, value)
-    return visit(w, value, next, depth + 1)
-  } finally {
-    w.path.pop()
-  }
+  const out = matched ? replaceWhole(w, value) : visit(w, value, next, depth + 1)
+  w.path.pop()
+  return out
 }
 
 function replaceWhole(w: Walk, value: unknown): unknown {

@@ -26,11 +26,11 @@ const SERIALISED = new Set(['req', 'res'])
  */
 export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
   const engine = engineOf(redactor)
-  const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined)
+  const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined, undefined, true)
   const serialiser =
     (key: string, base: (value: never) => unknown) =>
     (value: unknown): unknown =>
-      redactValue(engine, value !== null && typeof value === 'object' ? base(value as never) : value, undefined, undefined, key)
+      redactValue(engine, value !== null && typeof value === 'object' ? base(value as never) : value, undefined, undefined, key, true)
   return {
     hooks: {
       logMethod(args, method) {
@@ -38,7 +38,7 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
         for (let i = 0; i < args.length; i++) {
           const a = args[i]
           if (typeof a === 'string') out[i] = engine.text(a, undefined, undefined)
-          else if (a !== null && typeof a === 'object') out[i] = redactValue(engine, a, undefined, i === 0 ? SERIALISED : undefined)
+          else if (a !== null && typeof a === 'object') out[i] = redactValue(engine, a, undefined, i === 0 ? SERIALISED : undefined, undefined, true)
           else out[i] = a
         }
         method.apply(this, out)

@@ -58,6 +58,8 @@ export interface Engine {
   readonly options: RedactorOptions
   readonly keyPaths: readonly KeyPath[]
   readonly keyAction: Action
+  /** False when no detector runs and nothing is denied: strings pass unchanged, only key paths apply. */
+  readonly scansValues: boolean
   /** Redacts a string; pushes findings (offsets in `text`) to `out` when given. */
   text(text: string, out: Finding[] | undefined, path: (() => string) | undefined): string
   /** Scans only, returning raw spans (for the stream's cut points). */
@@ -204,6 +206,7 @@ function buildEngine(options: RedactorOptions): Engine {
     options,
     keyPaths,
     keyAction: actionOf('key'),
+    scansValues: anyDetector || hasDeny,
     spans,
     text(text, out, path) {
       const raw = spans(text)

@@ -62,6 +62,7 @@ function wordLike(c: number): boolean {
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
 const CONTEXT_WINDOW = 40
+const NEGATIVE_WINDOW = 12 // `order 123456789`, `"ref":"…"`: the number right after the word
 const VALUE_CAP = 8192
 
 // Context words, matched as whole words (lowercased); what each does when it is seen.
@@ -101,10 +102,10 @@ addCtx(
   'order invoice ticket ref reference tracking sku txn transaction bytes size count qty amount port pid build ' +
     'version seq offset',
 )
-const MONTHS = 'jan feb mar apr may jun jul aug sep sept oct nov dec'.split(' ')
+const MONTHS = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ')
 const MONTH_NAMES =
   'january february march april may june july august september october november december'.split(' ')
-for (const m of [...MONTHS, ...MONTH_NAMES]) CONTEXT.set(m, Ctx.Month)
+for (const m of [...MONTHS, ...MONTH_NAMES, 'sept']) CONTEXT.set(m, Ctx.Month)
 const monthNumber = (word: string): number => {
   const w = word.toLowerCase()
   const i = MONTHS.indexOf(w.slice(0, 3))
@@ -133,6 +134,7 @@ const GD = new Int32Array(MAX_GROUPS)
 const GE = new Int32Array(MAX_GROUPS)
 const SEP = new Int32Array(MAX_GROUPS)
 const GL = new Int32Array(MAX_GROUPS)
+const PS = new Int32Array(MAX_GROUPS + 1)
 
 /** Scans `text` and appends what it finds to `out`, in order of position, without overlaps. */
 export function scan(text: string, on: Enabled, out: RawFinding[]): void {
@@ -221,7 +223,8 @@ class Scanner {
     if (i === 0) return true
     const p = this.t.charCodeAt(i - 1)
     if (wordLike(p)) return false
-    if (p === 46 && i >= 2 && isDigit(this.t.charCodeAt(i - 2))) return false
+    // After `1.` (a decimal, a version) or `1-` (the next group of a date, a UUID, an order number) no value starts.
+    if ((p === 46 || p === 45) && i >= 2 && isDigit(this.t.charCodeAt(i - 2))) return false
     return true
   }
 
@@ -331,33 +334,48 @@ class Scanner {
     if (count === 0) return from + 1
     const { gs, gd, ge, sep, on } = this
     const paren0 = ge[0] !== gd[0]
-    const neg = this.near(this.negAt, start)
+    const neg = start >= this.negAt && start - this.negAt <= NEGATIVE_WINDOW
+    // Prefix sums of digit counts; where the separators stop being the same, where a slash appears, which group
+    // first breaks the card grouping.
+    const s1 = sep[1] as number
     let total = 0
+    let uniformTo = count
+    let slashFrom = count + 1
+    let badGroup = count // first group that is not of card size
     for (let g = 0; g < count; g++) {
-      GL[g] = (gd[g] as number) - (gs[g] as number)
-      total += GL[g] as number
+      const len = (gd[g] as number) - (gs[g] as number)
+      GL[g] = len
+      total += len
+      PS[g + 1] = total
+      if (g >= 1 && sep[g] !== s1 && uniformTo === count) uniformTo = g
+      if (g >= 1 && sep[g] === 47 && slashFrom === count + 1) slashFrom = g + 1
+      if ((len < 3 || len > 6) && badGroup === count) badGroup = g
     }
+    const l0 = GL[0] as number
+    const l1 = GL[1] as number
+    const l2 = GL[2] as number
+    const plain = !plus && !paren0
+    const dobNear = this.near(this.dobAt, start)
+    const zeroFirst = t.charCodeAt(gs[0] as number) === 48
     let digits = ''
     for (let k = count; k >= 1; k--) {
       const end = ge[k - 1] as number
       const after = t.charCodeAt(end)
       if (wordLike(after) || after === 64) continue
       if ((after === 46 || after === 58) && isDigit(t.charCodeAt(end + 1))) continue
-      let nd = 0
-      let uniform = true
-      let slash = false
-      const s1 = sep[1] as number
-      for (let g = 0; g < k; g++) {
-        nd += GL[g] as number
-        if (g >= 1 && sep[g] !== s1) uniform = false
-        if (g >= 1 && sep[g] === 47) slash = true
-      }
-      const l0 = GL[0] as number
-      const l1 = GL[1] as number
-      const l2 = GL[2] as number
-      const plain = !plus && !paren0
-      // Only lengths and separators so far; the digits themselves are read when some shape fits.
-      if (nd < 8 && !(plain && ((k === 4 && s1 === 46) || (k === 3 && this.near(this.dobAt, start))))) continue
+      const nd = PS[k] as number
+      const uniform = k <= uniformTo
+      const slash = k >= slashFrom
+      // Only lengths and separators so far: the digits are read when some detector's shape fits.
+      const shaped =
+        (plain && k === 4 && s1 === 46) ||
+        (plain && k === 3 && (dobNear || (l0 === 3 && l1 === 2 && l2 === 4))) ||
+        (plain && nd >= 12 && nd <= 19 && (k === 1 || (uniform && badGroup >= k - 1))) ||
+        (plain && k === 1 && nd >= 9 && nd <= 11) ||
+        (plus && nd >= 8) ||
+        (k >= 3 && (nd === 10 || nd === 11) && !zeroFirst) ||
+        (zeroFirst && nd >= 9 && k >= 2)
+      if (!shaped) continue
       if (digits === '') for (let g = 0; g < count; g++) digits += t.slice(gs[g], gd[g])
       const d = nd === total ? digits : digits.slice(0, nd)
       // IPv4
@@ -391,9 +409,7 @@ class Scanner {
       }
       // Payment card: 13–19 digits, plain or grouped by spaces or dashes, Luhn and issuer prefix
       if (plain && nd >= 13 && nd <= 19 && on.card && (k === 1 || (uniform && (s1 === 32 || s1 === 45)))) {
-        let shaped = true
-        for (let g = 0; g < k - 1 && k > 1; g++) if ((GL[g] as number) < 3 || (GL[g] as number) > 6) shaped = false
-        if (shaped && luhnValid(d) && cardIssuerValid(d)) {
+        if ((k === 1 || badGroup >= k - 1) && luhnValid(d) && cardIssuerValid(d)) {
           this.add(start, end, 'card', 'card-luhn', 0.95)
           return end
         }

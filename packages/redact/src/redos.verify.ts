@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { createRedactor } from './index'
+
+// Every detector is a bounded, single-pass scan: hostile 10 MB lines must take no more than a set multiple of
+// the time of ordinary text of the same size.
+const SIZE = 10 * 1024 * 1024
+const MULTIPLE = 10
+const SLACK_MS = 250
+
+const fill = (unit: string): string => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE)
+
+const ADVERSARIAL: Record<string, string> = {
+  'one digit run': fill('7'),
+  'digits and spaces': fill('4 '),
+  'digit groups of four': fill('4111 '),
+  'dashed digits': fill('12-'),
+  'dotted digits': fill('1.2.'),
+  'plus signs and digits': fill('+1 '),
+  'open parentheses': fill('(1'),
+  '@ flood': fill('@'),
+  'letters then @': fill('a@'),
+  'long local part': `${fill('a').slice(0, SIZE - 20)}@example.com`,
+  'long domain': `a@${fill('b.').slice(0, SIZE - 10)}com`,
+  'double quotes': fill('"'),
+  'nested quotes': fill('"\\"\''),
+  'password= repeated': fill('password="'),
+  'authorization headers': fill('Authorization: '),
+  'bearer repeated': fill('Bearer '),
+  'colons': fill(':'),
+  'hex and colons': fill('ab:'),
+  'double colons': fill('1::'),
+  'PEM headers without end': fill('-----BEGIN RSA PRIVATE KEY-----'),
+  'JWT-like dots': fill('eyJ.'),
+  'IBAN-like groups': fill('DE89 '),
+  'NINO-like': fill('AB 12 '),
+  'URL credentials': fill('https://u:p'),
+  'dates after DOB': fill('DOB 1/1/1 '),
+}
+
+function plainText(): string {
+  const words = ['invoice', 'payment', 'shipped', 'customer', 'the', 'order', 'status=200', 'took=12ms', 'v1.2.3']
+  const parts: string[] = []
+  let len = 0
+  for (let i = 0; len < SIZE; i++) {
+    const w = `${words[i % words.length]} `
+    parts.push(w)
+    len += w.length
+  }
+  return parts.join('').slice(0, SIZE)
+}
+
+function time(fn: () => void): number {
+  const start = performance.now()
+  fn()
+  return performance.now() - start
+}
+
+describe('linear time on hostile input (10 MB lines)', () => {
+  const redactor = createRedactor()
+  const plain = plainText()
+  redactor.redactString(plain.slice(0, 200_000))
+  const baseline = Math.min(
+    time(() => redactor.redactString(plain)),
+    time(() => redactor.redactString(plain)),
+  )
+
+  for (const [name, input] of Object.entries(ADVERSARIAL)) {
+    it(`${name}: within ${MULTIPLE}× of plain text`, () => {
+      const ms = time(() => redactor.redactString(input))
+      console.log(`${name}: ${ms.toFixed(0)} ms (plain text of the same size: ${baseline.toFixed(0)} ms)`)
+      expect(ms).toBeLessThanOrEqual(baseline * MULTIPLE + SLACK_MS)
+    })
+  }
+})
