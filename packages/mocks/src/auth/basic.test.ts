@@ -11,7 +11,12 @@ describe('basic auth server', () => {
   const utf8 = vector('basic-rfc7617-utf8-charset')
   beforeAll(async () => {
     mock = await serve(
-      basicAuth({ path: '/basic', users: { Aladdin: 'open sesame', test: '123£' }, realm: 'WallyWorld', charset: 'UTF-8' }),
+      basicAuth({
+        path: '/basic',
+        users: { Aladdin: 'open sesame', test: '123£' },
+        realm: 'WallyWorld',
+        charset: 'UTF-8',
+      }),
     )
     latin1 = await serve(basicAuth({ path: '/basic', users: { test: '123£' }, realm: 'legacy', charset: 'ISO-8859-1' }))
   })

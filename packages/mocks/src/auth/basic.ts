@@ -1,5 +1,14 @@
 import { http, type RequestHandler } from 'msw'
-import { authorised, checkPath, checkSecrets, invalidOption, parseAuthorization, quote, refuse, safeEqual } from './params'
+import {
+  authorised,
+  checkPath,
+  checkSecrets,
+  invalidOption,
+  parseAuthorization,
+  quote,
+  refuse,
+  safeEqual,
+} from './params'
 
 /** Options of {@link basicAuth}. */
 export interface BasicAuthOptions {
@@ -73,4 +82,3 @@ export function basicAuth(options: BasicAuthOptions): RequestHandler[] {
     }),
   ]
 }
-

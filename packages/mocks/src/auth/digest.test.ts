@@ -13,7 +13,9 @@ describe('digest computations match the published examples', () => {
   it('RFC 2617 section 3.5: MD5, qop=auth', () => {
     const v = vector('digest-rfc2617-3.5-md5-auth')
     const i = v.inputs as Inputs
-    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'MD5', qop: 'auth' })).toBe(v.expected.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'MD5', qop: 'auth' })).toBe(
+      v.expected.response,
+    )
   })
 
   it.each([
@@ -31,8 +33,12 @@ describe('digest computations match the published examples', () => {
     const fips = v.fips_sha512_256_values as Record<string, string>
     const userHash = createHash('sha512-256').update(`${i.username}:${i.realm}`).digest('hex')
     expect(userHash).toBe(fips.username_hash)
-    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).toBe(fips.response)
-    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).not.toBe(v.expected.response)
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).toBe(
+      fips.response,
+    )
+    expect(digestResponse({ ...(i as unknown as DigestInput), algorithm: 'SHA-512-256', qop: 'auth' })).not.toBe(
+      v.expected.response,
+    )
   })
 })
 
@@ -45,7 +51,11 @@ function answer(
   const params = parseAuthorization(challenge)?.params
   if (!params) throw new Error(`bad challenge ${challenge}`)
   const algorithm = (params.get('algorithm') ?? 'MD5') as DigestAlgorithm
-  const hashName = algorithm.startsWith('SHA-512-256') ? 'sha512-256' : algorithm.startsWith('SHA-256') ? 'sha256' : 'md5'
+  const hashName = algorithm.startsWith('SHA-512-256')
+    ? 'sha512-256'
+    : algorithm.startsWith('SHA-256')
+      ? 'sha256'
+      : 'md5'
   const h = (s: string) => createHash(hashName).update(s).digest('hex')
   const realm = params.get('realm') as string
   const nonce = params.get('nonce') as string
@@ -101,7 +111,9 @@ describe('digest auth server', () => {
 
   it('challenges with realm, qop, algorithm, nonce and opaque', async () => {
     const challenge = await challengeOf('/md5')
-    expect(challenge).toMatch(/^Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, nonce="[^"]+", opaque="[^"]+"$/)
+    expect(challenge).toMatch(
+      /^Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=MD5, nonce="[^"]+", opaque="[^"]+"$/,
+    )
   })
 
   it('accepts a correct response with an increasing nc and refuses a replayed nc', async () => {
@@ -121,9 +133,15 @@ describe('digest auth server', () => {
     const challenge = await challengeOf('/md5')
     const base = { username: 'Mufasa', uri: '/md5' }
     expect((await send('/md5', answer(challenge, { ...base, password: 'Circle Of Life' }))).status).toBe(401)
-    expect((await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { opaque: '' }))).status).toBe(401)
-    expect((await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { opaque: '"x"' }))).status).toBe(401)
-    expect((await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { realm: '"other"' }))).status).toBe(401)
+    expect(
+      (await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { opaque: '' }))).status,
+    ).toBe(401)
+    expect(
+      (await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { opaque: '"x"' }))).status,
+    ).toBe(401)
+    expect(
+      (await send('/md5', answer(challenge, { ...base, password: 'Circle of Life' }, { realm: '"other"' }))).status,
+    ).toBe(401)
   })
 
   it('refuses a uri that is not the request-target with its query', async () => {
@@ -143,13 +161,19 @@ describe('digest auth server', () => {
 
   it('refuses an algorithm that was not offered', async () => {
     const challenge = await challengeOf('/sha256')
-    const auth = answer(challenge, { username: 'Mufasa', password: 'Circle of Life', uri: '/sha256' }, { algorithm: 'MD5' })
+    const auth = answer(
+      challenge,
+      { username: 'Mufasa', password: 'Circle of Life', uri: '/sha256' },
+      { algorithm: 'MD5' },
+    )
     expect((await send('/sha256', auth)).status).toBe(401)
   })
 
   it('verifies SHA-256-sess', async () => {
     const challenge = await challengeOf('/sess')
-    expect((await send('/sess', answer(challenge, { username: 'Mufasa', password: 'Circle of Life', uri: '/sess' }))).status).toBe(200)
+    expect(
+      (await send('/sess', answer(challenge, { username: 'Mufasa', password: 'Circle of Life', uri: '/sess' }))).status,
+    ).toBe(200)
   })
 
   it('accepts userhash=true with SHA-512-256 and username* for a non-ASCII name (RFC 7616 sections 3.4.4, 3.9.2)', async () => {
@@ -193,13 +217,16 @@ describe('digest auth server', () => {
     expect(res.headers.get('www-authenticate')).not.toContain('stale=true')
   })
 
-  it.each(['MD5', 'SHA-256'])('interoperates with curl --digest (%s) and refuses it with a wrong password', async (alg) => {
-    const path = alg === 'MD5' ? '/md5' : '/sha256'
-    const ok = await curl(['--digest', '-u', 'Mufasa:Circle of Life', `${mock.url}${path}?q=a%20b&z=1`])
-    expect(ok.status).toBe(200)
-    expect(JSON.parse(ok.body)).toMatchObject({ ok: true, user: 'Mufasa', algorithm: alg })
-    expect((await curl(['--digest', '-u', 'Mufasa:Circle Of Life', `${mock.url}${path}`])).status).toBe(401)
-  })
+  it.each(['MD5', 'SHA-256'])(
+    'interoperates with curl --digest (%s) and refuses it with a wrong password',
+    async (alg) => {
+      const path = alg === 'MD5' ? '/md5' : '/sha256'
+      const ok = await curl(['--digest', '-u', 'Mufasa:Circle of Life', `${mock.url}${path}?q=a%20b&z=1`])
+      expect(ok.status).toBe(200)
+      expect(JSON.parse(ok.body)).toMatchObject({ ok: true, user: 'Mufasa', algorithm: alg })
+      expect((await curl(['--digest', '-u', 'Mufasa:Circle Of Life', `${mock.url}${path}`])).status).toBe(401)
+    },
+  )
 
   it('answers 400 or 401 to hostile Digest headers, never crashing', async () => {
     const challenge = await challengeOf('/md5')
@@ -208,12 +235,12 @@ describe('digest auth server', () => {
       fc.asyncProperty(
         fc.oneof(
           fc.string({ maxLength: 400 }).map((s) => `Digest ${s}`),
-          fc.tuple(fc.nat(valid.length), fc.nat(valid.length), fc.string({ maxLength: 20 })).map(
-            ([a, b, s]) => valid.slice(0, Math.min(a, b)) + s + valid.slice(Math.max(a, b)),
-          ),
-          fc.array(fc.tuple(fc.stringMatching(/^[a-z*]{1,10}$/), fc.string({ maxLength: 30 })), { maxLength: 12 }).map(
-            (pairs) => `Digest ${pairs.map(([k, v]) => `${k}="${v}"`).join(', ')}`,
-          ),
+          fc
+            .tuple(fc.nat(valid.length), fc.nat(valid.length), fc.string({ maxLength: 20 }))
+            .map(([a, b, s]) => valid.slice(0, Math.min(a, b)) + s + valid.slice(Math.max(a, b))),
+          fc
+            .array(fc.tuple(fc.stringMatching(/^[a-z*]{1,10}$/), fc.string({ maxLength: 30 })), { maxLength: 12 })
+            .map((pairs) => `Digest ${pairs.map(([k, v]) => `${k}="${v}"`).join(', ')}`),
         ),
         async (value) => {
           const clean = value.replace(/[^\t\x20-\x7e]/g, '')

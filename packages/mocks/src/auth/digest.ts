@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { http, type RequestHandler } from 'msw'
-import { authorised, checkPath, checkSecrets, invalidOption, parseAuthorization, quote, refuse, safeEqual, trim } from './params'
+import {
+  authorised,
+  checkPath,
+  checkSecrets,
+  invalidOption,
+  parseAuthorization,
+  quote,
+  refuse,
+  safeEqual,
+  trim,
+} from './params'
 
 /** Digest algorithms of RFC 7616 section 6.1 (SHA-512-256 is the FIPS 180-4 SHA-512/256). */
 export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess'
@@ -76,7 +86,9 @@ export function digestResponse(input: {
   let ha1 = h(`${input.username}:${input.realm}:${input.password}`)
   if (input.algorithm.endsWith('-sess')) ha1 = h(`${ha1}:${input.nonce}:${input.cnonce}`)
   const a2 =
-    input.qop === 'auth-int' ? `${input.method}:${input.uri}:${h(input.body ?? new Uint8Array())}` : `${input.method}:${input.uri}`
+    input.qop === 'auth-int'
+      ? `${input.method}:${input.uri}:${h(input.body ?? new Uint8Array())}`
+      : `${input.method}:${input.uri}`
   return h(`${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:${input.qop}:${h(a2)}`)
 }
 
@@ -104,9 +116,11 @@ export function digestAuth(options: DigestAuthOptions): RequestHandler[] {
     }
   }
   const qops = [options.qop ?? 'auth'].flat()
-  for (const qop of qops) if (qop !== 'auth' && qop !== 'auth-int') invalidOption('digestAuth `qop`', '"auth" or "auth-int"', qop)
+  for (const qop of qops)
+    if (qop !== 'auth' && qop !== 'auth-int') invalidOption('digestAuth `qop`', '"auth" or "auth-int"', qop)
   const nonceTtlMs = options.nonceTtlMs ?? 300_000
-  if (!Number.isFinite(nonceTtlMs) || nonceTtlMs <= 0) invalidOption('digestAuth `nonceTtlMs`', 'a positive number', nonceTtlMs)
+  if (!Number.isFinite(nonceTtlMs) || nonceTtlMs <= 0)
+    invalidOption('digestAuth `nonceTtlMs`', 'a positive number', nonceTtlMs)
   const staleAfterUses = options.staleAfterUses ?? Number.POSITIVE_INFINITY
   if (!(staleAfterUses >= 1)) invalidOption('digestAuth `staleAfterUses`', 'a positive integer', staleAfterUses)
   const now = options.now ?? Date.now
@@ -162,7 +176,8 @@ export function digestAuth(options: DigestAuthOptions): RequestHandler[] {
       if (!/^[0-9a-fA-F]{8}$/.test(nc)) return refuse(400, 'nc is not 8 hex digits')
       if (p.get('opaque') !== opaque) return challenge('opaque not echoed')
       const url = new URL(request.url)
-      if (uri !== `${url.pathname}${url.search}` && uri !== url.href) return refuse(400, 'uri does not match the request-target')
+      if (uri !== `${url.pathname}${url.search}` && uri !== url.href)
+        return refuse(400, 'uri does not match the request-target')
 
       const wantsHash = p.get('userhash') === 'true'
       if (wantsHash && !userhash) return challenge('userhash was not offered')

@@ -12,9 +12,12 @@ describe('md4', () => {
   const messages = suite.inputs.messages as string[]
   const digests = suite.expected.digests as string[]
 
-  it.each(messages.map((message, i) => [message, digests[i]]))('RFC 1320 appendix A.5: MD4("%s")', (message, digest) => {
-    expect(md4(Buffer.from(message, 'latin1')).toString('hex')).toBe(digest)
-  })
+  it.each(messages.map((message, i) => [message, digests[i]]))(
+    'RFC 1320 appendix A.5: MD4("%s")',
+    (message, digest) => {
+      expect(md4(Buffer.from(message, 'latin1')).toString('hex')).toBe(digest)
+    },
+  )
 
   it('RFC 1320 appendix A.5: the two alphabet messages', () => {
     expect(md4(Buffer.from('abcdefghijklmnopqrstuvwxyz')).toString('hex')).toBe('d79e1c308aa5bbcdeea8ed63df412da9')

@@ -16,7 +16,9 @@ describe('NTLM computations match MS-NLMP section 4.2.4', () => {
   const i = v2.inputs as Record<string, string>
 
   it('MS-NLMP 4.2.4.1.1: NTOWFv2 with the domain not upper-cased', () => {
-    expect(ntowfv2(i.password as string, i.user as string, i.domain as string).toString('hex')).toBe(v2.expected.NTOWFv2)
+    expect(ntowfv2(i.password as string, i.user as string, i.domain as string).toString('hex')).toBe(
+      v2.expected.NTOWFv2,
+    )
   })
 
   it('MS-NLMP 4.2.4.2.2: NTProofStr and SessionBaseKey over the temp blob', () => {
@@ -62,16 +64,27 @@ describe('NTLM computations match MS-NLMP section 4.2.4', () => {
     const wrong = [{ username: 'User', domain: 'Domain', password: 'password' }]
     expect(verifyAuthenticate(token, state, right, false)).toMatchObject({ ok: true })
     expect(verifyAuthenticate(token, state, wrong, false)).toMatchObject({ ok: false, status: 401 })
-    expect(verifyAuthenticate(token, { ...state, serverChallenge: hex('0123456789abcdee') }, right, false)).toMatchObject({ ok: false })
-    expect(verifyAuthenticate(token, state, right, true)).toMatchObject({ ok: false, reason: expect.stringMatching(/MIC/) })
+    expect(
+      verifyAuthenticate(token, { ...state, serverChallenge: hex('0123456789abcdee') }, right, false),
+    ).toMatchObject({ ok: false })
+    expect(verifyAuthenticate(token, state, right, true)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/MIC/),
+    })
   })
 
   it('MS-NLMP 4.2.2: refuses an NTLMv1 (24-byte) response even with the right password', () => {
     const v1 = vector('ntlm-ms-nlmp-4.2.2-ntlmv1')
-    const token = authenticateBytes({ lm: hex(v1.expected.LmChallengeResponse), nt: hex(v1.expected.NtChallengeResponse) })
+    const token = authenticateBytes({
+      lm: hex(v1.expected.LmChallengeResponse),
+      nt: hex(v1.expected.NtChallengeResponse),
+    })
     const state = { negotiate: Buffer.alloc(0), challenge: Buffer.alloc(0), serverChallenge: hex('0123456789abcdef') }
     const users = [{ username: 'User', domain: 'Domain', password: 'Password' }]
-    expect(verifyAuthenticate(token, state, users, false)).toMatchObject({ ok: false, reason: 'NTLMv1 responses are refused' })
+    expect(verifyAuthenticate(token, state, users, false)).toMatchObject({
+      ok: false,
+      reason: 'NTLMv1 responses are refused',
+    })
   })
 })
 
@@ -101,10 +114,18 @@ function authenticateBytes(input: { lm: Buffer; nt: Buffer; user?: string; domai
   return Buffer.concat([header, ...payload])
 }
 
-const NEGOTIATE = Buffer.from('4e544c4d535350000100000097b208e2000000000000000000000000000000000a0061' + '4a0000000f', 'hex')
+const NEGOTIATE = Buffer.from(
+  '4e544c4d535350000100000097b208e2000000000000000000000000000000000a0061' + '4a0000000f',
+  'hex',
+)
 
 /** An NTLMv2 client written in the test from MS-NLMP 3.1.5.1.2 and 3.3.2, with a MIC when `mic` is set. */
-function respond(challengeB64: string, creds: { user: string; domain: string; password: string }, mic: boolean, tamper = false): Buffer {
+function respond(
+  challengeB64: string,
+  creds: { user: string; domain: string; password: string },
+  mic: boolean,
+  tamper = false,
+): Buffer {
   const challenge = Buffer.from(challengeB64, 'base64')
   const serverChallenge = challenge.subarray(24, 32)
   const infoLength = challenge.readUInt16LE(40)
@@ -124,7 +145,10 @@ function respond(challengeB64: string, creds: { user: string; domain: string; pa
     Buffer.alloc(4),
     Buffer.alloc(4),
   ])
-  const key = hmac(md4(Buffer.from(creds.password, 'utf16le')), Buffer.from(creds.user.toUpperCase() + creds.domain, 'utf16le'))
+  const key = hmac(
+    md4(Buffer.from(creds.password, 'utf16le')),
+    Buffer.from(creds.user.toUpperCase() + creds.domain, 'utf16le'),
+  )
   const proof = hmac(key, serverChallenge, temp)
   const token = authenticateBytes({
     lm: Buffer.alloc(24),
@@ -141,7 +165,11 @@ function respond(challengeB64: string, creds: { user: string; domain: string; pa
   return token
 }
 
-function send(url: string, agent: Agent, authorization?: string): Promise<{ status: number; header: string; body: string }> {
+function send(
+  url: string,
+  agent: Agent,
+  authorization?: string,
+): Promise<{ status: number; header: string; body: string }> {
   return new Promise((resolve, reject) => {
     httpRequest(url, { agent, headers: authorization ? { authorization } : {} }, (res) => {
       let body = ''
@@ -149,7 +177,9 @@ function send(url: string, agent: Agent, authorization?: string): Promise<{ stat
       res.on('data', (chunk) => {
         body += chunk
       })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, header: String(res.headers['www-authenticate'] ?? ''), body }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, header: String(res.headers['www-authenticate'] ?? ''), body }),
+      )
     })
       .on('error', reject)
       .end()
@@ -181,7 +211,11 @@ describe('ntlm auth server', () => {
     await mock.close()
   })
 
-  async function handshake(path: string, creds: { user: string; domain: string; password: string }, opts: { mic?: boolean; tamper?: boolean; scheme?: string } = {}) {
+  async function handshake(
+    path: string,
+    creds: { user: string; domain: string; password: string },
+    opts: { mic?: boolean; tamper?: boolean; scheme?: string } = {},
+  ) {
     const a = agent()
     const scheme = opts.scheme ?? 'NTLM'
     const first = await send(`${mock.url}${path}`, a, `${scheme} ${NEGOTIATE.toString('base64')}`)
@@ -229,7 +263,9 @@ describe('ntlm auth server', () => {
   it('with requireMic: sends MsvAvTimestamp, accepts a valid MIC, refuses a missing or wrong one', async () => {
     const creds = { user: 'jdoe', domain: 'contoso', password: 'Pässw0rd!' }
     const ok = await handshake('/mic', creds, { mic: true })
-    const info = readAvPairs(Buffer.from(ok.challenge, 'base64').subarray(Buffer.from(ok.challenge, 'base64').readUInt32LE(44)))
+    const info = readAvPairs(
+      Buffer.from(ok.challenge, 'base64').subarray(Buffer.from(ok.challenge, 'base64').readUInt32LE(44)),
+    )
     expect(info?.get(7)).toHaveLength(8)
     expect(ok.second.status).toBe(200)
     expect((await handshake('/mic', creds, { mic: false })).second.status).toBe(401)
@@ -244,7 +280,11 @@ describe('ntlm auth server', () => {
 
   it('offers only Negotiate when negotiateOnly is set, and accepts NTLM tokens inside it', async () => {
     expect((await send(`${mock.url}/negotiate`, agent())).header).toBe('Negotiate')
-    const { second } = await handshake('/negotiate', { user: 'User', domain: 'Domain', password: 'Password' }, { scheme: 'Negotiate' })
+    const { second } = await handshake(
+      '/negotiate',
+      { user: 'User', domain: 'Domain', password: 'Password' },
+      { scheme: 'Negotiate' },
+    )
     expect(second.status).toBe(200)
     const res = await send(`${mock.url}/negotiate`, agent(), `NTLM ${NEGOTIATE.toString('base64')}`)
     expect(res.status).toBe(401)
@@ -278,7 +318,9 @@ describe('ntlm auth server', () => {
             copy[at] = (copy[at] as number) ^ x
             return copy
           }),
-          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.concat([Buffer.from('NTLMSSP\0\x03\0\0\0', 'latin1'), b])),
+          fc
+            .uint8Array({ maxLength: 200 })
+            .map((b) => Buffer.concat([Buffer.from('NTLMSSP\0\x03\0\0\0', 'latin1'), b])),
         ),
         async (token) => {
           const b = agent()

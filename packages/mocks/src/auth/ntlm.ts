@@ -136,7 +136,12 @@ export function ntlmAuth(options: NtlmAuthOptions): RequestHandler[] {
       }
       const parsed = parseAuthorization(header)
       if (!parsed) return refuse(400, 'malformed Authorization header')
-      const scheme = parsed.scheme.toLowerCase() === 'ntlm' ? 'NTLM' : parsed.scheme.toLowerCase() === 'negotiate' ? 'Negotiate' : undefined
+      const scheme =
+        parsed.scheme.toLowerCase() === 'ntlm'
+          ? 'NTLM'
+          : parsed.scheme.toLowerCase() === 'negotiate'
+            ? 'Negotiate'
+            : undefined
       if (scheme === undefined) return demand(`${offered} credentials required`)
       if (options.negotiateOnly === true && scheme !== 'Negotiate') return demand('only Negotiate is offered')
       if (parsed.token68 === undefined) return refuse(400, `${scheme} credentials are not a base64 token`)
@@ -188,7 +193,8 @@ export function verifyAuthenticate(
 
   let name = message.user
   let domain = message.domain
-  if (domain === '' && name.includes('@')) [name, domain] = [name.slice(0, name.lastIndexOf('@')), name.slice(name.lastIndexOf('@') + 1)]
+  if (domain === '' && name.includes('@'))
+    [name, domain] = [name.slice(0, name.lastIndexOf('@')), name.slice(name.lastIndexOf('@') + 1)]
   const account = users.find(
     (u) =>
       u.username.toUpperCase() === name.toUpperCase() &&
@@ -201,9 +207,11 @@ export function verifyAuthenticate(
 
   const avFlags = clientPairs.get(AvId.Flags)
   const micSent = avFlags !== undefined && avFlags.length === 4 && (avFlags.readUInt32LE(0) & AV_FLAG_MIC) !== 0
-  if (requireMic && !micSent) return { ok: false, status: 401, reason: 'a MIC is required (MsvAvFlags bit 0x2 not set)' }
+  if (requireMic && !micSent)
+    return { ok: false, status: 401, reason: 'a MIC is required (MsvAvFlags bit 0x2 not set)' }
   if (micSent) {
-    if (message.mic === undefined) return { ok: false, status: 401, reason: 'MsvAvFlags announces a MIC but none is present' }
+    if (message.mic === undefined)
+      return { ok: false, status: 401, reason: 'MsvAvFlags announces a MIC but none is present' }
     // NTLMv2 without key exchange: ExportedSessionKey = KeyExchangeKey = SessionBaseKey (MS-NLMP 3.3.2, 3.4.5.1).
     const sessionBaseKey = hmacMd5(key, proof)
     const zeroed = Buffer.from(token)

@@ -27,13 +27,23 @@ describe('OAuth 1.0a base strings match RFC 5849', () => {
   })
 
   it('RFC 5849 section 3.4.1.2: base string URI lower-cases scheme and host and drops the default port', () => {
-    expect(signatureBaseString('GET', 'HTTP://EXAMPLE.COM:80/r%20v/X?id=123', [])).toBe(`GET&${e('http://example.com/r%20v/X')}&`)
-    expect(signatureBaseString('GET', 'https://www.example.net:8080/?q=1', [])).toBe(`GET&${e('https://www.example.net:8080/')}&`)
+    expect(signatureBaseString('GET', 'HTTP://EXAMPLE.COM:80/r%20v/X?id=123', [])).toBe(
+      `GET&${e('http://example.com/r%20v/X')}&`,
+    )
+    expect(signatureBaseString('GET', 'https://www.example.net:8080/?q=1', [])).toBe(
+      `GET&${e('https://www.example.net:8080/')}&`,
+    )
   })
 
   it.each([
     ['oauth1-rfc5849-1.2-temporary-credentials', [['oauth_callback', 'http://printer.example.com/ready']]],
-    ['oauth1-rfc5849-1.2-token-credentials', [['oauth_token', 'hh5s93j4hdidpola'], ['oauth_verifier', 'hfdp7dh39dks9884']]],
+    [
+      'oauth1-rfc5849-1.2-token-credentials',
+      [
+        ['oauth_token', 'hh5s93j4hdidpola'],
+        ['oauth_verifier', 'hfdp7dh39dks9884'],
+      ],
+    ],
   ])('RFC 5849 section 1.2: %s', (name, extra) => {
     const v = vector(name)
     const i = v.inputs as Record<string, string>
@@ -60,14 +70,17 @@ function send(
     const headers: Record<string, string> = { host: input.host ?? `127.0.0.1:${mock.port}` }
     if (input.authorization) headers.authorization = input.authorization
     if (input.contentType) headers['content-type'] = input.contentType
-    const req = httpRequest({ host: '127.0.0.1', port: mock.port, path: input.path, method: input.method ?? 'GET', headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        text += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }))
-    })
+    const req = httpRequest(
+      { host: '127.0.0.1', port: mock.port, path: input.path, method: input.method ?? 'GET', headers },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => {
+          text += chunk
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }))
+      },
+    )
     req.on('error', reject)
     req.end(input.body)
   })
@@ -88,7 +101,11 @@ describe('oauth1 provider', () => {
     }
     rfc = await serve(oauth1Provider({ ...common, path: '/photos', realm: 'Photos', now: () => 137131202_000 }))
     live = await serve([
-      ...oauth1Provider({ ...common, path: '/photos', rsaPublicKeys: { dpf43f3p2l4k3l03: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string } }),
+      ...oauth1Provider({
+        ...common,
+        path: '/photos',
+        rsaPublicKeys: { dpf43f3p2l4k3l03: rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+      }),
       ...oauth1Provider({ ...common, path: '/two-legged', allowMissingToken: true }),
     ])
   })
@@ -98,9 +115,16 @@ describe('oauth1 provider', () => {
   })
 
   it('RFC 5849 section 1.2: accepts the published protected-resource request, then refuses its replay (section 3.3)', async () => {
-    const request = { path: '/photos?file=vacation.jpg&size=original', host: 'photos.example.net', authorization: RFC_HEADER }
+    const request = {
+      path: '/photos?file=vacation.jpg&size=original',
+      host: 'photos.example.net',
+      authorization: RFC_HEADER,
+    }
     const first = await send(rfc, request)
-    expect(first).toEqual({ status: 200, body: expect.objectContaining({ ok: true, user: 'nnch734d00sl2jdk', consumer: 'dpf43f3p2l4k3l03' }) })
+    expect(first).toEqual({
+      status: 200,
+      body: expect.objectContaining({ ok: true, user: 'nnch734d00sl2jdk', consumer: 'dpf43f3p2l4k3l03' }),
+    })
     const replay = await send(rfc, request)
     expect(replay.status).toBe(401)
     expect(replay.body.oauth_problem).toBe('nonce_used')
@@ -109,14 +133,25 @@ describe('oauth1 provider', () => {
   it('RFC 5849 section 1.2: refuses the same request with a changed query, host or signature', async () => {
     const fresh = (h: string) => h.replace('chapoH', 'chapoX')
     const base = { host: 'photos.example.net', authorization: fresh(RFC_HEADER) }
-    expect((await send(rfc, { ...base, path: '/photos?file=vacation.jpg&size=small' })).body.oauth_problem).toBe('signature_invalid')
-    expect((await send(rfc, { ...base, path: '/photos?file=vacation.jpg&size=original', host: 'photos.example.com' })).status).toBe(401)
+    expect((await send(rfc, { ...base, path: '/photos?file=vacation.jpg&size=small' })).body.oauth_problem).toBe(
+      'signature_invalid',
+    )
+    expect(
+      (await send(rfc, { ...base, path: '/photos?file=vacation.jpg&size=original', host: 'photos.example.com' }))
+        .status,
+    ).toBe(401)
     const wrongSig = RFC_HEADER.replace('MdpQcU8', 'MdpQcU9').replace('chapoH', 'chapoY')
-    expect((await send(rfc, { ...base, authorization: wrongSig, path: '/photos?file=vacation.jpg&size=original' })).status).toBe(401)
+    expect(
+      (await send(rfc, { ...base, authorization: wrongSig, path: '/photos?file=vacation.jpg&size=original' })).status,
+    ).toBe(401)
   })
 
   it('refuses a timestamp outside the window', async () => {
-    const res = await send(live, { path: '/photos?file=vacation.jpg&size=original', host: 'photos.example.net', authorization: RFC_HEADER })
+    const res = await send(live, {
+      path: '/photos?file=vacation.jpg&size=original',
+      host: 'photos.example.net',
+      authorization: RFC_HEADER,
+    })
     expect(res.status).toBe(401)
     expect(res.body.oauth_problem).toBe('timestamp_refused')
   })
@@ -125,7 +160,14 @@ describe('oauth1 provider', () => {
   function signed(
     mock: MockServer,
     method: 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT',
-    opts: { path: string; place?: 'header' | 'query' | 'body'; token?: string | null; secret?: string; key?: typeof rsa.privateKey; body?: [string, string][] },
+    opts: {
+      path: string
+      place?: 'header' | 'query' | 'body'
+      token?: string | null
+      secret?: string
+      key?: typeof rsa.privateKey
+      body?: [string, string][]
+    },
   ) {
     const token = opts.token === undefined ? 'nnch734d00sl2jdk' : opts.token
     const oauth: [string, string][] = [
@@ -154,10 +196,13 @@ describe('oauth1 provider', () => {
         ? key
         : method === 'RSA-SHA1'
           ? sign('sha1', Buffer.from(base), opts.key ?? rsa.privateKey).toString('base64')
-          : createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64')
+          : createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+              .update(base)
+              .digest('base64')
     const withSig: [string, string][] = [...oauth, ['oauth_signature', signature]]
     const place = opts.place ?? 'header'
-    const header = place === 'header' ? `OAuth realm="x", ${withSig.map(([k, v]) => `${k}="${e(v)}"`).join(', ')}` : undefined
+    const header =
+      place === 'header' ? `OAuth realm="x", ${withSig.map(([k, v]) => `${k}="${e(v)}"`).join(', ')}` : undefined
     const path = place === 'query' ? `${opts.path}${opts.path.includes('?') ? '&' : '?'}${enc(withSig)}` : opts.path
     const formBody = [...bodyParams, ...(place === 'body' ? withSig : [])]
     return send(mock, {
@@ -169,12 +214,15 @@ describe('oauth1 provider', () => {
     })
   }
 
-  it.each(['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'] as const)('verifies %s and refuses a wrong secret or key', async (method) => {
-    expect((await signed(live, method, { path: '/photos?a=1&b=x%20y' })).status).toBe(200)
-    const wrong = method === 'RSA-SHA1' ? { key: other.privateKey } : { secret: 'wrong-secret' }
-    const res = await signed(live, method, { path: '/photos?a=1', ...wrong })
-    expect(res.status).toBe(401)
-  })
+  it.each(['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'] as const)(
+    'verifies %s and refuses a wrong secret or key',
+    async (method) => {
+      expect((await signed(live, method, { path: '/photos?a=1&b=x%20y' })).status).toBe(200)
+      const wrong = method === 'RSA-SHA1' ? { key: other.privateKey } : { secret: 'wrong-secret' }
+      const res = await signed(live, method, { path: '/photos?a=1', ...wrong })
+      expect(res.status).toBe(401)
+    },
+  )
 
   it('OAuth Core 1.0 section 9.4.1: PLAINTEXT signatures with and without a token secret', async () => {
     const v = vector('oauth1-core-1.0-9.4.1-plaintext')
@@ -191,12 +239,26 @@ describe('oauth1 provider', () => {
 
   it('reads the parameters from the query and from a form body, with body parameters signed', async () => {
     expect((await signed(live, 'HMAC-SHA1', { path: '/photos?x=1', place: 'query' })).status).toBe(200)
-    expect((await signed(live, 'HMAC-SHA1', { path: '/photos', place: 'body', body: [['status', 'hello world']] })).status).toBe(200)
-    expect((await signed(live, 'HMAC-SHA256', { path: '/photos', body: [['a3', '2 q'], ['a3', 'a']] })).status).toBe(200)
+    expect(
+      (await signed(live, 'HMAC-SHA1', { path: '/photos', place: 'body', body: [['status', 'hello world']] })).status,
+    ).toBe(200)
+    expect(
+      (
+        await signed(live, 'HMAC-SHA256', {
+          path: '/photos',
+          body: [
+            ['a3', '2 q'],
+            ['a3', 'a'],
+          ],
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('refuses a request without a token unless two-legged requests are allowed', async () => {
-    expect((await signed(live, 'HMAC-SHA1', { path: '/photos', token: null })).body.oauth_problem).toBe('token_rejected')
+    expect((await signed(live, 'HMAC-SHA1', { path: '/photos', token: null })).body.oauth_problem).toBe(
+      'token_rejected',
+    )
     expect((await signed(live, 'HMAC-SHA1', { path: '/two-legged', token: null })).status).toBe(200)
     expect((await signed(live, 'HMAC-SHA1', { path: '/photos', token: 'unknown' })).status).toBe(401)
   })
@@ -204,7 +266,9 @@ describe('oauth1 provider', () => {
   it('answers 400 to duplicated protocol parameters and unsupported methods', async () => {
     const dup = `${RFC_HEADER.replace('chapoH', 'a1')}`
     expect((await send(live, { path: '/photos?oauth_nonce=zz', authorization: dup })).status).toBe(400)
-    expect((await send(live, { path: '/photos', authorization: RFC_HEADER.replace('HMAC-SHA1', 'MD5') })).status).toBe(400)
+    expect((await send(live, { path: '/photos', authorization: RFC_HEADER.replace('HMAC-SHA1', 'MD5') })).status).toBe(
+      400,
+    )
   })
 
   it('answers 400 or 401 to hostile headers, queries and bodies, never crashing', async () => {

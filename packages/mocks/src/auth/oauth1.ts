@@ -1,6 +1,15 @@
 import { createHmac, createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto'
 import { HttpResponse, http, type RequestHandler } from 'msw'
-import { authorised, checkPath, checkSecrets, invalidOption, parseAuthorization, quote, safeEqual, trim } from './params'
+import {
+  authorised,
+  checkPath,
+  checkSecrets,
+  invalidOption,
+  parseAuthorization,
+  quote,
+  safeEqual,
+  trim,
+} from './params'
 
 /** Signature methods of RFC 5849 section 3.4, plus HMAC-SHA256 as NetSuite token-based authentication uses it. */
 export type OAuth1SignatureMethod = 'HMAC-SHA1' | 'HMAC-SHA256' | 'RSA-SHA1' | 'PLAINTEXT'
@@ -88,7 +97,8 @@ export async function collectOAuth1Parameters(request: Request): Promise<OAuth1P
  */
 export function signatureBaseString(method: string, requestUrl: string, params: [string, string][]): string {
   const url = new URL(requestUrl)
-  const defaultPort = (url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443')
+  const defaultPort =
+    (url.protocol === 'http:' && url.port === '80') || (url.protocol === 'https:' && url.port === '443')
   const host = url.hostname.toLowerCase() + (url.port !== '' && !defaultPort ? `:${url.port}` : '')
   const baseUri = `${url.protocol.toLowerCase()}//${host}${url.pathname}`
   const normalised = params
@@ -100,7 +110,17 @@ export function signatureBaseString(method: string, requestUrl: string, params: 
   return [method.toUpperCase(), oauthEncode(baseUri), oauthEncode(normalised)].join('&')
 }
 
-const PROTOCOL = ['oauth_consumer_key', 'oauth_token', 'oauth_signature_method', 'oauth_signature', 'oauth_timestamp', 'oauth_nonce', 'oauth_version', 'oauth_callback', 'oauth_verifier']
+const PROTOCOL = [
+  'oauth_consumer_key',
+  'oauth_token',
+  'oauth_signature_method',
+  'oauth_signature',
+  'oauth_timestamp',
+  'oauth_nonce',
+  'oauth_version',
+  'oauth_callback',
+  'oauth_verifier',
+]
 
 /**
  * An OAuth 1.0a protected resource (RFC 5849) that recomputes the signature of every request — HMAC-SHA1,
@@ -116,7 +136,10 @@ const PROTOCOL = ['oauth_consumer_key', 'oauth_token', 'oauth_signature_method',
 export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[] {
   const path = checkPath('oauth1Provider', options.path)
   const consumers = checkSecrets('oauth1Provider `consumers`', options.consumers)
-  const tokens = options.tokens === undefined || Object.keys(options.tokens).length === 0 ? {} : checkSecrets('oauth1Provider `tokens`', options.tokens)
+  const tokens =
+    options.tokens === undefined || Object.keys(options.tokens).length === 0
+      ? {}
+      : checkSecrets('oauth1Provider `tokens`', options.tokens)
   const rsaKeys = new Map<string, KeyObject>()
   for (const [key, pem] of Object.entries(options.rsaPublicKeys ?? {})) {
     try {
@@ -133,7 +156,10 @@ export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[]
   const challenge = { 'www-authenticate': `OAuth realm=${quote(realm)}` }
 
   const problem = (status: 400 | 401, oauthProblem: string, reason: string) =>
-    HttpResponse.json({ ok: false, error: reason, oauth_problem: oauthProblem }, { status, headers: status === 401 ? challenge : undefined })
+    HttpResponse.json(
+      { ok: false, error: reason, oauth_problem: oauthProblem },
+      { status, headers: status === 401 ? challenge : undefined },
+    )
 
   return [
     http.all(`*${path}`, async ({ request }) => {
@@ -153,7 +179,8 @@ export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[]
       }
       if (protocol.size === 0) return problem(401, 'parameter_absent', 'OAuth credentials required')
       for (const name of protocol.keys()) {
-        if (!PROTOCOL.includes(name)) return problem(400, 'parameter_rejected', `unsupported parameter ${name.slice(0, 40)}`)
+        if (!PROTOCOL.includes(name))
+          return problem(400, 'parameter_rejected', `unsupported parameter ${name.slice(0, 40)}`)
       }
       const consumerKey = protocol.get('oauth_consumer_key')
       const method = protocol.get('oauth_signature_method')
@@ -162,13 +189,18 @@ export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[]
       const timestamp = protocol.get('oauth_timestamp')
       const nonce = protocol.get('oauth_nonce')
       if (consumerKey === undefined || method === undefined || signature === undefined) {
-        return problem(400, 'parameter_absent', 'oauth_consumer_key, oauth_signature_method and oauth_signature are required')
+        return problem(
+          400,
+          'parameter_absent',
+          'oauth_consumer_key, oauth_signature_method and oauth_signature are required',
+        )
       }
       if (method !== 'PLAINTEXT' && (timestamp === undefined || nonce === undefined)) {
         return problem(400, 'parameter_absent', 'oauth_timestamp and oauth_nonce are required')
       }
       const version = protocol.get('oauth_version')
-      if (version !== undefined && version !== '1.0') return problem(400, 'version_rejected', 'oauth_version must be 1.0')
+      if (version !== undefined && version !== '1.0')
+        return problem(400, 'version_rejected', 'oauth_version must be 1.0')
       if (!['HMAC-SHA1', 'HMAC-SHA256', 'RSA-SHA1', 'PLAINTEXT'].includes(method)) {
         return problem(400, 'signature_method_rejected', `signature method ${method.slice(0, 20)} is not supported`)
       }
@@ -183,7 +215,8 @@ export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[]
         tokenSecret = secret
       }
       if (timestamp !== undefined) {
-        if (!/^\d{1,12}$/.test(timestamp)) return problem(400, 'timestamp_refused', 'oauth_timestamp is not a number of seconds')
+        if (!/^\d{1,12}$/.test(timestamp))
+          return problem(400, 'timestamp_refused', 'oauth_timestamp is not a number of seconds')
         if (Math.abs(Number(timestamp) * 1000 - now()) > window * 1000) {
           return problem(401, 'timestamp_refused', `oauth_timestamp is more than ${window} s from the server clock`)
         }
@@ -196,10 +229,13 @@ export function oauth1Provider(options: OAuth1ProviderOptions): RequestHandler[]
         valid = safeEqual(signature, key)
       } else if (method === 'RSA-SHA1') {
         const publicKey = rsaKeys.get(consumerKey)
-        if (publicKey === undefined) return problem(401, 'signature_method_rejected', 'no RSA key registered for this consumer')
+        if (publicKey === undefined)
+          return problem(401, 'signature_method_rejected', 'no RSA key registered for this consumer')
         valid = verifySignature('sha1', Buffer.from(base), publicKey, Buffer.from(signature, 'base64'))
       } else {
-        const expected = createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest()
+        const expected = createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+          .update(base)
+          .digest()
         valid = safeEqual(expected, Buffer.from(signature, 'base64'))
       }
       if (!valid) return problem(401, 'signature_invalid', 'signature does not match')

@@ -101,7 +101,11 @@ export function quote(value: string): string {
 }
 
 /** The 200 answer of every protected resource: `{ ok: true, user }` plus scheme-specific facts. */
-export function authorised(user: string, extra: Record<string, unknown> = {}, headers?: Headers | Record<string, string>): Response {
+export function authorised(
+  user: string,
+  extra: Record<string, unknown> = {},
+  headers?: Headers | Record<string, string>,
+): Response {
   return HttpResponse.json({ ok: true, user, ...extra }, { headers })
 }
 
@@ -131,7 +135,8 @@ function describe(value: unknown): string {
 
 /** Checks a mock's `path` option: a string starting with `/`. */
 export function checkPath(where: string, path: unknown): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) invalidOption(`${where} \`path\``, 'a path starting with "/"', path)
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    invalidOption(`${where} \`path\``, 'a path starting with "/"', path)
   return path
 }
 

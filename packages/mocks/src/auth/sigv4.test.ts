@@ -6,7 +6,11 @@ import { type MockServer, serve } from '../serve'
 import { canonicalRequest, sigv4Endpoint, sigv4Sign } from './sigv4'
 import { curl, vector } from './test-helpers'
 
-const SUITE = ['aws-sigv4-get-vanilla', 'aws-sigv4-get-vanilla-query-order-key-case', 'aws-sigv4-post-x-www-form-urlencoded']
+const SUITE = [
+  'aws-sigv4-get-vanilla',
+  'aws-sigv4-get-vanilla-query-order-key-case',
+  'aws-sigv4-post-x-www-form-urlencoded',
+]
 
 /** Splits the test suite's raw request into method, path, headers and body. */
 function parseRaw(raw: string) {
@@ -26,24 +30,43 @@ describe('SigV4 computations match the AWS test suite', () => {
     const url = new URL(raw.target, 'http://example.amazonaws.com')
     const signedHeaders = [...raw.headers.keys()].sort()
     const payloadHash = createHash('sha256').update(raw.body).digest('hex')
-    const canonical = canonicalRequest({ method: raw.method, canonicalUri: url.pathname, search: url.search, headers: raw.headers, signedHeaders, payloadHash })
+    const canonical = canonicalRequest({
+      method: raw.method,
+      canonicalUri: url.pathname,
+      search: url.search,
+      headers: raw.headers,
+      signedHeaders,
+      payloadHash,
+    })
     expect(canonical).toBe(v.expected.canonical_request)
-    const signed = sigv4Sign({ canonical, amzDate: i.x_amz_date as string, region: 'us-east-1', service: 'service', secret: i.secret_access_key as string })
+    const signed = sigv4Sign({
+      canonical,
+      amzDate: i.x_amz_date as string,
+      region: 'us-east-1',
+      service: 'service',
+      secret: i.secret_access_key as string,
+    })
     expect(signed.stringToSign).toBe(v.expected.string_to_sign)
     expect(signed.signature).toBe(v.expected.signature)
   })
 })
 
-function send(mock: MockServer, input: { method?: string; path: string; headers: Record<string, string>; body?: string }) {
+function send(
+  mock: MockServer,
+  input: { method?: string; path: string; headers: Record<string, string>; body?: string },
+) {
   return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: mock.port, method: input.method ?? 'GET', path: input.path, headers: input.headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => {
-        text += c
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }))
-    })
+    const req = httpRequest(
+      { host: '127.0.0.1', port: mock.port, method: input.method ?? 'GET', path: input.path, headers: input.headers },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => {
+          text += c
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }))
+      },
+    )
     req.on('error', reject)
     req.end(input.body)
   })
@@ -55,10 +78,24 @@ describe('sigv4 endpoint', () => {
   const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
   beforeAll(async () => {
     suite = await serve(
-      sigv4Endpoint({ path: '/', credentials: { AKIDEXAMPLE: secret }, region: 'us-east-1', service: 'service', now: () => Date.parse('2015-08-30T12:36:00Z') }),
+      sigv4Endpoint({
+        path: '/',
+        credentials: { AKIDEXAMPLE: secret },
+        region: 'us-east-1',
+        service: 'service',
+        now: () => Date.parse('2015-08-30T12:36:00Z'),
+      }),
     )
     live = await serve([
-      ...sigv4Endpoint({ path: '/api/items', credentials: { AKIDLIVE: 'live-secret', ASIATEMP: { secretAccessKey: 'temp-secret', sessionToken: 'session-token' } }, region: 'eu-west-1', service: 'execute-api' }),
+      ...sigv4Endpoint({
+        path: '/api/items',
+        credentials: {
+          AKIDLIVE: 'live-secret',
+          ASIATEMP: { secretAccessKey: 'temp-secret', sessionToken: 'session-token' },
+        },
+        region: 'eu-west-1',
+        service: 'execute-api',
+      }),
     ])
   })
   afterAll(async () => {
@@ -70,8 +107,15 @@ describe('sigv4 endpoint', () => {
     const v = vector(name)
     const raw = parseRaw((v.inputs as Record<string, string>).raw_request as string)
     const signedHeaders = [...raw.headers.keys()].sort().join(';')
-    const auth = authorization ?? `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=${signedHeaders}, Signature=${v.expected.signature}`
-    return send(suite, { method: raw.method, path: raw.target, headers: { ...Object.fromEntries(raw.headers), authorization: auth }, body: raw.body || undefined })
+    const auth =
+      authorization ??
+      `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=${signedHeaders}, Signature=${v.expected.signature}`
+    return send(suite, {
+      method: raw.method,
+      path: raw.target,
+      headers: { ...Object.fromEntries(raw.headers), authorization: auth },
+      body: raw.body || undefined,
+    })
   }
 
   it.each(SUITE)('AWS SigV4 test suite %s: accepts the published request over a socket', async (name) => {
@@ -91,11 +135,16 @@ describe('sigv4 endpoint', () => {
   it('refuses an unknown key, another region and a skewed clock', async () => {
     const v = vector('aws-sigv4-get-vanilla')
     const auth = v.expected.authorization as string
-    expect((await suiteRequest('aws-sigv4-get-vanilla', auth.replace('AKIDEXAMPLE', 'AKIDOTHER'))).body.error).toBe('InvalidClientTokenId')
+    expect((await suiteRequest('aws-sigv4-get-vanilla', auth.replace('AKIDEXAMPLE', 'AKIDOTHER'))).body.error).toBe(
+      'InvalidClientTokenId',
+    )
     expect((await suiteRequest('aws-sigv4-get-vanilla', auth.replace('us-east-1', 'us-west-2'))).status).toBe(403)
     const skewed = await send(live, {
       path: '/api/items',
-      headers: { 'x-amz-date': '20150830T123600Z', authorization: auth.replace('AKIDEXAMPLE', 'AKIDLIVE').replace('us-east-1/service', 'eu-west-1/execute-api') },
+      headers: {
+        'x-amz-date': '20150830T123600Z',
+        authorization: auth.replace('AKIDEXAMPLE', 'AKIDLIVE').replace('us-east-1/service', 'eu-west-1/execute-api'),
+      },
     })
     expect(skewed.body.error).toBe('RequestTimeTooSkewed')
   })
@@ -106,7 +155,17 @@ describe('sigv4 endpoint', () => {
     const ok = await curl(['--aws-sigv4', 'aws:amz:eu-west-1:execute-api', '-u', 'AKIDLIVE:live-secret', url])
     expect(ok.status).toBe(200)
     expect(JSON.parse(ok.body)).toMatchObject({ ok: true, user: 'AKIDLIVE' })
-    const post = await curl(['--aws-sigv4', 'aws:amz:eu-west-1:execute-api', '-u', 'AKIDLIVE:live-secret', '-H', 'content-type: application/json', '--data', '{"a":1}', url])
+    const post = await curl([
+      '--aws-sigv4',
+      'aws:amz:eu-west-1:execute-api',
+      '-u',
+      'AKIDLIVE:live-secret',
+      '-H',
+      'content-type: application/json',
+      '--data',
+      '{"a":1}',
+      url,
+    ])
     expect(post.status).toBe(200)
     const wrong = await curl(['--aws-sigv4', 'aws:amz:eu-west-1:execute-api', '-u', 'AKIDLIVE:nope', url])
     expect(wrong.status).toBe(403)
@@ -115,7 +174,9 @@ describe('sigv4 endpoint', () => {
 
   it('requires the session token of temporary credentials', async () => {
     const args = ['--aws-sigv4', 'aws:amz:eu-west-1:execute-api', '-u', 'ASIATEMP:temp-secret']
-    expect((await curl([...args, '-H', 'x-amz-security-token: session-token', `${live.url}/api/items`])).status).toBe(200)
+    expect((await curl([...args, '-H', 'x-amz-security-token: session-token', `${live.url}/api/items`])).status).toBe(
+      200,
+    )
     expect((await curl([...args, `${live.url}/api/items`])).status).toBe(403)
     expect((await curl([...args, '-H', 'x-amz-security-token: other', `${live.url}/api/items`])).status).toBe(403)
   })
@@ -143,7 +204,11 @@ describe('sigv4 endpoint', () => {
           const clean = (s: string) => s.replace(/[^\x20-\x7e]/g, '')
           const res = await send(suite, {
             path: `/?${encodeURI(query).replace(/#/g, '%23')}`,
-            headers: { host: 'example.amazonaws.com', 'x-amz-date': '20150830T123600Z', authorization: clean(authorization) || 'x' },
+            headers: {
+              host: 'example.amazonaws.com',
+              'x-amz-date': '20150830T123600Z',
+              authorization: clean(authorization) || 'x',
+            },
           })
           expect([400, 403]).toContain(res.status)
         },

@@ -77,14 +77,28 @@ export function canonicalRequest(input: {
 }): string {
   const lines = input.signedHeaders.map((name) => {
     const value = input.headers.get(name)
-    if (value === null) throw new Refusal(403, 'SignatureDoesNotMatch', `signed header ${name.slice(0, 40)} is not in the request`)
+    if (value === null)
+      throw new Refusal(403, 'SignatureDoesNotMatch', `signed header ${name.slice(0, 40)} is not in the request`)
     return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`
   })
-  return [input.method, input.canonicalUri, canonicalQuery(input.search), lines.join(''), input.signedHeaders.join(';'), input.payloadHash].join('\n')
+  return [
+    input.method,
+    input.canonicalUri,
+    canonicalQuery(input.search),
+    lines.join(''),
+    input.signedHeaders.join(';'),
+    input.payloadHash,
+  ].join('\n')
 }
 
 /** The string to sign and the signature for a canonical request (AWS "Create a string to sign", "Calculate the signature"). */
-export function sigv4Sign(input: { canonical: string; amzDate: string; region: string; service: string; secret: string }): {
+export function sigv4Sign(input: {
+  canonical: string
+  amzDate: string
+  region: string
+  service: string
+  secret: string
+}): {
   stringToSign: string
   signature: string
 } {
@@ -104,7 +118,8 @@ function uriCandidates(pathname: string, service: string): string[] {
   return once === twice ? [once] : [once, twice]
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([a-z0-9;-]+)\s*,\s*Signature=([0-9a-f]{64})$/
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHeaders=([a-z0-9;-]+)\s*,\s*Signature=([0-9a-f]{64})$/
 
 /**
  * An endpoint protected by AWS Signature Version 4 (`Authorization: AWS4-HMAC-SHA256 …`) that recomputes the
@@ -123,17 +138,23 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+)\s*,\s*SignedHead
  */
 export function sigv4Endpoint(options: SigV4EndpointOptions): RequestHandler[] {
   const path = checkPath('sigv4Endpoint', options.path)
-  if (typeof options.credentials !== 'object' || options.credentials === null || Object.keys(options.credentials).length === 0) {
+  if (
+    typeof options.credentials !== 'object' ||
+    options.credentials === null ||
+    Object.keys(options.credentials).length === 0
+  ) {
     invalidOption('sigv4Endpoint `credentials`', 'an object of access key id → secret', options.credentials)
   }
   const credentials = new Map<string, { secretAccessKey: string; sessionToken?: string }>()
   for (const [id, secret] of Object.entries(options.credentials)) {
     const entry = typeof secret === 'string' ? { secretAccessKey: secret } : secret
-    if (typeof entry?.secretAccessKey !== 'string') invalidOption(`sigv4Endpoint \`credentials["${id}"]\``, 'a secret access key', secret)
+    if (typeof entry?.secretAccessKey !== 'string')
+      invalidOption(`sigv4Endpoint \`credentials["${id}"]\``, 'a secret access key', secret)
     credentials.set(id, { ...entry })
   }
   for (const key of ['region', 'service'] as const) {
-    if (typeof options[key] !== 'string' || options[key] === '') invalidOption(`sigv4Endpoint \`${key}\``, 'a non-empty string', options[key])
+    if (typeof options[key] !== 'string' || options[key] === '')
+      invalidOption(`sigv4Endpoint \`${key}\``, 'a non-empty string', options[key])
   }
   const maxSkewMs = options.maxSkewMs ?? 900_000
   const now = options.now ?? Date.now
@@ -141,28 +162,56 @@ export function sigv4Endpoint(options: SigV4EndpointOptions): RequestHandler[] {
   async function check(request: Request): Promise<string> {
     const header = request.headers.get('authorization')
     if (header === null) throw new Refusal(403, 'MissingAuthenticationToken', 'Missing Authentication Token')
-    if (header.length > MAX_AUTHORIZATION_LENGTH) throw new Refusal(400, 'IncompleteSignature', 'Authorization header too long')
+    if (header.length > MAX_AUTHORIZATION_LENGTH)
+      throw new Refusal(400, 'IncompleteSignature', 'Authorization header too long')
     const match = AUTHORIZATION.exec(header.trim())
-    if (!match) throw new Refusal(400, 'IncompleteSignature', 'Authorization header is not AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…')
+    if (!match)
+      throw new Refusal(
+        400,
+        'IncompleteSignature',
+        'Authorization header is not AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…',
+      )
     const [, credential, signedList, signature] = match as unknown as [string, string, string, string]
     const scope = credential.split('/')
-    if (scope.length !== 5 || scope[4] !== 'aws4_request') throw new Refusal(400, 'IncompleteSignature', 'Credential is not AKID/date/region/service/aws4_request')
+    if (scope.length !== 5 || scope[4] !== 'aws4_request')
+      throw new Refusal(400, 'IncompleteSignature', 'Credential is not AKID/date/region/service/aws4_request')
     const [accessKeyId, scopeDate, region, service] = scope as [string, string, string, string]
     const secret = credentials.get(accessKeyId)
-    if (secret === undefined) throw new Refusal(403, 'InvalidClientTokenId', 'The security token included in the request is invalid')
-    if (region !== options.region) throw new Refusal(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${region.slice(0, 30)}'`)
-    if (service !== options.service) throw new Refusal(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${options.service}'`)
+    if (secret === undefined)
+      throw new Refusal(403, 'InvalidClientTokenId', 'The security token included in the request is invalid')
+    if (region !== options.region)
+      throw new Refusal(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to a valid region, not '${region.slice(0, 30)}'`,
+      )
+    if (service !== options.service)
+      throw new Refusal(
+        403,
+        'SignatureDoesNotMatch',
+        `Credential should be scoped to correct service: '${options.service}'`,
+      )
 
     const amzDate = request.headers.get('x-amz-date')
-    if (amzDate === null || !/^\d{8}T\d{6}Z$/.test(amzDate)) throw new Refusal(400, 'IncompleteSignature', 'x-amz-date is missing or not YYYYMMDDTHHMMSSZ')
-    const at = Date.parse(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`)
+    if (amzDate === null || !/^\d{8}T\d{6}Z$/.test(amzDate))
+      throw new Refusal(400, 'IncompleteSignature', 'x-amz-date is missing or not YYYYMMDDTHHMMSSZ')
+    const at = Date.parse(
+      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+    )
     if (Number.isNaN(at)) throw new Refusal(400, 'IncompleteSignature', 'x-amz-date is not a date')
-    if (Math.abs(at - now()) > maxSkewMs) throw new Refusal(403, 'RequestTimeTooSkewed', 'Signature expired: the difference between the request time and the current time is too large')
-    if (scopeDate !== amzDate.slice(0, 8)) throw new Refusal(403, 'SignatureDoesNotMatch', 'Credential date does not match x-amz-date')
+    if (Math.abs(at - now()) > maxSkewMs)
+      throw new Refusal(
+        403,
+        'RequestTimeTooSkewed',
+        'Signature expired: the difference between the request time and the current time is too large',
+      )
+    if (scopeDate !== amzDate.slice(0, 8))
+      throw new Refusal(403, 'SignatureDoesNotMatch', 'Credential date does not match x-amz-date')
 
     const signedHeaders = signedList.split(';')
     const sorted = [...signedHeaders].sort()
-    if (signedHeaders.some((name, i) => name !== sorted[i] || name === '')) throw new Refusal(400, 'IncompleteSignature', 'SignedHeaders must be lower-case and sorted')
+    if (signedHeaders.some((name, i) => name !== sorted[i] || name === ''))
+      throw new Refusal(400, 'IncompleteSignature', 'SignedHeaders must be lower-case and sorted')
     if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date')) {
       throw new Refusal(403, 'SignatureDoesNotMatch', 'host and x-amz-date must be signed')
     }
@@ -176,17 +225,35 @@ export function sigv4Endpoint(options: SigV4EndpointOptions): RequestHandler[] {
     const actual = sha256(body)
     const declared = request.headers.get('x-amz-content-sha256')
     if (declared !== null && declared !== 'UNSIGNED-PAYLOAD' && declared !== actual) {
-      throw new Refusal(400, 'XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed')
+      throw new Refusal(
+        400,
+        'XAmzContentSHA256Mismatch',
+        'The provided x-amz-content-sha256 header does not match what was computed',
+      )
     }
     const url = new URL(request.url)
     let last = { canonical: '', stringToSign: '' }
     for (const canonicalUri of uriCandidates(url.pathname, options.service)) {
-      const canonical = canonicalRequest({ method: request.method, canonicalUri, search: url.search, headers: request.headers, signedHeaders, payloadHash: declared ?? actual })
+      const canonical = canonicalRequest({
+        method: request.method,
+        canonicalUri,
+        search: url.search,
+        headers: request.headers,
+        signedHeaders,
+        payloadHash: declared ?? actual,
+      })
       const signed = sigv4Sign({ canonical, amzDate, region, service, secret: secret.secretAccessKey })
       if (safeEqual(signed.signature, signature)) return accessKeyId
       last = { canonical, stringToSign: signed.stringToSign }
     }
-    throw Object.assign(new Refusal(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided'), last)
+    throw Object.assign(
+      new Refusal(
+        403,
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided',
+      ),
+      last,
+    )
   }
 
   return [
@@ -198,7 +265,13 @@ export function sigv4Endpoint(options: SigV4EndpointOptions): RequestHandler[] {
         if (!(error instanceof Refusal)) throw error
         const extra = error as Refusal & { canonical?: string; stringToSign?: string }
         return HttpResponse.json(
-          { ok: false, error: error.code, message: error.message, canonicalRequest: extra.canonical, stringToSign: extra.stringToSign },
+          {
+            ok: false,
+            error: error.code,
+            message: error.message,
+            canonicalRequest: extra.canonical,
+            stringToSign: extra.stringToSign,
+          },
           { status: error.status, headers: { 'x-amzn-errortype': error.code } },
         )
       }
