@@ -1,4 +1,17 @@
 export { closeMidBody, dripBody, MOCK_ACTION_HEADER, resetConnection } from './actions'
+export { type BasicAuthOptions, basicAuth } from './auth/basic'
+export { type DigestAlgorithm, type DigestAuthOptions, type DigestQop, digestAuth } from './auth/digest'
+export { md4 } from './auth/md4'
+export { type NtlmAuthOptions, type NtlmUser, ntlmAuth } from './auth/ntlm'
+export { type OAuth1ProviderOptions, type OAuth1SignatureMethod, oauth1Provider } from './auth/oauth1'
+export { type SigV4EndpointOptions, type SigV4Secret, sigv4Endpoint } from './auth/sigv4'
+export {
+  type UsernameTokenEndpointOptions,
+  type UsernameTokenResult,
+  usernameTokenEndpoint,
+  type VerifyUsernameTokenOptions,
+  verifyUsernameToken,
+} from './auth/username-token'
 export { catalog, type Scenario } from './catalog'
 export { chain } from './chain'
 export {
