@@ -54,9 +54,12 @@ export function tokenise(secret: Uint8Array, kind: Kind, value: string): string 
   let keepFrom = chars.length
   if (kind === 'email') keepFrom = value.lastIndexOf('.') > value.indexOf('@') ? value.lastIndexOf('.') : chars.length
   const start = kind === 'iban' ? 2 : 0
+  // Bytes are taken per letter or digit, not per character, so `4111 1111…` and `4111-1111…` get the same digits.
+  let at = 0
   for (let i = start; i < keepFrom; i++) {
     const c = chars[i] as string
-    const b = bytes[i] as number
+    if (!/[A-Za-z0-9]/.test(c)) continue
+    const b = bytes[at++] as number
     if (c >= '0' && c <= '9') chars[i] = String.fromCharCode(48 + (b % 10))
     else if (c >= 'A' && c <= 'Z') chars[i] = String.fromCharCode(65 + (b % 26))
     else if (c >= 'a' && c <= 'z') chars[i] = String.fromCharCode(97 + (b % 26))

@@ -6,7 +6,7 @@ const DROP = Symbol('drop')
 interface Walk {
   readonly engine: Engine
   readonly findings: Finding[] | undefined
-  readonly seen: WeakMap<object, unknown>
+  readonly seen: Map<object, unknown>
   readonly path: (string | number)[]
   readonly skipTop: ReadonlySet<string> | undefined
   readonly pathOf: () => string
@@ -32,7 +32,7 @@ export function redactValue(
   const walk: Walk = {
     engine,
     findings,
-    seen: new WeakMap(),
+    seen: new Map(),
     path,
     skipTop,
     pathOf: () => pathString(path),
@@ -142,9 +142,20 @@ function child(
 ): unknown {
   const { next, matched } = step(w.engine.keyPaths, states, key)
   w.path.push(segment)
-  const out = matched ? replaceWhole(w, value) : visit(w, value, next, depth + 1)
+  let out: unknown
+  if (matched) out = replaceWhole(w, value)
+  else if (typeof value === 'string' && w.engine.scansValues && (out = secretUnderKey(w, key, value)) !== undefined) {
+    // replaced whole: the key names a secret
+  } else out = visit(w, value, next, depth + 1)
   w.path.pop()
   return out
+}
+
+function secretUnderKey(w: Walk, key: string, value: string): string | undefined {
+  const hit = w.engine.secretUnderKey(key, value)
+  if (hit === undefined) return undefined
+  w.findings?.push({ kind: hit.kind, path: w.pathOf(), offset: 0, length: value.length, detector: 'secret-key-name', confidence: 0.9 })
+  return hit.text
 }
 
 function replaceWhole(w: Walk, value: unknown): unknown {

@@ -27,10 +27,19 @@ const SERIALISED = new Set(['req', 'res'])
 export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
   const engine = engineOf(redactor)
   const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined, undefined, true)
+  // pino's standard serialisers turn a live request, response or error into plain data first; plain objects
+  // logged under those keys are redacted as they are.
   const serialiser =
-    (key: string, base: (value: never) => unknown) =>
+    (key: string, base: (value: never) => unknown, live: (value: object) => boolean) =>
     (value: unknown): unknown =>
-      redactValue(engine, value !== null && typeof value === 'object' ? base(value as never) : value, undefined, undefined, key, true)
+      redactValue(
+        engine,
+        value !== null && typeof value === 'object' && live(value) ? base(value as never) : value,
+        undefined,
+        undefined,
+        key,
+        true,
+      )
   return {
     hooks: {
       logMethod(args, method) {
@@ -46,10 +55,10 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
     },
     formatters: { bindings: (bindings) => deep(bindings) as Record<string, unknown> },
     serializers: {
-      req: serialiser('req', pino.stdSerializers.req),
-      res: serialiser('res', pino.stdSerializers.res),
-      err: serialiser('err', pino.stdSerializers.err),
-      error: serialiser('error', pino.stdSerializers.err),
+      req: serialiser('req', pino.stdSerializers.req, (v) => 'socket' in v && 'headers' in v),
+      res: serialiser('res', pino.stdSerializers.res, (v) => typeof (v as { getHeaders?: unknown }).getHeaders === 'function'),
+      err: serialiser('err', pino.stdSerializers.err, (v) => v instanceof Error),
+      error: serialiser('error', pino.stdSerializers.err, (v) => v instanceof Error),
     },
   }
 }

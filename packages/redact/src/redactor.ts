@@ -5,7 +5,7 @@ import { RedactError } from './errors'
 import { type KeyPath, parseKeyPath } from './key-paths'
 import { type DetectorKind, KINDS, type Kind } from './kinds'
 import { redactValue } from './object'
-import { type Enabled, type RawFinding, scan } from './scanner'
+import { type Enabled, type RawFinding, scan, secretKindOfKey } from './scanner'
 import { createRedactStream, type RedactStreamOptions } from './stream'
 
 /** Options of {@link createRedactor}; every one is optional and checked once, when the redactor is created. */
@@ -66,6 +66,8 @@ export interface Engine {
   spans(text: string): RawFinding[]
   /** The replacement of a whole value under a key path. */
   keyReplacement(value: string): string
+  /** For a string under a key that names a secret (`authorization`, `password`): its kind and replacement. */
+  secretUnderKey(key: string, value: string): { kind: DetectorKind; text: string } | undefined
 }
 
 const DEFAULT_MIN_CONFIDENCE = 0.3
@@ -229,6 +231,11 @@ function buildEngine(options: RedactorOptions): Engine {
     },
     keyReplacement(value) {
       return replacement(actionOf('key'), 'key', value, secret)
+    },
+    secretUnderKey(key, value) {
+      const kind = secretKindOfKey(key)
+      if (kind === undefined || !on[kind] || value === '' || value.startsWith('[')) return undefined
+      return { kind, text: replacement(actionOf(kind), kind, value, secret) }
     },
   }
   return engine

@@ -136,6 +136,16 @@ const SEP = new Int32Array(MAX_GROUPS)
 const GL = new Int32Array(MAX_GROUPS)
 const PS = new Int32Array(MAX_GROUPS + 1)
 
+/**
+ * The secret kind an object key names (`authorization`, `Cookie`, `set-cookie`, `password`, `api_key`, …): the
+ * value under such a key is a secret whatever it looks like.
+ */
+export function secretKindOfKey(key: string): DetectorKind | undefined {
+  if (key.length > 28) return undefined
+  const ctx = CONTEXT.get(key.toLowerCase())
+  return ctx === Ctx.AuthHeader ? 'auth_header' : ctx === Ctx.Cookie ? 'cookie' : ctx === Ctx.SecretKey ? 'secret' : undefined
+}
+
 /** Scans `text` and appends what it finds to `out`, in order of position, without overlaps. */
 export function scan(text: string, on: Enabled, out: RawFinding[]): void {
   new Scanner(text, on, out).run()
