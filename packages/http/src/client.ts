@@ -110,6 +110,9 @@ class Call {
   stopped: Error | undefined
   private waiter: { timer: NodeJS.Timeout; reject: (error: Error) => void } | undefined
   controller: AbortController | undefined
+  /** performance.now() time after which the total timeout stops the call. */
+  deadline = 0
+  expire: (() => Error) | undefined
 
   stop(reason: Error): void {
     if (this.stopped !== undefined) return
@@ -193,6 +196,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const counters = { requests: 0, attempts: 0, retries: 0, succeeded: 0, failed: 0, status429: 0, circuitRejections: 0 }
   const active = new Set<Call>()
   let closed = false
+  // One timer per client, not one per request, enforces timeout.total: it ticks at a tenth of the total (10–500 ms)
+  // while requests are active, and stops when none are.
+  const tick = Math.min(500, Math.max(10, Math.floor(timeout.total / 10)))
+  let sweeper: NodeJS.Timeout | undefined
+  const startSweeper = (): NodeJS.Timeout => {
+    const timer = setInterval(() => {
+      if (active.size === 0) {
+        clearInterval(timer)
+        sweeper = undefined
+        return
+      }
+      const now = performance.now()
+      for (const call of active) if (now >= call.deadline && call.expire !== undefined) call.stop(call.expire())
+    }, tick)
+    timer.unref()
+    return timer
+  }
   const hasHooks = hooks.beforeRequest.length > 0 || hooks.afterResponse.length > 0 || hooks.beforeRetry.length > 0
 
   function resolveTarget(path: string): { origin: string; path: string } {
@@ -292,18 +312,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (limiter !== undefined) call.controller = new AbortController()
     const deadline = started + timeout.total
     const url = () => redactUrl(`${origin}${path}`)
-    const deadlineTimer = setTimeout(() => {
-      call.stop(
-        new HttpError({
-          code: 'FK_HTTP_TIMEOUT',
-          message: `[fieldkit/http] ${method} ${url()} did not complete within timeout.total (${timeout.total} ms)`,
-          hint: 'The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total',
-          method,
-          url: url(),
-          details: { kind: 'total', timeoutMs: timeout.total },
-        }),
-      )
-    }, timeout.total)
+    call.deadline = deadline
+    call.expire = () =>
+      new HttpError({
+        code: 'FK_HTTP_TIMEOUT',
+        message: `[fieldkit/http] ${method} ${url()} did not complete within timeout.total (${timeout.total} ms)`,
+        hint: 'The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total',
+        method,
+        url: url(),
+        details: { kind: 'total', timeoutMs: timeout.total },
+      })
+    sweeper ??= startSweeper()
     active.add(call)
     try {
       if (authDispatcher !== undefined && residency !== undefined) await checkEgress(origin, method, url)
@@ -314,7 +333,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       counters.failed += 1
       throw error
     } finally {
-      clearTimeout(deadlineTimer)
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
       active.delete(call)
       latency.add(performance.now() - started)
@@ -502,9 +520,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
       if (status >= 200 && status < 300) {
         if (logs('debug')) logAttempt('debug', method, origin, sendPath, status, undefined, sends, t1 - t0)
-        return new HttpResponse({ ...raw, attempts: sends, method, url: url(), redactor })
+        return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
       }
-      const response = () => new HttpResponse({ ...raw, attempts: sends, method, url: url(), redactor })
+      const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
 
       if ((status === 401 || status === 407) && auth !== undefined && authRequest !== undefined) {
         logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
@@ -745,6 +763,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         hint: 'Close the client only after its last request has finished',
       })
       for (const call of active) call.stop(reason)
+      if (sweeper !== undefined) clearInterval(sweeper)
       await Promise.allSettled([agent.close(), auth?.close?.(), limiter?.close()])
     },
   }

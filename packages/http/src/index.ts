@@ -16,7 +16,19 @@ export {
   type TimeoutOptions,
 } from './options'
 export type { PagingOptions } from './paginate'
-export type { RateLimitOptions } from './rate-limit'
+export {
+  createRateLimiter,
+  parseRateLimitHeaders,
+  RateLimitError,
+  type RateLimiter,
+  type RateLimiterState,
+  type RateLimitHeaderParser,
+  type RateLimitHeaders,
+  type RateLimitHint,
+  type RateLimitObservation,
+  type RateLimitOptions,
+  sforceLimitInfo,
+} from './rate-limit'
 export { redactUrl } from './redact'
 export { HttpResponse } from './response'
 export { parseRetryAfter } from './retry-after'

@@ -1,7 +1,7 @@
 import type { TextRedactor } from '@fieldkit/core'
 import type { ZodType } from 'zod'
 import { HttpError } from './errors'
-import { bodyExcerpt } from './redact'
+import { bodyExcerpt, redactUrl } from './redact'
 
 /**
  * An answer, its body already read (within `maxResponseBytes`), so that a socket closed mid-body is retried like
@@ -23,26 +23,33 @@ export class HttpResponse {
   /** How many times the request was sent (retries and auth re-sends included). */
   readonly attempts: number
   readonly method: string
-  /** The request URL with secrets redacted. */
-  readonly url: string
+  readonly #origin: string
+  readonly #path: string
+  #url: string | undefined
   readonly #redactor: TextRedactor | undefined
 
-  constructor(init: {
-    status: number
-    headers: Record<string, string | string[] | undefined>
-    body: Buffer
-    attempts: number
-    method: string
-    url: string
-    redactor: TextRedactor | undefined
-  }) {
-    this.status = init.status
-    this.headers = init.headers
-    this.body = init.body
-    this.attempts = init.attempts
-    this.method = init.method
-    this.url = init.url
-    this.#redactor = init.redactor
+  constructor(
+    raw: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
+    attempts: number,
+    method: string,
+    origin: string,
+    path: string,
+    redactor: TextRedactor | undefined,
+  ) {
+    this.status = raw.status
+    this.headers = raw.headers
+    this.body = raw.body
+    this.attempts = attempts
+    this.method = method
+    this.#origin = origin
+    this.#path = path
+    this.#redactor = redactor
+  }
+
+  /** The request URL with secret query parameters replaced by `[REDACTED]`. */
+  get url(): string {
+    this.#url ??= redactUrl(`${this.#origin}${this.#path}`)
+    return this.#url
   }
 
   /** True for 2xx. */
