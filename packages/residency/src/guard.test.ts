@@ -260,7 +260,7 @@ describe('enforcement at connect time, on loopback hosts allowed by name', () =>
     const failure = await new Promise<Error | null>((resolve) =>
       guard.connector('pii')(
         { hostname: 'lake.us.test', host: 'lake.us.test', protocol: 'http:', port: String(us.port) } as never,
-        (e) => resolve(e),
+        (...args: [Error | null, unknown?]) => resolve(args[0]),
       ),
     )
     expect(failure?.message).toMatch(
