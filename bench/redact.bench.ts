@@ -10,10 +10,44 @@ const KINDS = ['email', 'phone', 'card', 'iban', 'ssn', 'ip'] as const
 type PlantedKind = (typeof KINDS)[number]
 const KIND_WEIGHTS = [0.2, 0.2, 0.15, 0.15, 0.1, 0.2]
 const PER_LINE = [0.45, 0.35, 0.15, 0.05]
-const FIRST = ['James', 'Mary', 'John', 'Patricia', 'Robert', 'Linda', 'José', 'Zoë', 'François', 'Jürgen', 'Søren', 'Mei']
+const FIRST = [
+  'James',
+  'Mary',
+  'John',
+  'Patricia',
+  'Robert',
+  'Linda',
+  'José',
+  'Zoë',
+  'François',
+  'Jürgen',
+  'Søren',
+  'Mei',
+]
 const LAST = ['Smith', 'Johnson', 'Garcia', "O'Brien", 'Müller', 'Dubois', 'Nakamura', 'Kowalski', 'Núñez', 'Li']
-const WORDS = ['invoice', 'payment', 'customer', 'requested', 'refund', 'delivery', 'address', 'changed', 'urgent',
-  'please', 'contact', 'account', 'updated', 'order', 'shipped', 'pending', 'approved', 'café', 'résumé', 'the', 'for']
+const WORDS = [
+  'invoice',
+  'payment',
+  'customer',
+  'requested',
+  'refund',
+  'delivery',
+  'address',
+  'changed',
+  'urgent',
+  'please',
+  'contact',
+  'account',
+  'updated',
+  'order',
+  'shipped',
+  'pending',
+  'approved',
+  'café',
+  'résumé',
+  'the',
+  'for',
+]
 
 function rng(seed: number) {
   let a = seed >>> 0
@@ -116,7 +150,14 @@ const MAKERS: Record<PlantedKind, (r: Rng) => string> = {
       ? `2001:db8:${r.hex(4)}:${r.hex(2)}::${r.hex(3)}`
       : `${r.int(1, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`,
 }
-const KEYS: Record<PlantedKind, string> = { email: 'email', phone: 'phone', card: 'card', iban: 'iban', ssn: 'ssn', ip: 'client_ip' }
+const KEYS: Record<PlantedKind, string> = {
+  email: 'email',
+  phone: 'phone',
+  card: 'card',
+  iban: 'iban',
+  ssn: 'ssn',
+  ip: 'client_ip',
+}
 
 function weighted<T>(r: Rng, items: readonly T[], weights: readonly number[]): T {
   let x = r.next()
@@ -166,7 +207,10 @@ function buildLogText(targetBytes: number): { lines: string[]; bytes: number; pl
       const style = r.int(0, 2)
       if (style === 0) bits.push(`${KEYS[kind]}=${v}`)
       else if (style === 1) bits.push(`"${KEYS[kind]}":"${v}"`)
-      else bits.push(`${r.pick(['contact', 'customer', 'from', 'updated'])} ${r.pick(FIRST)} ${r.pick(['at', 'via', 'with', 'using'])} ${v}`)
+      else
+        bits.push(
+          `${r.pick(['contact', 'customer', 'from', 'updated'])} ${r.pick(FIRST)} ${r.pick(['at', 'via', 'with', 'using'])} ${v}`,
+        )
       if (r.chance(0.5)) bits.push(noise(r))
     }
     const level = r.pick(['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'])
@@ -195,7 +239,11 @@ const NAIVE = new RegExp(
   'g',
 )
 
-function leaks(redact: (line: string) => string, lines: readonly string[], planted: readonly [PlantedKind, string][][]) {
+function leaks(
+  redact: (line: string) => string,
+  lines: readonly string[],
+  planted: readonly [PlantedKind, string][][],
+) {
   const byKind = Object.fromEntries(KINDS.map((k) => [k, { planted: 0, verbatim: 0 }])) as Record<
     PlantedKind,
     { planted: number; verbatim: number }
@@ -227,7 +275,10 @@ export default async function main(): Promise<void> {
     [
       { name: 'redact-pii SyncRedactor (defaults)', base: true, run: perLine((l) => redactPiiSync.redact(l)) },
       { name: 'naive combined regex, validates nothing (1 pass)', run: perLine((l) => l.replace(NAIVE, '[REDACTED]')) },
-      { name: '@fieldkit/redact createRedactor() (all detectors, checksums)', run: perLine((l) => fieldkit.redactString(l).text) },
+      {
+        name: '@fieldkit/redact createRedactor() (all detectors, checksums)',
+        run: perLine((l) => fieldkit.redactString(l).text),
+      },
     ],
     {
       title: `Redact ${mb.toFixed(1)} MB of log lines (${lines.length.toLocaleString('en-US')} lines, ${(plantedCount / lines.length).toFixed(2)} planted values per line), one call per line`,
@@ -235,7 +286,7 @@ export default async function main(): Promise<void> {
       rounds: 5,
       notes: [
         'Paired ratios (same round) matter more than absolute MB/s: other agents share this 2-core machine.',
-        "Input generated in memory like ../shared/peer-bench/gen/pii.mjs (same formats and weights).",
+        'Input generated in memory like ../shared/peer-bench/gen/pii.mjs (same formats and weights).',
       ],
     },
   )
@@ -251,7 +302,9 @@ export default async function main(): Promise<void> {
   for (const [name, q] of rows) {
     const total = KINDS.reduce((a, k) => a + q[k].verbatim, 0)
     const all = KINDS.reduce((a, k) => a + q[k].planted, 0)
-    console.log(`| ${name} | ${KINDS.map((k) => `${q[k].verbatim} of ${q[k].planted}`).join(' | ')} | ${total} of ${all} |`)
+    console.log(
+      `| ${name} | ${KINDS.map((k) => `${q[k].verbatim} of ${q[k].planted}`).join(' | ')} | ${total} of ${all} |`,
+    )
   }
   console.log('')
 
@@ -261,7 +314,12 @@ export default async function main(): Promise<void> {
     req: {
       method: 'POST',
       url: `/api/orders/${i}`,
-      headers: { authorization: `Bearer tok${i}abcdef`, cookie: `sid=${i}`, 'user-agent': 'client/1.2', host: 'erp.client.example' },
+      headers: {
+        authorization: `Bearer tok${i}abcdef`,
+        cookie: `sid=${i}`,
+        'user-agent': 'client/1.2',
+        host: 'erp.client.example',
+      },
     },
     user: { id: i, name: 'Ann Example', email: `ann${i}@example.com`, password: 'hunter2', roles: ['admin', 'ops'] },
     session: { token: `t-${i}`, started: 1_700_000_000_000 + i },
@@ -284,7 +342,10 @@ export default async function main(): Promise<void> {
       { name: 'pino, no redaction', run: logAll(pino({}, sink)) },
       { name: 'pino `redact: { paths }` (its own option)', base: true, run: logAll(pino({ redact: { paths } }, sink)) },
       { name: 'pino + pinoRedaction(key paths only)', run: logAll(pino({ ...pinoRedaction(keysOnly) }, sink)) },
-      { name: 'pino + pinoRedaction(key paths + all detectors)', run: logAll(pino({ ...pinoRedaction(keysAndValues) }, sink)) },
+      {
+        name: 'pino + pinoRedaction(key paths + all detectors)',
+        run: logAll(pino({ ...pinoRedaction(keysAndValues) }, sink)),
+      },
       {
         name: 'redactObject (key paths only, no logger)',
         run: () => {
@@ -297,7 +358,9 @@ export default async function main(): Promise<void> {
       title: 'Log objects with key paths (5 paths, 2,000 objects × 10), pino writing to a no-op destination',
       unit: 'ops',
       rounds: 5,
-      notes: ['pinoRedaction copies each object (pino redacts in place and restores); both write the same JSON fields.'],
+      notes: [
+        'pinoRedaction copies each object (pino redacts in place and restores); both write the same JSON fields.',
+      ],
     },
   )
 }

@@ -10,8 +10,8 @@ describe('accuracy on a generated labelled corpus', () => {
     const redactor = createRedactor()
     const stats = new Map<Kind, { tp: number; fp: number; planted: number }>()
     const of = (k: Kind) => {
-      let s = stats.get(k)
-      if (s === undefined) stats.set(k, (s = { tp: 0, fp: 0, planted: 0 }))
+      const s = stats.get(k) ?? { tp: 0, fp: 0, planted: 0 }
+      stats.set(k, s)
       return s
     }
     for (const sentence of corpus) {
@@ -34,9 +34,13 @@ describe('accuracy on a generated labelled corpus', () => {
       recall: s.planted === 0 ? 1 : s.tp / s.planted,
     }))
     console.log(`${corpus.length} sentences, ${corpus.reduce((a, s) => a + s.spans.length, 0)} planted values`)
-    console.log('| kind | planted | found | false positives | precision | recall |\n| --- | ---: | ---: | ---: | ---: | ---: |')
+    console.log(
+      '| kind | planted | found | false positives | precision | recall |\n| --- | ---: | ---: | ---: | ---: | ---: |',
+    )
     for (const r of rows) {
-      console.log(`| ${r.kind} | ${r.planted} | ${r.found} | ${r.falsePositives} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} |`)
+      console.log(
+        `| ${r.kind} | ${r.planted} | ${r.found} | ${r.falsePositives} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} |`,
+      )
     }
     expect(corpus.length).toBeGreaterThanOrEqual(5_000)
     expect(CORPUS_KINDS).toEqual(expect.arrayContaining(['card', 'iban', 'us_ssn', 'email', 'phone']))

@@ -34,7 +34,9 @@ export function mask(value: string): string {
 }
 
 export function hmacHex(secret: Uint8Array, kind: Kind, value: string): string {
-  return createHmac('sha256', secret).update(`${kind}\u0000${normalise(kind, value)}`).digest('hex')
+  return createHmac('sha256', secret)
+    .update(`${kind}\u0000${normalise(kind, value)}`)
+    .digest('hex')
 }
 
 function tokenBytes(secret: Uint8Array, kind: Kind, value: string, length: number): Uint8Array {

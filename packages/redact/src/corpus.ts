@@ -46,7 +46,14 @@ function rng(seed: number): Rng {
 
 const FIRST = ['anna', 'john', 'maria', 'li', 'olu', 'sven', 'chloe', 'raj', 'fatima', 'jan', 'ewa', 'pedro', 'kim']
 const LAST = ['smith', 'nguyen', 'mueller', 'kowalski', 'garcia', 'okafor', 'rossi', 'dubois', 'singh', 'van-dijk']
-const DOMAINS = ['example.com', 'mail.example.org', 'corp.example.co.uk', 'example.net', 'kunde.example.de', 'example.io']
+const DOMAINS = [
+  'example.com',
+  'mail.example.org',
+  'corp.example.co.uk',
+  'example.net',
+  'kunde.example.de',
+  'example.io',
+]
 const NAMES = ['Anna', 'John', 'María', 'Li', 'Olu', 'Sven', 'Chloé', 'Raj', 'Fatima', 'Jan', 'Ewa', 'Pedro']
 
 function luhnDigit(partial: string): string {
@@ -71,7 +78,8 @@ function mod97(s: string): number {
   return rem
 }
 
-const group = (s: string, size: number, sep: string): string => (s.match(new RegExp(`.{1,${size}}`, 'g')) ?? []).join(sep)
+const group = (s: string, size: number, sep: string): string =>
+  (s.match(new RegExp(`.{1,${size}}`, 'g')) ?? []).join(sep)
 
 const MAKERS: Record<string, (r: Rng) => string> = {
   email: (r) =>
@@ -152,7 +160,9 @@ const MAKERS: Record<string, (r: Rng) => string> = {
     const prefix = ['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ'].includes(a + b) ? 'AB' : a + b
     const d = r.digits(6)
     const suffix = r.pick(['A', 'B', 'C', 'D'])
-    return r.next() < 0.5 ? `${prefix}${d}${suffix}` : `${prefix} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${suffix}`
+    return r.next() < 0.5
+      ? `${prefix}${d}${suffix}`
+      : `${prefix} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${suffix}`
   },
   es_nif: (r) => {
     const n = r.int(1_000_000, 99_999_999)
@@ -196,12 +206,42 @@ export const CORPUS_KINDS = Object.keys(MAKERS) as Kind[]
 
 // Templates: `{v}` is the planted value, `{n}` a name, `{x}` a look-alike.
 const TEMPLATES: Record<string, readonly string[]> = {
-  email: ['Please write to {v} about order {x}.', '{"user":"{n}","email":"{v}","ref":"{x}"}', 'Sent from {v} ({x})', 'contact={v} took={x}'],
-  phone: ['Call {n} on {v} after 5pm, ticket {x}.', '{"phone":"{v}","amount":"{x}"}', 'Phone: {v}; order {x}', 'callback {v} requested by {n}, {x}'],
-  card: ['Card {v} was declined, ref {x}.', '{"pan":"{v}","order":"{x}"}', 'charged {x} to {v} for {n}', 'card={v} status=402 {x}'],
-  iban: ['Refund to IBAN {v} for invoice {x}.', '{"iban":"{v}","total":"{x}"}', 'Bank account {v}, holder {n}, {x}', 'payout iban={v} {x}'],
-  us_ssn: ['SSN {v} on the W-4 of {n}, form {x}.', '{"ssn":"{v}","ref":"{x}"}', 'social security number: {v} ({x})', 'employee {n} ssn={v} {x}'],
-  ip: ['Login from {v} at {x}.', '{"client_ip":"{v}","took":"{x}"}', 'blocked {v} after 5 attempts, {x}', 'remote_addr={v} {x}'],
+  email: [
+    'Please write to {v} about order {x}.',
+    '{"user":"{n}","email":"{v}","ref":"{x}"}',
+    'Sent from {v} ({x})',
+    'contact={v} took={x}',
+  ],
+  phone: [
+    'Call {n} on {v} after 5pm, ticket {x}.',
+    '{"phone":"{v}","amount":"{x}"}',
+    'Phone: {v}; order {x}',
+    'callback {v} requested by {n}, {x}',
+  ],
+  card: [
+    'Card {v} was declined, ref {x}.',
+    '{"pan":"{v}","order":"{x}"}',
+    'charged {x} to {v} for {n}',
+    'card={v} status=402 {x}',
+  ],
+  iban: [
+    'Refund to IBAN {v} for invoice {x}.',
+    '{"iban":"{v}","total":"{x}"}',
+    'Bank account {v}, holder {n}, {x}',
+    'payout iban={v} {x}',
+  ],
+  us_ssn: [
+    'SSN {v} on the W-4 of {n}, form {x}.',
+    '{"ssn":"{v}","ref":"{x}"}',
+    'social security number: {v} ({x})',
+    'employee {n} ssn={v} {x}',
+  ],
+  ip: [
+    'Login from {v} at {x}.',
+    '{"client_ip":"{v}","took":"{x}"}',
+    'blocked {v} after 5 attempts, {x}',
+    'remote_addr={v} {x}',
+  ],
   uk_nino: ['NI number {v} for {n}, payroll {x}.', '{"nino":"{v}","ref":"{x}"}', 'National Insurance: {v} {x}'],
   es_nif: ['NIF {v} del cliente {n}, pedido {x}.', '{"nif":"{v}","order":"{x}"}', 'DNI: {v} ({x})'],
   pl_pesel: ['PESEL {v} pacjenta {n}, {x}.', '{"pesel":"{v}","ref":"{x}"}'],
@@ -228,7 +268,8 @@ const LOOKALIKES: ((r: Rng) => string)[] = [
     const check = 98 - mod97(`${b}DE00`)
     return `DE${String(((check + r.int(1, 90)) % 97) + 2).padStart(2, '0')}${b}`
   },
-  (r) => `${r.pick(['000', '666', '9' + r.digits(2)])}-${r.digits(2).replace(/^0/, '1')}-${r.digits(4).replace(/^0/, '1')}`,
+  (r) =>
+    `${r.pick(['000', '666', '9' + r.digits(2)])}-${r.digits(2).replace(/^0/, '1')}-${r.digits(4).replace(/^0/, '1')}`,
   (r) => `order ${r.digits(9)}`,
   (r) => `12:${r.int(10, 59)}:${r.int(10, 59)}`,
 ]

@@ -117,7 +117,8 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
     for (const key of ['name', 'message', 'stack', 'cause'] as const) {
       if (!Object.hasOwn(value, key)) continue
       const r = child(w, key, key, (value as unknown as Record<string, unknown>)[key], states, depth)
-      if (r !== DROP) Object.defineProperty(copy, key, { value: r, writable: true, configurable: true, enumerable: false })
+      if (r !== DROP)
+        Object.defineProperty(copy, key, { value: r, writable: true, configurable: true, enumerable: false })
     }
   }
   const skip = depth === 0 ? w.skipTop : undefined
@@ -132,21 +133,16 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
   return copy
 }
 
-function child(
-  w: Walk,
-  key: string,
-  segment: string | number,
-  value: unknown,
-  states: States,
-  depth: number,
-): unknown {
+function child(w: Walk, key: string, segment: string | number, value: unknown, states: States, depth: number): unknown {
   const { next, matched } = step(w.engine.keyPaths, states, key)
   w.path.push(segment)
   let out: unknown
   if (matched) out = replaceWhole(w, value)
-  else if (typeof value === 'string' && w.engine.scansValues && (out = secretUnderKey(w, key, value)) !== undefined) {
-    // replaced whole: the key names a secret
-  } else out = visit(w, value, next, depth + 1)
+  else {
+    // A string under a key that names a secret (`password`, `authorization`) is replaced whole.
+    const secret = typeof value === 'string' && w.engine.scansValues ? secretUnderKey(w, key, value) : undefined
+    out = secret ?? visit(w, value, next, depth + 1)
+  }
   w.path.pop()
   return out
 }
@@ -154,7 +150,14 @@ function child(
 function secretUnderKey(w: Walk, key: string, value: string): string | undefined {
   const hit = w.engine.secretUnderKey(key, value)
   if (hit === undefined) return undefined
-  w.findings?.push({ kind: hit.kind, path: w.pathOf(), offset: 0, length: value.length, detector: 'secret-key-name', confidence: 0.9 })
+  w.findings?.push({
+    kind: hit.kind,
+    path: w.pathOf(),
+    offset: 0,
+    length: value.length,
+    detector: 'secret-key-name',
+    confidence: 0.9,
+  })
   return hit.text
 }
 

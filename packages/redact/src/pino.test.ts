@@ -57,7 +57,11 @@ describe('pinoRedaction', () => {
             host: '127.0.0.1',
             port,
             path: '/orders?access_token=abc123def&page=2',
-            headers: { authorization: 'Bearer abcdefgh12345678', cookie: 'sid=abc123', 'x-customer': 'ann@example.com' },
+            headers: {
+              authorization: 'Bearer abcdefgh12345678',
+              cookie: 'sid=abc123',
+              'x-customer': 'ann@example.com',
+            },
           },
           (res) => {
             res.resume()
@@ -70,7 +74,10 @@ describe('pinoRedaction', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve))
     }
-    const line = lines.find((l) => l.msg === 'request completed') as { req: Record<string, unknown>; res: Record<string, unknown> }
+    const line = lines.find((l) => l.msg === 'request completed') as {
+      req: Record<string, unknown>
+      res: Record<string, unknown>
+    }
     const headers = line.req.headers as Record<string, string>
     expect(headers.authorization).toBe('[AUTHORIZATION]')
     expect(headers.cookie).toBe('[COOKIE]')

@@ -47,7 +47,8 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
         for (let i = 0; i < args.length; i++) {
           const a = args[i]
           if (typeof a === 'string') out[i] = engine.text(a, undefined, undefined)
-          else if (a !== null && typeof a === 'object') out[i] = redactValue(engine, a, undefined, i === 0 ? SERIALISED : undefined, undefined, true)
+          else if (a !== null && typeof a === 'object')
+            out[i] = redactValue(engine, a, undefined, i === 0 ? SERIALISED : undefined, undefined, true)
           else out[i] = a
         }
         method.apply(this, out)
@@ -56,7 +57,11 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
     formatters: { bindings: (bindings) => deep(bindings) as Record<string, unknown> },
     serializers: {
       req: serialiser('req', pino.stdSerializers.req, (v) => 'socket' in v && 'headers' in v),
-      res: serialiser('res', pino.stdSerializers.res, (v) => typeof (v as { getHeaders?: unknown }).getHeaders === 'function'),
+      res: serialiser(
+        'res',
+        pino.stdSerializers.res,
+        (v) => typeof (v as { getHeaders?: unknown }).getHeaders === 'function',
+      ),
       err: serialiser('err', pino.stdSerializers.err, (v) => v instanceof Error),
       error: serialiser('error', pino.stdSerializers.err, (v) => v instanceof Error),
     },

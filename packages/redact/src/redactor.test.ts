@@ -61,7 +61,9 @@ describe('createRedactor: strings', () => {
       return 'none'
     }
     expect(codeOf(() => createRedactor({ actions: { email: 'hash' } }))).toBe('FK_REDACT_SECRET_REQUIRED')
-    expect(codeOf(() => createRedactor({ actions: { card: 'tokenise' }, secret: 'short' }))).toBe('FK_REDACT_SECRET_REQUIRED')
+    expect(codeOf(() => createRedactor({ actions: { card: 'tokenise' }, secret: 'short' }))).toBe(
+      'FK_REDACT_SECRET_REQUIRED',
+    )
     expect(codeOf(() => createRedactor({ detectors: ['mail' as never] }))).toBe('FK_REDACT_INVALID_OPTION')
     expect(codeOf(() => createRedactor({ actions: { card: 'shred' as never } }))).toBe('FK_REDACT_INVALID_OPTION')
     expect(codeOf(() => createRedactor({ keys: ['a..b'] }))).toBe('FK_REDACT_INVALID_OPTION')
@@ -91,7 +93,8 @@ describe('createRedactor: strings', () => {
   it('finds secrets: JWTs, headers, bearer tokens, AWS keys, PEM keys, URL credentials, query parameters', () => {
     const r = createRedactor()
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'
-    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----'
+    const pem =
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----'
     const cases: [string, string][] = [
       [`token ${jwt} end`, 'token [JWT] end'],
       ['Authorization: Basic dXNlcjpwYXNz\nnext', 'Authorization: [AUTHORIZATION]\nnext'],
@@ -121,15 +124,18 @@ describe('createRedactor: strings', () => {
     const r = createRedactor()
     const alphabet = fc.constantFrom(...'0123456789 -.@+():/abcXYZ"=\n'.split(''), 'password=', '4111 ', 'DE89', '::')
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 200 }).map((a) => a.join('')), (text) => {
-        const { findings } = r.redactString(text)
-        let last = 0
-        for (const f of findings) {
-          expect(f.offset).toBeGreaterThanOrEqual(last)
-          last = (f.offset ?? 0) + f.length
-          expect(last).toBeLessThanOrEqual(text.length)
-        }
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 200 }).map((a) => a.join('')),
+        (text) => {
+          const { findings } = r.redactString(text)
+          let last = 0
+          for (const f of findings) {
+            expect(f.offset).toBeGreaterThanOrEqual(last)
+            last = (f.offset ?? 0) + f.length
+            expect(last).toBeLessThanOrEqual(text.length)
+          }
+        },
+      ),
       { numRuns: 500 },
     )
   })

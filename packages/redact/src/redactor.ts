@@ -133,9 +133,11 @@ function invalid(message: string): RedactError {
 function buildEngine(options: RedactorOptions): Engine {
   const on = Object.fromEntries(KINDS.map((k) => [k, options.detectors === undefined])) as Record<DetectorKind, boolean>
   if (options.detectors !== undefined) {
-    if (!Array.isArray(options.detectors)) throw invalid(`Expected \`detectors\` to be an array of kinds, got ${typeof options.detectors}`)
-    for (const d of options.detectors) {
-      if (!(KINDS as readonly string[]).includes(d)) throw invalid(`Expected \`detectors\` to hold kinds among ${KINDS.join(', ')}; got ${JSON.stringify(d)}`)
+    if (!Array.isArray(options.detectors))
+      throw invalid(`Expected \`detectors\` to be an array of kinds, got ${typeof options.detectors}`)
+    for (const d of options.detectors as readonly DetectorKind[]) {
+      if (!(KINDS as readonly string[]).includes(d))
+        throw invalid(`Expected \`detectors\` to hold kinds among ${KINDS.join(', ')}; got ${JSON.stringify(d)}`)
       on[d] = true
     }
   }
@@ -145,7 +147,8 @@ function buildEngine(options: RedactorOptions): Engine {
     if (kind !== 'default' && kind !== 'denied' && kind !== 'key' && !(KINDS as readonly string[]).includes(kind)) {
       throw invalid(`Expected \`actions\` keys to be kinds or "default", got ${JSON.stringify(kind)}`)
     }
-    if (!ACTIONS.includes(action as Action)) throw invalid(`Expected \`actions.${kind}\` to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`)
+    if (!ACTIONS.includes(action as Action))
+      throw invalid(`Expected \`actions.${kind}\` to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`)
   }
   const defaultAction = actions.default ?? 'redact'
   const actionOf = (kind: Kind): Action => actions[kind] ?? defaultAction
@@ -174,7 +177,10 @@ function buildEngine(options: RedactorOptions): Engine {
   const keyPaths: KeyPath[] = []
   for (const k of options.keys ?? []) {
     const parsed = typeof k === 'string' ? parseKeyPath(k) : undefined
-    if (parsed === undefined) throw invalid(`Expected \`keys\` entries to be paths like "user.password" or "**.token", got ${JSON.stringify(k)}`)
+    if (parsed === undefined)
+      throw invalid(
+        `Expected \`keys\` entries to be paths like "user.password" or "**.token", got ${JSON.stringify(k)}`,
+      )
     keyPaths.push(parsed)
   }
   const allowStrings = new Set<string>()
@@ -191,7 +197,8 @@ function buildEngine(options: RedactorOptions): Engine {
         else strings.push(entry)
       } else if (entry instanceof RegExp) {
         patterns.push(new RegExp(entry.source, entry.flags.replace(/[gy]/g, '') + (name === 'deny' ? 'g' : '')))
-      } else throw invalid(`Expected \`${name}\` entries to be non-empty strings or RegExps, got ${JSON.stringify(entry)}`)
+      } else
+        throw invalid(`Expected \`${name}\` entries to be non-empty strings or RegExps, got ${JSON.stringify(entry)}`)
     }
   }
   const hasAllow = allowStrings.size > 0 || allowPatterns.length > 0
@@ -222,7 +229,13 @@ function buildEngine(options: RedactorOptions): Engine {
         result += text.slice(last, f.start) + replacement(actionOf(f.kind), f.kind, value, secret)
         last = f.end
         if (out !== undefined) {
-          const finding: Finding = { kind: f.kind, offset: f.start, length: f.end - f.start, detector: f.detector, confidence: f.confidence }
+          const finding: Finding = {
+            kind: f.kind,
+            offset: f.start,
+            length: f.end - f.start,
+            detector: f.detector,
+            confidence: f.confidence,
+          }
           if (path !== undefined) finding.path = path()
           out.push(finding)
         }

@@ -26,7 +26,7 @@ const ADVERSARIAL: Record<string, string> = {
   'password= repeated': fill('password="'),
   'authorization headers': fill('Authorization: '),
   'bearer repeated': fill('Bearer '),
-  'colons': fill(':'),
+  colons: fill(':'),
   'hex and colons': fill('ab:'),
   'double colons': fill('1::'),
   'PEM headers without end': fill('-----BEGIN RSA PRIVATE KEY-----'),

@@ -24,7 +24,7 @@ import type { DetectorKind } from './kinds'
 export interface RawFinding {
   start: number
   end: number
-  kind: DetectorKind
+  kind: DetectorKind | 'denied'
   detector: string
   confidence: number
 }
@@ -66,7 +66,7 @@ const NEGATIVE_WINDOW = 12 // `order 123456789`, `"ref":"…"`: the number right
 const VALUE_CAP = 8192
 
 // Context words, matched as whole words (lowercased); what each does when it is seen.
-const enum Ctx {
+enum Ctx {
   AuthHeader = 1,
   Cookie = 2,
   Bearer = 3,
@@ -103,8 +103,7 @@ addCtx(
     'version seq offset',
 )
 const MONTHS = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ')
-const MONTH_NAMES =
-  'january february march april may june july august september october november december'.split(' ')
+const MONTH_NAMES = 'january february march april may june july august september october november december'.split(' ')
 for (const m of [...MONTHS, ...MONTH_NAMES, 'sept']) CONTEXT.set(m, Ctx.Month)
 const monthNumber = (word: string): number => {
   const w = word.toLowerCase()
@@ -143,7 +142,13 @@ const PS = new Int32Array(MAX_GROUPS + 1)
 export function secretKindOfKey(key: string): DetectorKind | undefined {
   if (key.length > 28) return undefined
   const ctx = CONTEXT.get(key.toLowerCase())
-  return ctx === Ctx.AuthHeader ? 'auth_header' : ctx === Ctx.Cookie ? 'cookie' : ctx === Ctx.SecretKey ? 'secret' : undefined
+  return ctx === Ctx.AuthHeader
+    ? 'auth_header'
+    : ctx === Ctx.Cookie
+      ? 'cookie'
+      : ctx === Ctx.SecretKey
+        ? 'secret'
+        : undefined
 }
 
 /** Scans `text` and appends what it finds to `out`, in order of position, without overlaps. */
@@ -578,7 +583,8 @@ class Scanner {
     const c0 = t.charCodeAt(s)
     let e = s + 1
     let h = c0 | 32
-    for (let c = t.charCodeAt(e); e < n && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e)) h = (Math.imul(h, 31) + (c | 32)) | 0
+    for (let c = t.charCodeAt(e); e < n && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
+      h = (Math.imul(h, 31) + (c | 32)) | 0
     const len = e - s
     const c1 = t.charCodeAt(s + 1)
     const k0 = cls(c0)
@@ -679,8 +685,7 @@ class Scanner {
   private keyValue(s: number, e: number, ctx: Ctx): number {
     const t = this.t
     const n = this.n
-    const kind: DetectorKind =
-      ctx === Ctx.AuthHeader ? 'auth_header' : ctx === Ctx.Cookie ? 'cookie' : 'secret'
+    const kind: DetectorKind = ctx === Ctx.AuthHeader ? 'auth_header' : ctx === Ctx.Cookie ? 'cookie' : 'secret'
     if (!this.on[kind]) return e
     let j = e
     const q0 = t.charCodeAt(j)
@@ -875,11 +880,23 @@ class Scanner {
 const isTokenChar = (c: number): boolean =>
   (cls(c) & (ALNUM | UNDERSCORE)) !== 0 || c === 45 || c === 46 || c === 126 || c === 43 || c === 47
 const isBase64Url = (c: number): boolean => (cls(c) & (ALNUM | UNDERSCORE)) !== 0 || c === 45
-const isPemBody = (c: number): boolean => (cls(c) & ALNUM) !== 0 || c === 43 || c === 47 || c === 61 || c === 10 || c === 13
+const isPemBody = (c: number): boolean =>
+  (cls(c) & ALNUM) !== 0 || c === 43 || c === 47 || c === 61 || c === 10 || c === 13
 const isUserinfo = (c: number): boolean =>
   c > 32 && c !== 47 && c !== 64 && c !== 58 && c !== 63 && c !== 35 && c !== 34 && c !== 39 && c !== 60 && c !== 62
 const isValueEnd = (c: number): boolean =>
-  c <= 32 || c === 38 || c === 44 || c === 59 || c === 34 || c === 39 || c === 35 || c === 41 || c === 125 || c === 93 || c === 60 || c === 62
+  c <= 32 ||
+  c === 38 ||
+  c === 44 ||
+  c === 59 ||
+  c === 34 ||
+  c === 39 ||
+  c === 35 ||
+  c === 41 ||
+  c === 125 ||
+  c === 93 ||
+  c === 60 ||
+  c === 62
 
 /** Shannon entropy of the characters, at least 3.5 bits each, and not a plain word or number. */
 function highEntropy(t: string, s: number, e: number): boolean {
