@@ -681,6 +681,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     retryable: boolean,
     outcomes: AttemptOutcome[],
   ): HttpError {
+    if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE') {
+      return new HttpError({
+        code: 'FK_HTTP_INVALID_REQUEST',
+        message: `[fieldkit/http] ${method} ${url()} could not be sent: ${(cause as Error).message}`,
+        hint: 'A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request',
+        cause,
+        method,
+        url: url(),
+      })
+    }
     const kind = TIMEOUT_KINDS[code]
     const notRetried =
       RETRYABLE_ERRORS.has(code) && !retryable

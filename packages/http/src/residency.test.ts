@@ -65,6 +65,30 @@ describe('residency', () => {
     await client.close()
   })
 
+  it('keeps the connect timeout around the guard’s connector', async () => {
+    const hanging: EgressGuard = {
+      check: async (url, dataClass) => ({ allowed: true, reason: 'test', dataClass, host: new URL(url).hostname }),
+      connector: () => () => undefined,
+    }
+    const client = createHttpClient({
+      residency: { guard: hanging, dataClass: 'pii' },
+      retry: false,
+      timeout: { connect: 50 },
+    })
+    const error = await rejection(client.request(`${mock.url}/records`))
+    expect(error).toMatchObject({ code: 'FK_HTTP_TIMEOUT', details: { kind: 'connect', timeoutMs: 50 } })
+    await client.close()
+  })
+
+  it('rejects a header value with a newline as an invalid request, before sending', async () => {
+    const client = createHttpClient({ baseUrl: mock.url })
+    const before = mock.requests.length
+    const error = await rejection(client.request({ path: '/records', headers: { 'x-note': 'a\r\nx-injected: 1' } }))
+    expect(error.code).toBe('FK_HTTP_INVALID_REQUEST')
+    expect(mock.requests.length).toBe(before)
+    await client.close()
+  })
+
   it('checks the destination by name when the auth strategy brings its own dispatcher', async () => {
     const guard = fakeGuard()
     const dispatcher = new Agent()
