@@ -114,6 +114,25 @@ describe('breaker, timeouts, limits and typed JSON', () => {
     expect((await rejection(client.request('/order'))).code).toBe('FK_HTTP_CLOSED')
   })
 
+  it('close() leaves no timer or socket behind', async () => {
+    const count = () => {
+      const info = process.getActiveResourcesInfo()
+      return {
+        timers: info.filter((r) => r === 'Timeout').length,
+        sockets: info.filter((r) => r === 'TCPSocketWrap').length,
+      }
+    }
+    const before = count()
+    const client = createHttpClient({ baseUrl: mock.url, timeout: { total: 1_000 } })
+    await Promise.all(Array.from({ length: 8 }, () => client.request('/order')))
+    expect(count().sockets).toBeGreaterThan(before.sockets)
+    await client.close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const after = count()
+    expect(after.sockets).toBeLessThanOrEqual(before.sockets)
+    expect(after.timers).toBeLessThanOrEqual(before.timers)
+  })
+
   it('refuses bodies above maxResponseBytes', async () => {
     const client = createHttpClient({ baseUrl: mock.url, maxResponseBytes: 1000, retry: false })
     const error = await rejection(client.request('/big'))
