@@ -164,6 +164,9 @@ class Scanner {
   private readonly gd = GD
   private readonly ge = GE
   private readonly sep = SEP
+  // The last number candidate: how many groups it held, and where its second group starts.
+  private lastCount = 0
+  private nextFrom = -1
   private dobAt = -1_000_000
   private ssnAt = -1_000_000
   private bsnAt = -1_000_000
@@ -206,8 +209,12 @@ class Scanner {
           break
         case 40: // (
           if (this.on.phone && isDigit(t.charCodeAt(i + 1))) {
-            i = this.numberGroups(i, i, false)
-            continue
+            let d = i + 1
+            while (d < n && d - i <= 6 && isDigit(t.charCodeAt(d))) d++
+            if (t.charCodeAt(d) === 41) {
+              i = this.numberGroups(i, i, false)
+              continue
+            }
           }
           break
         case 58: // :
@@ -307,11 +314,23 @@ class Scanner {
     return this.numberGroups(s, s, false)
   }
 
-  /** Reads up to 8 digit groups from `j` (a group may be wrapped in parentheses); returns how many. */
-  private groups(j: number): number {
+  /**
+   * Reads digit groups (a group may be wrapped in parentheses) until 8 are held; returns how many. With `k > 0`
+   * it continues after group `k - 1`, whose end is `j`.
+   */
+  private groups(j: number, k: number): number {
     const t = this.t
     const n = this.n
-    let k = 0
+    if (k > 0) {
+      const c = t.charCodeAt(j)
+      const c1 = t.charCodeAt(j + 1)
+      if ((c === 32 || c === 45 || c === 46 || c === 47) && (isDigit(c1) || (c1 === 40 && c !== 47))) {
+        this.sep[k] = c
+        j++
+      } else if (this.ge[k - 1] !== this.gd[k - 1] && isDigit(c)) {
+        this.sep[k] = 41
+      } else return k
+    }
     while (k < MAX_GROUPS) {
       let open = false
       if (t.charCodeAt(j) === 40) {
@@ -345,9 +364,22 @@ class Scanner {
 
   private numberGroups(start: number, from: number, plus: boolean): number {
     const t = this.t
-    const count = this.groups(from)
-    if (count === 0) return from + 1
     const { gs, gd, ge, sep, on } = this
+    let count: number
+    if (!plus && from === this.nextFrom) {
+      // A retry at the second group of the last candidate: its groups are already read; shift them.
+      count = this.lastCount - 1
+      for (let g = 0; g < count; g++) {
+        gs[g] = gs[g + 1] as number
+        gd[g] = gd[g + 1] as number
+        ge[g] = ge[g + 1] as number
+        sep[g] = sep[g + 1] as number
+      }
+      if (this.lastCount === MAX_GROUPS) count = this.groups(ge[count - 1] as number, count)
+    } else count = this.groups(from, 0)
+    this.lastCount = count
+    this.nextFrom = count > 1 ? (gs[1] as number) - ((ge[1] as number) !== (gd[1] as number) ? 1 : 0) : -1
+    if (count === 0) return from + 1
     const paren0 = ge[0] !== gd[0]
     const neg = start >= this.negAt && start - this.negAt <= NEGATIVE_WINDOW
     // Prefix sums of digit counts; where the separators stop being the same, where a slash appears, which group
