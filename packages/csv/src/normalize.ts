@@ -288,6 +288,10 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       if (!this.started) await this.start()
       const text = this.text as TextSource
       while (this.queue.length === 0) {
+        if (this.pending.length > 0) {
+          this.feed()
+          continue
+        }
         const chunk = await text.next()
         if (chunk === undefined) {
           this.tokenizer?.end(this.batch)
@@ -297,8 +301,8 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
           await this.finish(undefined, true)
           return { done: true, value: undefined }
         }
-        this.tokenizer?.push(chunk, this.batch)
-        this.consume()
+        this.pending = chunk
+        this.feed()
       }
     } catch (e) {
       await this.finish(e, false)
@@ -328,7 +332,17 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, lineEnding: dialect.lineEnding })
         : new Tokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
     this.log.debug({ delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine }, 'sniffed')
-    this.tokenizer.push(text.head, this.batch)
+    this.pending = text.head
+  }
+
+  /** Text decoded but not yet tokenized; fed in slices so each batch of rows (and its garbage) stays small. */
+  private pending = ''
+
+  private feed(): void {
+    const slice = 64 * 1024
+    const text = this.pending.length > slice * 1.5 ? this.pending.slice(0, slice) : this.pending
+    this.pending = text === this.pending ? '' : this.pending.slice(slice)
+    this.tokenizer?.push(text, this.batch)
     this.consume()
   }
 
