@@ -46,21 +46,4 @@ export class SlidingWindowLog {
     }
     return at
   }
-
-  /** Grants within `(now - windowMs, now]`. */
-  count(now: number): number {
-    let n = 0
-    for (let i = 0; i < this.size; i++) if ((this.times[i] as number) > now - this.windowMs) n++
-    return n
-  }
-
-  /** The recorded grants still inside the window at `now`, oldest first (to re-seed a shared store). */
-  recent(now: number): number[] {
-    const out: number[] = []
-    for (let i = 0; i < this.size; i++) {
-      const t = this.times[(this.head - this.size + i + this.limit) % this.limit] as number
-      if (t > now - this.windowMs) out.push(t)
-    }
-    return out
-  }
 }
