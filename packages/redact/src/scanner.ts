@@ -117,12 +117,28 @@ const wordHash = (t: string, s: number, e: number): number => {
   return h
 }
 const CONTEXT_HASHES = new Set<number>()
+const CONTEXT_BY_HASH = new Map<number, [string, Ctx][]>()
 // First parts of hyphenated context words (`set` of set-cookie, `x` of x-api-key).
 const HYPHEN_HASHES = new Set<number>()
-for (const w of CONTEXT.keys()) {
-  CONTEXT_HASHES.add(wordHash(w, 0, w.length))
+for (const [w, ctx] of CONTEXT) {
+  const h = wordHash(w, 0, w.length)
+  CONTEXT_HASHES.add(h)
+  CONTEXT_BY_HASH.set(h, [...(CONTEXT_BY_HASH.get(h) ?? []), [w, ctx]])
   const dash = w.indexOf('-')
   if (dash > 0) HYPHEN_HASHES.add(wordHash(w, 0, dash))
+}
+
+/** The context of the word `t[s, e)` with hash `h`, compared without copying it. */
+function contextOf(t: string, s: number, e: number, h: number): Ctx | undefined {
+  const entries = CONTEXT_BY_HASH.get(h)
+  if (entries === undefined) return undefined
+  for (const [w, ctx] of entries) {
+    if (w.length !== e - s) continue
+    let same = true
+    for (let i = 0; i < w.length && same; i++) same = (t.charCodeAt(s + i) | 32) === (w.charCodeAt(i) | 32)
+    if (same) return ctx
+  }
+  return undefined
 }
 
 const AWS_PREFIXES = new Set(['AKIA', 'ASIA', 'AIDA', 'AROA', 'AGPA', 'ANPA', 'ANVA', 'AIPA', 'ABIA', 'ACCA'])
@@ -667,10 +683,9 @@ class Scanner {
       while (we < this.n && (cls(t.charCodeAt(we)) & WORD) !== 0) we++
     }
     let end = we
-    let ctx: Ctx | undefined
-    if (CONTEXT_HASHES.has(we === e ? h : wordHash(t, s, we))) ctx = CONTEXT.get(t.slice(s, we).toLowerCase())
-    if (ctx === undefined && we !== e && CONTEXT_HASHES.has(h)) {
-      ctx = CONTEXT.get(t.slice(s, e).toLowerCase())
+    let ctx = contextOf(t, s, we, we === e ? h : wordHash(t, s, we))
+    if (ctx === undefined && we !== e) {
+      ctx = contextOf(t, s, e, h)
       end = e
     }
     if (ctx === undefined) return e
