@@ -1,7 +1,6 @@
 export { closeMidBody, dripBody, MOCK_ACTION_HEADER, resetConnection } from './actions'
 export { type BasicAuthOptions, basicAuth } from './auth/basic'
 export { type DigestAlgorithm, type DigestAuthOptions, type DigestQop, digestAuth } from './auth/digest'
-export { md4 } from './auth/md4'
 export { type NtlmAuthOptions, type NtlmUser, ntlmAuth } from './auth/ntlm'
 export { type OAuth1ProviderOptions, type OAuth1SignatureMethod, oauth1Provider } from './auth/oauth1'
 export { type SigV4EndpointOptions, type SigV4Secret, sigv4Endpoint } from './auth/sigv4'
@@ -33,6 +32,15 @@ export {
 } from './rate-limit/rate-limited'
 export { type RedisServer, redisAvailable, startRedisServer } from './redis'
 export { type FlakyOptions, flaky } from './scenarios/flaky'
+export { type SlowOptions, slow } from './scenarios/slow'
+export {
+  CLIENT_CERT_HEADER,
+  CONNECTION_HEADER,
+  type MockServer,
+  type RecordedRequest,
+  type ServeOptions,
+  serve,
+} from './serve'
 export { EMPLOYEES_NS, employeesWsdl } from './soap/employees-wsdl'
 export {
   employeeXml,
@@ -48,12 +56,19 @@ export {
   type UsernameTokenCheckOptions,
   type UsernameTokenFailure,
 } from './soap/username-token'
-export { type SlowOptions, slow } from './scenarios/slow'
 export {
-  CLIENT_CERT_HEADER,
-  CONNECTION_HEADER,
-  type MockServer,
-  type RecordedRequest,
-  type ServeOptions,
-  serve,
-} from './serve'
+  type CertificatePair,
+  clientCertificateResource,
+  createTestCertificates,
+  type TestCertificateOptions,
+  type TestCertificates,
+} from './tokens/certificates'
+export { type LoginPortal, type LoginPortalOptions, type LoginPortalStats, loginPortal } from './tokens/login-portal'
+export {
+  type BearerResourceOptions,
+  bearerResource,
+  type OAuth2Stats,
+  type OAuth2TokenEndpoint,
+  type OAuth2TokenEndpointOptions,
+  oauth2TokenEndpoint,
+} from './tokens/oauth2'
