@@ -6,7 +6,7 @@ import { createHttpClient } from '../index'
 // 10,000 requests through createHttpClient with a limiter, against a mock that answers 20% 503s, resets 5% of the
 // connections and sends bursts of 429 with Retry-After, under a sliding-window quota it enforces itself.
 const REQUESTS = 10_000
-const QUOTA = 150
+const QUOTA = 200
 const IN_FLIGHT = 64
 
 describe('fault run under a quota', () => {
@@ -18,7 +18,7 @@ describe('fault run under a quota', () => {
         seed: 2026,
         errorRate: 0.2,
         resetRate: 0.05,
-        burst429: { every: 1_000, length: 3, retryAfterSeconds: 1 },
+        burst429: { every: 2_000, length: 2, retryAfterSeconds: 1 },
       },
     })
     const mock = await serve(quota.handlers)
