@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { isFieldkitError } from '@fieldkit/core'
-import { EMPLOYEES_NS, employeesWsdl, type MockServer, payslipBytes, serve, soapEmployees } from '@fieldkit/mocks'
+import {
+  EMPLOYEES_NS,
+  employeesWsdl,
+  type MockServer,
+  payslipBytes,
+  resetConnection,
+  serve,
+  soapEmployees,
+} from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createSoapClient, type SoapClient } from './client'
@@ -159,6 +167,40 @@ describe.each(['1.1', '1.2'] as const)('SOAP %s against the mock service', (vers
 })
 
 describe('createSoapClient', () => {
+  it('retries a transport error only for an operation declared idempotent (the http client policy)', async () => {
+    let resets = 0
+    const flaky = await serve(
+      soapEmployees({
+        operations: {
+          GetEmployees: ({ params }) => {
+            if (resets < 1) {
+              resets++
+              return resetConnection()
+            }
+            return {
+              body: `<e:GetEmployeesResponse xmlns:e="${EMPLOYEES_NS}"><e:Total>${params.departmentId === 'x' ? 0 : 1}</e:Total></e:GetEmployeesResponse>`,
+            }
+          },
+        },
+      }),
+    )
+    try {
+      const svc = client({ wsdl: employeesWsdl(flaky.url), http: { retry: { minDelayMs: 1, maxDelayMs: 5 } } })
+      const first = await svc.call('GetEmployees', { departmentId: 'x' }).catch((e: unknown) => e)
+      expect(first).toMatchObject({ code: expect.stringMatching(/^FK_HTTP_/) })
+      expect(flaky.requests).toHaveLength(1)
+      resets = 0
+      await expect(svc.call('GetEmployees', { departmentId: 'x' }, { idempotent: true })).resolves.toEqual({
+        Employee: [],
+        Total: 0,
+      })
+      expect(flaky.requests).toHaveLength(3)
+      expect(flaky.requests[1]?.headers['idempotency-key']).toBe(flaky.requests[2]?.headers['idempotency-key'])
+    } finally {
+      await flaky.close()
+    }
+  })
+
   it('reads the WSDL over HTTP only from an allowed host', async () => {
     const denied = client({ wsdl: `${mock.url}/soap/employees?wsdl` })
     await expect(denied.call('GetEmployees', { departmentId: '0001' })).rejects.toMatchObject({

@@ -1,4 +1,5 @@
 import { type Logger, resolveLogger } from '@fieldkit/core'
+import type { HttpClient, HttpClientOptions } from '@fieldkit/http'
 import type { ZodType } from 'zod'
 import { type AddressingOptions, buildEnvelope, type SoapHeaderBlock } from './envelope-build'
 import { parseEnvelope, validate } from './envelope-parse'
@@ -7,7 +8,7 @@ import { parseMultipartRelated } from './mtom'
 import { keyMaker } from './namespaces'
 import type { DecimalMode, Shape } from './shape'
 import { streamRecords } from './stream-records'
-import { type SoapTransport, type TransportResponse, undiciTransport } from './transport'
+import { httpTransport, type SoapTransport, type TransportResponse } from './transport'
 import { outputShape, type ReadWsdlOptions, readWsdl, type WsdlDescription, type WsdlOperation } from './wsdl'
 import type { XmlLimits } from './xml-limits'
 
@@ -31,7 +32,12 @@ export interface SoapClientOptions {
   version?: SoapVersion
   /** Namespace of the request element when there is no WSDL (required then). */
   namespace?: string
-  /** An HTTP transport (internal seam; an @fieldkit/http client once it is adopted). Default: undici, one attempt. */
+  /**
+   * The `@fieldkit/http` client calls go through, or options for the one created here (auth, retry, breaker,
+   * timeout, residency, logger…). Faults are never retried; transport errors follow its retry policy.
+   */
+  http?: HttpClient | HttpClientOptions
+  /** Replaces the HTTP layer entirely (tests, a recorded-response replay, another HTTP stack). */
   transport?: SoapTransport
   /** WS-Security: an object whose `securityHeader()` returns the `<wsse:Security>` element, fresh each call. */
   security?: SecurityHeaderProvider
@@ -178,7 +184,8 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
   const log = resolveLogger(options.logger, 'soap')
   const transport =
     options.transport ??
-    undiciTransport({
+    httpTransport({
+      http: options.http === undefined ? (options.logger ? { logger: options.logger } : undefined) : options.http,
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 60_000,
     })

@@ -16,10 +16,17 @@ const NS = 'urn:example:hr:employees:v1'
 function record(i: number): string {
   const id = String(i + 1).padStart(10, '0')
   const nil = i % 5 === 0
-  const notes = i % 10 === 0 ? `<e:Notes><![CDATA[a <b> & c ${i}]]></e:Notes>` : `<e:Notes>Reviewed ${i} times &amp; counting &lt;ok&gt;</e:Notes>`
+  const notes =
+    i % 10 === 0
+      ? `<e:Notes><![CDATA[a <b> & c ${i}]]></e:Notes>`
+      : `<e:Notes>Reviewed ${i} times &amp; counting &lt;ok&gt;</e:Notes>`
   // One record in three uses another prefix or a default namespace, as real services mix them.
   const [open, close, p] =
-    i % 3 === 0 ? ['<e:Employee>', '</e:Employee>', 'e:'] : i % 3 === 1 ? [`<x:Employee xmlns:x="${NS}">`, '</x:Employee>', 'x:'] : [`<Employee xmlns="${NS}">`, '</Employee>', '']
+    i % 3 === 0
+      ? ['<e:Employee>', '</e:Employee>', 'e:']
+      : i % 3 === 1
+        ? [`<x:Employee xmlns:x="${NS}">`, '</x:Employee>', 'x:']
+        : [`<Employee xmlns="${NS}">`, '</Employee>', '']
   return (
     `${open}<${p}EmployeeId>${id}</${p}EmployeeId><${p}FirstName>Björn</${p}FirstName><${p}LastName>Fernández</${p}LastName>` +
     `<${p}Email>${nil ? '' : `b.${i}@example.com`}</${p}Email><${p}Department>R&amp;D</${p}Department><${p}Salary>${40000 + (i % 90000)}.50</${p}Salary>` +
@@ -76,7 +83,13 @@ describe('streaming a 200 MB SOAP response', () => {
         ['--conditions=@fieldkit/source', '--import', 'tsx', script],
         { cwd: join(repoRoot, 'packages/soap'), maxBuffer: 1024 * 1024, timeout: 150_000 },
       )
-      const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { records: number; nils: number; lastId: string; seconds: number; maxRssBytes: number }
+      const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+        records: number
+        nils: number
+        lastId: string
+        seconds: number
+        maxRssBytes: number
+      }
       console.log(
         `[soap verify] ${(sentBytes / 2 ** 20).toFixed(0)} MiB, ${result.records} records in ${result.seconds.toFixed(1)} s (${(sentBytes / 2 ** 20 / result.seconds).toFixed(1)} MiB/s), peak RSS ${(result.maxRssBytes / 2 ** 20).toFixed(0)} MiB`,
       )

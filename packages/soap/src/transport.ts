@@ -1,3 +1,4 @@
+import { createHttpClient, DEFAULTS, type HttpClient, type HttpClientOptions } from '@fieldkit/http'
 import { Agent, request } from 'undici'
 import { SoapError, truncate } from './errors'
 
@@ -52,6 +53,54 @@ function transportError(req: TransportRequest, cause: unknown): SoapError {
     details: { ...(code ? { errorCode: code } : {}) },
     cause,
   })
+}
+
+/**
+ * The default transport: buffered calls go through an `@fieldkit/http` client (retries of transport errors,
+ * breaker, timeouts, logs); `stream()` goes through undici directly, since the http client reads whole bodies.
+ * Faults are never retried: 500 is taken out of the retried statuses of a client created here, and a call only
+ * carries an idempotency key (which makes a POST retryable) when the caller says the operation is idempotent.
+ */
+export function httpTransport(options: {
+  http: HttpClient | HttpClientOptions | undefined
+  maxResponseBytes: number
+  timeoutMs: number
+}): SoapTransport {
+  const given = options.http
+  const owned = given === undefined || typeof (given as HttpClient).request !== 'function'
+  const settings = (given ?? {}) as HttpClientOptions
+  const retry =
+    settings.retry === false
+      ? false
+      : { ...settings.retry, statuses: (settings.retry?.statuses ?? DEFAULTS.retry.statuses).filter((s) => s !== 500) }
+  const client = owned
+    ? createHttpClient({
+        ...settings,
+        retry,
+        maxResponseBytes: settings.maxResponseBytes ?? options.maxResponseBytes,
+        timeout: { headers: options.timeoutMs, bodyIdle: options.timeoutMs, ...settings.timeout },
+      })
+    : (given as HttpClient)
+  const streaming = undiciTransport(options)
+  return {
+    async send(req) {
+      const res = await client.request({
+        method: 'POST',
+        path: req.url,
+        headers: req.headers,
+        body: req.body,
+        throwOnStatus: false,
+        ...(req.idempotent ? { idempotencyKey: true as const } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      })
+      return { status: res.status, headers: res.headers, body: res.body }
+    },
+    stream: (req) => streaming.stream(req),
+    async close() {
+      await streaming.close()
+      if (owned) await client.close()
+    },
+  }
 }
 
 /** A transport on an undici Agent: one attempt per call, bodies read within `maxResponseBytes`. */
