@@ -1,4 +1,9 @@
 import type { RequestHandler } from 'msw'
+import { basicAuth } from './auth/basic'
+import { digestAuth } from './auth/digest'
+import { ntlmAuth } from './auth/ntlm'
+import { oauth1Provider } from './auth/oauth1'
+import { sigv4Endpoint } from './auth/sigv4'
 import { idempotencyCounter } from './http/idempotency'
 import { paginated } from './http/paginated'
 import { retryAfter } from './http/retry-after'
@@ -6,6 +11,8 @@ import { dailyQuota, rateLimited } from './rate-limit/rate-limited'
 import { flaky } from './scenarios/flaky'
 import { slow } from './scenarios/slow'
 import { soapEmployees } from './soap/service'
+import { loginPortal } from './tokens/login-portal'
+import { bearerResource, oauth2TokenEndpoint } from './tokens/oauth2'
 
 /** One endpoint family of the simulator, with the requests that show what it does. */
 export interface Scenario {
@@ -90,9 +97,101 @@ export const catalog: readonly Scenario[] = [
     handlers: () => soapEmployees(),
     examples: [
       { method: 'GET', path: '/soap/employees?wsdl', note: 'the WSDL, addresses pointing at this server' },
-      { method: 'POST', path: '/soap/employees', note: 'SOAP 1.1 GetEmployees; departmentId 0042, 0001, 0000, 9999 (fault), large' },
+      {
+        method: 'POST',
+        path: '/soap/employees',
+        note: 'SOAP 1.1 GetEmployees; departmentId 0042, 0001, 0000, 9999 (fault), large',
+      },
       { method: 'POST', path: '/soap12/employees', note: 'the same over SOAP 1.2 (application/soap+xml)' },
-      { method: 'POST', path: '/soap/secure/employees', note: 'needs a WS-Security UsernameToken (hr-service / correct horse)' },
+      {
+        method: 'POST',
+        path: '/soap/secure/employees',
+        note: 'needs a WS-Security UsernameToken (hr-service / correct horse)',
+      },
+    ],
+  },
+  {
+    name: 'auth-challenge',
+    description:
+      'Basic, Digest (SHA-256, MD5) and NTLM servers that verify the password; demo / demo-password, Mufasa / Circle of Life, FIELDKIT\\demo / demo-password',
+    handlers: () => [
+      ...basicAuth({ path: '/auth/basic', users: { demo: 'demo-password' }, realm: 'fieldkit', charset: 'UTF-8' }),
+      ...digestAuth({
+        path: '/auth/digest',
+        users: { Mufasa: 'Circle of Life' },
+        realm: 'http-auth@example.org',
+        algorithm: ['SHA-256', 'MD5'],
+      }),
+      ...ntlmAuth({ path: '/auth/ntlm', users: [{ username: 'demo', domain: 'FIELDKIT', password: 'demo-password' }] }),
+    ],
+    examples: [
+      { method: 'GET', path: '/auth/basic', note: "curl --basic -u 'demo:demo-password'" },
+      { method: 'GET', path: '/auth/digest', note: "curl --digest -u 'Mufasa:Circle of Life'" },
+      { method: 'GET', path: '/auth/ntlm', note: "curl --ntlm -u 'FIELDKIT\\demo:demo-password'" },
+    ],
+  },
+  {
+    name: 'auth-signing',
+    description:
+      'OAuth 1.0a and AWS SigV4 endpoints that recompute the signature, with nonce, timestamp and clock-skew checks',
+    handlers: () => [
+      ...oauth1Provider({
+        path: '/auth/oauth1',
+        consumers: { 'demo-consumer': 'demo-consumer-secret' },
+        tokens: { 'demo-token': 'demo-token-secret' },
+      }),
+      ...sigv4Endpoint({
+        path: '/auth/sigv4',
+        credentials: { AKIDFIELDKITDEMO: 'demo-secret' },
+        region: 'us-east-1',
+        service: 'execute-api',
+      }),
+    ],
+    examples: [
+      {
+        method: 'GET',
+        path: '/auth/oauth1',
+        note: 'OAuth 1.0a HMAC-SHA1/SHA256/PLAINTEXT, consumer demo-consumer, token demo-token',
+      },
+      {
+        method: 'GET',
+        path: '/auth/sigv4',
+        note: "curl --aws-sigv4 'aws:amz:us-east-1:execute-api' -u 'AKIDFIELDKITDEMO:demo-secret'",
+      },
+    ],
+  },
+  {
+    name: 'oauth2',
+    description:
+      'a token endpoint (client_credentials, rotating refresh_token) and a resource accepting only its live tokens',
+    handlers: () => {
+      const tokens = oauth2TokenEndpoint({
+        path: '/oauth2/token',
+        clients: { 'demo-client': 'demo-secret' },
+        audience: 'https://fieldkit.test/oauth2/token',
+        accessTokenTtlSeconds: 300,
+        rotateRefreshTokens: true,
+        issueRefreshTokens: true,
+      })
+      return [...tokens.handlers, ...bearerResource({ path: '/oauth2/me', tokenEndpoint: tokens })]
+    },
+    examples: [
+      { method: 'POST', path: '/oauth2/token', note: 'grant_type=client_credentials, Basic demo-client:demo-secret' },
+      { method: 'GET', path: '/oauth2/me', note: 'Authorization: Bearer <access_token>' },
+    ],
+  },
+  {
+    name: 'login-portal',
+    description: 'a form-login portal with a CSRF token and 10-minute sessions (ana / pa55)',
+    handlers: () =>
+      loginPortal({ users: { ana: 'pa55' }, sessionTtlMs: 600_000, csrf: true, prefix: '/portal' }).handlers,
+    examples: [
+      { method: 'GET', path: '/portal/login', note: 'the form, with csrf_token and the fk_csrf cookie' },
+      {
+        method: 'GET',
+        path: '/portal/api/me',
+        note: '401 without a session; /portal/app/* redirects, /portal/admin/* 403',
+      },
     ],
   },
 ]
