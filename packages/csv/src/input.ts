@@ -20,7 +20,7 @@ export type CsvInput =
 /** A pull-based source of chunks; reading the next chunk only when asked is what gives backpressure. */
 export type ChunkSource = AsyncIterator<Uint8Array | string>
 
-export function openInput(input: CsvInput, highWaterMark = 1 << 20): ChunkSource {
+export function openInput(input: CsvInput, highWaterMark = 64 * 1024): ChunkSource {
   if (typeof input === 'string') return single(input)
   if (input instanceof Uint8Array) return single(input)
   if (input instanceof URL) {

@@ -8,8 +8,9 @@ import { type CsvInput, openInput } from './input'
 import { type ColumnKind, columnsOf } from './schema-columns'
 import { type CsvDialect, type CsvSniffResult, isSummary, sniffText } from './sniff'
 import { openText, type TextSource } from './source'
+import { type CellIssue, compileRowBuilder, type RowBuilder } from './row-builder'
 import { type RawRecord, Tokenizer } from './tokenizer'
-import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber, type ValueIssue } from './values'
+import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber } from './values'
 
 /** How one column's text is read: a kind, or a kind with its own date formats or decimal separator. */
 export type ColumnRule =
@@ -200,9 +201,6 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private preambleLeft = 0
   private dataRecords = 0
   private readonly held: RawRecord[] = []
-  private readonly nullTokens: Set<string>
-  private readonly nullMax: number
-  private readonly nullEmpty: boolean
   private readonly trim: boolean
   private readonly schema: z.ZodType | undefined
   private readonly report: CsvReport
@@ -212,10 +210,6 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     private readonly options: NormalizeOptions<z.ZodType | undefined>,
   ) {
     this.log = resolveLogger(options.logger, 'csv')
-    const nulls = options.values?.nullTokens ?? DEFAULT_NULLS
-    this.nullTokens = new Set(nulls.map((t) => t.trim().toLowerCase()))
-    this.nullMax = Math.max(0, ...nulls.map((t) => t.length))
-    this.nullEmpty = this.nullTokens.has('')
     this.trim = options.values?.trim ?? true
     this.schema = options.schema
     this.report = {
@@ -442,7 +436,20 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       }
     })
     this.sample = []
+    this.build = compileRowBuilder(
+      this.columns.map((c) => ({
+        index: c.index,
+        key: c.key,
+        read: readerFor(c),
+        nullValue: c.undefinedForNull ? undefined : null,
+      })),
+      this.trim,
+      o.values?.nullTokens ?? DEFAULT_NULLS,
+    )
   }
+
+  private build: RowBuilder | undefined
+  private readonly cellIssues: CellIssue[] = []
 
   private checkRequired(mappings: HeaderMapping[]): void {
     const keys = new Set(mappings.map((m) => m.key))
@@ -480,35 +487,14 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       ]
     }
     if (issues !== undefined) return this.quarantine(rec, issues)
-    const out: Record<string, unknown> = {}
-    const columns = this.columns
-    for (let c = 0; c < columns.length; c++) {
-      const col = columns[c] as Column
-      let v = fields[col.index] as string
-      const n = v.length
-      if (this.trim && n > 0 && (v.charCodeAt(0) <= 32 || v.charCodeAt(n - 1) <= 32 || v.charCodeAt(0) === 160 || v.charCodeAt(n - 1) === 160))
-        v = v.trim()
-      if (v.length <= this.nullMax && (v.length === 0 ? this.nullEmpty : this.nullTokens.has(v.toLowerCase()))) {
-        if (!col.undefinedForNull) out[col.key] = null
-        continue
-      }
-      if (col.kind === 'string') {
-        out[col.key] = v
-        continue
-      }
-      const value: unknown =
-        col.kind === 'number'
-          ? parseNumber(v, col.decimal)
-          : col.kind === 'boolean'
-            ? parseBoolean(v)
-            : parseDate(v, col.date as DateRules)
-      if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-        const issue = value as ValueIssue
-        ;(issues ??= []).push({ column: col.key, code: issue.code, message: issue.message })
-      } else {
-        out[col.key] = value
-      }
-    }
+    const cellIssues = this.cellIssues
+    const out = (this.build as RowBuilder)(fields, cellIssues)
+    if (cellIssues.length > 0)
+      issues = cellIssues.splice(0).map(({ index, issue }) => ({
+        column: (this.columns[index] as Column).key,
+        code: issue.code,
+        message: issue.message,
+      }))
     if (issues !== undefined) return this.quarantine(rec, issues)
     if (this.schema === undefined) {
       this.emit(out as Row)
@@ -598,6 +584,19 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.log.debug({ records: this.report.records, complete: this.report.complete }, 'finished')
     for (const w of this.waiters.splice(0)) error === undefined ? w.resolve(this.report) : w.reject(error)
   }
+}
+
+function readerFor(c: Column): ((text: string) => unknown) | undefined {
+  if (c.kind === 'number') {
+    const decimal = c.decimal
+    return (v) => parseNumber(v, decimal)
+  }
+  if (c.kind === 'boolean') return parseBoolean
+  if (c.kind === 'date') {
+    const rules = c.date as DateRules
+    return (v) => parseDate(v, rules)
+  }
+  return undefined
 }
 
 function isEmptyRecord(rec: RawRecord, trim: boolean): boolean {

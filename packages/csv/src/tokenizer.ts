@@ -5,14 +5,34 @@ export type RecordFlag = 'unclosed_quote' | 'text_after_quote'
 
 /** One record as the tokenizer sees it: unescaped fields, the physical line it starts on, and its raw text. */
 export interface RawRecord {
-  fields: string[]
+  readonly fields: string[]
   /** 1-based physical line where the record starts. */
-  line: number
+  readonly line: number
   /** The record's text as it was in the file, without the line ending. */
-  raw: string
+  readonly raw: string
   /** A blank line (no characters at all). */
-  blank: boolean
-  flag: RecordFlag | undefined
+  readonly blank: boolean
+  readonly flag: RecordFlag | undefined
+}
+
+/** A record whose raw text is sliced from the tokenizer's buffer only when someone asks for it. */
+class Record implements RawRecord {
+  constructor(
+    readonly fields: string[],
+    readonly line: number,
+    private readonly src: string,
+    private readonly start: number,
+    private readonly end: number,
+    readonly flag: RecordFlag | undefined,
+  ) {}
+
+  get raw(): string {
+    return this.src.slice(this.start, this.end)
+  }
+
+  get blank(): boolean {
+    return this.start === this.end
+  }
 }
 
 export interface TokenizerOptions {
@@ -76,6 +96,9 @@ export class Tokenizer {
     let pos = 0
     let line = this.line
     let committed = line
+    let nextDelim = -1
+    let nextLf = -1
+    let nextCr = -1
     records: while (pos < len) {
       const start = pos
       const startLine = line
@@ -126,18 +149,18 @@ export class Tokenizer {
           }
           fields.push(value)
         } else {
-          let j = i
-          while (j < len) {
-            const d = buf.charCodeAt(j)
-            if (d === delim || d === LF || d === CR) break
-            j++
-          }
+          // the next delimiter / LF / CR, each found once with indexOf and reused until passed
+          if (nextDelim < i) nextDelim = find(buf, this.delimStr, i, len)
+          if (nextLf < i) nextLf = find(buf, '\n', i, len)
+          if (nextCr < i) nextCr = find(buf, '\r', i, len)
+          let j = nextDelim < nextLf ? nextDelim : nextLf
+          if (nextCr < j) j = nextCr
           if (j >= len && !final) break records
           fields.push(buf.slice(i, j))
           i = j
         }
         if (i >= len) {
-          out.push(record(fields, startLine, buf.slice(start, len), flag))
+          out.push(new Record(fields, startLine, buf, start, len, flag))
           pos = len
           committed = line
           break
@@ -148,7 +171,7 @@ export class Tokenizer {
           if (i >= len) {
             if (!final) break records
             fields.push('')
-            out.push(record(fields, startLine, buf.slice(start, len), flag))
+            out.push(new Record(fields, startLine, buf, start, len, flag))
             pos = len
             committed = line
             break
@@ -156,13 +179,13 @@ export class Tokenizer {
           continue
         }
         // line end
-        const raw = buf.slice(start, i)
+        const end = i
         if (c === CR) {
           if (i + 1 >= len && !final) break records
           i += buf.charCodeAt(i + 1) === LF ? 2 : 1
         } else i++
         line++
-        out.push(record(fields, startLine, raw, flag))
+        out.push(new Record(fields, startLine, buf, start, end, flag))
         pos = i
         committed = line
         break
@@ -173,8 +196,9 @@ export class Tokenizer {
   }
 }
 
-function record(fields: string[], line: number, raw: string, flag: RecordFlag | undefined): RawRecord {
-  return { fields, line, raw, blank: raw.length === 0, flag }
+function find(buf: string, what: string, from: number, len: number): number {
+  const at = buf.indexOf(what, from)
+  return at < 0 ? len : at
 }
 
 function countLines(buf: string, from: number, to: number): number {
