@@ -430,6 +430,7 @@ class Scanner {
       const after = t.charCodeAt(end)
       if (wordLike(after) || after === 64) continue
       if ((after === 46 || after === 58) && isDigit(t.charCodeAt(end + 1))) continue
+      if (after === 45 && (cls(t.charCodeAt(end + 1)) & ALNUM) !== 0) continue // inside a UUID or a part number
       const nd = PS[k] as number
       const uniform = k <= uniformTo
       const slash = k >= slashFrom
