@@ -2,7 +2,6 @@ import { type AuthRequest, isFieldkitError } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { authContractSuite } from '../contract-suite'
 import { withAuth } from '../with-auth'
 import { CookieJar } from './cookie-jar'
 import { csrfFromHtml } from './csrf'
@@ -164,33 +163,4 @@ describe('cookie jar', () => {
     expect(csrfFromHtml('<meta name="csrf-token" content="m1">', 'csrf-token')).toBe('m1')
     expect(csrfFromHtml('<input name="_csrf_other" value="x">', '_csrf')).toBeUndefined()
   })
-})
-
-authContractSuite('sessionLogin', async ({ logger }) => {
-  const portal = loginPortal({ username: USER, password: PASSWORD })
-  portal.state.expiredAs = '401'
-  const server = await serve(portal.handlers)
-  // "Wrong": a session from another portal on the same host, which this portal does not know: refused after one
-  // new login, so the request ends in FK_AUTH_REJECTED.
-  const other = await serve(loginPortal({ username: USER, password: PASSWORD }).handlers)
-  const wrong = sessionLogin({
-    loginRequest: { url: `${other.url}/portal/login`, form: { username: USER, password: PASSWORD } },
-    csrf: { from: 'html', name: '_csrf' },
-  })
-  const closeWrong = wrong.close.bind(wrong)
-  wrong.close = async () => {
-    await closeWrong()
-    await other.close()
-  }
-  return {
-    strategy: sessionLogin({
-      loginRequest: { url: `${server.url}/portal/login`, form: { username: USER, password: PASSWORD } },
-      csrf: { from: 'html', name: '_csrf' },
-      logger,
-    }),
-    server,
-    path: '/reports/contract',
-    secrets: [PASSWORD],
-    wrong,
-  }
 })
