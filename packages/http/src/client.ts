@@ -113,6 +113,9 @@ class Call {
   /** performance.now() time after which the total timeout stops the call. */
   deadline = 0
   expire: (() => Error) | undefined
+  started = 0
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
 
   stop(reason: Error): void {
     if (this.stopped !== undefined) return
@@ -265,7 +268,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return `${path}${path.includes('?') ? '&' : '?'}${out}`
   }
 
-  async function request(input: RequestOptions | string): Promise<HttpResponse> {
+  function request(input: RequestOptions | string): Promise<HttpResponse> {
+    try {
+      return start(input)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** The synchronous part of a request: validate, build, register; then the attempts run. */
+  function start(input: RequestOptions | string): Promise<HttpResponse> {
     const req: RequestOptions = typeof input === 'string' ? { path: input } : input
     if (closed) {
       throw new HttpError({
@@ -323,20 +335,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         details: { kind: 'total', timeoutMs: timeout.total },
       })
     sweeper ??= startSweeper()
+    call.started = started
+    call.onAbort = onAbort
+    call.signal = signal
     active.add(call)
-    try {
-      if (authDispatcher !== undefined && residency !== undefined) await checkEgress(origin, method, url)
-      const response = await attempts(call, req, method, origin, path, headers, body, retryable, deadline, url)
-      counters.succeeded += 1
-      return response
-    } catch (error) {
-      counters.failed += 1
-      throw error
-    } finally {
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
-      active.delete(call)
-      latency.add(performance.now() - started)
-    }
+    return attempts(call, req, method, origin, path, headers, body, retryable, deadline, url)
   }
 
   async function checkEgress(origin: string, method: string, url: () => string): Promise<void> {
@@ -365,240 +368,261 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     deadline: number,
     url: () => string,
   ): Promise<HttpResponse> {
-    const breaker = breakerFor(origin)
-    let sends = 0
-    let retriesUsed = 0
-    let authResent = false
-    let outcomes: AttemptOutcome[] | undefined
-    const first = performance.now()
+    let failed = false
+    try {
+      if (authDispatcher !== undefined && residency !== undefined) await checkEgress(origin, method, url)
+      const breaker = breakerFor(origin)
+      let sends = 0
+      let retriesUsed = 0
+      let authResent = false
+      let outcomes: AttemptOutcome[] | undefined
+      const first = performance.now()
 
-    for (;;) {
-      sends += 1
-      let probe = false
-      if (breaker !== undefined) {
-        const admitted = breaker.admit(performance.now())
-        if (typeof admitted === 'number') {
-          counters.circuitRejections += 1
-          throw new HttpError({
-            code: 'FK_HTTP_CIRCUIT_OPEN',
-            message: `[fieldkit/http] ${method} ${url()} not sent: the circuit for ${origin} is open after repeated failures; next probe in ${seconds(admitted)}`,
-            hint: 'The service has been failing; wait for the next probe (retryInMs) or check the service status',
-            method,
-            url: url(),
-            details: { origin, retryInMs: Math.ceil(admitted), attempts: (outcomes ?? []) as unknown as ErrorDetail[] },
-          })
-        }
-        probe = admitted.probe
-      }
-
-      let release: (() => void) | undefined
-      if (limiter !== undefined) {
-        try {
-          const acquired = limiter.acquire({ signal: call.controller?.signal as AbortSignal })
-          release = typeof acquired === 'function' ? acquired : await acquired
-        } catch (error) {
-          if (probe) breaker?.record(performance.now(), false, true)
-          throw call.stopped ?? error
-        }
-      }
-
-      let sendPath = path
-      let sendHeaders = headers
-      let authRequest: AuthRequest | undefined
-      try {
-        if (auth !== undefined) {
-          const target = new URL(`${origin}${path}`)
-          authRequest = { method, url: target, headers: { ...headers }, ...(body === undefined ? {} : { body }) }
-          if (req.signal !== undefined) authRequest.signal = req.signal
-          await auth.apply(authRequest)
-          sendPath = `${authRequest.url.pathname}${authRequest.url.search}`
-          sendHeaders = authRequest.headers
-        }
-        if (hooks.beforeRequest.length > 0) {
-          const hookRequest: HookRequest = {
-            method,
-            url: `${origin}${sendPath}`,
-            headers: sendHeaders === headers ? { ...headers } : sendHeaders,
-            attempt: sends,
-          }
-          for (const hook of hooks.beforeRequest) await hook(hookRequest)
-          sendHeaders = hookRequest.headers
-        }
-        if (call.stopped !== undefined) throw call.stopped
-      } catch (error) {
-        release?.()
-        if (probe) breaker?.record(performance.now(), false, true)
-        throw error
-      }
-
-      const t0 = performance.now()
-      counters.attempts += 1
-      let raw: RawResponse
-      try {
-        raw = await new Promise<RawResponse>((resolve, reject) => {
-          const handler = new AttemptHandler(
-            resolve,
-            reject,
-            config.maxResponseBytes,
-            () => `${method} ${url()}`,
-            release,
-          )
-          call.current = handler
-          dispatcher.dispatch(
-            {
-              origin,
-              path: sendPath,
-              method: method as Dispatcher.HttpMethod,
-              headers: sendHeaders,
-              body: body ?? null,
-              headersTimeout: timeout.headers,
-              bodyTimeout: timeout.bodyIdle,
-            },
-            handler,
-          )
-        })
-      } catch (error) {
-        call.current = undefined
-        const t1 = performance.now()
-        const code = errorCode(error)
-        const fieldkit = isFieldkitError(error)
+      for (;;) {
+        sends += 1
+        let probe = false
         if (breaker !== undefined) {
-          // The caller's abort and our own refusals (residency, size) say nothing about the service's health.
-          const failed = call.stopped === undefined && !fieldkit
-          if (failed || probe) breaker.record(t1, failed, probe)
+          const admitted = breaker.admit(performance.now())
+          if (typeof admitted === 'number') {
+            counters.circuitRejections += 1
+            throw new HttpError({
+              code: 'FK_HTTP_CIRCUIT_OPEN',
+              message: `[fieldkit/http] ${method} ${url()} not sent: the circuit for ${origin} is open after repeated failures; next probe in ${seconds(admitted)}`,
+              hint: 'The service has been failing; wait for the next probe (retryInMs) or check the service status',
+              method,
+              url: url(),
+              details: {
+                origin,
+                retryInMs: Math.ceil(admitted),
+                attempts: (outcomes ?? []) as unknown as ErrorDetail[],
+              },
+            })
+          }
+          probe = admitted.probe
         }
-        if (call.stopped !== undefined) throw call.stopped
-        if (fieldkit) {
-          logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+
+        let release: (() => void) | undefined
+        if (limiter !== undefined) {
+          try {
+            const acquired = limiter.acquire({ signal: call.controller?.signal as AbortSignal })
+            release = typeof acquired === 'function' ? acquired : await acquired
+          } catch (error) {
+            if (probe) breaker?.record(performance.now(), false, true)
+            throw call.stopped ?? error
+          }
+        }
+
+        let sendPath = path
+        let sendHeaders = headers
+        let authRequest: AuthRequest | undefined
+        try {
+          if (auth !== undefined) {
+            const target = new URL(`${origin}${path}`)
+            authRequest = { method, url: target, headers: { ...headers }, ...(body === undefined ? {} : { body }) }
+            if (req.signal !== undefined) authRequest.signal = req.signal
+            await auth.apply(authRequest)
+            sendPath = `${authRequest.url.pathname}${authRequest.url.search}`
+            sendHeaders = authRequest.headers
+          }
+          if (hooks.beforeRequest.length > 0) {
+            const hookRequest: HookRequest = {
+              method,
+              url: `${origin}${sendPath}`,
+              headers: sendHeaders === headers ? { ...headers } : sendHeaders,
+              attempt: sends,
+            }
+            for (const hook of hooks.beforeRequest) await hook(hookRequest)
+            sendHeaders = hookRequest.headers
+          }
+          if (call.stopped !== undefined) throw call.stopped
+        } catch (error) {
+          release?.()
+          if (probe) breaker?.record(performance.now(), false, true)
           throw error
         }
-        const outcome: AttemptOutcome = { attempt: sends, error: code, durationMs: round(t1 - t0) }
-        outcomes = [...(outcomes ?? []), outcome]
-        const canRetry =
-          RETRYABLE_ERRORS.has(code) &&
-          (retryable || NOT_SENT_ERRORS.has(code)) &&
-          (retry.shouldRetry === undefined || retry.shouldRetry(outcome))
-        if (canRetry && retriesUsed < retry.retries) {
-          const refused = await beforeRetry(
-            call,
-            method,
-            origin,
-            sendPath,
-            outcome,
-            backoff(retriesUsed),
-            deadline,
-            undefined,
-            t1,
-          )
-          if (refused !== undefined) throw exhausted(method, url, outcomes, first, refused, undefined, error)
-          retriesUsed += 1
-          continue
-        }
-        logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
-        if (canRetry && retry.retries > 0) throw exhausted(method, url, outcomes, first, 'attempts', undefined, error)
-        throw networkError(method, url, code, error, retryable, outcomes)
-      }
-      call.current = undefined
-      const t1 = performance.now()
-      const status = raw.status
-      limiter?.observe(status, raw.headers)
-      if (status === 429) counters.status429 += 1
-      if (breaker !== undefined && (status >= 500 || probe)) breaker.record(t1, status >= 500, probe)
-      else if (breaker !== undefined) breaker.record(t1, false, false)
-      if (hasHooks && hooks.afterResponse.length > 0) {
-        for (const hook of hooks.afterResponse) {
-          await hook({
-            method,
-            url: `${origin}${sendPath}`,
-            status,
-            headers: raw.headers,
-            attempt: sends,
-            durationMs: t1 - t0,
+
+        const t0 = performance.now()
+        counters.attempts += 1
+        let raw: RawResponse
+        try {
+          raw = await new Promise<RawResponse>((resolve, reject) => {
+            const handler = new AttemptHandler(
+              resolve,
+              reject,
+              config.maxResponseBytes,
+              () => `${method} ${url()}`,
+              release,
+            )
+            call.current = handler
+            dispatcher.dispatch(
+              {
+                origin,
+                path: sendPath,
+                method: method as Dispatcher.HttpMethod,
+                headers: sendHeaders,
+                body: body ?? null,
+                headersTimeout: timeout.headers,
+                bodyTimeout: timeout.bodyIdle,
+              },
+              handler,
+            )
           })
-        }
-      }
-
-      if (status >= 200 && status < 300) {
-        if (logs('debug')) logAttempt('debug', method, origin, sendPath, status, undefined, sends, t1 - t0)
-        return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
-      }
-      const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
-
-      if ((status === 401 || status === 407) && auth !== undefined && authRequest !== undefined) {
-        logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
-        if (!authResent && auth.challenge !== undefined) {
-          authResent = true
-          if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
-        }
-        if (req.throwOnStatus === false) return response()
-        throw new HttpError({
-          code: 'FK_AUTH_REJECTED',
-          message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,
-          hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
-          status,
-          method,
-          url: url(),
-          details: { scheme: auth.scheme, challenged: authResent },
-        })
-      }
-
-      const outcome: AttemptOutcome = { attempt: sends, status, durationMs: round(t1 - t0) }
-      if (retry.statuses.has(status) && retryable && (retry.shouldRetry === undefined || retry.shouldRetry(outcome))) {
-        outcomes = [...(outcomes ?? []), outcome]
-        const retryAfterHeader = raw.headers['retry-after']
-        const retryAfter = parseRetryAfter(retryAfterHeader)
-        if (retryAfterHeader !== undefined && retryAfter === undefined) {
-          log.debug(
-            { method, origin, status, retryAfter: String(retryAfterHeader).slice(0, 64) },
-            'ignoring a malformed Retry-After header',
-          )
-        }
-        if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) {
-          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
-          throw new HttpError({
-            code: 'FK_HTTP_RATE_LIMITED',
-            message: `[fieldkit/http] ${method} ${url()} answered ${status} asking to retry after ${seconds(retryAfter)}, longer than retry.maxRetryAfterMs (${retry.maxRetryAfterMs} ms)`,
-            hint: 'The service asked for a long pause (quota or maintenance); schedule the work after retryAfterMs, or raise retry.maxRetryAfterMs',
-            status,
-            method,
-            url: url(),
-            details: {
-              retryAfterMs: retryAfter,
-              retryAt: new Date(Date.now() + retryAfter).toISOString(),
-              attempts: outcomes as unknown as ErrorDetail[],
-            },
-          })
-        }
-        if (retriesUsed < retry.retries) {
-          const delay = retryAfter ?? backoff(retriesUsed)
-          const refused = await beforeRetry(call, method, origin, sendPath, outcome, delay, deadline, status, t1)
-          if (refused === undefined) {
+        } catch (error) {
+          call.current = undefined
+          const t1 = performance.now()
+          const code = errorCode(error)
+          const fieldkit = isFieldkitError(error)
+          if (breaker !== undefined) {
+            // The caller's abort and our own refusals (residency, size) say nothing about the service's health.
+            const failed = call.stopped === undefined && !fieldkit
+            if (failed || probe) breaker.record(t1, failed, probe)
+          }
+          if (call.stopped !== undefined) throw call.stopped
+          if (fieldkit) {
+            logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+            throw error
+          }
+          const outcome: AttemptOutcome = { attempt: sends, error: code, durationMs: round(t1 - t0) }
+          outcomes = [...(outcomes ?? []), outcome]
+          const canRetry =
+            RETRYABLE_ERRORS.has(code) &&
+            (retryable || NOT_SENT_ERRORS.has(code)) &&
+            (retry.shouldRetry === undefined || retry.shouldRetry(outcome))
+          if (canRetry && retriesUsed < retry.retries) {
+            const refused = await beforeRetry(
+              call,
+              method,
+              origin,
+              sendPath,
+              outcome,
+              backoff(retriesUsed),
+              deadline,
+              undefined,
+              t1,
+            )
+            if (refused !== undefined) throw exhausted(method, url, outcomes, first, refused, undefined, error)
             retriesUsed += 1
             continue
           }
-          if (req.throwOnStatus === false) return response()
-          throw exhausted(method, url, outcomes, first, refused, status, undefined, raw.body)
+          logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+          if (canRetry && retry.retries > 0) throw exhausted(method, url, outcomes, first, 'attempts', undefined, error)
+          throw networkError(method, url, code, error, retryable, outcomes)
         }
+        call.current = undefined
+        const t1 = performance.now()
+        const status = raw.status
+        limiter?.observe(status, raw.headers)
+        if (status === 429) counters.status429 += 1
+        if (breaker !== undefined && (status >= 500 || probe)) breaker.record(t1, status >= 500, probe)
+        else if (breaker !== undefined) breaker.record(t1, false, false)
+        if (hasHooks && hooks.afterResponse.length > 0) {
+          for (const hook of hooks.afterResponse) {
+            await hook({
+              method,
+              url: `${origin}${sendPath}`,
+              status,
+              headers: raw.headers,
+              attempt: sends,
+              durationMs: t1 - t0,
+            })
+          }
+        }
+
+        if (status >= 200 && status < 300) {
+          if (logs('debug')) logAttempt('debug', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+        }
+        const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+
+        if ((status === 401 || status === 407) && auth !== undefined && authRequest !== undefined) {
+          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          if (!authResent && auth.challenge !== undefined) {
+            authResent = true
+            if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
+          }
+          if (req.throwOnStatus === false) return response()
+          throw new HttpError({
+            code: 'FK_AUTH_REJECTED',
+            message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,
+            hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
+            status,
+            method,
+            url: url(),
+            details: { scheme: auth.scheme, challenged: authResent },
+          })
+        }
+
+        const outcome: AttemptOutcome = { attempt: sends, status, durationMs: round(t1 - t0) }
+        if (
+          retry.statuses.has(status) &&
+          retryable &&
+          (retry.shouldRetry === undefined || retry.shouldRetry(outcome))
+        ) {
+          outcomes = [...(outcomes ?? []), outcome]
+          const retryAfterHeader = raw.headers['retry-after']
+          const retryAfter = parseRetryAfter(retryAfterHeader)
+          if (retryAfterHeader !== undefined && retryAfter === undefined) {
+            log.debug(
+              { method, origin, status, retryAfter: String(retryAfterHeader).slice(0, 64) },
+              'ignoring a malformed Retry-After header',
+            )
+          }
+          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) {
+            logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+            throw new HttpError({
+              code: 'FK_HTTP_RATE_LIMITED',
+              message: `[fieldkit/http] ${method} ${url()} answered ${status} asking to retry after ${seconds(retryAfter)}, longer than retry.maxRetryAfterMs (${retry.maxRetryAfterMs} ms)`,
+              hint: 'The service asked for a long pause (quota or maintenance); schedule the work after retryAfterMs, or raise retry.maxRetryAfterMs',
+              status,
+              method,
+              url: url(),
+              details: {
+                retryAfterMs: retryAfter,
+                retryAt: new Date(Date.now() + retryAfter).toISOString(),
+                attempts: outcomes as unknown as ErrorDetail[],
+              },
+            })
+          }
+          if (retriesUsed < retry.retries) {
+            const delay = retryAfter ?? backoff(retriesUsed)
+            const refused = await beforeRetry(call, method, origin, sendPath, outcome, delay, deadline, status, t1)
+            if (refused === undefined) {
+              retriesUsed += 1
+              continue
+            }
+            if (req.throwOnStatus === false) return response()
+            throw exhausted(method, url, outcomes, first, refused, status, undefined, raw.body)
+          }
+          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          if (req.throwOnStatus === false) return response()
+          throw exhausted(method, url, outcomes, first, 'attempts', status, undefined, raw.body)
+        }
+
         logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
         if (req.throwOnStatus === false) return response()
-        throw exhausted(method, url, outcomes, first, 'attempts', status, undefined, raw.body)
+        throw new HttpError({
+          code: 'FK_HTTP_STATUS',
+          message: `[fieldkit/http] ${method} ${url()} answered ${status}${sends > 1 ? ` after ${sends} attempts` : ''}: ${bodyExcerpt(raw.body.toString('utf8'), redactor, 300)}`,
+          hint: 'The server refused or failed the request; the status and body excerpt say why (4xx: the request, 5xx: the service)',
+          status,
+          method,
+          url: url(),
+          details: {
+            bodyExcerpt: bodyExcerpt(raw.body.toString('utf8'), redactor, 512),
+            contentType: String(raw.headers['content-type'] ?? ''),
+            attempts: sends,
+          },
+        })
       }
-
-      logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
-      if (req.throwOnStatus === false) return response()
-      throw new HttpError({
-        code: 'FK_HTTP_STATUS',
-        message: `[fieldkit/http] ${method} ${url()} answered ${status}${sends > 1 ? ` after ${sends} attempts` : ''}: ${bodyExcerpt(raw.body.toString('utf8'), redactor, 300)}`,
-        hint: 'The server refused or failed the request; the status and body excerpt say why (4xx: the request, 5xx: the service)',
-        status,
-        method,
-        url: url(),
-        details: {
-          bodyExcerpt: bodyExcerpt(raw.body.toString('utf8'), redactor, 512),
-          contentType: String(raw.headers['content-type'] ?? ''),
-          attempts: sends,
-        },
-      })
+    } catch (error) {
+      failed = true
+      counters.failed += 1
+      throw error
+    } finally {
+      if (!failed) counters.succeeded += 1
+      if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
+      active.delete(call)
+      latency.add(performance.now() - call.started)
     }
   }
 
