@@ -52,6 +52,7 @@ export function initialStates(paths: readonly KeyPath[]): States {
 }
 
 const NOTHING = { next: NO_STATES, matched: false }
+const MATCHED = { next: NO_STATES, matched: true }
 
 /**
  * Advances the states over one key. Returns the states alive below that key and whether some path ends exactly
@@ -59,26 +60,30 @@ const NOTHING = { next: NO_STATES, matched: false }
  */
 export function step(paths: readonly KeyPath[], states: States, key: string): { next: States; matched: boolean } {
   if (states.length === 0) return NOTHING
-  const next: number[] = []
+  let next: number[] | undefined
   let matched = false
-  const push = (p: number, k: number): void => {
-    const path = paths[p] as KeyPath
-    if (k === path.length) matched = true
-    else next.push(p, k)
-    // A trailing `**` also matches here.
-    if (k === path.length - 1 && path[k] === '**') matched = true
-  }
   for (let i = 0; i < states.length; i += 2) {
     const p = states[i] as number
     const k = states[i + 1] as number
     const path = paths[p] as KeyPath
     const seg = path[k] as string
+    let to = -1
     if (seg === '**') {
+      next ??= []
       next.push(p, k) // `**` swallows this key and stays alive
       const after = path[k + 1]
       if (after === undefined) matched = true
-      else if (after === '*' || after === key) push(p, k + 2)
-    } else if (seg === '*' || seg === key) push(p, k + 1)
+      else if (after === '*' || after === key) to = k + 2
+    } else if (seg === '*' || seg === key) to = k + 1
+    if (to < 0) continue
+    if (to === path.length) matched = true
+    else {
+      next ??= []
+      next.push(p, to)
+      // A trailing `**` also matches here.
+      if (to === path.length - 1 && path[to] === '**') matched = true
+    }
   }
+  if (next === undefined) return matched ? MATCHED : NOTHING
   return { next, matched }
 }

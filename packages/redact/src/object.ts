@@ -9,7 +9,6 @@ interface Walk {
   readonly seen: Map<object, unknown>
   readonly path: (string | number)[]
   readonly skipTop: ReadonlySet<string> | undefined
-  readonly pathOf: () => string
   /** Return untouched subtrees as they are (no key path can match below and no value is scanned). */
   readonly share: boolean
 }
@@ -35,7 +34,6 @@ export function redactValue(
     seen: new Map(),
     path,
     skipTop,
-    pathOf: () => pathString(path),
     share: share && !engine.scansValues,
   }
   let states = engine.keyPaths.length > 0 ? initialStates(engine.keyPaths) : NO_STATES
@@ -55,12 +53,12 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
   if (w.share && states.length === 0) return value
   switch (typeof value) {
     case 'string':
-      return value.length === 0 ? value : w.engine.text(value, w.findings, w.findings && w.pathOf)
+      return value.length === 0 ? value : w.engine.text(value, w.findings, w.findings && w.path)
     case 'number':
       // Card numbers and phone numbers do arrive as JSON numbers.
       if (Number.isInteger(value) && Math.abs(value) >= 1e8) {
         const s = String(value)
-        const r = w.engine.text(s, w.findings, w.findings && w.pathOf)
+        const r = w.engine.text(s, w.findings, w.findings && w.path)
         return r === s ? value : r
       }
       return value
@@ -77,7 +75,7 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
   if (value instanceof RegExp) return value
   if (Buffer.isBuffer(value)) {
     const text = value.toString('latin1')
-    const r = w.engine.text(text, w.findings, w.findings && w.pathOf)
+    const r = w.engine.text(text, w.findings, w.findings && w.path)
     return r === text ? Buffer.from(value) : Buffer.from(r, 'latin1')
   }
   if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice()
@@ -152,7 +150,7 @@ function secretUnderKey(w: Walk, key: string, value: string): string | undefined
   if (hit === undefined) return undefined
   w.findings?.push({
     kind: hit.kind,
-    path: w.pathOf(),
+    path: pathString(w.path),
     offset: 0,
     length: value.length,
     detector: 'secret-key-name',

@@ -61,7 +61,7 @@ export interface Engine {
   /** False when no detector runs and nothing is denied: strings pass unchanged, only key paths apply. */
   readonly scansValues: boolean
   /** Redacts a string; pushes findings (offsets in `text`) to `out` when given. */
-  text(text: string, out: Finding[] | undefined, path: (() => string) | undefined): string
+  text(text: string, out: Finding[] | undefined, path: readonly (string | number)[] | undefined): string
   /** Scans only, returning raw spans (for the stream's cut points). */
   spans(text: string): RawFinding[]
   /** The replacement of a whole value under a key path. */
@@ -236,7 +236,7 @@ function buildEngine(options: RedactorOptions): Engine {
             detector: f.detector,
             confidence: f.confidence,
           }
-          if (path !== undefined) finding.path = path()
+          if (path !== undefined) finding.path = path.join('.')
           out.push(finding)
         }
       }
