@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import {
   type AuthChallengeResponse,
   type AuthRequest,
@@ -8,6 +8,7 @@ import {
 } from '@fieldkit/core'
 import { type Challenge, challengeHeader, parseChallenges } from './challenge'
 import { AuthError, requireString } from './errors'
+import { randomHex } from './random'
 
 /** Options of {@link digest}. */
 export interface DigestOptions {
@@ -195,7 +196,7 @@ export function digest(options: DigestOptions): AuthStrategy {
       const n = (counts.get(c.nonce) ?? 0) + 1
       counts.set(c.nonce, n)
       const nc = n.toString(16).padStart(8, '0')
-      const cnonce = randomBytes(16).toString('hex')
+      const cnonce = randomHex(16)
       const uri = `${request.url.pathname}${request.url.search}`
       const response = digestResponse({
         algorithm: c.algorithm,

@@ -1,6 +1,7 @@
-import { createHmac, createSign, type KeyObject, randomBytes } from 'node:crypto'
+import { createHmac, createSign, type KeyObject } from 'node:crypto'
 import type { AuthRequest, AuthStrategy } from '@fieldkit/core'
 import { AuthError, invalidOption, requireString } from './errors'
+import { randomHex } from './random'
 
 /**
  * Signature methods of RFC 5849 section 3.4 (and HMAC-SHA256, as NetSuite token-based auth uses).
@@ -36,8 +37,11 @@ export interface OAuth1Options {
   version?: boolean
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
+
 /** Percent-encoding of RFC 5849 section 3.6 (RFC 3986 unreserved characters kept, UTF-8 otherwise). */
 export function oauthEncode(value: string): string {
+  if (UNRESERVED.test(value)) return value
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
@@ -50,11 +54,17 @@ export function oauthBaseUri(url: URL): string {
 /** Parameters of RFC 5849 section 3.4.1.3: the query, a form body, then the oauth_* protocol parameters. */
 export function oauthNormalizedParameters(url: URL, oauthParams: Array<[string, string]>, formBody?: string): string {
   const pairs: Array<[string, string]> = []
-  for (const [k, v] of url.searchParams) pairs.push([oauthEncode(k), oauthEncode(v)])
-  if (formBody !== undefined)
-    for (const [k, v] of new URLSearchParams(formBody)) pairs.push([oauthEncode(k), oauthEncode(v)])
   for (const [k, v] of oauthParams) {
     if (k !== 'realm' && k !== 'oauth_signature') pairs.push([oauthEncode(k), oauthEncode(v)])
+  }
+  return normalizeEncoded(url, pairs, formBody)
+}
+
+/** Normalized parameters from protocol parameters already percent-encoded; the query and a form body are added. */
+function normalizeEncoded(url: URL, pairs: Array<[string, string]>, formBody?: string): string {
+  if (url.search.length > 1) for (const [k, v] of url.searchParams) pairs.push([oauthEncode(k), oauthEncode(v)])
+  if (formBody !== undefined) {
+    for (const [k, v] of new URLSearchParams(formBody)) pairs.push([oauthEncode(k), oauthEncode(v)])
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
   return pairs.map(([k, v]) => `${k}=${v}`).join('&')
@@ -137,21 +147,26 @@ export function oauth1(options: OAuth1Options): AuthStrategy {
   if (options.verifier !== undefined) fixed.push(['oauth_verifier', options.verifier])
   if (options.version !== false) fixed.push(['oauth_version', '1.0'])
   const realm = options.realm === undefined ? '' : `realm="${oauthEncode(options.realm)}", `
+  // Protocol parameters that never change, encoded once: for the base string and for the header.
+  const fixedEncoded = fixed.map(([k, v]): [string, string] => [k, oauthEncode(v)])
+  const fixedHeader = fixedEncoded.map(([k, v]) => `${k}="${v}", `).join('')
   return {
     scheme: 'OAuth',
     apply(request: AuthRequest) {
-      const params: Array<[string, string]> = [
-        ...fixed,
-        ['oauth_timestamp', String(Math.floor(Date.now() / 1000))],
-        ['oauth_nonce', randomBytes(16).toString('hex')],
-      ]
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      const nonce = randomHex(16)
       let form: string | undefined
       if (request.body !== undefined && isForm(request)) {
         form = typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8')
       }
-      const base = oauthBaseString(request.method, request.url, params, form)
-      params.push(['oauth_signature', oauthSignature(method, base, consumerSecret, tokenSecret, options.privateKey)])
-      request.headers.authorization = `OAuth ${realm}${params.map(([k, v]) => `${k}="${oauthEncode(v)}"`).join(', ')}`
+      const params = normalizeEncoded(
+        request.url,
+        [...fixedEncoded, ['oauth_timestamp', timestamp], ['oauth_nonce', nonce]],
+        form,
+      )
+      const base = `${request.method.toUpperCase()}&${oauthEncode(oauthBaseUri(request.url))}&${oauthEncode(params)}`
+      const signature = oauthSignature(method, base, consumerSecret, tokenSecret, options.privateKey)
+      request.headers.authorization = `OAuth ${realm}${fixedHeader}oauth_timestamp="${timestamp}", oauth_nonce="${nonce}", oauth_signature="${oauthEncode(signature)}"`
     },
     // Nothing to learn from a 401: the signature or the timestamp was refused.
     challenge: () => false,
