@@ -1,4 +1,4 @@
-import { parse, type Parser } from 'csv-parse'
+import { type Parser, parse } from 'csv-parse'
 import { CsvError } from './errors'
 import type { RawRecord } from './tokenizer'
 

@@ -22,22 +22,28 @@ const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d])
 export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGuess {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
     return { encoding: 'utf-8', bom: true, reason: 'bom' }
-  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true, reason: 'bom' }
-  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true, reason: 'bom' }
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe)
+    return { encoding: 'utf-16le', bom: true, reason: 'bom' }
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff)
+    return { encoding: 'utf-16be', bom: true, reason: 'bom' }
   const sample = head.subarray(0, Math.min(head.length, 4096)) // UTF-16 without BOM: many zero bytes on one side
   let evenZero = 0
   let oddZero = 0
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? evenZero++ : oddZero++
   const half = sample.length / 2
-  if (half >= 2 && oddZero > half * 0.3 && evenZero < half * 0.05) return { encoding: 'utf-16le', bom: false, reason: 'zero-bytes' }
-  if (half >= 2 && evenZero > half * 0.3 && oddZero < half * 0.05) return { encoding: 'utf-16be', bom: false, reason: 'zero-bytes' }
+  if (half >= 2 && oddZero > half * 0.3 && evenZero < half * 0.05)
+    return { encoding: 'utf-16le', bom: false, reason: 'zero-bytes' }
+  if (half >= 2 && evenZero > half * 0.3 && oddZero < half * 0.05)
+    return { encoding: 'utf-16be', bom: false, reason: 'zero-bytes' }
   if (isValidUtf8(head, complete)) return { encoding: 'utf-8', bom: false, reason: 'valid-utf8' }
   let c1 = false
   for (const b of head) {
     if (CP1252_UNDEFINED.has(b)) return { encoding: 'iso-8859-1', bom: false, reason: 'latin1' }
     if (b >= 0x80 && b <= 0x9f) c1 = true
   }
-  return c1 ? { encoding: 'windows-1252', bom: false, reason: 'c1-bytes' } : { encoding: 'iso-8859-1', bom: false, reason: 'latin1' }
+  return c1
+    ? { encoding: 'windows-1252', bom: false, reason: 'c1-bytes' }
+    : { encoding: 'iso-8859-1', bom: false, reason: 'latin1' }
 }
 
 function isValidUtf8(bytes: Uint8Array, complete: boolean): boolean {
@@ -71,7 +77,10 @@ export function createDecoder(encoding: CsvEncoding): ChunkDecoder {
       end: () => '',
     }
   }
-  const decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8' || encoding.startsWith('utf-16'), ignoreBOM: false })
+  const decoder = new TextDecoder(encoding, {
+    fatal: encoding === 'utf-8' || encoding.startsWith('utf-16'),
+    ignoreBOM: false,
+  })
   let offset = 0
   const fail = (cause: unknown): never => {
     throw new CsvError({

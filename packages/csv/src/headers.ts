@@ -60,7 +60,8 @@ export function mapHeaders(cells: readonly string[], options: HeaderOptions): He
       if (aliased !== key) mapping.alias = original
       key = aliased
     }
-    if (key === '') key = form === 'camel' ? `column${index + 1}` : form === 'kebab' ? `column-${index + 1}` : `column_${index + 1}`
+    if (key === '')
+      key = form === 'camel' ? `column${index + 1}` : form === 'kebab' ? `column-${index + 1}` : `column_${index + 1}`
     const n = seen.get(key) ?? 0
     seen.set(key, n + 1)
     if (n > 0) {

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 // loader in the child would add ~50 MB of its own to the figure.
 const TARGET_BYTES = Number(process.env.FK_CSV_VERIFY_BYTES ?? 1024 ** 3) // a smaller size for a quick local try
 const pkg = fileURLToPath(new URL('..', import.meta.url))
-const esbuild = fileURLToPath(new URL('../../../node_modules/.bin/esbuild', import.meta.url))
+const esbuild = fileURLToPath(new URL('../node_modules/.bin/esbuild', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'fk-csv-1gb-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
@@ -88,7 +88,15 @@ describe('normalizeCsv on 1 GB', () => {
     const bundle = join(work, 'child.cjs')
     execFileSync(
       esbuild,
-      ['--bundle', '--platform=node', '--format=cjs', '--conditions=@fieldkit/source', '--loader=ts', `--outfile=${bundle}`, '--log-level=warning'],
+      [
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        '--conditions=@fieldkit/source',
+        '--loader=ts',
+        `--outfile=${bundle}`,
+        '--log-level=warning',
+      ],
       { cwd: pkg, input: child },
     )
     const proc = spawn(process.execPath, [bundle], { stdio: ['pipe', 'pipe', 'inherit'] })

@@ -23,7 +23,18 @@ function addsUp(report: CsvReport): void {
 
 /** Windows-1252 bytes for the few characters these fixtures use above U+00FF. */
 function cp1252(text: string): Buffer {
-  const high: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97 }
+  const high: Record<string, number> = {
+    '€': 0x80,
+    '‚': 0x82,
+    '„': 0x84,
+    '…': 0x85,
+    '‘': 0x91,
+    '’': 0x92,
+    '“': 0x93,
+    '”': 0x94,
+    '–': 0x96,
+    '—': 0x97,
+  }
   return Buffer.from([...text].map((ch) => high[ch] ?? ch.charCodeAt(0)))
 }
 
@@ -50,7 +61,13 @@ describe('encodings', () => {
   const cases: [string, Buffer, string, boolean, string][] = [
     ['UTF-8 without BOM', Buffer.from(TEXT), 'utf-8', false, TEXT],
     ['UTF-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT)]), 'utf-8', true, TEXT],
-    ['UTF-16LE with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]), 'utf-16le', true, TEXT],
+    [
+      'UTF-16LE with BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]),
+      'utf-16le',
+      true,
+      TEXT,
+    ],
     ['UTF-16BE with BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(TEXT)]), 'utf-16be', true, TEXT],
     ['UTF-16LE without BOM', Buffer.from(TEXT, 'utf16le'), 'utf-16le', false, TEXT],
     ['Windows-1252 (curly quotes, dash and euro in 0x80–0x9F)', cp1252(TEXT), 'windows-1252', false, TEXT],
@@ -58,7 +75,13 @@ describe('encodings', () => {
   ]
   for (const [title, bytes, encoding, bom, text] of cases) {
     it(`reads ${title} as ${encoding}, also one byte per chunk`, async () => {
-      const expectedRows = text === TEXT ? ROWS : [{ name: 'Müller', city: 'Zürich', amount: 1234.5 }, { name: 'Renée', city: 'Köln', amount: 12 }]
+      const expectedRows =
+        text === TEXT
+          ? ROWS
+          : [
+              { name: 'Müller', city: 'Zürich', amount: 1234.5 },
+              { name: 'Renée', city: 'Köln', amount: 12 },
+            ]
       for (const input of [bytes, byteByByte(bytes)]) {
         const { rows, report } = await collect(input, { schema: amountSchema })
         expect(rows).toEqual(expectedRows)
@@ -80,7 +103,10 @@ describe('encodings', () => {
       yield Buffer.from(`a,b\n${'é,1\n'.repeat(20_000)}`) // 100 kB of valid UTF-8: the sniffed head
       yield Buffer.from([0x78, 0xff, 0x2c, 0x31, 0x0a])
     }
-    await expect(collect(chunks())).rejects.toMatchObject({ code: 'FK_CSV_INVALID_ENCODING', details: { encoding: 'utf-8' } })
+    await expect(collect(chunks())).rejects.toMatchObject({
+      code: 'FK_CSV_INVALID_ENCODING',
+      details: { encoding: 'utf-8' },
+    })
   })
 })
 
@@ -94,7 +120,11 @@ describe('dialect sniffing stays right with decimal commas', () => {
     ['semicolon, grouped thousands', ';', 'id;price;qty\n1;1.234,5;2\n2;12.345,25;3\n3;10,0;1\n'],
   ]
   for (const [title, delimiter, text] of table) {
-    for (const [eolName, eol] of [['LF', '\n'], ['CRLF', '\r\n'], ['CR', '\r']] as const) {
+    for (const [eolName, eol] of [
+      ['LF', '\n'],
+      ['CRLF', '\r\n'],
+      ['CR', '\r'],
+    ] as const) {
       it(`${title} with ${eolName} endings`, async () => {
         const input = text.replaceAll('\n', eol)
         const dialect = await sniffCsv(input)
@@ -103,7 +133,11 @@ describe('dialect sniffing stays right with decimal commas', () => {
         expect(dialect.lineEnding).toBe(eol)
         const { rows, report } = await collect(input, { schema: z.object({ id: z.string(), price: z.number() }) })
         expect(rows.map((r) => r.price)).toEqual(
-          title.includes('thousands') ? [1234.5, 12345.25, 10] : title.includes('every') ? [1.5, 2.5, 3.5] : [1.5, 2.25, 10],
+          title.includes('thousands')
+            ? [1234.5, 12345.25, 10]
+            : title.includes('every')
+              ? [1.5, 2.5, 3.5]
+              : [1.5, 2.25, 10],
         )
         addsUp(report)
       })
@@ -131,7 +165,12 @@ describe('preamble, summary and blank lines', () => {
     expect(report.dialect.preamble).toEqual(['Report generated 03/04/2026', 'Exported by: finance'])
     expect(report.dialect.headerLine).toBe(4)
     expect(report.summary).toEqual([{ line: 8, raw: 'Total;15,50' }])
-    expect(report.records).toEqual({ read: 7, emitted: 2, quarantined: 0, skipped: { preamble: 2, blank: 2, summary: 1 } })
+    expect(report.records).toEqual({
+      read: 7,
+      emitted: 2,
+      quarantined: 0,
+      skipped: { preamble: 2, blank: 2, summary: 1 },
+    })
     addsUp(report)
   })
 
@@ -199,9 +238,9 @@ describe('headers', () => {
   })
 
   it('lists missing required columns with the nearest existing names', async () => {
-    const error = await collect('custmer_id,amount\n1,2\n', { schema: z.object({ customer_id: z.string(), amount: z.number() }) }).catch(
-      (e: unknown) => e,
-    )
+    const error = await collect('custmer_id,amount\n1,2\n', {
+      schema: z.object({ customer_id: z.string(), amount: z.number() }),
+    }).catch((e: unknown) => e)
     expect(isFieldkitError(error)).toBe(true)
     expect(error).toMatchObject({ code: 'FK_CSV_MISSING_COLUMNS', details: { missing: ['customer_id'] } })
     expect((error as Error).message).toContain('nearest: "custmer_id"')
@@ -255,7 +294,9 @@ describe('values', () => {
     ['-', null],
     ['  ', null],
   ])('reads %j as null', async (cell, want) => {
-    const { rows } = await collect(`id,v\n1,${cell}\n`, { schema: z.object({ id: z.string(), v: z.number().nullable() }) })
+    const { rows } = await collect(`id,v\n1,${cell}\n`, {
+      schema: z.object({ id: z.string(), v: z.number().nullable() }),
+    })
     expect(rows).toEqual([{ id: '1', v: want }])
   })
 
@@ -268,8 +309,16 @@ describe('values', () => {
   })
 
   it.each([
-    ['Y', true], ['n', false], ['yes', true], ['No', false], ['1', true], ['0', false],
-    ['TRUE', true], ['false', false], ['ja', true], ['Nein', false],
+    ['Y', true],
+    ['n', false],
+    ['yes', true],
+    ['No', false],
+    ['1', true],
+    ['0', false],
+    ['TRUE', true],
+    ['false', false],
+    ['ja', true],
+    ['Nein', false],
   ])('reads boolean %j as %s', async (cell, want) => {
     const { rows } = await collect(`v\n${cell}\n`, { schema: z.object({ v: z.boolean() }) })
     expect(rows).toEqual([{ v: want }])
@@ -318,7 +367,9 @@ describe('values', () => {
   })
 
   it('keeps ids with leading zeros as strings', async () => {
-    const { rows } = await collect('id;zip;n\n007;01234;007\n', { schema: z.object({ id: z.string(), zip: z.string(), n: z.number() }) })
+    const { rows } = await collect('id;zip;n\n007;01234;007\n', {
+      schema: z.object({ id: z.string(), zip: z.string(), n: z.number() }),
+    })
     expect(rows).toEqual([{ id: '007', zip: '01234', n: 7 }])
   })
 })
@@ -342,7 +393,10 @@ describe('zod quarantine and error limits', () => {
 
   it('stops with FK_CSV_TOO_MANY_ERRORS after maxErrors', async () => {
     const text = `id,email,amount\n${'x,y,z\n'.repeat(20)}`
-    await expect(collect(text, { schema, maxErrors: 5 })).rejects.toMatchObject({ code: 'FK_CSV_TOO_MANY_ERRORS', details: { quarantined: 6 } })
+    await expect(collect(text, { schema, maxErrors: 5 })).rejects.toMatchObject({
+      code: 'FK_CSV_TOO_MANY_ERRORS',
+      details: { quarantined: 6 },
+    })
   })
 
   it('stops with FK_CSV_TOO_MANY_ERRORS above maxErrorRatio, and the report rejects with the same error', async () => {
@@ -352,7 +406,9 @@ describe('zod quarantine and error limits', () => {
   })
 
   it('throws FK_CSV_INVALID_ROW without the row text when onInvalid is "throw"', async () => {
-    const error = await collect('id,email,amount\nx,secret@x.test,1\n', { schema, onInvalid: 'throw' }).catch((e: unknown) => e)
+    const error = await collect('id,email,amount\nx,secret@x.test,1\n', { schema, onInvalid: 'throw' }).catch(
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({ code: 'FK_CSV_INVALID_ROW', details: { line: 2 } })
     expect(JSON.stringify(error)).not.toContain('secret@x.test')
   })
@@ -364,7 +420,9 @@ describe('zod quarantine and error limits', () => {
   })
 
   it('validates options once, naming the option', () => {
-    expect(() => normalizeCsv('a\n1\n', { maxErrors: -1 })).toThrow('Expected `maxErrors` to be a non-negative integer, got -1')
+    expect(() => normalizeCsv('a\n1\n', { maxErrors: -1 })).toThrow(
+      'Expected `maxErrors` to be a non-negative integer, got -1',
+    )
     expect(() => normalizeCsv('a\n1\n', { maxErrorRatio: 2 })).toThrow(/maxErrorRatio/)
   })
 })
@@ -391,7 +449,9 @@ describe('inputs', () => {
 
   it('refuses what it cannot read with FK_CSV_INVALID_INPUT', async () => {
     await expect(collect(42 as unknown as CsvInput)).rejects.toMatchObject({ code: 'FK_CSV_INVALID_INPUT' })
-    await expect(collect(new URL('https://example.invalid/x.csv'))).rejects.toMatchObject({ code: 'FK_CSV_INVALID_INPUT' })
+    await expect(collect(new URL('https://example.invalid/x.csv'))).rejects.toMatchObject({
+      code: 'FK_CSV_INVALID_INPUT',
+    })
   })
 
   it('reads no further than the loop asks (backpressure)', async () => {

@@ -5,10 +5,10 @@ import type { CsvEncoding } from './encoding'
 import { CsvError, invalidOption } from './errors'
 import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './headers'
 import { type CsvInput, openInput } from './input'
+import { type CellIssue, compileRowBuilder, type RowBuilder } from './row-builder'
 import { type ColumnKind, columnsOf } from './schema-columns'
 import { type CsvDialect, type CsvSniffResult, isSummary, sniffText } from './sniff'
 import { openText, type TextSource } from './source'
-import { type CellIssue, compileRowBuilder, type RowBuilder } from './row-builder'
 import { type RawRecord, Tokenizer } from './tokenizer'
 import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber } from './values'
 
@@ -167,7 +167,12 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   count('maxRecordSize', o.maxRecordSize)
   if (o.maxErrorRatio !== undefined && !(o.maxErrorRatio >= 0 && o.maxErrorRatio <= 1))
     throw invalidOption('maxErrorRatio', 'a number from 0 to 1', o.maxErrorRatio)
-  if (o.onInvalid !== undefined && o.onInvalid !== 'quarantine' && o.onInvalid !== 'throw' && typeof o.onInvalid !== 'function')
+  if (
+    o.onInvalid !== undefined &&
+    o.onInvalid !== 'quarantine' &&
+    o.onInvalid !== 'throw' &&
+    typeof o.onInvalid !== 'function'
+  )
     throw invalidOption('onInvalid', '"quarantine", "throw" or a function', o.onInvalid)
   if (o.engine !== undefined && o.engine !== 'fieldkit' && o.engine !== 'csv-parse')
     throw invalidOption('engine', '"fieldkit" or "csv-parse"', o.engine)
@@ -176,7 +181,8 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   if (o.values?.decimal !== undefined && o.values.decimal !== ',' && o.values.decimal !== '.')
     throw invalidOption('values.decimal', '"," or "."', o.values.decimal)
   for (const f of o.values?.dateFormats ?? [])
-    if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f)) throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
+    if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f))
+      throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
   if (o.dialect?.delimiter !== undefined && ![',', ';', '\t', '|'].includes(o.dialect.delimiter))
     throw invalidOption('dialect.delimiter', 'one of "," ";" "\\t" "|"', o.dialect.delimiter)
 }
@@ -244,7 +250,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   }
 
   reportLike(): PromiseLike<CsvReport> {
-    // biome-ignore lint/suspicious/noThenProperty: a lazy thenable, so that destructuring the result reads nothing
+    // A lazy thenable: destructuring the result reads nothing; awaiting the report starts reading if nobody iterates.
     const then: PromiseLike<CsvReport>['then'] = (onFulfilled, onRejected) => {
       const p = new Promise<CsvReport>((resolve, reject) => {
         if (this.finished) {
@@ -324,8 +330,15 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.tokenizer =
       o.engine === 'csv-parse'
         ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, lineEnding: dialect.lineEnding })
-        : new Tokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
-    this.log.debug({ delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine }, 'sniffed')
+        : new Tokenizer({
+            delimiter: dialect.delimiter,
+            quote: dialect.quote,
+            maxRecordSize: o.maxRecordSize ?? 1 << 20,
+          })
+    this.log.debug(
+      { delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine },
+      'sniffed',
+    )
     this.pending = text.head
   }
 
@@ -409,7 +422,8 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.dialect.columns = rec.fields.length
     this.checkRequired(mappings)
     const info = columnsOf(this.schema)
-    if (this.schema !== undefined) this.report.unknownColumns = mappings.filter((m) => !info.has(m.key)).map((m) => m.key)
+    if (this.schema !== undefined)
+      this.report.unknownColumns = mappings.filter((m) => !info.has(m.key)).map((m) => m.key)
     const v = o.values ?? {}
     const formats = (v.dateFormats ?? []).map(compileDateFormat)
     this.columns = mappings.map((m) => {
@@ -432,7 +446,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         kind,
         decimal: decimal ?? v.decimal ?? this.dialect.decimal,
         date,
-        undefinedForNull: schemaInfo !== undefined && schemaInfo.optional && !schemaInfo.nullable,
+        undefinedForNull: schemaInfo?.optional === true && !schemaInfo.nullable,
       }
     })
     this.sample = []
@@ -486,7 +500,10 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         },
       ]
     }
-    if (issues !== undefined) return this.quarantine(rec, issues)
+    if (issues !== undefined) {
+      this.quarantine(rec, issues)
+      return
+    }
     const cellIssues = this.cellIssues
     const out = (this.build as RowBuilder)(fields, cellIssues)
     if (cellIssues.length > 0)
@@ -495,7 +512,10 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
         code: issue.code,
         message: issue.message,
       }))
-    if (issues !== undefined) return this.quarantine(rec, issues)
+    if (issues !== undefined) {
+      this.quarantine(rec, issues)
+      return
+    }
     if (this.schema === undefined) {
       this.emit(out as Row)
       return

@@ -10,7 +10,7 @@ type Kind = 'string' | 'number' | 'boolean' | 'date'
 const SPECIAL = ['"', '""', ',', ';', '\t', '|', '\r', '\n', '\r\n', ' ', "'", '=', '-', '\uFEFF', 'NA', 'Total']
 
 const cell = (kind: Kind, nullable: boolean): fc.Arbitrary<unknown> => {
-  const base =
+  const base: fc.Arbitrary<unknown> =
     kind === 'string'
       ? fc
           .array(fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 })), {
@@ -22,7 +22,11 @@ const cell = (kind: Kind, nullable: boolean): fc.Arbitrary<unknown> => {
         ? fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n))
         : kind === 'boolean'
           ? fc.boolean()
-          : fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+          : fc.date({
+              min: new Date('1000-01-01T00:00:00Z'),
+              max: new Date('9999-12-31T23:59:59Z'),
+              noInvalidDate: true,
+            })
   return nullable ? fc.option(base, { nil: null, freq: 4 }) : base
 }
 
@@ -44,7 +48,14 @@ const documents = fc
 function schemaFor(cols: { kind: Kind; nullable: boolean }[]) {
   const shape: Record<string, z.ZodType> = {}
   cols.forEach((c, i) => {
-    const t = c.kind === 'string' ? z.string() : c.kind === 'number' ? z.number() : c.kind === 'boolean' ? z.boolean() : z.date()
+    const t =
+      c.kind === 'string'
+        ? z.string()
+        : c.kind === 'number'
+          ? z.number()
+          : c.kind === 'boolean'
+            ? z.boolean()
+            : z.date()
     shape[`c${i}`] = c.nullable ? t.nullable() : t
   })
   return z.object(shape)
@@ -120,12 +131,33 @@ describe('hostile input', () => {
   })
 
   it('random CSV-shaped text gives rows, quarantined rows or a typed error', async () => {
-    const alphabet = fc.constantFrom(',', ';', '\t', '|', '"', "'", '\r', '\n', 'a', 'b', '1', '2', ' ', '.', '-', 'T', '\u00e9')
+    const alphabet = fc.constantFrom(
+      ',',
+      ';',
+      '\t',
+      '|',
+      '"',
+      "'",
+      '\r',
+      '\n',
+      'a',
+      'b',
+      '1',
+      '2',
+      ' ',
+      '.',
+      '-',
+      'T',
+      '\u00e9',
+    )
     await fc.assert(
-      fc.asyncProperty(fc.array(alphabet, { maxLength: 400 }).map((a) => a.join('')), async (text) => {
-        await check(text)
-        await check(text, { schema: z.object({ a: z.number().optional(), b: z.date().optional() }), maxErrors: 3 })
-      }),
+      fc.asyncProperty(
+        fc.array(alphabet, { maxLength: 400 }).map((a) => a.join('')),
+        async (text) => {
+          await check(text)
+          await check(text, { schema: z.object({ a: z.number().optional(), b: z.date().optional() }), maxErrors: 3 })
+        },
+      ),
       { numRuns: 300 },
     )
   })

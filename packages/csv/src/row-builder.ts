@@ -29,7 +29,10 @@ export function compileRowBuilder(columns: BuilderColumn[], trim: boolean, nullT
   const lines: string[] = ['let v, x']
   columns.forEach((c, i) => {
     lines.push(`v = f[${c.index}]`)
-    if (trim) lines.push('if (v.length > 0 && (v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32 || v.charCodeAt(0) === 160 || v.charCodeAt(v.length - 1) === 160)) v = v.trim()')
+    if (trim)
+      lines.push(
+        'if (v.length > 0 && (v.charCodeAt(0) <= 32 || v.charCodeAt(v.length - 1) <= 32 || v.charCodeAt(0) === 160 || v.charCodeAt(v.length - 1) === 160)) v = v.trim()',
+      )
     if (c.read === undefined) lines.push(`const c${i} = isNull(v) ? nulls[${i}] : v`)
     else
       lines.push(
@@ -39,7 +42,12 @@ export function compileRowBuilder(columns: BuilderColumn[], trim: boolean, nullT
       )
   })
   lines.push(`return { ${columns.map((c, i) => `${JSON.stringify(c.key)}: c${i}`).join(', ')} }`)
-  const factory = new Function('isNull', 'nulls', 'reads', `return function buildRow(f, issues) {\n${lines.join('\n')}\n}`) as (
+  const factory = new Function(
+    'isNull',
+    'nulls',
+    'reads',
+    `return function buildRow(f, issues) {\n${lines.join('\n')}\n}`,
+  ) as (
     isNull: (v: string) => boolean,
     nulls: (null | undefined)[],
     reads: (((text: string) => unknown) | undefined)[],

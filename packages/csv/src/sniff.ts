@@ -153,8 +153,15 @@ function decimalOf(records: RawRecord[]): ',' | '.' | undefined {
     for (const f of r.fields) {
       const v = f.trim()
       if (v.length > 24 || !/^[-+(]?[^\d\s]{0,3}\s?\d/.test(v)) continue
-      if (/^[-+(]?\D{0,3}\s?\d{1,3}([.\s\u00a0\u202f']\d{3})*,\d+\)?\D{0,3}$/.test(v) && !/^\D*\d{1,3},\d{3}\D*$/.test(v)) comma++
-      else if (/^[-+(]?\D{0,3}\s?\d{1,3}([,\s\u00a0\u202f']\d{3})*\.\d+\)?\D{0,3}$/.test(v) && !/^\D*\d{1,3}\.\d{3}\D*$/.test(v))
+      if (
+        /^[-+(]?\D{0,3}\s?\d{1,3}([.\s\u00a0\u202f']\d{3})*,\d+\)?\D{0,3}$/.test(v) &&
+        !/^\D*\d{1,3},\d{3}\D*$/.test(v)
+      )
+        comma++
+      else if (
+        /^[-+(]?\D{0,3}\s?\d{1,3}([,\s\u00a0\u202f']\d{3})*\.\d+\)?\D{0,3}$/.test(v) &&
+        !/^\D*\d{1,3}\.\d{3}\D*$/.test(v)
+      )
         dot++
       else if (/^[-+]?\d+\.\d+$/.test(v) && !/^\d{1,3}\.\d{3}$/.test(v)) dot++
     }

@@ -38,7 +38,10 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
     guess = { encoding: 'utf-8', bom, reason: 'text-input' }
   } else {
     const bytes = Buffer.concat(parts as Uint8Array[])
-    guess = encoding === undefined ? detectEncoding(bytes, done) : { ...detectEncoding(bytes, done), encoding, reason: 'declared' }
+    guess =
+      encoding === undefined
+        ? detectEncoding(bytes, done)
+        : { ...detectEncoding(bytes, done), encoding, reason: 'declared' }
     if (encoding !== undefined) guess.bom = hasBom(bytes, encoding)
     decoder = createDecoder(guess.encoding)
     head = decoder.decode(bytes)
@@ -61,7 +64,8 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
           return tail.length > 0 ? tail : undefined
         }
         const v = r.value
-        const text = typeof v === 'string' ? v : (decoder ??= createDecoder('utf-8')).decode(v)
+        if (typeof v !== 'string') decoder ??= createDecoder('utf-8')
+        const text = typeof v === 'string' ? v : (decoder as ChunkDecoder).decode(v)
         if (text.length > 0) return text
       }
     },

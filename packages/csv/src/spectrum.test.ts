@@ -22,7 +22,13 @@ function expected(name: string): Record<string, string>[] {
 async function read(name: string, engine: 'fieldkit' | 'csv-parse') {
   const result = normalizeCsv(
     { path: new URL(`csvs/${name}.csv`, root).pathname },
-    { headers: { case: 'keep' }, values: { trim: false, nullTokens: [] }, summaryLines: false, dialect: { delimiter: ',' }, engine },
+    {
+      headers: { case: 'keep' },
+      values: { trim: false, nullTokens: [] },
+      summaryLines: false,
+      dialect: { delimiter: ',' },
+      engine,
+    },
   )
   const rows: Record<string, string | null>[] = []
   for await (const row of result.rows) rows.push(row)

@@ -153,8 +153,7 @@ export class Tokenizer {
           if (nextDelim < i) nextDelim = find(buf, this.delimStr, i, len)
           if (nextLf < i) nextLf = find(buf, '\n', i, len)
           if (nextCr < i) nextCr = find(buf, '\r', i, len)
-          let j = nextDelim < nextLf ? nextDelim : nextLf
-          if (nextCr < j) j = nextCr
+          const j = Math.min(nextDelim, nextLf, nextCr)
           if (j >= len && !final) break records
           fields.push(buf.slice(i, j))
           i = j

@@ -4,7 +4,8 @@ export interface ValueIssue {
   message: string
 }
 
-const CURRENCY = /^(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|R\$)\s?|\s?(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|kr|zł|Kč)$/
+const CURRENCY =
+  /^(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|R\$)\s?|\s?(?:[$€£¥₹₽¢₩₺]|CHF|EUR|USD|GBP|JPY|SEK|NOK|DKK|PLN|CZK|kr|zł|Kč)$/
 const GROUP_SPACES = /(\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))/g
 
 /**
@@ -55,7 +56,8 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
     const sep = lastDot >= 0 ? '.' : ','
     const count = s.split(sep).length - 1
     const after = s.length - s.lastIndexOf(sep) - 1
-    if (count > 1) dec = sep === '.' ? ',' : '.' // repeated: a grouping separator
+    if (count > 1)
+      dec = sep === '.' ? ',' : '.' // repeated: a grouping separator
     else if (decimal !== undefined) dec = decimal
     else if (after !== 3 || /^0[.,]/.test(s) || s.indexOf(sep) > 3 || s.indexOf(sep) === 0) dec = sep
     else
@@ -80,7 +82,7 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
     intPart = intPart.split(group).join('')
   }
   if (!/^\d*$/.test(intPart) || (intPart === '' && frac === '')) return bad()
-  if (exponent !== '' && intPart === '' ) return bad()
+  if (exponent !== '' && intPart === '') return bad()
   let n = Number(`${intPart === '' ? '0' : intPart}${frac === '' ? '' : `.${frac}`}${exponent}`)
   if (!Number.isFinite(n)) return bad()
   if (percent) n = n / 100
@@ -102,7 +104,8 @@ function plainNumber(s: string, decimal: ',' | '.' | undefined): number | undefi
     } else if (c < 48 || c > 57) return undefined
   }
   if (n === start || dot === start || dot === n - 1) return undefined
-  if (dot >= 0 && decimal !== '.' && n - dot - 1 === 3 && dot - start <= 3 && s.charCodeAt(start) !== 48) return undefined
+  if (dot >= 0 && decimal !== '.' && n - dot - 1 === 3 && dot - start <= 3 && s.charCodeAt(start) !== 48)
+    return undefined
   return Number(s)
 }
 
@@ -229,7 +232,8 @@ function isoFast(s: string): Date | undefined {
   const d = digits(s, 8, 2)
   if (y < 0 || mo < 0 || d < 0) return undefined
   if (n === 10) return build(y, mo, d)
-  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90) return undefined
+  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(n - 1) !== 90)
+    return undefined
   const h = digits(s, 11, 2)
   const mi = digits(s, 14, 2)
   const sec = digits(s, 17, 2)
@@ -263,7 +267,15 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
   const iso = ISO.exec(s)
   if (iso !== null) {
     const [, y, mo, d, h, mi, sec, frac, zone] = iso
-    const local = build(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), Number((frac ?? '0').slice(0, 3).padEnd(3, '0')))
+    const local = build(
+      Number(y),
+      Number(mo),
+      Number(d),
+      Number(h ?? 0),
+      Number(mi ?? 0),
+      Number(sec ?? 0),
+      Number((frac ?? '0').slice(0, 3).padEnd(3, '0')),
+    )
     if (local !== undefined) {
       if (zone === undefined || zone === 'Z') return local
       const sign = zone[0] === '-' ? -1 : 1
@@ -282,13 +294,14 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
       return new Date((serial < 60 ? EXCEL_EPOCH + 86_400_000 : EXCEL_EPOCH) + Math.round(serial * 86_400_000))
   }
   const invalid: ValueIssue = { code: 'invalid_date', message: `"${clip(input)}" is not a date in a known format` }
-  if (rules.formats.length > 0) return { ...invalid, message: `"${clip(input)}" does not match ${rules.formats.map((f) => f.format).join(' or ')}` }
+  if (rules.formats.length > 0)
+    return { ...invalid, message: `"${clip(input)}" does not match ${rules.formats.map((f) => f.format).join(' or ')}` }
   const m = DMY_LIKE.exec(s)
   if (m === null) return invalid
   const a = Number(m[1])
   const b = Number(m[3])
   const y = Number(m[4])
-  if (rules.order === undefined && (a > 12) !== (b > 12)) rules.order = a > 12 ? 'DMY' : 'MDY' // the column shows its order
+  if (rules.order === undefined && a > 12 !== b > 12) rules.order = a > 12 ? 'DMY' : 'MDY' // the column shows its order
   const order: DateOrder | undefined = a > 12 ? 'DMY' : b > 12 ? 'MDY' : a === b ? 'DMY' : rules.order
   if (order === undefined)
     return {

@@ -22,22 +22,29 @@ describe('writeCsv', () => {
   })
 
   it('in Excel mode writes a BOM, CRLF and, with decimal commas, semicolons', () => {
-    expect(writeCsv([{ id: '007', amount: 12.5 }], { excel: true, decimal: ',' })).toBe('\uFEFFid;amount\r\n007;12,5\r\n')
+    expect(writeCsv([{ id: '007', amount: 12.5 }], { excel: true, decimal: ',' })).toBe(
+      '\uFEFFid;amount\r\n007;12,5\r\n',
+    )
     expect(writeCsv([{ id: '007' }], { excel: true }).startsWith('\uFEFFid\r\n')).toBe(true)
   })
 
-  it.each(['=SUM(A1:A9)', '+1+1', '-1+1', '@cmd', '\tx', '\rx'])('neutralises formula injection in %j by default', (cell) => {
-    const out = writeCsv([{ v: cell }], { lineEnding: '\n' })
-    const value = out.split('\n').slice(1).join('\n')
-    expect(value.startsWith("'") || value.startsWith(`"'`)).toBe(true)
-  })
+  it.each(['=SUM(A1:A9)', '+1+1', '-1+1', '@cmd', '\tx', '\rx'])(
+    'neutralises formula injection in %j by default',
+    (cell) => {
+      const out = writeCsv([{ v: cell }], { lineEnding: '\n' })
+      const value = out.split('\n').slice(1).join('\n')
+      expect(value.startsWith("'") || value.startsWith(`"'`)).toBe(true)
+    },
+  )
 
   it('leaves numbers alone and writes formulas verbatim when injectionSafe is false', () => {
     expect(writeCsv([{ n: -5, s: '=1+1' }], { lineEnding: '\n', injectionSafe: false })).toBe('n,s\n-5,=1+1\n')
   })
 
   it('takes columns in order with their own header text, and array rows', () => {
-    expect(writeCsv([{ b: 2, a: 1 }], { columns: [{ key: 'a', header: 'Alpha' }, 'b'], lineEnding: '\n' })).toBe('Alpha,b\n1,2\n')
+    expect(writeCsv([{ b: 2, a: 1 }], { columns: [{ key: 'a', header: 'Alpha' }, 'b'], lineEnding: '\n' })).toBe(
+      'Alpha,b\n1,2\n',
+    )
     expect(writeCsv([[1, 'x']], { lineEnding: '\n' })).toBe('1,x\n')
   })
 

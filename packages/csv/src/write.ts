@@ -41,7 +41,10 @@ type RowLike = Record<string, unknown> | readonly unknown[]
  */
 export function writeCsv(rows: Iterable<RowLike>, options?: WriteOptions): string
 export function writeCsv(rows: AsyncIterable<RowLike>, options?: WriteOptions): Readable
-export function writeCsv(rows: Iterable<RowLike> | AsyncIterable<RowLike>, options: WriteOptions = {}): string | Readable {
+export function writeCsv(
+  rows: Iterable<RowLike> | AsyncIterable<RowLike>,
+  options: WriteOptions = {},
+): string | Readable {
   const w = new Writer(options)
   if (Symbol.asyncIterator in rows) {
     const it = rows as AsyncIterable<RowLike>
@@ -84,16 +87,20 @@ class Writer {
       throw invalidOption('delimiter', 'one of "," ";" "\\t" "|"', o.delimiter)
     if (o.lineEnding !== undefined && o.lineEnding !== '\r\n' && o.lineEnding !== '\n')
       throw invalidOption('lineEnding', '"\\r\\n" or "\\n"', o.lineEnding)
-    if (o.decimal !== undefined && o.decimal !== '.' && o.decimal !== ',') throw invalidOption('decimal', '"." or ","', o.decimal)
+    if (o.decimal !== undefined && o.decimal !== '.' && o.decimal !== ',')
+      throw invalidOption('decimal', '"." or ","', o.decimal)
     this.decimal = o.decimal ?? '.'
     this.delimiter = o.delimiter ?? (o.excel && this.decimal === ',' ? ';' : ',')
-    if (this.delimiter === this.decimal) throw invalidOption('delimiter', 'different from the decimal separator', o.delimiter)
+    if (this.delimiter === this.decimal)
+      throw invalidOption('delimiter', 'different from the decimal separator', o.delimiter)
     this.eol = o.lineEnding ?? '\r\n'
     this.bom = o.bom ?? o.excel ?? false
     this.quoteAll = o.quoteAll ?? false
     this.safe = o.injectionSafe ?? true
     this.header = o.header ?? true
-    this.columns = o.columns?.map((c) => (typeof c === 'string' ? { key: c, header: c } : { key: c.key, header: c.header ?? c.key }))
+    this.columns = o.columns?.map((c) =>
+      typeof c === 'string' ? { key: c, header: c } : { key: c.key, header: c.header ?? c.key },
+    )
     this.needsQuote = new RegExp(`[${this.delimiter === '\t' ? '\\t' : `\\${this.delimiter}`}"\\r\\n]|^\\s|\\s$`)
   }
 
@@ -102,7 +109,8 @@ class Writer {
     if (!this.started) {
       this.started = true
       if (this.bom) out += '\uFEFF'
-      if (this.columns === undefined && !Array.isArray(row)) this.columns = Object.keys(row).map((k) => ({ key: k, header: k }))
+      if (this.columns === undefined && !Array.isArray(row))
+        this.columns = Object.keys(row).map((k) => ({ key: k, header: k }))
       if (this.header && this.columns !== undefined && this.columns.length > 0)
         out += this.line(this.columns.map((c) => this.cell(c.header, false)))
     }
