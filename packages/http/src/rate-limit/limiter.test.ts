@@ -114,6 +114,18 @@ describe('local quotas', () => {
     await rl.close()
   })
 
+  it('hands out every slot synchronously when the limit is far above the load', () => {
+    const rl = createRateLimiter({ perSecond: 1_000_000 }, { logger: memoryLogger() })
+    for (let i = 0; i < 10_000; i++) {
+      // The clock is frozen here: move it a millisecond every 500 grants (a real run is far slower than that).
+      if (i % 500 === 499) vi.advanceTimersByTime(1)
+      const release = rl.acquire()
+      expect(typeof release).toBe('function')
+      ;(release as () => void)()
+    }
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
   it('limits requests in flight with maxConcurrent and hands the slot on at release', async () => {
     const rl = limiter({ maxConcurrent: 2 })
     const a = rl.acquire() as () => void

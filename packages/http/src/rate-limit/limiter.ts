@@ -141,7 +141,9 @@ export class Limiter implements RateLimiter {
       } else this.serverRemaining = Number.POSITIVE_INFINITY
     }
     if (this.redis === undefined) {
-      if (this.spreadAt > now && this.spreadAt - now > wait) {
+      // Date.now() counts whole milliseconds: grants due within the current one go now, so that a spread finer
+      // than a millisecond (a limit far above the load) never waits on a timer.
+      if (this.spreadAt - now >= 1 && this.spreadAt - now > wait) {
         wait = this.spreadAt - now
         this.waitReason = 'spread'
       }
@@ -160,7 +162,7 @@ export class Limiter implements RateLimiter {
   private grantLocal(now: number): void {
     const logs = this.logs
     for (let i = 0; i < logs.length; i++) (logs[i] as SlidingWindowLog).record(now)
-    this.spreadAt = now + this.o.spreadMs
+    this.spreadAt = (this.spreadAt > now ? this.spreadAt : now) + this.o.spreadMs
     this.inFlight++
     this.serverRemaining--
   }

@@ -18,16 +18,15 @@ import { SlidingWindowLog } from './sliding-window'
 export const RESERVE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-local hold = 0
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'hold', 'pause')
+local epoch = meta[1]
+local hold = tonumber(meta[2] or '0')
 if not epoch then
   epoch = t[1] .. '.' .. t[2] .. '.' .. ARGV[2]
   if ARGV[1] ~= '' then hold = now + tonumber(ARGV[5]) end
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'hold', hold)
-else
-  hold = tonumber(redis.call('HGET', KEYS[1], 'hold') or '0')
 end
-local pause = tonumber(redis.call('HGET', KEYS[1], 'pause') or '0')
+local pause = tonumber(meta[3] or '0')
 local ask = tonumber(ARGV[4])
 if ask > 0 and now + ask > pause then
   pause = now + ask
@@ -38,8 +37,10 @@ for i = 2, #KEYS do
   local w = tonumber(ARGV[6 + 2 * (i - 1)])
   if w > maxw then maxw = w end
 end
-redis.call('PEXPIRE', KEYS[1], maxw + 60000)
-if now < hold then return {2, hold - now, epoch, 0, now} end
+if now < hold then
+  redis.call('PEXPIRE', KEYS[1], maxw + 60000)
+  return {2, hold - now, epoch, 0, now}
+end
 local nw = #KEYS - 1
 for j = 7 + 2 * nw, #ARGV - 1, 2 do
   for i = 2, #KEYS do redis.call('ZADD', KEYS[i], 'XX', 'GT', ARGV[j + 1], ARGV[j]) end

