@@ -3,6 +3,7 @@ import { awsSigV4, digest, oauth1 } from '@fieldkit/auth'
 import aws4 from 'aws4'
 import DigestClient from 'digest-fetch'
 import OAuth from 'oauth-1.0a'
+import { cachedTokenBench } from './auth-tokens'
 import { compare } from './harness'
 
 const OPS = 40_000
@@ -155,4 +156,5 @@ export default async function main(): Promise<void> {
       ],
     },
   )
+  await cachedTokenBench()
 }

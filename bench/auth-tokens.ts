@@ -8,9 +8,9 @@ const OPS = 1_000_000
 
 /**
  * @fieldkit/auth token strategies: the strategy time of a request whose token is cached (target under 1 µs per
- * apply()), beside a hand-written expiry check and simple-oauth2's AccessToken.expired().
+ * apply()), beside a hand-written expiry check and simple-oauth2's AccessToken.expired(). Run by bench/auth.bench.ts.
  */
-export default async function main(): Promise<void> {
+export async function cachedTokenBench(): Promise<void> {
   const mock = await serve([
     http.post('*/oauth2/token', () =>
       HttpResponse.json({ access_token: `at-${'x'.repeat(40)}`, token_type: 'Bearer', expires_in: 3600 }),
