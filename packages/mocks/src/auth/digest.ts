@@ -217,7 +217,9 @@ export function digestAuth(options: DigestAuthOptions): RequestHandler[] {
       if (count <= state.lastNc) return challenge(`nc ${nc} not above the last one seen for this nonce (replay)`)
       state.lastNc = count
       state.uses += 1
-      const rspauth = digestResponse({ ...common, method: '', uri, qop: qop as DigestQop })
+      // rspauth (RFC 7616 section 3.5) only for qop=auth: with auth-int it would cover the response body.
+      if (qop !== 'auth') return authorised(username, { scheme: 'Digest', algorithm: offered, qop })
+      const rspauth = digestResponse({ ...common, method: '', uri, qop: 'auth' })
       const info = `rspauth="${rspauth}", qop=${qop}, nc=${nc}, cnonce=${quote(cnonce)}`
       return authorised(username, { scheme: 'Digest', algorithm: offered, qop }, { 'authentication-info': info })
     }),

@@ -46,6 +46,7 @@ describe('oauth2 token endpoint', () => {
       accessTokenTtlSeconds: 600,
       rotateRefreshTokens: true,
       refreshTokens: { 'rt-seed': 's6BhdRkqt3' },
+      publicClients: ['cli-app'],
     })
     mock = await serve([...tokens.handlers, ...bearerResource({ path: '/api/me', tokenEndpoint: tokens })])
   })
@@ -126,6 +127,14 @@ describe('oauth2 token endpoint', () => {
       expect(await (await me(body.access_token as string)).json()).toMatchObject({ user: 'alice' })
       refresh = body.refresh_token as string
     }
+  })
+
+  it('lets a public client refresh with client_id alone, but not use client_credentials', async () => {
+    const refresh = tokens.issueRefreshToken('cli-app', 'bob')
+    const res = await post(`grant_type=refresh_token&client_id=cli-app&refresh_token=${refresh}`)
+    expect(res.status).toBe(200)
+    expect((await post(`grant_type=refresh_token&client_id=s6BhdRkqt3&refresh_token=${refresh}`)).status).toBe(401)
+    expect((await post('grant_type=client_credentials&client_id=cli-app')).status).toBe(401)
   })
 
   const assertion = (claims: Record<string, unknown> = {}) => ({

@@ -13,6 +13,8 @@ export interface OAuth2TokenEndpointOptions {
   path: string
   /** Client id → client secret, for `client_secret_basic` and `client_secret_post`. */
   clients: Record<string, string>
+  /** Public clients (RFC 6749 section 2.1): may send only `client_id`, without authenticating. Default none. */
+  publicClients?: string[]
   /** Client id → public key (PEM or JWK) for `private_key_jwt` client authentication (RFC 7523 section 2.2). */
   clientKeys?: Record<string, PublicKeyInput>
   /** Issuer (`iss`) → public key (PEM or JWK) for the JWT bearer grant (RFC 7523 section 2.1). */
@@ -132,6 +134,7 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
   if (!(ttl > 0)) invalidOption('oauth2TokenEndpoint `accessTokenTtlSeconds`', 'a positive number', ttl)
   const maxLifetime = options.maxAssertionLifetimeSeconds ?? 180
   const rotate = options.rotateRefreshTokens !== false
+  const publicClients = new Set(options.publicClients ?? [])
   const now = options.now ?? Date.now
 
   const accessTokens = new Map<
@@ -149,10 +152,10 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
     return token
   }
   for (const [token, clientId] of Object.entries(options.refreshTokens ?? {})) {
-    if (!Object.hasOwn(clients, clientId))
+    if (!Object.hasOwn(clients, clientId) && !publicClients.has(clientId))
       invalidOption(
         `oauth2TokenEndpoint \`refreshTokens["${token.slice(0, 8)}…"]\``,
-        'a client id of `clients`',
+        'a client id of `clients` or `publicClients`',
         clientId,
       )
     refreshTokens.set(token, { clientId, subject: clientId, family: randomBytes(8).toString('hex'), used: false })
@@ -247,7 +250,8 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
         throw new OAuthError(400, 'invalid_request', 'client_id differs from the assertion issuer')
       return id
     }
-    return undefined
+    const id = body.get('client_id')
+    return id !== undefined && publicClients.has(id) ? id : undefined
   }
 
   function issue(grant: string, clientId: string, subject: string, refresh: string | undefined, scope?: string) {
@@ -272,7 +276,12 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
     const clientId = authenticateClient(request, body)
     const scope = body.get('scope')
     if (grant === 'client_credentials') {
-      if (clientId === undefined) throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
+      if (
+        clientId === undefined ||
+        (publicClients.has(clientId) && !Object.hasOwn(clients, clientId) && !clientKeys.has(clientId))
+      ) {
+        throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
+      }
       return issue(
         grant,
         clientId,
@@ -342,8 +351,8 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
     handlers,
     stats: () => ({ ...stats, issued: { ...stats.issued } }),
     issueRefreshToken(clientId, subject = clientId) {
-      if (!Object.hasOwn(clients, clientId))
-        invalidOption('issueRefreshToken `clientId`', 'a client id of `clients`', clientId)
+      if (!Object.hasOwn(clients, clientId) && !publicClients.has(clientId))
+        invalidOption('issueRefreshToken `clientId`', 'a client id of `clients` or `publicClients`', clientId)
       return newRefreshToken(clientId, subject)
     },
     expireAccessTokens() {
