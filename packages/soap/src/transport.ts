@@ -81,7 +81,7 @@ export function httpTransport(options: {
         timeout: { headers: options.timeoutMs, bodyIdle: options.timeoutMs, ...settings.timeout },
       })
     : (given as HttpClient)
-  const streaming = undiciTransport(options)
+  const streaming = undiciStreaming(options)
   return {
     async send(req) {
       const res = await client.request({
@@ -103,52 +103,24 @@ export function httpTransport(options: {
   }
 }
 
-/** A transport on an undici Agent: one attempt per call, bodies read within `maxResponseBytes`. */
-export function undiciTransport(options: { maxResponseBytes: number; timeoutMs: number }): SoapTransport {
+/** Streaming POSTs on an undici Agent: one attempt (a POST is not retried), the body handed over as it arrives. */
+function undiciStreaming(options: { timeoutMs: number }): Pick<SoapTransport, 'stream' | 'close'> {
   const agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
-  const open = async (req: TransportRequest) => {
-    try {
-      return await request(req.url, {
-        method: 'POST',
-        headers: req.headers,
-        body: req.body,
-        dispatcher: agent,
-        ...(req.signal ? { signal: req.signal } : {}),
-      })
-    } catch (cause) {
-      if (req.signal?.aborted) throw req.signal.reason ?? cause
-      throw transportError(req, cause)
-    }
-  }
   return {
-    async send(req) {
-      const res = await open(req)
-      const chunks: Buffer[] = []
-      let size = 0
+    async stream(req) {
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          size += chunk.length
-          if (size > options.maxResponseBytes) {
-            res.body.destroy()
-            throw new SoapError({
-              code: 'FK_SOAP_TOO_LARGE',
-              message: `[fieldkit/soap] the response from ${new URL(req.url).origin} is larger than ${options.maxResponseBytes} bytes`,
-              hint: 'Use svc.stream() to read large responses record by record, or raise maxResponseBytes',
-              details: { maxResponseBytes: options.maxResponseBytes },
-            })
-          }
-          chunks.push(chunk)
-        }
+        const res = await request(req.url, {
+          method: 'POST',
+          headers: req.headers,
+          body: req.body,
+          dispatcher: agent,
+          ...(req.signal ? { signal: req.signal } : {}),
+        })
+        return { status: res.statusCode, headers: res.headers, body: res.body }
       } catch (cause) {
-        if (cause instanceof SoapError) throw cause
         if (req.signal?.aborted) throw req.signal.reason ?? cause
         throw transportError(req, cause)
       }
-      return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }
-    },
-    async stream(req) {
-      const res = await open(req)
-      return { status: res.statusCode, headers: res.headers, body: res.body }
     },
     close: () => agent.close(),
   }
