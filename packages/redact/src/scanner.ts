@@ -634,7 +634,6 @@ class Scanner {
 
   private word(s: number): number {
     const t = this.t
-    const n = this.n
     const on = this.on
     const c0 = t.charCodeAt(s)
     let e = s + 1
