@@ -154,7 +154,7 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
   for (const [token, clientId] of Object.entries(options.refreshTokens ?? {})) {
     if (!Object.hasOwn(clients, clientId) && !publicClients.has(clientId))
       invalidOption(
-        `oauth2TokenEndpoint \`refreshTokens["${token.slice(0, 8)}…"]\``,
+        'oauth2TokenEndpoint `refreshTokens` (the client id of an entry)',
         'a client id of `clients` or `publicClients`',
         clientId,
       )
