@@ -42,6 +42,26 @@ describe('sigv4 vectors (AWS SigV4 test suite)', () => {
   }
 })
 
+describe('awsSigV4 canonical paths', () => {
+  const path = (url: string, service: string) =>
+    sigv4Sign({
+      method: 'GET',
+      url: new URL(url),
+      headers: {},
+      accessKeyId: 'a',
+      secretAccessKey: 's',
+      region: 'r',
+      service,
+      amzDate: '20150830T123600Z',
+    }).canonicalRequest.split('\n')[1]
+
+  it('encodes the path as sent once more for most services, once for S3', () => {
+    expect(path('https://h/a%20b/(x)//c', 'execute-api')).toBe('/a%2520b/%28x%29/c')
+    expect(path('https://h/a%20b/(x)', 's3')).toBe('/a%20b/%28x%29')
+    expect(path('https://h/', 'execute-api')).toBe('/')
+  })
+})
+
 describe('awsSigV4 strategy', () => {
   it('adds x-amz-date, the session token and the signature, fresh on each attempt', async () => {
     const auth = awsSigV4({

@@ -54,10 +54,22 @@ function safeDecode(value: string): string {
 }
 
 function canonicalPath(url: URL, service: string): string {
-  const segments = url.pathname.split('/')
-  if (service === 's3') return segments.map((s) => uriEncode(safeDecode(s))).join('/') || '/'
-  // Other services: normalise dot segments (URL did), then encode each segment twice.
-  return segments.map((s) => uriEncode(uriEncode(safeDecode(s)))).join('/') || '/'
+  const path = url.pathname === '' ? '/' : url.pathname
+  if (path === '/') return '/'
+  // S3: each segment decoded, then encoded once (an encoded slash stays a slash).
+  if (service === 's3')
+    return path
+      .split('/')
+      .map((s) => uriEncode(safeDecode(s)))
+      .join('/')
+      .replace(/%2F/g, '/')
+  // Other services: the path as sent (dot segments already resolved by URL, repeated slashes merged), each segment
+  // encoded once more — "encoded twice" counting the encoding of the request itself.
+  return path
+    .replace(/\/{2,}/g, '/')
+    .split('/')
+    .map((s) => uriEncode(s))
+    .join('/')
 }
 
 function canonicalQuery(url: URL): string {
