@@ -186,6 +186,7 @@ class Scanner {
   // The last number candidate: how many groups it held, and where its second group starts.
   private lastCount = 0
   private nextFrom = -1
+  private lastDigits = ''
   private dobAt = -1_000_000
   private ssnAt = -1_000_000
   private bsnAt = -1_000_000
@@ -389,8 +390,11 @@ class Scanner {
     const t = this.t
     const { gs, gd, ge, sep, on } = this
     let count: number
+    let digits = ''
     if (!plus && from === this.nextFrom) {
-      // A retry at the second group of the last candidate: its groups are already read; shift them.
+      // A retry at the second group of the last candidate: its groups are already read; shift them (and the
+      // digits read from them, when they were).
+      if (this.lastDigits !== '') digits = this.lastDigits.slice((gd[0] as number) - (gs[0] as number))
       count = this.lastCount - 1
       for (let g = 0; g < count; g++) {
         gs[g] = gs[g + 1] as number
@@ -398,8 +402,12 @@ class Scanner {
         ge[g] = ge[g + 1] as number
         sep[g] = sep[g + 1] as number
       }
-      if (this.lastCount === MAX_GROUPS) count = this.groups(ge[count - 1] as number, count)
+      if (this.lastCount === MAX_GROUPS) {
+        count = this.groups(ge[count - 1] as number, count)
+        if (digits !== '' && count === MAX_GROUPS) digits += t.slice(gs[count - 1], gd[count - 1])
+      }
     } else count = this.groups(from, 0)
+    this.lastDigits = ''
     this.lastCount = count
     this.nextFrom = count > 1 ? (gs[1] as number) - ((ge[1] as number) !== (gd[1] as number) ? 1 : 0) : -1
     if (count === 0) return from + 1
@@ -427,7 +435,6 @@ class Scanner {
     const plain = !plus && !paren0
     const dobNear = this.near(this.dobAt, start)
     const zeroFirst = t.charCodeAt(gs[0] as number) === 48
-    let digits = ''
     for (let k = count; k >= 1; k--) {
       const end = ge[k - 1] as number
       const after = t.charCodeAt(end)
@@ -448,6 +455,7 @@ class Scanner {
         (zeroFirst && nd >= 9 && k >= 2)
       if (!shaped) continue
       if (digits === '') for (let g = 0; g < count; g++) digits += t.slice(gs[g], gd[g])
+      this.lastDigits = digits
       const d = nd === total ? digits : digits.slice(0, nd)
       // IPv4
       if (plain && k === 4 && uniform && s1 === 46 && on.ip) {
