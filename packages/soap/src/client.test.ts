@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { wsSecurityUsernameToken } from '@fieldkit/auth'
 import { isFieldkitError } from '@fieldkit/core'
 import {
   EMPLOYEES_NS,
@@ -167,6 +168,25 @@ describe.each(['1.1', '1.2'] as const)('SOAP %s against the mock service', (vers
 })
 
 describe('createSoapClient', () => {
+  it("authenticates with @fieldkit/auth's wsSecurityUsernameToken (digest and text) against the mock's check", async () => {
+    for (const digest of [true, false]) {
+      const security = wsSecurityUsernameToken({ username: 'hr-service', password: 'correct horse', digest })
+      const svc = client({ endpoint: `${mock.url}/soap/secure/employees`, wsdl: employeesWsdl(mock.url), security })
+      await expect(svc.call('GetEmployees', { departmentId: '0001' })).resolves.toMatchObject({ Total: 1 })
+      await expect(svc.call('GetEmployees', { departmentId: '0001' })).resolves.toMatchObject({ Total: 1 })
+    }
+    const wrong = wsSecurityUsernameToken({ username: 'hr-service', password: 'nope' })
+    const svc = client({
+      endpoint: `${mock.url}/soap/secure/employees`,
+      wsdl: employeesWsdl(mock.url),
+      security: wrong,
+    })
+    await expect(svc.call('GetEmployees', { departmentId: '0001' })).rejects.toMatchObject({
+      code: 'FK_SOAP_FAULT',
+      fault: { detail: { AuthFailure: { Reason: 'bad-digest' } } },
+    })
+  })
+
   it('retries a transport error only for an operation declared idempotent (the http client policy)', async () => {
     let resets = 0
     const flaky = await serve(

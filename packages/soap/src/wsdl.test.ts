@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { employeesWsdl } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSoapClient } from './client'
 import { generateTypes } from './generate-types'
 import { readWsdl } from './wsdl'
 
@@ -155,6 +156,69 @@ describe('readWsdl', () => {
   it('refuses a DOCTYPE in a WSDL and names a missing file', async () => {
     await expect(readWsdl(`<!DOCTYPE x>${WSDL_HEAD}/>`)).rejects.toMatchObject({ code: 'FK_XML_LIMIT' })
     await expect(readWsdl(join(dir, 'missing.wsdl'))).rejects.toMatchObject({ code: 'FK_SOAP_WSDL' })
+  })
+})
+
+describe('a client on the WSDL', () => {
+  it('writes rpc/literal calls (wrapper in the soap:body namespace, parts unqualified) and types the answer', async () => {
+    const sent: { headers: Record<string, string>; body: string; url: string }[] = []
+    const answer = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><r:PingResponse xmlns:r="urn:pay:rpc"><echo>hi</echo><at>2024-05-02T10:15:30Z</at></r:PingResponse></s:Body></s:Envelope>`
+    const svc = createSoapClient({
+      wsdl: join(dir, 'service.wsdl'),
+      transport: {
+        send: async (req) => {
+          sent.push(req)
+          return { status: 200, headers: { 'content-type': 'text/xml' }, body: Buffer.from(answer) }
+        },
+        stream: async () => {
+          throw new Error('not used')
+        },
+        close: async () => {},
+      },
+    })
+    await expect(svc.call('Ping', { echo: 'hi' })).resolves.toEqual({
+      echo: 'hi',
+      at: new Date('2024-05-02T10:15:30Z'),
+    })
+    expect(sent[0]?.url).toBe('https://pay.example/rpc')
+    expect(sent[0]?.headers.soapaction).toBe('"urn:pay/Ping"')
+    expect(sent[0]?.body).toContain('xmlns:m="urn:pay:rpc"><soap:Body><m:Ping><echo>hi</echo></m:Ping></soap:Body>')
+  })
+
+  it('picks the SOAP 1.2 binding when asked, with its action and address', async () => {
+    const sent: { headers: Record<string, string>; url: string }[] = []
+    const answer = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><p:GetPaymentsResponse xmlns:p="urn:pay"><p:Payment version="2"><p:id>12</p:id><p:amount currency="EUR">10.50</p:amount><p:currency>EUR</p:currency><p:booked>1</p:booked><p:receipt xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/><p:iban>DE00</p:iban></p:Payment></p:GetPaymentsResponse></s:Body></s:Envelope>`
+    const svc = createSoapClient({
+      wsdl: join(dir, 'service.wsdl'),
+      version: '1.2',
+      transport: {
+        send: async (req) => {
+          sent.push(req)
+          return { status: 200, headers: { 'content-type': 'application/soap+xml' }, body: Buffer.from(answer) }
+        },
+        stream: async () => {
+          throw new Error('not used')
+        },
+        close: async () => {},
+      },
+    })
+    const out = await svc.call('GetPayments', { since: new Date('2024-01-01T00:00:00Z') })
+    expect(sent[0]?.url).toBe('https://pay.example/doc12')
+    expect(sent[0]?.headers['content-type']).toBe('application/soap+xml; charset=utf-8; action="urn:pay/GetPayments12"')
+    expect(out).toEqual({
+      Payment: [
+        {
+          '@version': 2,
+          id: 12,
+          amount: { '@currency': 'EUR', '#text': '10.50' },
+          currency: 'EUR',
+          booked: true,
+          receipt: null,
+          tag: [],
+          iban: 'DE00',
+        },
+      ],
+    })
   })
 })
 
