@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander'
+import { registerCsv } from './commands/csv'
+import { registerDemo } from './commands/demo'
 import { registerMock } from './commands/mock'
 import { registerProbe } from './commands/probe'
+import { registerSoap } from './commands/soap'
 import { createOutput, describeFailure, EXIT, type Output } from './output'
 
 /**
@@ -31,8 +34,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 Exit codes: 0 ok, 1 the operation failed (reason on stderr), 2 usage error, 3 completed with findings.
 Secrets (passwords, tokens) are read from environment variables or stdin, never from flags.`,
     )
+  registerDemo(program, output)
   registerMock(program, output)
   registerProbe(program, output)
+  registerCsv(program, output)
+  registerSoap(program, output)
 
   process.exitCode = undefined
   try {
