@@ -96,6 +96,7 @@ describe('digest auth server', () => {
       ...digestAuth({ path: '/sha256', users, realm: 'http-auth@example.org', algorithm: 'SHA-256' }),
       ...digestAuth({ path: '/sess', users, realm: 'r', algorithm: 'SHA-256-sess' }),
       ...digestAuth({ path: '/sha512', users, realm: 'api@example.org', algorithm: 'SHA-512-256', userhash: true }),
+      ...digestAuth({ path: '/hashed', users, realm: 'api@example.org', algorithm: 'SHA-256', userhash: true }),
       ...digestAuth({ path: '/stale', users, realm: 'r', staleAfterUses: 2, nonceTtlMs: 60_000, now: () => clock }),
     ])
   })
@@ -227,6 +228,13 @@ describe('digest auth server', () => {
       expect((await curl(['--digest', '-u', 'Mufasa:Circle Of Life', `${mock.url}${path}`])).status).toBe(401)
     },
   )
+
+  it('interoperates with curl --digest when the challenge offers userhash=true (RFC 7616 section 3.4.4)', async () => {
+    const ok = await curl(['--digest', '-u', 'Mufasa:Circle of Life', `${mock.url}/hashed`])
+    expect(ok.status).toBe(200)
+    expect(mock.requests.at(-1)?.headers.authorization).toContain('userhash=true')
+    expect((await curl(['--digest', '-u', 'Mufasa:circle of life', `${mock.url}/hashed`])).status).toBe(401)
+  })
 
   it('answers 400 or 401 to hostile Digest headers, never crashing', async () => {
     const challenge = await challengeOf('/md5')
