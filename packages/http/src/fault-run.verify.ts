@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createHttpClient } from './client'
 
 const REQUESTS = 10_000
-const IN_FLIGHT = 32
+const IN_FLIGHT = 64
 const RETRIES = 3
 const KINDS = ['GET', 'PUT', 'POST with key', 'POST without key'] as const
 type Kind = (typeof KINDS)[number]
