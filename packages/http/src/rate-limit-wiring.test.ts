@@ -7,8 +7,15 @@ describe('rate limit wiring', () => {
   let mock: MockServer
   let inFlight = 0
   let maxInFlight = 0
+  let busy = 0
   beforeAll(async () => {
     mock = await serve([
+      http.get('*/busy', () => {
+        busy += 1
+        return busy === 1
+          ? HttpResponse.json({ error: 'slow down' }, { status: 429, headers: { 'retry-after': '1' } })
+          : HttpResponse.json({ ok: true })
+      }),
       http.get('*/work', async () => {
         inFlight += 1
         maxInFlight = Math.max(maxInFlight, inFlight)
@@ -25,6 +32,18 @@ describe('rate limit wiring', () => {
     await Promise.all(Array.from({ length: 8 }, () => client.request('/work')))
     expect(maxInFlight).toBe(2)
     expect(client.stats().rateLimit).toMatchObject({ inFlight: 0, queued: 0 })
+    await client.close()
+  })
+
+  it('shows every answer to the limiter, and still waits out a 429’s Retry-After itself', async () => {
+    const client = createHttpClient({ baseUrl: mock.url, rateLimit: { perSecond: 1_000 }, retry: { budget: false } })
+    const pending = client.request({ path: '/busy' })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(client.stats().rateLimit?.pausedForMs).toBeGreaterThan(0)
+    const res = await pending
+    expect(res.status).toBe(200)
+    expect(res.attempts).toBe(2)
+    expect(client.stats().status429).toBe(1)
     await client.close()
   })
 })
