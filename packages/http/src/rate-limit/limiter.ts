@@ -162,7 +162,7 @@ export class Limiter implements RateLimiter {
   private grantLocal(now: number): void {
     const logs = this.logs
     for (let i = 0; i < logs.length; i++) (logs[i] as SlidingWindowLog).record(now)
-    this.spreadAt = (this.spreadAt > now ? this.spreadAt : now) + this.o.spreadMs
+    this.spreadAt = Math.max(this.spreadAt, now) + this.o.spreadMs
     this.inFlight++
     this.serverRemaining--
   }

@@ -39,7 +39,7 @@ export class SlidingWindowLog {
    * keeps the limit: used to reserve a future slot.
    */
   nextAt(now: number): number {
-    let at = now > this.last ? now : this.last
+    let at = Math.max(now, this.last)
     if (this.size === this.limit) {
       const free = (this.times[this.head] as number) + this.windowMs
       if (free > at) at = free
