@@ -141,9 +141,14 @@ function isBlank(r: RawRecord): boolean {
 
 /** @internal A trailing record that reads as a total rather than a row. */
 export function isSummary(r: RawRecord, width: number): boolean {
-  const first = r.fields.find((f) => f.trim() !== '')
-  if (first !== undefined && SUMMARY_WORDS.test(first)) return true
-  return r.fields.length < width && r.fields.length <= 2
+  const fields = r.fields
+  if (fields.length < width && fields.length <= 2) return true
+  let first = fields[0] as string
+  // the usual row starts with a digit or a lower-case letter no summary word starts with: no regex needed
+  const c = first.charCodeAt(0)
+  if (c >= 48 && c <= 57) return false
+  if (first.trim() === '') first = fields.find((f) => f.trim() !== '') ?? ''
+  return SUMMARY_WORDS.test(first)
 }
 
 function decimalOf(records: RawRecord[]): ',' | '.' | undefined {

@@ -24,7 +24,8 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
       done = true
       break
     }
-    parts.push(r.value)
+    // a copy: a file source reuses its buffers, and the head is decoded only once it is complete
+    parts.push(typeof r.value === 'string' ? r.value : Buffer.from(r.value))
     size += r.value.length
   }
   const textInput = parts.length > 0 && typeof parts[0] === 'string'

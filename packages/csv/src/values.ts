@@ -128,7 +128,13 @@ interface CompiledFormat {
   re: RegExp
   parts: string[]
   /** For formats of fixed-width numeric tokens only: [token, position, width] and literal [position, charCode]. */
-  fixed: { length: number; fields: [string, number, number][]; literals: [number, number][] } | undefined
+  fixed:
+    | {
+        length: number
+        at: Record<'YYYY' | 'YY' | 'MM' | 'DD' | 'HH' | 'mm' | 'ss' | 'SSS', number>
+        literals: [number, number][]
+      }
+    | undefined
 }
 
 const TOKENS = /YYYY|YY|MM|M|DD|D|HH|H|mm|ss|SSS|\[[^\]]*\]/g
@@ -153,7 +159,7 @@ export function compileDateFormat(format: string): CompiledFormat {
 }
 
 function fixedLayout(format: string): CompiledFormat['fixed'] {
-  const fields: [string, number, number][] = []
+  const at = { YYYY: -1, YY: -1, MM: -1, DD: -1, HH: -1, mm: -1, ss: -1, SSS: -1 }
   const literals: [number, number][] = []
   let pos = 0
   let last = 0
@@ -165,12 +171,12 @@ function fixedLayout(format: string): CompiledFormat['fixed'] {
       for (const ch of t.slice(1, -1)) literals.push([pos++, ch.charCodeAt(0)])
       continue
     }
-    if (t.length === 1) return undefined
-    fields.push([t, pos, t.length])
+    if (t.length === 1 || t === 'H') return undefined
+    at[t as keyof typeof at] = pos
     pos += t.length
   }
   for (const ch of format.slice(last)) literals.push([pos++, ch.charCodeAt(0)])
-  return { length: pos, fields, literals }
+  return { length: pos, at, literals }
 }
 
 function digits(s: string, at: number, width: number): number {
@@ -188,29 +194,48 @@ function escapeRe(s: string): string {
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const DAY_MS = 86_400_000
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), without Date.UTC. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+}
 
 function build(y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, ms = 0): Date | undefined {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-  if (d > (mo === 2 && leap ? 29 : (MONTH_DAYS[mo - 1] as number))) return undefined
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms))
-  if (y < 100) date.setUTCFullYear(y)
-  return date
+  if (d > 28) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+    if (d > (mo === 2 && leap ? 29 : (MONTH_DAYS[mo - 1] as number))) return undefined
+  }
+  return new Date(daysFromCivil(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms)
 }
 
 function byFormat(s: string, f: CompiledFormat): Date | undefined {
   const fx = f.fixed
   if (fx !== undefined) {
     if (s.length !== fx.length) return undefined
-    for (const [at, code] of fx.literals) if (s.charCodeAt(at) !== code) return undefined
-    const v: Record<string, number> = {}
-    for (const [t, at, width] of fx.fields) {
-      const n = digits(s, at, width)
-      if (n < 0) return undefined
-      v[t] = n
+    const lits = fx.literals
+    for (let i = 0; i < lits.length; i++) {
+      const lit = lits[i] as [number, number]
+      if (s.charCodeAt(lit[0]) !== lit[1]) return undefined
     }
-    const year = v.YYYY ?? (v.YY === undefined ? Number.NaN : v.YY < 70 ? 2000 + v.YY : 1900 + v.YY)
-    return build(year, v.MM ?? 1, v.DD ?? 1, v.HH ?? 0, v.mm ?? 0, v.ss ?? 0, v.SSS ?? 0)
+    const p = fx.at
+    let year = p.YYYY >= 0 ? digits(s, p.YYYY, 4) : p.YY >= 0 ? digits(s, p.YY, 2) : -1
+    if (year < 0) return undefined
+    if (p.YYYY < 0) year += year < 70 ? 2000 : 1900
+    const mo = p.MM >= 0 ? digits(s, p.MM, 2) : 1
+    const d = p.DD >= 0 ? digits(s, p.DD, 2) : 1
+    const h = p.HH >= 0 ? digits(s, p.HH, 2) : 0
+    const mi = p.mm >= 0 ? digits(s, p.mm, 2) : 0
+    const sec = p.ss >= 0 ? digits(s, p.ss, 2) : 0
+    const ms = p.SSS >= 0 ? digits(s, p.SSS, 3) : 0
+    if (mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0 || ms < 0) return undefined
+    return build(year, mo, d, h, mi, sec, ms)
   }
   const m = f.re.exec(s)
   if (m === null) return undefined
