@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bodyExcerpt, redactHeaders, redactUrl } from './redact'
 
@@ -49,5 +50,20 @@ describe('redaction', () => {
 
   it('cuts long bodies', () => {
     expect(bodyExcerpt('x'.repeat(10_000), undefined, 100)).toHaveLength(101)
+  })
+
+  it('never throws on hostile URLs and bodies, and never lets a token value through', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.stringMatching(/^[A-Za-z0-9]{6,20}$/), (noise, secret) => {
+        expect(typeof redactUrl(noise)).toBe('string')
+        expect(typeof bodyExcerpt(noise, undefined)).toBe('string')
+        expect(redactUrl(`https://a.example/p?${encodeURIComponent(noise)}=1&access_token=${secret}`)).not.toContain(
+          secret,
+        )
+        expect(
+          bodyExcerpt(`{"x":${JSON.stringify(noise)},"access_token":"${secret}"}`, undefined, 10_000),
+        ).not.toContain(`"${secret}"`)
+      }),
+    )
   })
 })
