@@ -239,6 +239,9 @@ describe('digest auth server', () => {
   it('answers 400 or 401 to hostile Digest headers, never crashing', async () => {
     const challenge = await challengeOf('/md5')
     const valid = answer(challenge, { username: 'Mufasa', password: 'Circle of Life', uri: '/md5' })
+    // used once first, so that a mutation that is still a valid response (extra spaces, reordered commas) is a
+    // replay of nc=1 and must be refused as well
+    expect((await send('/md5', valid)).status).toBe(200)
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -252,7 +255,6 @@ describe('digest auth server', () => {
         ),
         async (value) => {
           const clean = value.replace(/[^\t\x20-\x7e]/g, '')
-          fc.pre(clean !== valid)
           const res = await send('/md5', clean)
           expect([400, 401]).toContain(res.status)
           await res.arrayBuffer()
