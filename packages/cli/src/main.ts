@@ -3,6 +3,7 @@ import { registerCsv } from './commands/csv'
 import { registerDemo } from './commands/demo'
 import { registerMock } from './commands/mock'
 import { registerProbe } from './commands/probe'
+import { registerRedact } from './commands/redact'
 import { registerSoap } from './commands/soap'
 import { createOutput, describeFailure, EXIT, type Output } from './output'
 
@@ -39,6 +40,7 @@ Secrets (passwords, tokens) are read from environment variables or stdin, never 
   registerProbe(program, output)
   registerCsv(program, output)
   registerSoap(program, output)
+  registerRedact(program, output)
 
   process.exitCode = undefined
   try {

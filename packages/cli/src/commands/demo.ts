@@ -35,7 +35,8 @@ Writes employees.jsonl, payroll-clean.csv, quarantine.jsonl and summary.md.`,
           rendererOptions: { persistentOutput: true },
         })),
         {
-          renderer: out.json ? 'silent' : out.tty ? 'default' : 'simple',
+          // A terminal that reports no width (some CI pseudo-terminals) gets plain lines rather than a redraw at width 0.
+          renderer: out.json ? 'silent' : out.tty && (process.stdout.columns ?? 0) > 0 ? 'default' : 'simple',
           fallbackRenderer: 'simple',
           rendererOptions: { collapseSubtasks: false },
           exitOnError: true,
