@@ -21,6 +21,15 @@ export function setKey(target: Record<string, unknown>, key: string, value: unkn
   }
 }
 
+function coerceAt(text: string, type: string, ctx: NormaliseContext, parent: string, key: string): unknown {
+  if (type === 'string') return text
+  try {
+    return coerce(text, type, ctx.decimal, '')
+  } catch {
+    return coerce(text, type, ctx.decimal, `${parent}/${key}`)
+  }
+}
+
 /** Sets every array child the shape declares but the element did not carry to `[]`. */
 export function fillArrays(out: Record<string, unknown>, shape: Shape): Record<string, unknown> {
   for (const key of arrayKeys(shape)) if (!Object.hasOwn(out, key)) setKey(out, key, [])
@@ -101,11 +110,14 @@ export function normaliseNode(node: FxpNode, shape: Shape | undefined, path: str
     const key = ctx.key(uri, local)
     const sub = childShape(shape, key)
     const array = sub?.array === true
-    const childPath = `${path}/${key}`
     if (Array.isArray(value)) {
+      const childPath = `${path}/${key}`
       for (const item of value as FxpNode[]) addChild(out, key, normaliseNode(item, sub, childPath, ctx), array)
+    } else if (typeof value === 'string' && sub?.complex !== true) {
+      // A text-only leaf (most elements): typed in place, its path built only if typing fails.
+      addChild(out, key, sub?.type === undefined ? value : coerceAt(value, sub.type, ctx, path, key), array)
     } else {
-      addChild(out, key, normaliseNode(value as FxpNode, sub, childPath, ctx), array)
+      addChild(out, key, normaliseNode(value as FxpNode, sub, `${path}/${key}`, ctx), array)
     }
   }
   if (out === undefined) {

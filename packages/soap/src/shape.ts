@@ -52,7 +52,7 @@ const BIG_INTEGER = new Set([
 
 /** Turns element text into the value its XSD type says; text stays text when the type is unknown or a string. */
 export function coerce(text: string, type: string | undefined, decimal: DecimalMode, path: string): unknown {
-  if (type === undefined) return text
+  if (type === undefined || type === 'string') return text
   if (INT32.has(type) || BIG_INTEGER.has(type)) {
     const t = text.trim()
     if (!/^[+-]?\d+$/.test(t)) throw valueError(path, type, text)
