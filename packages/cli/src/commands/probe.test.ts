@@ -1,4 +1,12 @@
-import { type MockServer, serve } from '@fieldkit/mocks'
+import {
+  createTestCertificates,
+  digestAuth,
+  type MockServer,
+  ntlmAuth,
+  rateLimited,
+  serve,
+  type TestCertificates,
+} from '@fieldkit/mocks'
 import { HttpResponse, http } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../spawn-cli'
@@ -7,27 +15,18 @@ import type { ProbeReport } from './probe'
 describe('fieldkit probe', () => {
   let mock: MockServer
   beforeAll(async () => {
+    // The simulator's own servers: they really verify, so the challenges are the ones a client meets.
+    const limited = rateLimited({ path: '/limited', limit: 1, windowMs: 60_000 })
     mock = await serve([
-      http.get(
-        '*/digest',
-        () =>
-          new HttpResponse(null, {
-            status: 401,
-            headers: {
-              'www-authenticate': 'Digest realm="appliance", qop="auth", algorithm=SHA-256, nonce="abc", opaque="o"',
-            },
-          }),
-      ),
-      http.get(
-        '*/ntlm',
-        () => new HttpResponse(null, { status: 401, headers: { 'www-authenticate': 'Negotiate, NTLM' } }),
-      ),
-      http.get('*/limited', () =>
-        HttpResponse.json(
-          { error: 'slow down' },
-          { status: 429, headers: { 'retry-after': '7', 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0' } },
-        ),
-      ),
+      ...digestAuth({
+        path: '/digest',
+        users: { admin: 'secret' },
+        realm: 'appliance',
+        algorithm: 'SHA-256',
+        qop: 'auth',
+      }),
+      ...ntlmAuth({ path: '/ntlm', users: [{ username: 'svc', domain: 'CORP', password: 'pw' }], negotiateOnly: true }),
+      ...limited.handlers,
       http.get('*/moved', () => new HttpResponse(null, { status: 301, headers: { location: '/ntlm' } })),
       http.get('*/broken', () => new HttpResponse('oops', { status: 503 })),
     ])
@@ -43,34 +42,37 @@ describe('fieldkit probe', () => {
     const { code, report } = await probe('/digest')
     expect(code).toBe(0)
     expect(report.status).toBe(401)
-    expect(report.auth).toEqual([
-      {
-        scheme: 'Digest',
-        params: { realm: 'appliance', qop: 'auth', algorithm: 'SHA-256', nonce: 'abc', opaque: 'o' },
-      },
-    ])
+    expect(report.auth).toHaveLength(1)
+    expect(report.auth[0]).toMatchObject({
+      scheme: 'Digest',
+      params: { realm: 'appliance', qop: 'auth', algorithm: 'SHA-256' },
+    })
+    expect(report.auth[0]?.params.nonce).toBeTruthy()
     expect(report.findings.map((f) => f.text)).toContain(
       'offers Digest (realm "appliance", algorithm SHA-256, qop auth)',
     )
     expect(report.latencyMs.tries).toBe(3)
   })
 
-  it('names NTLM and Negotiate', async () => {
+  it('names Negotiate on an IIS-style NTLM endpoint', async () => {
     const { report } = await probe('/ntlm')
-    expect(report.auth.map((c) => c.scheme)).toEqual(['Negotiate', 'NTLM'])
+    expect(report.auth.map((c) => c.scheme)).toEqual(['Negotiate'])
   })
 
-  it('reports rate-limit headers and Retry-After', async () => {
-    const { report } = await probe('/limited')
-    expect(report.rateLimit).toEqual({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0' })
-    expect(report.retryAfter).toBe('7')
-    expect(report.findings.map((f) => f.text)).toContain('rate limited (429), Retry-After 7')
+  it('reports rate-limit headers and Retry-After from the rate-limited mock', async () => {
+    await fetch(`${mock.url}/limited/x-ratelimit`) // the quota is one call a minute: this one uses it up
+    const { report } = await probe('/limited/x-ratelimit')
+    expect(report.status).toBe(429)
+    expect(report.rateLimit).toMatchObject({ 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0' })
+    expect(Number(report.retryAfter)).toBeGreaterThan(0)
+    expect(report.findings.map((f) => f.text)).toContain(`rate limited (429), Retry-After ${report.retryAfter}`)
   })
 
   it('follows and lists redirects', async () => {
     const { report } = await probe('/moved')
     expect(report.redirects).toEqual([{ status: 301, location: '/ntlm' }])
     expect(report.status).toBe(401)
+    expect(report.auth.map((c) => c.scheme)).toEqual(['Negotiate'])
   })
 
   it('says where the host is: loopback is special-use', async () => {
@@ -96,5 +98,33 @@ describe('fieldkit probe', () => {
     const { code, stderr } = await runCli(['probe', 'ftp://example.com'])
     expect(code).toBe(2)
     expect(stderr).toContain('Expected an http:// or https:// URL')
+  })
+
+  describe('TLS', () => {
+    let certs: TestCertificates
+    let tls: MockServer
+    beforeAll(async () => {
+      certs = await createTestCertificates()
+      // A server presenting an expired certificate (issued by the test CA).
+      tls = await serve([http.get('*/', () => HttpResponse.json({ ok: true }))], {
+        tls: { key: certs.clients.expired.key, cert: certs.clients.expired.cert },
+      })
+    })
+    afterAll(async () => {
+      await tls.close()
+      await certs.cleanup()
+    })
+
+    it('names an expired certificate with its dates, and exits 3', async () => {
+      const { code, stdout } = await runCli(['--json', 'probe', `${tls.url}/`, '--tries', '1'])
+      const report = JSON.parse(stdout) as ProbeReport
+      expect(code).toBe(3)
+      expect(report.tls?.protocol).toMatch(/^TLSv1\.[23]$/)
+      expect(report.tls?.chain[0]?.daysLeft).toBeLessThan(0)
+      expect(report.findings.find((f) => f.level === 'error')?.text).toMatch(
+        /^certificate expired \d+ days ago \(valid to \d{4}-/,
+      )
+      expect(report.status).toBe(200)
+    })
   })
 })
