@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { CsvError } from './errors'
@@ -20,16 +20,16 @@ export type CsvInput =
 /** A pull-based source of chunks; reading the next chunk only when asked is what gives backpressure. */
 export type ChunkSource = AsyncIterator<Uint8Array | string>
 
-export function openInput(input: CsvInput, highWaterMark = 256 * 1024): ChunkSource {
+export function openInput(input: CsvInput, highWaterMark = 64 * 1024): ChunkSource {
   if (typeof input === 'string') return single(input)
   if (input instanceof Uint8Array) return single(input)
   if (input instanceof URL) {
     if (input.protocol !== 'file:') throw badInput(`a URL with protocol ${input.protocol}`)
-    return iterate(readFile(fileURLToPath(input), highWaterMark))
+    return iterate(createReadStream(fileURLToPath(input), { highWaterMark }))
   }
   if (typeof input === 'object' && input !== null) {
     if ('path' in input && typeof (input as { path: unknown }).path === 'string' && !isStreamLike(input))
-      return iterate(readFile((input as { path: string }).path, highWaterMark))
+      return iterate(createReadStream((input as { path: string }).path, { highWaterMark }))
     if (typeof (input as unknown as ReadableStream).getReader === 'function' && !(Symbol.asyncIterator in input))
       return iterate(Readable.fromWeb(input as unknown as import('node:stream/web').ReadableStream<Uint8Array>))
     if (Symbol.asyncIterator in input) return iterate(input as AsyncIterable<Uint8Array | string>)
@@ -95,25 +95,3 @@ function iterate(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Arra
   }
 }
 
-/**
- * Reads a file in chunks with the next read already in flight while the current chunk is being parsed, so disk
- * and CPU overlap. Two buffers alternate; a chunk is handed out as a copy-free view and is decoded before the
- * buffer it lives in is read into again (the reader pulls chunk n+1 only after it has decoded chunk n).
- */
-async function* readFile(path: string, size: number): AsyncGenerator<Uint8Array> {
-  const handle = await open(path, 'r')
-  try {
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)]
-    let turn = 0
-    let next = handle.read(buffers[0] as Buffer, 0, size, null)
-    for (;;) {
-      const { bytesRead, buffer } = await next
-      if (bytesRead === 0) return
-      turn = (turn + 1) % buffers.length
-      next = handle.read(buffers[turn] as Buffer, 0, size, null)
-      yield buffer.subarray(0, bytesRead)
-    }
-  } finally {
-    await handle.close()
-  }
-}
