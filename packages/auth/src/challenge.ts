@@ -13,6 +13,8 @@ export interface Challenge {
 const MAX_HEADER = 16 * 1024
 const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/
+/** A token68 starting exactly at lastIndex (sticky: no copy of the rest of the header). */
+const TOKEN68_AT = /[A-Za-z0-9\-._~+/]+=*/y
 
 function badChallenge(reason: string): AuthError {
   return new AuthError({
@@ -112,7 +114,8 @@ function parseOne(s: string, out: Challenge[]): void {
       throw badChallenge(`unexpected character at position ${i}`)
     skipWs()
     // token68?
-    const t68 = /^[A-Za-z0-9\-._~+/]+=*/.exec(s.slice(i))
+    TOKEN68_AT.lastIndex = i
+    const t68 = TOKEN68_AT.exec(s)
     if (t68 && i > afterScheme) {
       const end = i + t68[0].length
       let j = end
