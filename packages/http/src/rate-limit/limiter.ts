@@ -126,9 +126,9 @@ export class Limiter implements RateLimiter {
   }
 
   /** Milliseconds before the next grant may happen (0: now), setting `waitReason`. */
-  private localWait(now: number): number {
+  private localWait(now: number, pause = true): number {
     let wait = 0
-    if (this.pauseUntil > now) {
+    if (pause && this.pauseUntil > now) {
       wait = this.pauseUntil - now
       this.waitReason = 'paused after 429 / Retry-After'
     }
@@ -243,7 +243,9 @@ export class Limiter implements RateLimiter {
   private drain(): void {
     while (this.queue.size > 0 && this.inFlight < this.o.maxConcurrent && !this.closed) {
       const now = this.now()
-      const wait = this.localWait(now)
+      // With Redis, a pause does not hold the reservation back: the call carries it to every process sharing the
+      // quota, and the slot it returns is after the pause.
+      const wait = this.localWait(now, this.redis === undefined)
       if (wait > 0) {
         if (wait > this.o.maxWaitMs) {
           const error = rateLimited(wait, this.waitReason)

@@ -81,6 +81,25 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     await Promise.all([a.close(), b.close()])
   })
 
+  it('shares a pause from a 429 with every process on the next reservation', async () => {
+    const options = opts({ perSecond: 100 })
+    const a = createRateLimiter(options, { logger: silent })
+    const b = createRateLimiter(options, { logger: silent })
+    ;(await b.acquire())()
+    a.observe(429, { 'retry-after': '1' })
+    const start = Date.now()
+    const first = Promise.resolve(a.acquire()).then((release) => {
+      release()
+      return Date.now() - start
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const release = await b.acquire()
+    release()
+    expect(Date.now() - start).toBeGreaterThanOrEqual(900)
+    expect(await first).toBeGreaterThanOrEqual(900)
+    await Promise.all([a.close(), b.close()])
+  })
+
   it('fails closed with FK_HTTP_RATE_LIMIT_REDIS_DOWN, then recovers after a restart without NOSCRIPT errors', async () => {
     const rl = createRateLimiter(opts({ recoveryMs: 100 }), { logger: silent })
     ;(await rl.acquire())()
