@@ -42,6 +42,12 @@ export interface AuthStrategy {
    */
   challenge?(response: AuthChallengeResponse, request: AuthRequest): boolean | Promise<boolean>
   /**
+   * For answers other than 401/407: true when this one also means the credentials or session were refused (a 403
+   * from a portal, a redirect to its login page). The caller then treats it like a 401: `challenge()`, then
+   * `FK_AUTH_REJECTED` if that does not help.
+   */
+  isRefused?(response: AuthChallengeResponse): boolean
+  /**
    * An undici `Dispatcher` every request must go through, for schemes bound to a connection (NTLM) or to TLS
    * options (client certificates). Typed `unknown` so that `@fieldkit/core` does not depend on undici.
    */

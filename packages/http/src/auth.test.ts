@@ -82,9 +82,42 @@ describe('auth strategies', () => {
         }
         return HttpResponse.json({ ok: true })
       }),
+      // A portal: without the session cookie it redirects to its login page instead of answering 401.
+      http.get('*/portal', ({ request }) =>
+        request.headers.get('cookie') === 'portal=ok'
+          ? HttpResponse.json({ ok: true })
+          : new HttpResponse(null, { status: 302, headers: { location: '/login' } }),
+      ),
     ])
   })
   afterAll(() => mock.close())
+
+  it('treats an answer the strategy calls refused (a redirect to the login page) like a 401', async () => {
+    let loggedIn = false
+    const portal: AuthStrategy = {
+      scheme: 'Portal',
+      apply(request) {
+        if (loggedIn) request.headers.cookie = 'portal=ok'
+      },
+      isRefused: (response) => response.status === 302 && response.headers.location === '/login',
+      challenge() {
+        loggedIn = true
+        return true
+      },
+    }
+    const client = createHttpClient({ baseUrl: mock.url, auth: portal })
+    const res = await client.request('/portal')
+    expect(res.status).toBe(200)
+    expect(res.attempts).toBe(2)
+    await client.close()
+  })
+
+  it('still throws FK_AUTH_REJECTED with throwOnStatus: false: a refused credential is not a status to handle', async () => {
+    const client = createHttpClient({ baseUrl: mock.url, auth: sessionStrategy('wrong password') })
+    const error = await rejection(client.request({ path: '/session', throwOnStatus: false }))
+    expect(error.code).toBe('FK_AUTH_REJECTED')
+    await client.close()
+  })
 
   it('re-applies the strategy on every attempt, so each retry carries a fresh nonce and signature', async () => {
     const auth = hmacStrategy()

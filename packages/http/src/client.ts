@@ -534,13 +534,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }
         const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
 
-        if ((status === 401 || status === 407) && auth !== undefined && authRequest !== undefined) {
+        const refused =
+          auth !== undefined &&
+          (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
+        if (refused && authRequest !== undefined) {
           logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
           if (!authResent && auth.challenge !== undefined) {
             authResent = true
             if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
           }
-          if (req.throwOnStatus === false) return response()
+          // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
           throw new HttpError({
             code: 'FK_AUTH_REJECTED',
             message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,

@@ -292,6 +292,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       await raceSignal(flight.run(doLogin), signal)
     },
     isLoggedOut,
+    isRefused: isLoggedOut,
     async challenge(response, request) {
       if (closed || !isLoggedOut(response)) return false
       const sent = generations.get(request) ?? 0

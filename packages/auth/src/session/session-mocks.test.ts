@@ -1,6 +1,7 @@
 // sessionLogin against @fieldkit/mocks' login portal (written apart from this package), including part 1's
 // contract suite.
 import type { AuthRequest } from '@fieldkit/core'
+import { createHttpClient } from '@fieldkit/http'
 import { type LoginPortal, loginPortal, type MockServer, serve } from '@fieldkit/mocks'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -55,6 +56,27 @@ describe('sessionLogin against the @fieldkit/mocks login portal', () => {
     const before = portal.stats().logins
     expect(await send(auth, `${mock.url}${path}`)).toEqual({ status: 200, attempts: 2 })
     expect(portal.stats().logins - before).toBe(1)
+  })
+
+  it.each([
+    ['401 (api)', '/portal/api/orders'],
+    ['a redirect to the login page (app)', '/portal/app/reports'],
+    ['403 (admin)', '/portal/admin/users'],
+  ])('through @fieldkit/http too: one re-login when the portal answers %s (isRefused)', async (_kind, path) => {
+    const own = sessionLogin({
+      loginRequest: { url: `${mock.url}/portal/login`, form: { username: 'ana', password: USERS.ana } },
+      csrf: { from: 'html', name: 'csrf_token' },
+    })
+    const client = createHttpClient({ auth: own })
+    expect((await client.request(`${mock.url}${path}`)).status).toBe(200)
+    aMinuteLater()
+    portal.expireSessions()
+    const before = portal.stats().logins
+    const res = await client.request(`${mock.url}${path}`)
+    expect(res.status).toBe(200)
+    expect(res.attempts).toBe(2)
+    expect(portal.stats().logins - before).toBe(1)
+    await client.close()
   })
 
   it('single flight: 100 concurrent requests on an expired session cause exactly one login', async () => {
