@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import http from 'node:http'
 import { createHttpClient } from '@fieldkit/http'
+import { createGuard, definePolicy } from '@fieldkit/residency'
 import axios from 'axios'
 import got from 'got'
 import pRetry from 'p-retry'
@@ -66,6 +67,15 @@ export default async function main(): Promise<void> {
   const pool = { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 }
   const fieldkit = createHttpClient({ baseUrl: url, pool })
   const limited = createHttpClient({ baseUrl: url, pool, rateLimit: { perSecond: 1_000_000 } })
+  // The residency guard on the connection (target: under 3% of req/s): the server is loopback, allowed by name.
+  const guard = createGuard(
+    definePolicy({
+      dataClasses: { pii: ['eu'] },
+      ipRanges: [{ cidr: '127.0.0.1/32', region: 'eu' }],
+      allowSpecial: ['127.0.0.1'],
+    }),
+  )
+  const guarded = createHttpClient({ baseUrl: url, pool, residency: { guard, dataClass: 'pii' } })
   const nodeAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
   const gotClient = got.extend({ agent: { http: nodeAgent } })
   const axiosClient = axios.create({ httpAgent: nodeAgent })
@@ -90,6 +100,7 @@ export default async function main(): Promise<void> {
     },
     { name: '@fieldkit/http (retries + breaker)', get: async () => (await fieldkit.request(path)).json() },
     { name: '@fieldkit/http + rateLimit (1M/s)', get: async () => (await limited.request(path)).json() },
+    { name: '@fieldkit/http + residency guard', get: async () => (await guarded.request(path)).json() },
     {
       name: 'fetch (Node global)',
       get: async () => {
@@ -144,7 +155,7 @@ export default async function main(): Promise<void> {
       { title: 'Retry wrapper cost on a first-attempt success', unit: 'op' },
     )
   } finally {
-    await Promise.allSettled([fieldkit.close(), limited.close(), rawAgent.close(), formAgent.close()])
+    await Promise.allSettled([fieldkit.close(), limited.close(), guarded.close(), rawAgent.close(), formAgent.close()])
     nodeAgent.destroy()
     child.send('stop')
   }

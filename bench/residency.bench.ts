@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGuard, definePolicy, regionOfHost } from '@fieldkit/residency'
-import { Agent, request } from 'undici'
+import { Agent } from 'undici'
 import { compare } from './harness'
 
 const OPS = 200_000
