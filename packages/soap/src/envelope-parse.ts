@@ -1,9 +1,9 @@
-import { XMLParser } from 'fast-xml-parser'
 import type { ZodType } from 'zod'
-import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate, XmlError } from './errors'
-import { childScope, keyMaker, ROOT_SCOPE, type Scope, SOAP11_NS, SOAP12_NS, splitQName, XML_NS } from './namespaces'
-import { type NormaliseContext, normaliseNode, unboundPrefix } from './normalise'
+import { SoapError, type SoapFault, SoapFaultError, type SoapVersion, truncate } from './errors'
+import { type Scope, splitQName, XML_NS } from './namespaces'
+import { type NormaliseContext, normaliseNode } from './normalise'
 import { type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
+import { createReader } from './stream-records'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
 
 /** Options of {@link parseEnvelope}. */
@@ -44,100 +44,6 @@ export interface ParsedEnvelope<T = Record<string, unknown>> {
 }
 
 /**
- * Per-parse state for fast-xml-parser's `updateTag` hook: it is called as each start tag is read, in document order,
- * with the tag's depth. Element and attribute names are rewritten there to Clark notation (`{uri}local`), so that
- * `a:Employee`, `b:Employee` and a default-namespace `Employee` become one key in document order.
- */
-interface NameState {
-  scopes: Scope[]
-  /** Scopes of fault code elements (`faultcode`, SOAP 1.2 `Value`), in document order, for QName text. */
-  codeScopes: Scope[]
-  error: unknown
-  cache: WeakMap<Scope, Map<string, string>>
-}
-let state: NameState | undefined
-
-function clarkName(raw: string, scope: Scope, forAttribute: boolean): string | undefined {
-  const s = state as NameState
-  let names = s.cache.get(scope)
-  if (names === undefined) {
-    names = new Map()
-    s.cache.set(scope, names)
-  }
-  const cacheKey = forAttribute ? `@${raw}` : raw
-  const cached = names.get(cacheKey)
-  if (cached !== undefined) return cached
-  const colon = raw.indexOf(':')
-  if (colon === -1 && forAttribute) {
-    names.set(cacheKey, raw)
-    return raw
-  }
-  const prefix = colon === -1 ? '' : raw.slice(0, colon)
-  const uri = scope[prefix]
-  if (uri === undefined) return undefined
-  const name = uri === '' ? raw.slice(colon + 1) : `{${uri}}${raw.slice(colon + 1)}`
-  names.set(cacheKey, name)
-  return name
-}
-
-function updateTag(tagName: string, matcher: unknown, attrs: Record<string, unknown> | undefined): string {
-  const s = state as NameState
-  const depth = (matcher as { getDepth(): number }).getDepth()
-  const parent = depth > 1 ? (s.scopes[depth - 2] ?? ROOT_SCOPE) : ROOT_SCOPE
-  let scope = parent
-  if (attrs !== undefined) {
-    let decls: [string, string][] | undefined
-    for (const key in attrs) {
-      if (key === '@_xmlns' || key.startsWith('@_xmlns:')) {
-        decls ??= []
-        decls.push([key.length === 7 ? '' : key.slice(8), String(attrs[key])])
-        delete attrs[key]
-      }
-    }
-    scope = childScope(parent, decls)
-    for (const key in attrs) {
-      const raw = key.slice(2)
-      if (raw.indexOf(':') === -1) continue
-      const name = clarkName(raw, scope, true)
-      if (name === undefined) {
-        s.error ??= unboundPrefix(raw.slice(0, raw.indexOf(':')), tagName, 'the XML')
-        continue
-      }
-      attrs[`@_${name}`] = attrs[key]
-      delete attrs[key]
-    }
-  }
-  s.scopes[depth - 1] = scope
-  s.scopes.length = depth
-  const name = clarkName(tagName, scope, false)
-  if (name === undefined) {
-    s.error ??= unboundPrefix(tagName.includes(':') ? tagName.slice(0, tagName.indexOf(':')) : '', tagName, 'the XML')
-    return tagName
-  }
-  if (name === 'faultcode' || name === `{${SOAP12_NS}}Value`) s.codeScopes.push(scope)
-  return name
-}
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Text is kept exactly; whitespace between child elements is dropped by the normaliser.
-  trimValues: false,
-  processEntities: true,
-  // Decodes numeric character references (&#13; &#x41;). Named entities beyond the five predefined ones never
-  // get here: checkXml refuses them first.
-  htmlEntities: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  maxNestedTags: 100_000,
-  jPath: false,
-  updateTag: updateTag as never,
-})
-
-/**
  * Parses and normalises a SOAP 1.1 or 1.2 envelope: safety checks first (limits, no DOCTYPE, well-formedness with
  * line and column), then fast-xml-parser, then namespace resolution, arrays, nils and types. A fault in the body
  * throws {@link SoapFaultError}.
@@ -152,36 +58,6 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   const source = options.source ?? 'the XML'
   const limits = resolveLimits(options.limits, 'limits')
   checkXml(xml, limits, source)
-  let tree: Record<string, unknown>
-  const names: NameState = { scopes: [], codeScopes: [], error: undefined, cache: new WeakMap() }
-  try {
-    state = names
-    tree = parser.parse(xml) as Record<string, unknown>
-  } catch (cause) {
-    throw new XmlError({
-      code: 'FK_XML_PARSE',
-      message: `[fieldkit/soap] ${source} could not be parsed: ${truncate(String((cause as Error)?.message ?? cause), 160)}`,
-      hint: 'The document passed the well-formedness check but the parser refused it; check the raw response',
-      cause,
-    })
-  } finally {
-    state = undefined
-  }
-  if (names.error !== undefined) throw names.error
-  const rootName = Object.keys(tree).find((k) => !k.startsWith('?'))
-  const root = rootName === undefined ? undefined : tree[rootName]
-  if (rootName === undefined || typeof root !== 'object' || root === null) throw notSoap(source, rootName ?? '(none)')
-  const rootNode = root as Record<string, unknown>
-  const [envNs, rootLocal] = splitClark(rootName)
-  if (rootLocal !== 'Envelope' || (envNs !== SOAP11_NS && envNs !== SOAP12_NS)) throw notSoap(source, rootName)
-  const version: SoapVersion = envNs === SOAP11_NS ? '1.1' : '1.2'
-
-  const ctx: NormaliseContext = {
-    key: keyMaker(options.namespaces),
-    decimal: options.decimal ?? 'string',
-    source,
-    ...(options.attachments ? { attachments: options.attachments } : {}),
-  }
   let shape = options.shape
   if (options.arrays?.length) shape = mergeShapes(shape, shapeFromArrays(options.arrays))
   if (options.schema) {
@@ -191,35 +67,40 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
       options.schemaAt === 'response' ? (fromZod ? { anyChild: fromZod } : undefined) : fromZod,
     )
   }
-
+  const reader = createReader(
+    {
+      record: '',
+      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+      ...(options.attachments ? { attachments: options.attachments } : {}),
+      ...(shape ? { shape } : {}),
+      ...(options.status === undefined ? {} : { status: options.status }),
+      decimal: options.decimal ?? 'string',
+      source,
+    },
+    limits,
+    source,
+    true,
+  )
+  reader.setChunk(xml)
+  try {
+    reader.parser.write(xml).close()
+  } catch (error) {
+    reader.fail(error)
+  }
+  const failure = reader.failure()
+  const version = reader.version()
+  const fault = reader.fault()
+  if (failure !== undefined && !(fault !== undefined && options.throwOnFault === false)) throw failure
+  if (fault === undefined && reader.envNs() === '') throw notSoap(source, '(none)')
   const headers: Record<string, unknown> = {}
   let body: Record<string, unknown> = {}
-  let fault: SoapFault | undefined
-  const header = rootNode[`{${envNs}}Header`]
-  const headerNode = Array.isArray(header) ? header[0] : header
-  if (typeof headerNode === 'object' && headerNode !== null) {
-    const value = normaliseNode(headerNode as Record<string, unknown>, undefined, 'Header', ctx)
-    if (value !== null && typeof value === 'object') Object.assign(headers, value)
+  for (const entry of reader.ready as { part: 'Header' | 'Body'; value: unknown }[]) {
+    const value =
+      entry.value !== null && typeof entry.value === 'object' ? (entry.value as Record<string, unknown>) : {}
+    if (entry.part === 'Header') Object.assign(headers, value)
+    else body = value
   }
-  const bodyRaw = rootNode[`{${envNs}}Body`]
-  const bodyNode = Array.isArray(bodyRaw) ? bodyRaw[0] : bodyRaw
-  if (typeof bodyNode === 'object' && bodyNode !== null) {
-    const faultRaw = (bodyNode as Record<string, unknown>)[`{${envNs}}Fault`]
-    if (faultRaw !== undefined) {
-      const faultNode = Array.isArray(faultRaw) ? faultRaw[0] : faultRaw
-      let next = 0
-      fault = readFault(faultNode, version, ctx, options.status, (text) =>
-        resolveQName(text, names.codeScopes[next++] ?? ROOT_SCOPE),
-      )
-    } else {
-      const value = normaliseNode(bodyNode as Record<string, unknown>, shape, 'Body', ctx)
-      body = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {}
-    }
-  }
-  if (fault !== undefined) {
-    if (options.throwOnFault !== false) throw new SoapFaultError(fault, source)
-    return { version, headers, body: {} as T, fault }
-  }
+  if (fault !== undefined) return { version, headers, body: {} as T, fault }
   if (options.schema && options.schemaAt !== 'response')
     return { version, headers, body: validate(options.schema, body, source) as T }
   return { version, headers, body: body as T }

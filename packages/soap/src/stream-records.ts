@@ -4,6 +4,7 @@ import { readFault, resolveQName, validate } from './envelope-parse'
 import {
   redactedExcerpt,
   SoapError,
+  type SoapFault,
   SoapFaultError,
   type SoapVersion,
   truncate,
@@ -31,7 +32,7 @@ import {
   unboundPrefix,
 } from './normalise'
 import { childShape, coerce, type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
-import { resolveLimits, type XmlLimits } from './xml-limits'
+import { type ResolvedLimits, resolveLimits, type XmlLimits } from './xml-limits'
 
 /** Options of {@link streamRecords}. */
 export interface StreamRecordsOptions {
@@ -64,6 +65,8 @@ interface Frame {
   matched: number
   /** Inside a record: the element being built. */
   build?: Build
+  /** Whole mode: which envelope part this top-level build is. */
+  part?: 'Header' | 'Body'
 }
 
 interface Build {
@@ -108,12 +111,73 @@ export async function* streamRecords<T = Record<string, unknown>>(
     })
   }
   const limits = resolveLimits({ maxBytes: Number.POSITIVE_INFINITY, ...options.limits }, 'limits')
-  const steps = options.record
+  const reader = createReader(options, limits, source, false)
+  const { parser, ready } = reader
+  const decoder = new TextDecoder('utf-8', { fatal: false })
+  let bytes = 0
+  const drain = function* (): Generator<T> {
+    while (ready.length > 0) {
+      const value = ready.shift()
+      yield (options.schema ? validate(options.schema, value, `${source} record`) : value) as T
+    }
+  }
+  for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
+    if (bytes > limits.maxBytes)
+      throw xmlLimitError(`larger than ${limits.maxBytes} bytes`, source, { maxBytes: limits.maxBytes })
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
+    reader.setChunk(text)
+    try {
+      parser.write(text)
+    } catch (error) {
+      reader.fail(error)
+    }
+    if (reader.failure() !== undefined) throw reader.failure()
+    yield* drain()
+  }
+  const rest = decoder.decode()
+  try {
+    if (rest) parser.write(rest)
+    parser.close()
+  } catch (error) {
+    reader.fail(error)
+  }
+  if (reader.failure() !== undefined) throw reader.failure()
+  yield* drain()
+  if (reader.envNs() === '') {
+    throw xmlParseErrorAt(parser.line, parser.column, '', 'no root element', source)
+  }
+}
+
+/** Everything a reader needs besides the stream options. */
+interface Reader {
+  parser: SaxesParser
+  /** Finished records (stream mode) or `{ part: 'Header' | 'Body', value }` (whole mode). */
+  ready: unknown[]
+  setChunk(text: string): void
+  fail(error: unknown): void
+  failure(): unknown
+  envNs(): string
+  version(): SoapVersion
+  fault(): SoapFault | undefined
+}
+
+/**
+ * The saxes-driven builder behind both {@link streamRecords} (records at a path) and parseEnvelope (`whole`: the
+ * Header and Body elements, with `options.shape` applying to the Body).
+ */
+export function createReader(
+  options: StreamRecordsOptions,
+  limits: ResolvedLimits,
+  source: string,
+  whole: boolean,
+): Reader {
+  const steps = (whole ? '' : options.record)
     .replace(/^\/?(?:[^/]*:)?Envelope\/(?:[^/]*:)?Body\//, '')
     .split('/')
     .filter(Boolean)
   // Path steps: Envelope and Body matched by namespace, the rest by normalised key.
-  const recordDepth = steps.length + 2
+  const recordDepth = whole ? -1 : steps.length + 2
   const key = keyMaker(options.namespaces)
   const decimal = options.decimal ?? 'string'
   const ctx: NormaliseContext = {
@@ -123,6 +187,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
     ...(options.attachments ? { attachments: options.attachments } : {}),
   }
   let recordShape: Shape | undefined = options.shape
+  if (whole) recordShape = undefined
   for (const step of steps) recordShape = childShape(recordShape, step)
   if (options.arrays?.length) recordShape = mergeShapes(recordShape, shapeFromArrays(options.arrays))
   if (options.schema) recordShape = mergeShapes(recordShape, shapeFromZod(options.schema))
@@ -136,6 +201,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
   let fault: RawNode[] | undefined
   const codeScopes: Scope[] = []
   let failure: unknown
+  let lastFault: SoapFault | undefined
   let chunkText = ''
   let chunkStart = 0
 
@@ -205,6 +271,11 @@ export async function* streamRecords<T = Record<string, unknown>>(
       return
     }
 
+    if (whole && depth === 2 && parent?.part === 'Body' && uri === envNs && local === 'Fault') {
+      fault = [{ node: clarkAttributes(attributes, scope), name: `{${uri}}${local}`, text: '' }]
+      stack.push({ scope, key: tag.name, matched: -1 })
+      return
+    }
     const build = parent?.build
     if (build !== undefined) {
       // Inside a record.
@@ -237,7 +308,21 @@ export async function* streamRecords<T = Record<string, unknown>>(
       version = uri === SOAP11_NS ? '1.1' : '1.2'
       matched = 1
     } else if (parent !== undefined && parent.matched === depth) {
-      if (depth === 1) matched = uri === envNs && local === 'Body' ? 2 : -1
+      if (depth === 1 && whole) {
+        if (uri === envNs && (local === 'Body' || local === 'Header')) {
+          const shape = local === 'Body' ? options.shape : undefined
+          const root: Build = { obj: undefined, text: '', nil: false, hasChildren: false, shape, path: local }
+          stack.push({
+            scope,
+            key: local,
+            matched: -1,
+            part: local,
+            build: startBuild(attributes, scope, root, undefined),
+          })
+          return
+        }
+        matched = -1
+      } else if (depth === 1) matched = uri === envNs && local === 'Body' ? 2 : -1
       else if (depth === 2 && uri === envNs && local === 'Fault') {
         fault = [{ node: clarkAttributes(attributes, scope), name: `{${uri}}${local}`, text: '' }]
         stack.push({ scope, key: tag.name, matched: -1 })
@@ -332,7 +417,8 @@ export async function* streamRecords<T = Record<string, unknown>>(
         try {
           let next = 0
           const code = (text: string) => resolveQName(text, codeScopes[next++] ?? ROOT_SCOPE)
-          throw new SoapFaultError(readFault(value, version, ctx, options.status, code), source)
+          lastFault = readFault(value, version, ctx, options.status, code)
+          throw new SoapFaultError(lastFault, source)
         } catch (error) {
           fail(error)
         }
@@ -353,7 +439,7 @@ export async function* streamRecords<T = Record<string, unknown>>(
       return fail(error)
     }
     const parentBuild = stack[stack.length - 1]?.build
-    if (parentBuild === undefined) ready.push(value)
+    if (parentBuild === undefined) ready.push(whole ? { part: frame.part, value } : value)
     else {
       parentBuild.obj ??= {}
       addChild(parentBuild.obj, frame.key, value, build.shape?.array === true)
@@ -376,39 +462,17 @@ export async function* streamRecords<T = Record<string, unknown>>(
     return build.obj
   }
 
-  const decoder = new TextDecoder('utf-8', { fatal: false })
-  let bytes = 0
-  const drain = function* (): Generator<T> {
-    while (ready.length > 0) {
-      const value = ready.shift()
-      yield (options.schema ? validate(options.schema, value, `${source} record`) : value) as T
-    }
-  }
-  for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
-    if (bytes > limits.maxBytes)
-      throw xmlLimitError(`larger than ${limits.maxBytes} bytes`, source, { maxBytes: limits.maxBytes })
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    chunkStart = parser.position
-    chunkText = text
-    try {
-      parser.write(text)
-    } catch (error) {
-      fail(error)
-    }
-    if (failure !== undefined) throw failure
-    yield* drain()
-  }
-  const rest = decoder.decode()
-  try {
-    if (rest) parser.write(rest)
-    parser.close()
-  } catch (error) {
-    fail(error)
-  }
-  if (failure !== undefined) throw failure
-  yield* drain()
-  if (envNs === '') {
-    throw xmlParseErrorAt(parser.line, parser.column, '', 'no root element', source)
+  return {
+    parser,
+    ready,
+    setChunk(text) {
+      chunkStart = parser.position
+      chunkText = text
+    },
+    fail,
+    failure: () => failure,
+    envNs: () => envNs,
+    version: () => version,
+    fault: () => lastFault,
   }
 }
