@@ -94,4 +94,3 @@ function iterate(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Arra
     },
   }
 }
-

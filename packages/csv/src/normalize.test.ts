@@ -92,6 +92,15 @@ describe('encodings', () => {
     })
   }
 
+  it('reads a stream with the dialect sniffCsv found on an earlier copy of it', async () => {
+    const bytes = cp1252(TEXT)
+    const dialect = await sniffCsv(Readable.from([bytes]))
+    expect(dialect).toMatchObject({ encoding: 'windows-1252', delimiter: ';', decimal: ',' })
+    const { rows, report } = await collect(Readable.from([bytes]), { schema: amountSchema, dialect })
+    expect(rows).toEqual(ROWS)
+    expect(report.dialect.encodingReason).toBe('declared')
+  })
+
   it('takes a declared encoding over the guess', async () => {
     const { report } = await collect(cp1252(TEXT), { encoding: 'iso-8859-1' })
     expect(report.dialect.encoding).toBe('iso-8859-1')

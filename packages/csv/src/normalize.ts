@@ -314,7 +314,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private async start(): Promise<void> {
     this.started = true
     const o = this.options
-    this.text = await openText(openInput(this.input), o.encoding)
+    this.text = await openText(openInput(this.input), o.encoding ?? declaredEncoding(o.dialect))
     const text = this.text
     const { dialect, sample } = sniffText(text.head, text.complete, text.guess, {
       delimiter: o.dialect?.delimiter,
@@ -604,6 +604,11 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.log.debug({ records: this.report.records, complete: this.report.complete }, 'finished')
     for (const w of this.waiters.splice(0)) error === undefined ? w.resolve(this.report) : w.reject(error)
   }
+}
+
+/** A dialect from `sniffCsv` carries the encoding it found in bytes; text input says nothing about bytes. */
+function declaredEncoding(dialect: Partial<CsvDialect> | undefined): CsvEncoding | undefined {
+  return dialect?.encodingReason === 'text-input' ? undefined : dialect?.encoding
 }
 
 function readerFor(c: Column): ((text: string) => unknown) | undefined {
