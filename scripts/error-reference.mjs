@@ -38,6 +38,18 @@ for (const pkg of readdirSync(packagesDir).sort()) {
 }
 
 const missing = [...codes].filter(([, e]) => e.hints.size === 0).map(([c]) => c)
+// Every FK_ literal in the sources must be a documented code: one named only through a variable or a table would
+// otherwise be thrown without ever reaching the reference.
+const unlisted = new Set()
+for (const pkg of readdirSync(packagesDir)) {
+  const src = join(packagesDir, pkg, 'src')
+  if (!existsSync(src)) continue
+  for (const file of sourceFiles(src)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/['"`](FK_[A-Z0-9_]+)['"`]/g)) {
+      if (!codes.has(m[1])) unlisted.add(`${m[1]} (${relative(root, file)})`)
+    }
+  }
+}
 const lines = [
   '# Error codes',
   '',
@@ -63,6 +75,7 @@ const fixed = `${lines.join('\n')}\n`.replace(/(\| `FK_[^\n]+\n)(## )/g, '$1\n$2
 if (process.argv.includes('--check')) {
   const problems = []
   if (missing.length) problems.push(`codes without a literal hint next to them: ${missing.join(', ')}`)
+  if (unlisted.size) problems.push(`codes never given as \`code: 'FK_…'\` with a hint: ${[...unlisted].join(', ')}`)
   const existing = existsSync(target) ? readFileSync(target, 'utf8') : ''
   if (existing !== fixed) problems.push('docs/errors.md is out of date: run `pnpm errors` and commit it')
   if (problems.length) {
