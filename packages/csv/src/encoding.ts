@@ -69,11 +69,27 @@ export interface ChunkDecoder {
   end(): string
 }
 
+/** What Windows-1252 puts at 0x80–0x9F (the five bytes it leaves undefined map to themselves, as WHATWG does). */
+const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+const C1 = /[\u0080-\u009f]/
+const C1_ALL = /[\u0080-\u009f]/g
+
 export function createDecoder(encoding: CsvEncoding): ChunkDecoder {
   if (encoding === 'iso-8859-1') {
     // WHATWG maps the label iso-8859-1 to Windows-1252; true Latin-1 is one byte per code point.
     return {
       decode: (chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1'),
+      end: () => '',
+    }
+  }
+  if (encoding === 'windows-1252') {
+    // Node 20's TextDecoder decodes windows-1252 as Latin-1 (0x80 → U+0080, not €); Node 24's does not. One table
+    // for both: Latin-1, then 0x80–0x9F through the Windows-1252 code page.
+    return {
+      decode: (chunk) => {
+        const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')
+        return C1.test(text) ? text.replace(C1_ALL, (c) => CP1252_C1[c.charCodeAt(0) - 0x80] as string) : text
+      },
       end: () => '',
     }
   }

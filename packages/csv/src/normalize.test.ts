@@ -485,3 +485,35 @@ describe('inputs', () => {
     expect(report.records.emitted).toBe(2)
   })
 })
+
+describe('exports as Excel writes them', () => {
+  it('finds the header below a title line padded with delimiters (Report – date;;;;)', async () => {
+    const text =
+      'Lohnabrechnung Export – erstellt am 03.11.2026;;;;\r\n\r\nPersonalnr;Name;Brutto;IBAN;Datum\r\n000007;Anna;1.234,56;DE89370400440532013000;28.11.2026\r\n000014;Björn;2.000,00;DE89370400440532013000;28.11.2026\r\n'
+    const result = normalizeCsv(text)
+    const rows = []
+    for await (const row of result.rows) rows.push(row)
+    const report = await result.report
+    expect(report.dialect).toMatchObject({ headerLine: 3, preambleRecords: 1, delimiter: ';' })
+    expect(rows[0]).toMatchObject({ personalnr: '000007', name: 'Anna' })
+    expect(report.records).toMatchObject({ read: 4, emitted: 2, skipped: { preamble: 1, blank: 1, summary: 0 } })
+  })
+
+  it('decodes Windows-1252 punctuation (€ – Š) the same on every Node version', async () => {
+    const bytes = Buffer.from([
+      ...Buffer.from('Name;Betrag\r\n'),
+      0x8a,
+      ...Buffer.from('árka;5 ', 'latin1'),
+      0x80,
+      ...Buffer.from(' '),
+      0x96,
+      ...Buffer.from(' bar\r\n'),
+    ])
+    const result = normalizeCsv(bytes)
+    const rows = []
+    for await (const row of result.rows) rows.push(row)
+    const report = await result.report
+    expect(report.dialect.encoding).toBe('windows-1252')
+    expect(rows).toEqual([{ name: 'Šárka', betrag: '5 € – bar' }])
+  })
+})

@@ -71,7 +71,7 @@ export function sniffText(
     if (best === undefined || c.score > best.score || (c.score === best.score && c.fragments < best.fragments)) best = c
   }
   const c = best as Candidate
-  const headerIndex = c.records.findIndex((r) => !isBlank(r) && r.fields.length === c.width)
+  const headerIndex = findHeader(c.records, c.width)
   const header = headerIndex >= 0 ? (c.records[headerIndex] as RawRecord) : undefined
   const preamble = c.records.slice(0, Math.max(0, headerIndex)).filter((r) => !isBlank(r))
   const body = headerIndex >= 0 ? c.records.slice(headerIndex + 1) : []
@@ -105,6 +105,30 @@ export function sniffText(
     },
     sample: body,
   }
+}
+
+/**
+ * The header row: the first record as wide as the data whose filled cells keep up with the rows below it. Excel
+ * pads a title line with delimiters (`Report – 03.11.2026;;;;`), so a preamble can be as wide as the header; its
+ * cells are mostly empty, a header's are not (one empty column name is tolerated).
+ */
+function findHeader(records: RawRecord[], width: number): number {
+  const wide = (r: RawRecord | undefined): r is RawRecord => r !== undefined && !isBlank(r) && r.fields.length === width
+  const filled = (r: RawRecord) => r.fields.reduce((n, f) => (f.trim() === '' ? n : n + 1), 0)
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]
+    if (!wide(record)) continue
+    const below: number[] = []
+    for (let j = i + 1; j < records.length && below.length < 20; j++) {
+      const next = records[j]
+      if (wide(next)) below.push(filled(next))
+    }
+    if (below.length === 0) return i
+    below.sort((a, b) => a - b)
+    const typical = below[Math.floor(below.length / 2)] as number
+    if (filled(record) >= Math.min(width, typical) - (width >= 4 ? 1 : 0)) return i
+  }
+  return records.findIndex(wide)
 }
 
 interface Candidate {
