@@ -357,7 +357,7 @@ export function renderSummary(s: DemoSummary): string {
     '| source | records | notes |',
     '| --- | ---: | --- |',
     `| HR (SOAP 1.1, NTLM + WS-Security) | ${s.employees.fetched} employees | ${s.employees.withoutEmail} without an email (xsi:nil) |`,
-    `| CRM (REST, OAuth 2.0 client credentials) | ${s.accounts.fetched} accounts | ${s.accounts.pages} pages, ${s.accounts.retries} retries, ${s.accounts.waitedOut429} answers of 429 waited out, ${s.accounts.tokenRequests} token request(s) |`,
+    `| CRM (REST, OAuth 2.0 client credentials) | ${s.accounts.fetched} accounts | ${s.accounts.pages} pages, ${s.accounts.retries} retries, 429 waited out ${s.accounts.waitedOut429}×, token requests ${s.accounts.tokenRequests} |`,
     `| payroll export (CSV, ${s.payroll.encoding}, "${s.payroll.delimiter}") | ${s.payroll.read} records read | ${s.payroll.emitted} rows + ${s.payroll.quarantined} quarantined + ${skipped} skipped (preamble ${s.payroll.skipped.preamble}, blank ${s.payroll.skipped.blank}, totals ${s.payroll.skipped.summary}) = ${s.payroll.emitted + s.payroll.quarantined + skipped} |`,
     '',
     '## Quarantined payroll rows',
