@@ -54,6 +54,8 @@ export interface RequestOptions {
   idempotencyKey?: true | string
   /** `false` returns non-2xx answers (after retries) instead of throwing `FK_HTTP_STATUS`. */
   throwOnStatus?: boolean
+  /** Order among requests waiting for `rateLimit` quota: lower goes first (default 5). */
+  priority?: number
 }
 
 /**
@@ -404,7 +406,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         let release: (() => void) | undefined
         if (limiter !== undefined) {
           try {
-            const acquired = limiter.acquire({ signal: call.controller?.signal as AbortSignal })
+            const acquired = limiter.acquire({
+              signal: call.controller?.signal as AbortSignal,
+              ...(req.priority === undefined ? {} : { priority: req.priority }),
+            })
             release = typeof acquired === 'function' ? acquired : await acquired
           } catch (error) {
             if (probe) breaker?.record(performance.now(), false, true)
