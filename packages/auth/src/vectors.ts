@@ -10,7 +10,7 @@ interface Vector {
   fips_sha512_256_values?: Record<string, unknown>
 }
 
-const file = fileURLToPath(new URL('../../../../shared/vectors/auth-vectors.json', import.meta.url))
+const file = fileURLToPath(new URL('../../../fixtures/shared/vectors/auth-vectors.json', import.meta.url))
 const all = (JSON.parse(readFileSync(file, 'utf8')) as { vectors: Vector[] }).vectors
 
 export function vector(name: string): Vector {

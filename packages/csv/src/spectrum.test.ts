@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { normalizeCsv } from './index'
 
-// csv-spectrum 2.0.0 (d30e80f), read-only in ../shared/external/csv-spectrum; see its SOURCE.txt.
-const root = new URL('../../../../shared/external/csv-spectrum/', import.meta.url)
+// csv-spectrum 2.0.0 (d30e80f), copied verbatim from ../shared/external/csv-spectrum into fixtures/shared; see its SOURCE.txt.
+const root = new URL('../../../fixtures/shared/external/csv-spectrum/', import.meta.url)
 const names = readdirSync(new URL('csvs/', root))
   .filter((f) => f.endsWith('.csv'))
   .map((f) => f.slice(0, -4))

@@ -17,7 +17,7 @@ interface Case {
   note?: string
 }
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/vectors/pii-cases.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../fixtures/shared/vectors/pii-cases.json', import.meta.url), 'utf8'),
 ) as Case[]
 
 const asUrl = (host: string) => (host.includes(':') ? `http://[${host}]/` : `http://${host}/`)

@@ -14,7 +14,7 @@ export interface Vector {
   fips_sha512_256_values?: Record<string, string>
 }
 
-const vectorsUrl = new URL('../../../../../shared/vectors/auth-vectors.json', import.meta.url)
+const vectorsUrl = new URL('../../../../fixtures/shared/vectors/auth-vectors.json', import.meta.url)
 
 /** The published vector of that name. */
 export function vector(name: string): Vector {
