@@ -31,7 +31,9 @@ const KIND_OF: Record<string, Kind> = {
 }
 
 const cases = (
-  JSON.parse(readFileSync(new URL('../../../fixtures/shared/vectors/pii-cases.json', import.meta.url), 'utf8')) as Case[]
+  JSON.parse(
+    readFileSync(new URL('../../../fixtures/shared/vectors/pii-cases.json', import.meta.url), 'utf8'),
+  ) as Case[]
 ).filter((c) => c.kind in KIND_OF)
 
 const redactor = createRedactor()

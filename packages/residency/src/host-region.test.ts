@@ -11,7 +11,9 @@ interface Case {
   note?: string
 }
 const cases = (
-  JSON.parse(readFileSync(new URL('../../../fixtures/shared/vectors/pii-cases.json', import.meta.url), 'utf8')) as Case[]
+  JSON.parse(
+    readFileSync(new URL('../../../fixtures/shared/vectors/pii-cases.json', import.meta.url), 'utf8'),
+  ) as Case[]
 ).filter((c) => c.kind === 'cloud_host_region')
 
 describe('regionOfHost — shared/vectors/pii-cases.json cloud_host_region', () => {

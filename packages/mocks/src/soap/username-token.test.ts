@@ -10,7 +10,10 @@ interface Vector {
 }
 const vectors = (
   JSON.parse(
-    readFileSync(fileURLToPath(new URL('../../../../fixtures/shared/vectors/auth-vectors.json', import.meta.url)), 'utf8'),
+    readFileSync(
+      fileURLToPath(new URL('../../../../fixtures/shared/vectors/auth-vectors.json', import.meta.url)),
+      'utf8',
+    ),
   ) as { vectors: (Vector & { category?: string })[] }
 ).vectors.filter((v) => v.category === 'wsse')
 
