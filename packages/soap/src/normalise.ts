@@ -139,7 +139,12 @@ function attachmentFor(value: unknown, ctx: NormaliseContext, path: string): Buf
 }
 
 export function resolveAttachment(href: string, ctx: Pick<NormaliseContext, 'attachments'>, path: string): Buffer {
-  const id = decodeURIComponent(href.replace(/^cid:/i, ''))
+  let id = href.replace(/^cid:/i, '')
+  try {
+    id = decodeURIComponent(id)
+  } catch {
+    // A malformed %-escape (hostile or broken XML): look the Content-ID up as written, so it is FK_SOAP_MTOM.
+  }
   const found = ctx.attachments?.get(id)
   if (found === undefined) {
     throw new SoapError({

@@ -424,10 +424,11 @@ export function createReader(
         }
         return
       }
-      const prev = parentRaw.node[raw.name]
-      if (prev === undefined) parentRaw.node[raw.name] = value
+      // Own keys only: an element named __proto__ or toString is data, not the prototype or its member.
+      const prev = Object.hasOwn(parentRaw.node, raw.name) ? parentRaw.node[raw.name] : undefined
+      if (prev === undefined) setKey(parentRaw.node, raw.name, value)
       else if (Array.isArray(prev)) prev.push(value)
-      else parentRaw.node[raw.name] = [prev, value]
+      else setKey(parentRaw.node, raw.name, [prev, value])
       return
     }
     const build = frame.build
