@@ -78,12 +78,13 @@ export function cidrContains(cidr: string, ip: ParsedIp): boolean {
 }
 
 function parseCidr<T>(cidr: string, value: T): Network<T> {
-  const [address = '', prefix] = cidr.trim().split('/')
+  const [address = '', prefix, ...rest] = cidr.trim().split('/')
   const ip = parseIp(address)
   const max = ip?.version === 4 ? 32 : 128
   const bits = prefix === undefined ? max : Number(prefix)
   if (
     ip === undefined ||
+    rest.length > 0 ||
     !Number.isInteger(bits) ||
     bits < 0 ||
     bits > max ||

@@ -1,8 +1,9 @@
 import { FieldkitError } from '@fieldkit/core'
 
 /**
- * Every error `@fieldkit/residency` throws: `FK_RESIDENCY_DENIED` (a destination refused for a data class) and
- * `FK_RESIDENCY_POLICY` (an invalid policy or range file).
+ * Every error `@fieldkit/residency` throws: `FK_RESIDENCY_DENIED` (a destination refused for a data class),
+ * `FK_RESIDENCY_POLICY` (an invalid policy or range file), `FK_RESIDENCY_RESOLVE` (a host that could not be resolved,
+ * so not checked) and `FK_RESIDENCY_INVALID_URL` (`guard.check` given text that is not an absolute URL).
  *
  * @example
  * ```ts

@@ -76,6 +76,15 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
     const ipText = ip ? formatIp(ip) : undefined
     const withIp = ipText === undefined ? {} : { ip: ipText }
 
+    if (address !== undefined && ip === undefined) {
+      // An answer that is not an address cannot be checked, and the connector could not pin it.
+      return {
+        ...base,
+        allowed: false,
+        regions: [],
+        reason: `resolver answered ${JSON.stringify(address)}, not an IP address`,
+      }
+    }
     if (ip !== undefined) {
       const range = specialUse(ip)
       if (range !== undefined && !specialAllowed(host, ip)) {
@@ -191,6 +200,8 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
       } else {
         try {
           addresses = await resolver(host)
+          // No address means nothing was checked: never fall back to the name, which the socket would resolve again.
+          if (addresses.length === 0) throw new Error(`the resolver found no address for ${host}`)
         } catch (cause) {
           throw new ResidencyError({
             code: 'FK_RESIDENCY_RESOLVE',
@@ -251,7 +262,22 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
 
   return {
     async check(url, dataClass) {
-      const host = typeof url === 'string' ? new URL(url).hostname : url.hostname
+      let host: unknown
+      let cause: unknown
+      try {
+        host = typeof url === 'string' ? new URL(url).hostname : url.hostname
+      } catch (error) {
+        cause = error
+      }
+      if (typeof host !== 'string') {
+        // The text is not echoed: a URL may carry credentials or personal data.
+        throw new ResidencyError({
+          code: 'FK_RESIDENCY_INVALID_URL',
+          message: `[fieldkit/residency] Expected \`url\` to be an absolute URL or a URL object, got an unparseable ${typeof url}`,
+          hint: 'Pass the full URL the data is sent to, e.g. https://erp.client.example/api',
+          cause,
+        })
+      }
       return resolveAndDecide(host, dataClass)
     },
 
