@@ -78,22 +78,54 @@ function invalid(what: string): SoapError {
   })
 }
 
+/** Throws unless `name`'s prefix (if any) is declared on the Envelope (or is `xml`/`xmlns`, for attributes). */
+function checkPrefix(name: string, w: Writer, reserved: boolean): void {
+  const colon = name.indexOf(':')
+  if (colon === -1) return
+  const prefix = name.slice(0, colon)
+  if (w.declared.has(prefix) || (reserved && (prefix === 'xml' || prefix === 'xmlns'))) return
+  throw new SoapError({
+    code: 'FK_SOAP_INPUT',
+    message: `[fieldkit/soap] the input uses the prefix "${prefix}" but no namespace is declared for it`,
+    hint: 'Add it to namespaces: { prefix: uri } so that it is declared once on the Envelope',
+    details: { prefix },
+  })
+}
+
 function qualified(key: string, w: Writer): string {
   if (!NAME.test(key)) throw nameError(key)
   if (key.includes(':')) {
-    const prefix = key.slice(0, key.indexOf(':'))
-    if (!w.declared.has(prefix)) {
-      throw new SoapError({
-        code: 'FK_SOAP_INPUT',
-        message: `[fieldkit/soap] the input uses the prefix "${prefix}" but no namespace is declared for it`,
-        hint: 'Add it to namespaces: { prefix: uri } so that it is declared once on the Envelope',
-        details: { prefix },
-      })
-    }
+    checkPrefix(key, w, false)
     return key
   }
   return w.prefix ? `${w.prefix}:${key}` : key
 }
+
+/**
+ * Writes the members of an object value: `@name` keys as attributes (returned), `#text`, `#cdata` and `#comment` as
+ * content, other keys as child elements through `children` (whose `out` collects the content).
+ */
+function writeMembers(value: object, w: Writer, children: Writer): string {
+  let attrs = ''
+  const content = children.out
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue
+    if (k.startsWith('@')) {
+      const attr = k.slice(1)
+      if (!NAME.test(attr)) throw nameError(attr)
+      checkPrefix(attr, w, true)
+      attrs += ` ${attr}="${escapeAttribute(valueText(v))}"`
+    } else if (k === '#text') content.push(escapeText(valueText(v)))
+    else if (k === '#cdata') content.push(cdata(valueText(v)))
+    else if (k === '#comment') content.push(comment(valueText(v)))
+    else writeElement(k, v, children)
+  }
+  return attrs
+}
+
+/** `<name attrs/>` or `<name attrs>content</name>`. */
+const element = (name: string, attrs: string, content: string[]): string =>
+  content.length === 0 ? `<${name}${attrs}/>` : `<${name}${attrs}>${content.join('')}</${name}>`
 
 function writeElement(key: string, value: unknown, w: Writer): void {
   if (value === undefined) return
@@ -112,23 +144,9 @@ function writeElement(key: string, value: unknown, w: Writer): void {
     w.out.push(`<${name}>${escapeText(valueText(value))}</${name}>`)
     return
   }
-  const attrs: string[] = []
-  const content: string[] = []
-  const inner: Writer = { ...w, out: content, depth: w.depth + 1 }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === undefined) continue
-    if (k.startsWith('@')) {
-      const attr = k.slice(1)
-      if (!NAME.test(attr)) throw nameError(attr)
-      attrs.push(` ${attr}="${escapeAttribute(valueText(v))}"`)
-    } else if (k === '#text') content.push(escapeText(valueText(v)))
-    else if (k === '#cdata') content.push(cdata(valueText(v)))
-    else if (k === '#comment') content.push(comment(valueText(v)))
-    else writeElement(k, v, inner)
-  }
-  w.out.push(
-    content.length === 0 ? `<${name}${attrs.join('')}/>` : `<${name}${attrs.join('')}>${content.join('')}</${name}>`,
-  )
+  const inner: Writer = { ...w, out: [], depth: w.depth + 1 }
+  const attrs = writeMembers(value, w, inner)
+  w.out.push(element(name, attrs, inner.out))
 }
 
 /**
@@ -220,22 +238,10 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
   ) {
     writeElement(options.body.name, value ?? {}, bodyWriter)
   } else {
-    const wrapped: Writer = { ...bodyWriter, prefix: childPrefix }
-    const attrs: string[] = []
-    const content: string[] = []
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v === undefined) continue
-      if (k.startsWith('@')) {
-        if (!NAME.test(k.slice(1))) throw nameError(k.slice(1))
-        attrs.push(` ${k.slice(1)}="${escapeAttribute(valueText(v))}"`)
-      } else if (k === '#text') content.push(escapeText(valueText(v)))
-      else if (k === '#cdata') content.push(cdata(valueText(v)))
-      else if (k === '#comment') content.push(comment(valueText(v)))
-      else writeElement(k, v, { ...wrapped, out: content, depth: 1 })
-    }
-    bodyWriter.out.push(
-      content.length === 0 ? `<${name}${attrs.join('')}/>` : `<${name}${attrs.join('')}>${content.join('')}</${name}>`,
-    )
+    // Children of the operation element take the elementForm prefix; the element itself is always qualified.
+    const children: Writer = { ...bodyWriter, prefix: childPrefix, out: [], depth: 1 }
+    const attrs = writeMembers(value, bodyWriter, children)
+    bodyWriter.out.push(element(name, attrs, children.out))
   }
   const decls = [...declared].map(([p, u]) => ` xmlns:${p}="${escapeAttribute(u)}"`).join('')
   return (

@@ -60,6 +60,23 @@ describe('escaping (CVE-2026-41650: no value can close an element, CDATA or comm
     )
   })
 
+  it('refuses an attribute whose prefix no namespace declares, on the operation element and below it', () => {
+    for (const value of [{ '@zz:a': 'v' }, { Item: { '@zz:a': 'v' } }]) {
+      expect(() => buildEnvelope({ version: '1.1', body: { name: 'Set', namespace: NS, value } })).toThrow(
+        expect.objectContaining({ code: 'FK_SOAP_INPUT', details: { prefix: 'zz' } }),
+      )
+    }
+  })
+
+  it('writes attributes with a declared prefix, xml: or xmlns:', () => {
+    const xml = buildEnvelope({
+      version: '1.1',
+      namespaces: { q: 'urn:q' },
+      body: { name: 'Set', namespace: NS, value: { Item: { '@q:a': '1', '@xml:lang': 'de', '#text': 'x' } } },
+    })
+    expect(xml).toContain('<m:Item q:a="1" xml:lang="de">x</m:Item>')
+  })
+
   it('property: any string comes back unchanged as text and attribute (bar characters XML forbids)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme-composite' }), (value) => {
