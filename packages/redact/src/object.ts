@@ -92,7 +92,8 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
     const copy = new Map()
     w.seen.set(obj, copy)
     for (const [k, v] of value) {
-      const r = child(w, typeof k === 'string' ? k : String(k), String(k), v, states, depth)
+      const name = typeof k === 'string' ? k : safeString(k)
+      const r = child(w, name, name, v, states, depth)
       if (r !== DROP) copy.set(k, r)
     }
     return copy
@@ -122,13 +123,29 @@ function visit(w: Walk, value: unknown, states: States, depth: number): unknown 
   const skip = depth === 0 ? w.skipTop : undefined
   for (const key of Object.keys(obj)) {
     if (skip?.has(key)) {
-      copy[key] = (obj as Record<string, unknown>)[key]
+      setOwn(copy, key, (obj as Record<string, unknown>)[key])
       continue
     }
     const r = child(w, key, key, (obj as Record<string, unknown>)[key], states, depth)
-    if (r !== DROP) copy[key] = r
+    if (r !== DROP) setOwn(copy, key, r)
   }
   return copy
+}
+
+/** String(value), or `[object Object]` for what String() refuses (a null-prototype object, a throwing toString). */
+function safeString(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+/** Sets an own property; an own `__proto__` key (as JSON.parse makes) stays a key instead of setting the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+  else target[key] = value
 }
 
 function child(w: Walk, key: string, segment: string | number, value: unknown, states: States, depth: number): unknown {
@@ -170,9 +187,9 @@ function replaceWhole(w: Walk, value: unknown): unknown {
   else if (Buffer.isBuffer(value)) text = value.toString('utf8')
   else {
     try {
-      text = JSON.stringify(value) ?? String(value)
+      text = JSON.stringify(value) ?? safeString(value)
     } catch {
-      text = String(value)
+      text = safeString(value)
     }
   }
   w.findings?.push({ kind: 'key', path: pathString(w.path), length: text.length, detector: 'key-path', confidence: 1 })

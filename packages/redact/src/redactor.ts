@@ -5,7 +5,7 @@ import { RedactError } from './errors'
 import { type KeyPath, parseKeyPath } from './key-paths'
 import { type DetectorKind, KINDS, type Kind } from './kinds'
 import { redactValue } from './object'
-import { type Enabled, type RawFinding, scan, secretKindOfKey } from './scanner'
+import { type Enabled, type RawFinding, type ScanContext, scan, secretKindOfKey } from './scanner'
 import { createRedactStream, type RedactStreamOptions } from './stream'
 
 /** Options of {@link createRedactor}; every one is optional and checked once, when the redactor is created. */
@@ -60,8 +60,16 @@ export interface Engine {
   readonly keyAction: Action
   /** False when no detector runs and nothing is denied: strings pass unchanged, only key paths apply. */
   readonly scansValues: boolean
-  /** Redacts a string; pushes findings (offsets in `text`) to `out` when given. */
-  text(text: string, out: Finding[] | undefined, path: readonly (string | number)[] | undefined): string
+  /**
+   * Redacts a string; pushes findings (offsets in `text`) to `out` when given. A stream passes the `context`
+   * words carried from its previous piece.
+   */
+  text(
+    text: string,
+    out: Finding[] | undefined,
+    path: readonly (string | number)[] | undefined,
+    context?: ScanContext,
+  ): string
   /** Scans only, returning raw spans (for the stream's cut points). */
   spans(text: string): RawFinding[]
   /** The replacement of a whole value under a key path. */
@@ -204,9 +212,9 @@ function buildEngine(options: RedactorOptions): Engine {
   const hasAllow = allowStrings.size > 0 || allowPatterns.length > 0
   const hasDeny = denyStrings.length > 0 || denyPatterns.length > 0
 
-  const spans = (text: string): RawFinding[] => {
+  const spans = (text: string, context?: ScanContext): RawFinding[] => {
     const raw: RawFinding[] = []
-    if (anyDetector) scan(text, on as Enabled, raw)
+    if (anyDetector) scan(text, on as Enabled, raw, context)
     if (hasDeny) addDenied(text, raw, denyStrings, denyPatterns)
     return raw
   }
@@ -217,8 +225,8 @@ function buildEngine(options: RedactorOptions): Engine {
     keyAction: actionOf('key'),
     scansValues: anyDetector || hasDeny,
     spans,
-    text(text, out, path) {
-      const raw = spans(text)
+    text(text, out, path, context) {
+      const raw = spans(text, context)
       if (raw.length === 0) return text
       let result = ''
       let last = 0

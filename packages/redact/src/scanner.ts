@@ -170,9 +170,42 @@ export function secretKindOfKey(key: string): DetectorKind | undefined {
         : undefined
 }
 
-/** Scans `text` and appends what it finds to `out`, in order of position, without overlaps. */
-export function scan(text: string, on: Enabled, out: RawFinding[]): void {
-  new Scanner(text, on, out).run()
+/**
+ * Where the last context words (`born`, `ssn`, `bsn`, `order`, …) ended, relative to the start of the next text:
+ * a stream carries them from one piece to the next, so a context word just before a cut still counts after it.
+ */
+export interface ScanContext {
+  dobAt: number
+  ssnAt: number
+  bsnAt: number
+  negAt: number
+}
+
+const FAR = -1_000_000
+
+/** No context word seen yet. */
+export const noContext = (): ScanContext => ({ dobAt: FAR, ssnAt: FAR, bsnAt: FAR, negAt: FAR })
+
+/**
+ * Scans `text` and appends what it finds to `out`, in order of position, without overlaps. With `context`, the
+ * scan starts from it and leaves in it the context for the text that follows.
+ */
+export function scan(text: string, on: Enabled, out: RawFinding[], context?: ScanContext): void {
+  const scanner = new Scanner(text, on, out)
+  if (context === undefined) {
+    scanner.run()
+    return
+  }
+  scanner.dobAt = context.dobAt
+  scanner.ssnAt = context.ssnAt
+  scanner.bsnAt = context.bsnAt
+  scanner.negAt = context.negAt
+  scanner.run()
+  const n = text.length
+  context.dobAt = Math.max(scanner.dobAt - n, FAR)
+  context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
+  context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
+  context.negAt = Math.max(scanner.negAt - n, FAR)
 }
 
 class Scanner {
@@ -187,10 +220,14 @@ class Scanner {
   private lastCount = 0
   private nextFrom = -1
   private lastDigits = ''
-  private dobAt = -1_000_000
-  private ssnAt = -1_000_000
-  private bsnAt = -1_000_000
-  private negAt = -1_000_000
+  // Where the last context word of each sort ended (set by `scan` when a stream carries them over).
+  dobAt = FAR
+  ssnAt = FAR
+  bsnAt = FAR
+  negAt = FAR
+  // End of the last run of groups after an IBAN-like code that is not an IBAN: numbers starting before it are read
+  // as cards only.
+  private ibanRunEnd = -1
   private noPemEnd = false
 
   constructor(
@@ -412,7 +449,7 @@ class Scanner {
     this.nextFrom = count > 1 ? (gs[1] as number) - ((ge[1] as number) !== (gd[1] as number) ? 1 : 0) : -1
     if (count === 0) return from + 1
     const paren0 = ge[0] !== gd[0]
-    const neg = start >= this.negAt && start - this.negAt <= NEGATIVE_WINDOW
+    const neg = (start >= this.negAt && start - this.negAt <= NEGATIVE_WINDOW) || start < this.ibanRunEnd
     // Prefix sums of digit counts; where the separators stop being the same, where a slash appears, which group
     // first breaks the card grouping.
     const s1 = sep[1] as number
@@ -773,7 +810,8 @@ class Scanner {
       while (ve < n && ve - vs < VALUE_CAP) {
         const c = t.charCodeAt(ve)
         if (c === quote || c === 10 || c === 13) break
-        if (c === 92) ve++
+        // A backslash escapes the next character, but never a line break and never past the end of the text.
+        if (c === 92 && ve + 1 < n && t.charCodeAt(ve + 1) !== 10 && t.charCodeAt(ve + 1) !== 13) ve++
         ve++
       }
     } else if (ctx === Ctx.AuthHeader || ctx === Ctx.Cookie) {
@@ -813,29 +851,43 @@ class Scanner {
       compact = t.slice(s, wordEnd)
       end = wordEnd
     } else if (first === 4) {
-      compact = t.slice(s, wordEnd)
       const sepc = t.charCodeAt(wordEnd)
       if (sepc !== 32 && sepc !== 45) return 0
       let j = wordEnd
       let bad = false
       let groups = 0
-      // Read every group of 1–4 letters or digits: an IBAN-shaped run that fails is skipped whole, so its
-      // digit groups are not read again as a phone number or an Aadhaar.
+      let length = 4
+      let digits = false // some group starts with a digit
+      let last = j // the separator before the last group
+      // Read the groups of 1–4 letters or digits (past one that does not fit, digit groups only): a run as long as
+      // the IBAN that fails is skipped whole, so its digit groups are not read again as a phone number or an Aadhaar.
       while (t.charCodeAt(j) === sepc && groups < 10) {
         const gs = j + 1
         let ge = gs
         while (ge < this.n && ge - gs < 5 && (cls(t.charCodeAt(ge)) & ALNUM) !== 0) ge++
         const glen = ge - gs
-        if (glen === 0 || glen > 4) break
-        if (!bad && (compact.length + glen > len || (glen < 4 && compact.length + glen !== len))) bad = true
-        compact += t.slice(gs, ge)
+        const digit = isDigit(t.charCodeAt(gs))
+        if (glen === 0 || glen > 4 || (bad && !digit)) break
+        if (!bad && (length + glen > len || (glen < 4 && length + glen !== len))) bad = true
+        digits ||= digit
+        length += glen
+        last = j
         j = ge
         groups++
-        if (!bad && compact.length === len) break
+        if (!bad && length === len) break
       }
       if (groups < 2) return 0
-      if (bad || compact.length !== len || wordLike(t.charCodeAt(j))) return -j
+      if (bad || length !== len) {
+        // Not an IBAN, but a value may follow the code (`DE89 the 3400-000000-00009`, `DE89 paid with 4111 1111 …`).
+        // A run with digits is read on, numbers starting in it as cards only (not as the phone numbers and IDs a
+        // broken IBAN looks like); a run of words is skipped up to its last group, which is read again.
+        if (!digits) return -last
+        this.ibanRunEnd = j
+        return 0
+      }
+      if (wordLike(t.charCodeAt(j))) return -j
       end = j
+      compact = t.slice(s, end).replaceAll(sepc === 32 ? ' ' : '-', '')
     } else return 0
     if (wordLike(t.charCodeAt(end))) return first === 4 ? -end : 0
     for (let i = 0; i < compact.length; i++) {

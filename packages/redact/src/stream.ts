@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import type { Engine, Finding } from './redactor'
+import { noContext } from './scanner'
 
 /** Options of `redactor.redactStream()`. */
 export interface RedactStreamOptions {
@@ -25,14 +26,19 @@ export function createRedactStream(engine: Engine, options: RedactStreamOptions 
   const decoder = new StringDecoder('utf8')
   let pending = ''
   let consumed = 0
+  // Context words (`born`, `ssn`, `order`) near the end of what was released count at the start of what follows.
+  const context = noContext()
 
   const release = (stream: Transform, final: boolean): void => {
     if (pending === '') return
     let cut = pending.length
     if (!final) {
       cut = pending.lastIndexOf('\n') + 1
+      // A key is released whole, with its END line up to the closing dashes.
       const begin = pending.lastIndexOf('-----BEGIN ')
-      if (begin >= 0 && begin < cut && pending.indexOf('-----END ', begin) < 0 && pending.length - begin < maxBuffer) {
+      const end = begin < 0 ? -1 : pending.indexOf('-----END ', begin)
+      const close = end < 0 ? -1 : pending.indexOf('-----', end + 9)
+      if (begin >= 0 && begin < cut && (close < 0 || close + 5 > cut) && pending.length - begin < maxBuffer) {
         cut = begin
       }
       if (cut === 0 && pending.length > maxBuffer) {
@@ -43,12 +49,15 @@ export function createRedactStream(engine: Engine, options: RedactStreamOptions 
             break
           }
         }
+        // Never between the two halves of a surrogate pair: each piece goes out as UTF-8 on its own.
+        const c = pending.charCodeAt(cut - 1)
+        if (c >= 0xd800 && c <= 0xdbff) cut--
       }
       if (cut <= 0) return
     }
     const piece = pending.slice(0, cut)
     const findings: Finding[] = []
-    const out = engine.text(piece, findings, undefined)
+    const out = engine.text(piece, findings, undefined, context)
     for (const f of findings) stream.emit('finding', { ...f, offset: (f.offset ?? 0) + consumed })
     consumed += cut
     pending = pending.slice(cut)
