@@ -4,7 +4,7 @@ import { type Kind, LABELS } from './kinds'
 
 /**
  * What happens to a value that was found: `redact` puts a label (`[EMAIL]`), `mask` keeps the last four letters or
- * digits, `hash` puts an HMAC-SHA-256 of the value (same value, same output), `tokenise` puts a deterministic
+ * digits (at most half of them; none of a credential), `hash` puts an HMAC-SHA-256 of the value (same value, same output), `tokenise` puts a deterministic
  * stand-in of the same shape and length, `drop` removes it.
  */
 export type Action = 'redact' | 'mask' | 'hash' | 'tokenise' | 'drop'
@@ -21,17 +21,45 @@ function normalise(kind: Kind, value: string): string {
   return value
 }
 
-export function mask(value: string): string {
-  let keep = 4
-  const out = value.split('')
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (/[A-Za-z0-9]/.test(out[i] as string)) {
-      if (keep > 0) keep--
-      else out[i] = '*'
+/** Credentials: `mask` shows none of their characters (part of a key or password still helps a guess). */
+const CREDENTIAL_KINDS = new Set<Kind>([
+  'jwt',
+  'auth_header',
+  'cookie',
+  'bearer_token',
+  'aws_access_key',
+  'private_key',
+  'url_credentials',
+  'secret',
+])
+
+/**
+ * Stars for every letter and digit but the last four, keeping separators; a short value keeps at most half of its
+ * letters and digits (`a@b.io` → `*@*.io`), and a credential keeps none, so a mask never gives a value away.
+ */
+export function mask(kind: Kind, value: string): string {
+  let letters = 0
+  for (let i = 0; i < value.length; i++) if (!isSeparator(value.charCodeAt(i))) letters++
+  let keep = CREDENTIAL_KINDS.has(kind) ? 0 : Math.min(4, Math.floor(letters / 2))
+  let out = ''
+  for (let i = value.length - 1; i >= 0; i--) {
+    const c = value.charCodeAt(i)
+    if (isSeparator(c)) out = value[i] + out
+    else if (keep > 0 && c < 128) {
+      keep--
+      out = value[i] + out
+    } else {
+      // Other scripts are starred, never kept: a kept half of a surrogate pair would be a broken character.
+      keep = 0
+      out = `*${out}`
     }
   }
-  return out.join('')
+  return out
 }
+
+/** ASCII white space and punctuation: kept by `mask`, so the value keeps its shape. */
+const isSeparator = (c: number): boolean =>
+  c < 128 && !((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))
 
 export function hmacHex(secret: Uint8Array, kind: Kind, value: string): string {
   return createHmac('sha256', secret)
@@ -91,7 +119,7 @@ export function replacement(action: Action, kind: Kind, value: string, secret: U
     case 'redact':
       return LABELS[kind]
     case 'mask':
-      return mask(value)
+      return mask(kind, value)
     case 'hash':
       return `${LABELS[kind].slice(0, -1)}:${hmacHex(secret as Uint8Array, kind, value).slice(0, 24)}]`
     case 'tokenise':

@@ -2,6 +2,7 @@ import type { TextRedactor } from '@fieldkit/core'
 import { isFieldkitError } from '@fieldkit/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { mask } from './actions'
 import { luhnValid } from './checksums'
 import { createRedactor } from './index'
 
@@ -24,6 +25,20 @@ describe('createRedactor: strings', () => {
     const r = createRedactor({ actions: { card: 'mask' } })
     expect(r.redactString('4111111111111111').text).toBe('************1111')
     expect(r.redactString('4111 1111 1111 1111').text).toBe('**** **** **** 1111')
+  })
+
+  it('masks a short value down to at most half of its letters and digits, and a credential entirely', () => {
+    const r = createRedactor({ actions: { email: 'mask', secret: 'mask', us_ssn: 'mask' } })
+    expect(r.redactString('a@b.io').text).toBe('*@*.io')
+    expect(r.redactString('ann@example.com').text).toBe('***@******e.com')
+    expect(r.redactString('ssn 078-05-1123').text).toBe('ssn ***-**-1123')
+    expect(r.redactString('password=1234').text).toBe('password=****')
+    expect(r.redactString('password="hunter2-with-a-long-tail"').text).toBe('password="*******-****-*-****-****"')
+  })
+
+  it('masks letters of any script without keeping half of a character', () => {
+    expect(mask('email', 'jürgen.müller@example.de')).toBe('******.******@*****le.de')
+    expect(mask('phone', '電話 0123 😀😀')).toBe('** **** ****')
   })
 
   it('hashes with HMAC-SHA-256: same input and secret, same output; another secret, another output', () => {
