@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { ibanChecksumValid, luhnValid } from './checksums'
-import { type Kind, LABELS } from './kinds'
+import { CREDENTIAL_KINDS, type Kind, LABELS } from './kinds'
 
 /**
  * What happens to a value that was found: `redact` puts a label (`[EMAIL]`), `mask` keeps the last four letters or
@@ -21,21 +21,10 @@ function normalise(kind: Kind, value: string): string {
   return value
 }
 
-/** Credentials: `mask` shows none of their characters (part of a key or password still helps a guess). */
-const CREDENTIAL_KINDS = new Set<Kind>([
-  'jwt',
-  'auth_header',
-  'cookie',
-  'bearer_token',
-  'aws_access_key',
-  'private_key',
-  'url_credentials',
-  'secret',
-])
-
 /**
  * Stars for every letter and digit but the last four, keeping separators; a short value keeps at most half of its
- * letters and digits (`a@b.io` → `*@*.io`), and a credential keeps none, so a mask never gives a value away.
+ * letters and digits (`a@b.io` → `*@*.io`), and a credential keeps none (part of a key or password still helps a
+ * guess), so a mask never gives a value away.
  */
 export function mask(kind: Kind, value: string): string {
   let letters = 0

@@ -1,4 +1,4 @@
-/** Every kind of value the built-in detectors find. */
+/** Every kind of value the built-in detectors find: personal data, then credentials (from `jwt` on). */
 export const KINDS = [
   'email',
   'phone',
@@ -25,6 +25,9 @@ export const KINDS = [
 
 /** A kind a built-in detector reports. */
 export type DetectorKind = (typeof KINDS)[number]
+
+/** The credential kinds: secrets, tokens, keys, cookies and authorization headers. */
+export const CREDENTIAL_KINDS: ReadonlySet<string> = new Set(KINDS.slice(KINDS.indexOf('jwt')))
 
 /**
  * The kind of a finding: a detector's kind, `denied` (a value on the caller's deny list) or `key` (a value under a
