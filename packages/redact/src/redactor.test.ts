@@ -36,6 +36,13 @@ describe('createRedactor: strings', () => {
     expect(r.redactString('password="hunter2-with-a-long-tail"').text).toBe('password="*******-****-*-****-****"')
   })
 
+  it('finds internationalised email addresses (RFC 6531) whole, local part and domain', () => {
+    const r = createRedactor()
+    expect(r.redactString('an jürgen.müller@example.de gesendet').text).toBe('an [EMAIL] gesendet')
+    expect(r.redactString('to 用户@例子.广告, cc josé@correo.es').text).toBe('to [EMAIL], cc [EMAIL]')
+    expect(r.redactString('Grüße@ und ü@ä sind keine Adressen').findings).toEqual([])
+  })
+
   it('masks letters of any script without keeping half of a character', () => {
     expect(mask('email', 'jürgen.müller@example.de')).toBe('******.******@*****le.de')
     expect(mask('phone', '電話 0123 😀😀')).toBe('** **** ****')

@@ -22,6 +22,8 @@ const ADVERSARIAL: Record<string, string> = {
   'open parentheses': fill('(1'),
   '@ flood': fill('@'),
   'letters then @': fill('a@'),
+  'non-ASCII letters then @': fill('ü@ä.'),
+  'long non-ASCII local part': `${fill('ü').slice(0, SIZE - 20)}@exämple.de`,
   'long local part': `${fill('a').slice(0, SIZE - 20)}@example.com`,
   'long domain': `a@${fill('b.').slice(0, SIZE - 10)}com`,
   'double quotes': fill('"'),

@@ -970,7 +970,7 @@ class Scanner {
     }
     if (!this.on.email) return a + 1
     let s = a
-    while (s > 0 && a - s < 64 && (cls(t.charCodeAt(s - 1)) & (ALNUM | LOCAL)) !== 0) s--
+    while (s > 0 && a - s < 64 && isLocalPart(t.charCodeAt(s - 1))) s--
     while (s < a && t.charCodeAt(s) === 46) s++
     if (s === a) return a + 1
     let j = a + 1
@@ -978,20 +978,25 @@ class Scanner {
     let lastStart = j
     while (j - a <= 254) {
       const ls = j
-      while (j < this.n && j - a <= 254 && ((cls(t.charCodeAt(j)) & ALNUM) !== 0 || t.charCodeAt(j) === 45)) j++
+      while (j < this.n && j - a <= 254 && (isAddressLetter(t.charCodeAt(j)) || t.charCodeAt(j) === 45)) j++
       if (j === ls) break
       labels++
       lastStart = ls
-      if (t.charCodeAt(j) === 46 && (cls(t.charCodeAt(j + 1)) & ALNUM) !== 0) j++
+      if (t.charCodeAt(j) === 46 && isAddressLetter(t.charCodeAt(j + 1))) j++
       else break
     }
     if (labels < 2 || j - a > 254 || wordLike(t.charCodeAt(j))) return a + 1
     const tld = t.slice(lastStart, j)
-    if (!(/^[A-Za-z]{2,63}$/.test(tld) || /^xn--[a-z0-9-]{2,59}$/i.test(tld))) return a + 1
+    if (!(/^[A-Za-z]{2,63}$/.test(tld) || /^xn--[a-z0-9-]{2,59}$/i.test(tld) || /^\p{L}{2,63}$/u.test(tld)))
+      return a + 1
     this.add(s, j, 'email', 'email', 0.95)
     return j
   }
 }
+
+// Internationalised addresses (RFC 6531): non-ASCII letters may stand in the local part and the domain.
+const isAddressLetter = (c: number): boolean => (c < 128 ? ((CLS[c] as number) & ALNUM) !== 0 : wordLike(c))
+const isLocalPart = (c: number): boolean => (c < 128 ? ((CLS[c] as number) & (ALNUM | LOCAL)) !== 0 : wordLike(c))
 
 const isTokenChar = (c: number): boolean =>
   (cls(c) & (ALNUM | UNDERSCORE)) !== 0 || c === 45 || c === 46 || c === 126 || c === 43 || c === 47
