@@ -99,6 +99,17 @@ describe('regions per data class', () => {
     })
   })
 
+  it('refuses text that is not a URL with FK_RESIDENCY_INVALID_URL, carrying none of the text', async () => {
+    const error = await guard.check('erp.client.example/api?token=s3cret-token', 'pii').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'FK_RESIDENCY_INVALID_URL' })
+    const err = error as Error
+    expect(err.cause).toBeUndefined()
+    expect(`${err.message} ${JSON.stringify(err)} ${String(err.stack)}`).not.toContain('s3cret')
+  })
+
   it('gives a decision or a typed error for any URL host', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6(), fc.ipV4Extended()), async (host) => {

@@ -82,7 +82,7 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
         ...base,
         allowed: false,
         regions: [],
-        reason: `resolver answered ${JSON.stringify(address)}, not an IP address`,
+        reason: `resolver answered ${JSON.stringify(address.slice(0, 64))}, not an IP address`,
       }
     }
     if (ip !== undefined) {
@@ -263,11 +263,10 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
   return {
     async check(url, dataClass) {
       let host: unknown
-      let cause: unknown
       try {
         host = typeof url === 'string' ? new URL(url).hostname : url.hostname
-      } catch (error) {
-        cause = error
+      } catch {
+        // No cause kept: URL's TypeError carries the whole text as `input`.
       }
       if (typeof host !== 'string') {
         // The text is not echoed: a URL may carry credentials or personal data.
@@ -275,7 +274,6 @@ export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
           code: 'FK_RESIDENCY_INVALID_URL',
           message: `[fieldkit/residency] Expected \`url\` to be an absolute URL or a URL object, got an unparseable ${typeof url}`,
           hint: 'Pass the full URL the data is sent to, e.g. https://erp.client.example/api',
-          cause,
         })
       }
       return resolveAndDecide(host, dataClass)
