@@ -70,8 +70,8 @@ export interface Engine {
     path: readonly (string | number)[] | undefined,
     context?: ScanContext,
   ): string
-  /** Scans only, returning raw spans (for the stream's cut points). */
-  spans(text: string): RawFinding[]
+  /** Scans only, returning raw spans (for the stream's cut points); `context` is updated as by `text`. */
+  spans(text: string, context?: ScanContext): RawFinding[]
   /** The replacement of a whole value under a key path. */
   keyReplacement(value: string): string
   /** For a string under a key that names a secret (`authorization`, `password`): its kind and replacement. */

@@ -43,7 +43,8 @@ export function createRedactStream(engine: Engine, options: RedactStreamOptions 
       }
       if (cut === 0 && pending.length > maxBuffer) {
         cut = pending.length - overlap
-        for (const f of engine.spans(pending)) {
+        // A copy of the context: these spans only choose the cut; the piece is scanned again below.
+        for (const f of engine.spans(pending, { ...context })) {
           if (f.start < cut && f.end > cut) {
             cut = f.start
             break
