@@ -1,19 +1,6 @@
-import { FieldkitError, type FieldkitErrorOptions } from '@fieldkit/core'
+import { AuthError } from '@fieldkit/core'
 
-/**
- * Every error `@fieldkit/auth` throws: codes `FK_AUTH_*`, a hint for whoever maintains the integration, and details
- * that never hold a credential.
- *
- * @example
- * ```ts
- * try { await send() } catch (e) { if (isFieldkitError(e) && e.code === 'FK_AUTH_REJECTED') alertOps(e.hint) }
- * ```
- */
-export class AuthError extends FieldkitError {
-  constructor(options: FieldkitErrorOptions) {
-    super(options)
-  }
-}
+export { AuthError }
 
 /** Option validation failure: "Expected `x` to be …, got …" (never echoes a secret's value). */
 export function invalidOption(strategy: string, message: string): AuthError {

@@ -21,8 +21,8 @@ export type CsvErrorCode =
  * }
  * ```
  */
-export class CsvError extends FieldkitError {
-  declare readonly code: CsvErrorCode
+export class CsvError extends FieldkitError<CsvErrorCode> {
+  override name = 'CsvError'
   constructor(options: {
     code: CsvErrorCode
     message: string

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { type AuthRequest, abortReason, type ErrorDetail, isFieldkitError, resolveLogger } from '@fieldkit/core'
+import {
+  AuthError,
+  type AuthRequest,
+  abortReason,
+  type ErrorDetail,
+  isFieldkitError,
+  resolveLogger,
+} from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher, errors as undiciErrors } from 'undici'
 import { AttemptHandler, type RawResponse } from './attempt'
 import { CircuitBreaker, RetryBudget } from './breaker'
@@ -549,14 +556,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
           }
           // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
-          throw new HttpError({
+          throw new AuthError({
             code: 'FK_AUTH_REJECTED',
             message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,
             hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
-            status,
-            method,
-            url: url(),
-            details: { scheme: auth.scheme, challenged: authResent },
+            details: { scheme: auth.scheme, challenged: authResent, method, url: url(), status },
           })
         }
 

@@ -12,6 +12,7 @@ import { type ErrorDetail, FieldkitError, type FieldkitErrorOptions } from '@fie
  * ```
  */
 export class HttpError extends FieldkitError {
+  override name = 'HttpError'
   /** The last HTTP status seen, when an answer came back. */
   readonly status: number | undefined
   /** Upper-case method of the request. */

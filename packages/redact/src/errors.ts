@@ -11,4 +11,6 @@ import { FieldkitError } from '@fieldkit/core'
  * }
  * ```
  */
-export class RedactError extends FieldkitError {}
+export class RedactError extends FieldkitError {
+  override name = 'RedactError'
+}

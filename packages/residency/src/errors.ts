@@ -12,4 +12,6 @@ import { FieldkitError } from '@fieldkit/core'
  * }
  * ```
  */
-export class ResidencyError extends FieldkitError {}
+export class ResidencyError extends FieldkitError {
+  override name = 'ResidencyError'
+}

@@ -4,13 +4,17 @@ import { type ErrorDetail, FieldkitError } from '@fieldkit/core'
  * Every error `@fieldkit/soap` throws apart from faults: bad options (`FK_SOAP_OPTIONS`), unknown operations, WSDL
  * problems, transport answers that are not SOAP, schema mismatches.
  */
-export class SoapError extends FieldkitError {}
+export class SoapError extends FieldkitError {
+  override name = 'SoapError'
+}
 
 /**
  * Unsafe or malformed XML: `FK_XML_LIMIT` (a byte, depth or attribute limit was hit, or a DOCTYPE was present) and
  * `FK_XML_PARSE` (not well-formed; `details.line`, `details.column` and a redacted `details.excerpt` say where).
  */
-export class XmlError extends FieldkitError {}
+export class XmlError extends FieldkitError {
+  override name = 'XmlError'
+}
 
 /** Which SOAP version a fault came in. */
 export type SoapVersion = '1.1' | '1.2'
@@ -44,7 +48,8 @@ export interface SoapFault {
  * }
  * ```
  */
-export class SoapFaultError extends FieldkitError {
+export class SoapFaultError extends SoapError {
+  override name = 'SoapFaultError'
   readonly fault: SoapFault
 
   constructor(fault: SoapFault, where: string) {

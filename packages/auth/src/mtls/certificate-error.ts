@@ -11,4 +11,6 @@ import { AuthError } from '../errors'
  * }
  * ```
  */
-export class CertificateError extends AuthError {}
+export class CertificateError extends AuthError {
+  override name = 'CertificateError'
+}

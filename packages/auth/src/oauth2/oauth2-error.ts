@@ -12,4 +12,6 @@ import { AuthError } from '../errors'
  * }
  * ```
  */
-export class OAuth2Error extends AuthError {}
+export class OAuth2Error extends AuthError {
+  override name = 'OAuth2Error'
+}

@@ -11,4 +11,6 @@ import { AuthError } from '../errors'
  * }
  * ```
  */
-export class SessionError extends AuthError {}
+export class SessionError extends AuthError {
+  override name = 'SessionError'
+}

@@ -1,10 +1,12 @@
-import { type ErrorDetail, FieldkitError } from '@fieldkit/core'
+import type { ErrorDetail } from '@fieldkit/core'
+import { HttpError } from '../errors'
 
 /**
  * What the rate limiter throws: invalid options at construction, a wait longer than allowed, Redis down while
  * failing closed, or use after `close()`. Match on `code`, never on the message.
  */
-export class RateLimitError extends FieldkitError {
+export class RateLimitError extends HttpError {
+  override name = 'RateLimitError'
   constructor(options: {
     code: string
     message: string
