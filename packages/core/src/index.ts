@@ -5,4 +5,5 @@ export { type ErrorDetail, FieldkitError, type FieldkitErrorOptions, isFieldkitE
 export { describeValue, expected } from './expected'
 export { type Logger, resolveLogger } from './logger'
 export type { TextRedactor } from './redactor'
+export { createSecretScrubber, REDACTED, type SecretScrubber } from './secret-scrubber'
 export { abortReason, sleep } from './sleep'
