@@ -1,0 +1,2 @@
+export { errorTexts, expectNoLeak, leakForms, rejection } from './leaks'
+export { memoryLogger } from './memory-logger'
