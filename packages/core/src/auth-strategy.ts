@@ -48,6 +48,13 @@ export interface AuthStrategy {
    */
   isRefused?(response: AuthChallengeResponse): boolean
   /**
+   * What to check when the server refused this scheme's credentials, in the maintainer's words and never holding a
+   * secret: for NTLM the user and domain form that was sent, for Digest the realm, algorithm and qop offered and used,
+   * for OAuth 1.0a the signature base string's parts. The caller puts it into `FK_AUTH_REJECTED`'s hint; without it
+   * the hint is a generic one. `challenged` says whether the strategy answered a challenge before the refusal.
+   */
+  refusalHint?(response: AuthChallengeResponse, context: { challenged: boolean }): string
+  /**
    * An undici `Dispatcher` every request must go through, for schemes bound to a connection (NTLM) or to TLS
    * options (client certificates). Typed `unknown` so that `@fieldkit/core` does not depend on undici.
    */
