@@ -1,7 +1,7 @@
 import { isFieldkitError } from '@fieldkit/core'
 import { describe, expect, it } from 'vitest'
 import { apiKey, basic, bearer } from './basic'
-import { vector } from './vectors'
+import { vector } from './vectors.test-helper'
 
 type Inputs = Record<string, string>
 const req = () => ({ method: 'GET', url: new URL('https://api.example/x?a=1'), headers: {} as Record<string, string> })

@@ -1,11 +1,18 @@
 import { serve } from '@fieldkit/mocks'
-import { authContractSuite } from './contract-suite'
+import { authContractSuite } from './contract-suite.test-helper'
 import { digest } from './digest'
 import { apiKey, basic, bearer } from './index'
 import { ntlm } from './ntlm/ntlm'
 import { oauth1 } from './oauth1'
 import { awsSigV4 } from './sigv4'
-import { digestServer, ntlmServer, oauth1Server, requireHeader, requireQuery, sigv4Server } from './test-servers'
+import {
+  digestServer,
+  ntlmServer,
+  oauth1Server,
+  requireHeader,
+  requireQuery,
+  sigv4Server,
+} from './test-servers.test-helper'
 
 authContractSuite('basic', async ({ logger: _logger }) => ({
   strategy: basic({ username: 'Aladdin', password: 'open sesame' }),

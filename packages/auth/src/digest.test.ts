@@ -3,8 +3,8 @@ import { serve } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseChallenges } from './challenge'
 import { type DigestInputs, digest, digestHa1Base, digestResponse, digestUserhash } from './digest'
-import { digestServer } from './test-servers'
-import { vector } from './vectors'
+import { digestServer } from './test-servers.test-helper'
+import { vector } from './vectors.test-helper'
 import { withAuth } from './with-auth'
 
 type Inputs = Record<string, string>

@@ -1,4 +1,4 @@
-// Part 1's strategies inside @fieldkit/http, which applies them before every attempt, calls challenge() once on a
+// The header-based strategies inside @fieldkit/http, which applies them before every attempt, calls challenge() on a
 // 401 and sends through a strategy's own dispatcher (NTLM).
 import { isFieldkitError } from '@fieldkit/core'
 import { createHttpClient } from '@fieldkit/http'
@@ -8,9 +8,9 @@ import { digest } from './digest'
 import { ntlm } from './ntlm/ntlm'
 import { oauth1 } from './oauth1'
 import { awsSigV4 } from './sigv4'
-import { digestServer, ntlmServer, oauth1Server, sigv4Server } from './test-servers'
+import { digestServer, ntlmServer, oauth1Server, sigv4Server } from './test-servers.test-helper'
 
-describe('part 1 strategies in @fieldkit/http', () => {
+describe('header-based strategies in @fieldkit/http', () => {
   let mock: MockServer
   const oauth = { consumerKey: 'ck', consumerSecret: 'cs-http', token: 'tk', tokenSecret: 'ts-http' }
   const aws = { accessKeyId: 'AKID', secretAccessKey: 'aws-secret-http', region: 'eu-west-1', service: 'execute-api' }

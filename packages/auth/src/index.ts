@@ -6,7 +6,6 @@ export { type CertificateInfo, type MtlsOptions, type MtlsStrategy, mtls } from 
 export { type NtlmOptions, type NtlmStrategy, ntlm } from './ntlm/ntlm'
 export { OAUTH1_SIGNATURE_METHODS, type OAuth1Options, type OAuth1SignatureMethod, oauth1 } from './oauth1'
 export type { ClientAuthMethod, ClientKeyOptions, ClientOptions } from './oauth2/client-auth'
-// Part 2: tokens, sessions and client certificates.
 export { type ClientCredentialsOptions, clientCredentials } from './oauth2/client-credentials'
 export { type JwtBearerOptions, jwtBearer } from './oauth2/jwt-bearer'
 export { OAuth2Error } from './oauth2/oauth2-error'

@@ -13,7 +13,7 @@ import {
 } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { basic } from './basic'
-import { authContractSuite } from './contract-suite'
+import { authContractSuite } from './contract-suite.test-helper'
 import { digest } from './digest'
 import { ntlm } from './ntlm/ntlm'
 import { oauth1 } from './oauth1'

@@ -2,7 +2,7 @@ import { createVerify, generateKeyPairSync } from 'node:crypto'
 import { isFieldkitError } from '@fieldkit/core'
 import { describe, expect, it } from 'vitest'
 import { oauth1, oauthBaseString, oauthBaseUri, oauthEncode, oauthNormalizedParameters, oauthSignature } from './oauth1'
-import { vector } from './vectors'
+import { vector } from './vectors.test-helper'
 
 type Inputs = Record<string, string>
 

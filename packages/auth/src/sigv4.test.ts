@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { awsSigV4, sigv4Sign } from './sigv4'
-import { vector } from './vectors'
+import { vector } from './vectors.test-helper'
 
 type Inputs = Record<string, string>
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { vector } from './vectors'
+import { vector } from './vectors.test-helper'
 import { passwordDigest, wsSecurityUsernameToken } from './ws-security'
 
 type Inputs = Record<string, string>

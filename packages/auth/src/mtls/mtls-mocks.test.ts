@@ -1,5 +1,5 @@
 // mtls against @fieldkit/mocks' throwaway PKI (made with openssl) and its client-certificate resource, including
-// part 1's contract suite.
+// the auth contract suite.
 import { isFieldkitError } from '@fieldkit/core'
 import {
   clientCertificateResource,
@@ -10,7 +10,7 @@ import {
 } from '@fieldkit/mocks'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authContractSuite } from '../contract-suite'
+import { authContractSuite } from '../contract-suite.test-helper'
 import { withAuth } from '../with-auth'
 import { mtls } from './mtls'
 

@@ -2,7 +2,7 @@ import { isFieldkitError } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ntlmServer } from '../test-servers'
+import { ntlmServer } from '../test-servers.test-helper'
 import { withAuth } from '../with-auth'
 import { ntlm } from './ntlm'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { vector } from '../vectors'
+import { vector } from '../vectors.test-helper'
 import { md4 } from './md4'
 
 describe('md4', () => {

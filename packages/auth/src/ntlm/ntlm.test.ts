@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { vector } from '../vectors'
+import { vector } from '../vectors.test-helper'
 import { decodeChallenge, encodeAuthenticate, encodeAvPairs, parseAvPairs } from './messages'
 import { ntlmv2Responses, ntowfv2 } from './ntlmv2'
 

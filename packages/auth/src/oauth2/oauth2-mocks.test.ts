@@ -1,5 +1,5 @@
 // The token strategies against @fieldkit/mocks' verifying OAuth 2.0 token endpoint and bearer resource (written apart
-// from this package), including part 1's contract suite.
+// from this package), including the auth contract suite.
 import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,7 @@ import {
 } from '@fieldkit/mocks'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { authContractSuite } from '../contract-suite'
+import { authContractSuite } from '../contract-suite.test-helper'
 import { fileTokenStore } from '../token-store/file-token-store'
 import { redisTokenStore } from '../token-store/redis-token-store'
 import type { TokenStore } from '../token-store/token-store'
@@ -183,7 +183,7 @@ describe('token strategies against the @fieldkit/mocks token endpoint', () => {
   })
 })
 
-// Part 1's contract suite, against the real mocks. "Wrong" credentials for a token flow: tokens from another
+// The auth contract suite, against the real mocks. "Wrong" credentials for a token flow: tokens from another
 // authorization server, which the resource refuses even after the one refresh, so the request ends in FK_AUTH_REJECTED.
 const others: MockServer[] = []
 afterAll(async () => {

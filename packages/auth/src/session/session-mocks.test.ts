@@ -1,11 +1,11 @@
-// sessionLogin against @fieldkit/mocks' login portal (written apart from this package), including part 1's
+// sessionLogin against @fieldkit/mocks' login portal (written apart from this package), including the auth
 // contract suite.
 import type { AuthRequest } from '@fieldkit/core'
 import { createHttpClient } from '@fieldkit/http'
 import { type LoginPortal, loginPortal, type MockServer, serve } from '@fieldkit/mocks'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { authContractSuite } from '../contract-suite'
+import { authContractSuite } from '../contract-suite.test-helper'
 import { type SessionStrategy, sessionLogin } from './session-login'
 
 const USERS = { ana: 'pw-ana-portal-2026' }

@@ -1,5 +1,5 @@
 /**
- * The contract every `@fieldkit/auth` strategy passes (part 1 and part 2): credentials applied, re-signed on each
+ * The contract every `@fieldkit/auth` strategy passes: credentials applied, re-signed on each
  * retry, no secret in any log line or error, correct under 50 concurrent requests, `close()` frees what it holds.
  * Imported by tests only; not exported from the package.
  *
@@ -14,7 +14,7 @@
  */
 import { type AuthRequest, type AuthStrategy, isFieldkitError, type Logger } from '@fieldkit/core'
 import type { MockServer } from '@fieldkit/mocks'
-import { pino } from 'pino'
+import { errorTexts, expectNoLeak, memoryLogger } from '@fieldkit/testing'
 import { Agent, type Dispatcher, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withAuth } from './with-auth'
@@ -46,8 +46,8 @@ export function authContractSuite(
   setup: (context: AuthContractContext) => Promise<AuthContractSetup>,
 ): void {
   describe(`${name}: auth strategy contract`, () => {
-    const lines: string[] = []
-    const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }) as unknown as Logger
+    const memory = memoryLogger('trace')
+    const logger = memory.logger as unknown as Logger
     const errors: unknown[] = []
     const agent = new Agent({ connections: 64 })
     let s: AuthContractSetup
@@ -138,18 +138,8 @@ export function authContractSuite(
       }
       const forbidden = [...s.secrets.filter((x) => x.length > 0), ...onWire]
       expect(forbidden.length).toBeGreaterThan(0)
-      const errorText = errors.map((e) => {
-        const parts: string[] = [String(e), JSON.stringify(e)]
-        let cur: unknown = e
-        for (let depth = 0; cur instanceof Error && depth < 5; depth++) {
-          parts.push(cur.message, cur.stack ?? '', JSON.stringify((cur as { details?: unknown }).details ?? {}))
-          cur = cur.cause
-        }
-        return parts.join('\n')
-      })
-      const haystack = [...lines, ...errorText].join('\n')
-      for (const secret of forbidden)
-        expect(haystack.includes(secret), `a secret leaked: ${secret.slice(0, 3)}…`).toBe(false)
+      // Every form a secret can take (raw, percent, base64, JSON) in every log line and every text of each error.
+      expectNoLeak(forbidden, [memory.raw(), ...errors.flatMap((e) => errorTexts(e))])
     })
 
     it('close() frees what it holds and may be called twice', async () => {
