@@ -1,5 +1,6 @@
 import { isFieldkitError } from '@fieldkit/core'
 import { serve } from '@fieldkit/mocks'
+import { errorTexts, expectNoLeak, rejection } from '@fieldkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseChallenges } from './challenge'
 import { type DigestInputs, digest, digestHa1Base, digestResponse, digestUserhash } from './digest'
@@ -57,6 +58,9 @@ describe('digest auth against a verifying server', () => {
       digestServer({ path: '/int', ...users, qop: 'auth-int' }),
       digestServer({ path: '/stale', ...users, nonceUses: 2 }),
       digestServer({ path: '/strict', ...users, strictNc: true }),
+      digestServer({ path: '/once', ...users, nonceUses: 1 }),
+      digestServer({ path: '/alpha/*', ...users, realm: 'alpha' }),
+      digestServer({ path: '/beta/*', ...users, realm: 'beta' }),
       digestServer({
         path: '/unicode',
         username: 'Jäsøn Doe',
@@ -109,6 +113,53 @@ describe('digest auth against a verifying server', () => {
     }
   })
 
+  it('answers stale=true on an answered request each time: one-time nonces, 10 concurrent requests (RFC 7616 section 3.3)', async () => {
+    const send = withAuth(digest(users))
+    for (let round = 0; round < 3; round++) {
+      const codes = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const res = await send(`${server.url}/once`)
+          await res.body.dump()
+          return res.statusCode
+        }),
+      )
+      expect(codes).toEqual(Array(10).fill(200))
+    }
+  })
+
+  it('answers a fresh challenge of a new realm and keeps each realm, so switching back costs no 401 (RFC 7235 section 2.2)', async () => {
+    const send = withAuth(digest(users))
+    const statuses: number[] = []
+    for (const path of ['/alpha/a', '/alpha/b', '/beta/a', '/beta/b', '/alpha/c', '/beta/c']) {
+      const res = await send(`${server.url}${path}`)
+      await res.body.dump()
+      statuses.push(res.statusCode)
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200])
+    const sent = server.requests.filter((r) => /^\/(alpha|beta)\//.test(r.path))
+    // One 401 per realm the first time (no credentials yet, then realm alpha's sent to beta); none when switching back.
+    expect(sent.map((r) => r.path)).toEqual([
+      '/alpha/a',
+      '/alpha/a',
+      '/alpha/b',
+      '/beta/a',
+      '/beta/a',
+      '/beta/b',
+      '/alpha/c',
+      '/beta/c',
+    ])
+  })
+
+  it('names realm, algorithm and qop offered and used when the password is wrong, never the password', async () => {
+    const error = await rejection(withAuth(digest({ ...users, password: 'wrong-password' }))(`${server.url}/two`))
+    expect(error.code).toBe('FK_AUTH_REJECTED')
+    expect(error.hint).toContain('realm "test@fieldkit"')
+    expect(error.hint).toContain('algorithm SHA-256, MD5')
+    expect(error.hint).toContain('the answer used realm "test@fieldkit", algorithm SHA-256, qop auth')
+    expect(error.message).toContain('after answering 1 challenge')
+    expectNoLeak(['wrong-password', 'Mufasa:wrong-password'], errorTexts(error))
+  })
+
   it('survives 50 concurrent requests against a server that wants nc to grow (late ones retried once)', async () => {
     const send = withAuth(digest(users))
     const codes = await Promise.all(
@@ -149,14 +200,50 @@ describe('digest challenge handling', () => {
     expect(await d.challenge?.(res(challenge), r)).toBe(false)
   })
 
-  it('retries a stale nonce once, not twice in a row', async () => {
+  it('answers every stale=true with a new nonce, also right after a stale retry (the caller bounds the attempts)', async () => {
     const d = digest({ username: 'u', password: 'p' })
     const r = req()
     expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n1"'), r)).toBe(true)
     await d.apply(r)
     expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n2", stale=true'), r)).toBe(true)
     await d.apply(r)
-    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n3", stale=TRUE'), r)).toBe(false)
+    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n3", stale=TRUE'), r)).toBe(true)
+    await d.apply(r)
+    // The same nonce back as stale teaches nothing.
+    expect(await d.challenge?.(res('Digest realm="r", qop="auth", nonce="n3", stale=true'), r)).toBe(false)
+  })
+
+  it('returns true for a fresh challenge of another realm than the one answered, false for the same realm', async () => {
+    const d = digest({ username: 'u', password: 'p' })
+    const r = req()
+    expect(await d.challenge?.(res('Digest realm="a", qop="auth", nonce="n1"'), r)).toBe(true)
+    await d.apply(r)
+    expect(await d.challenge?.(res('Digest realm="b", qop="auth", nonce="n2"'), r)).toBe(true)
+    await d.apply(r)
+    expect(r.headers.authorization).toContain('realm="b"')
+    expect(await d.challenge?.(res('Digest realm="b", qop="auth", nonce="n3"'), r)).toBe(false)
+  })
+
+  it('withAuth stops a server that answers stale=true forever after four attempts', async () => {
+    let sent = 0
+    const { serve: serveOn } = await import('@fieldkit/mocks')
+    const { http, HttpResponse } = await import('msw')
+    const looping = await serveOn([
+      http.get('*/loop', () => {
+        sent++
+        return new HttpResponse(null, {
+          status: 401,
+          headers: { 'www-authenticate': `Digest realm="r", qop="auth", nonce="n${sent}", stale=true` },
+        })
+      }),
+    ])
+    try {
+      const error = await rejection(withAuth(digest({ username: 'u', password: 'p' }))(`${looping.url}/loop`))
+      expect(error.code).toBe('FK_AUTH_REJECTED')
+      expect(sent).toBe(4)
+    } finally {
+      await looping.close()
+    }
   })
 
   it('names an unsupported algorithm and the supported ones', async () => {
