@@ -20,7 +20,7 @@ export interface BasicOptions {
  */
 export function basic(options: BasicOptions): AuthStrategy {
   const username = requireString('basic', 'username', options?.username)
-  const password = requireString('basic', 'password', options.password, true)
+  const password = requireString('basic', 'password', options.password, true, true)
   if (username.includes(':'))
     throw invalidOption('basic', 'Expected `username` to contain no colon (RFC 7617 section 2)')
   const charset = options.charset ?? 'utf-8'
@@ -51,7 +51,7 @@ export type BearerToken = string | (() => string | Promise<string>)
  * ```
  */
 export function bearer(token: BearerToken): AuthStrategy {
-  if (typeof token !== 'function') requireString('bearer', 'token', token)
+  if (typeof token !== 'function') requireString('bearer', 'token', token, false, true)
   return {
     scheme: 'Bearer',
     async apply(request: AuthRequest) {
@@ -88,7 +88,7 @@ export function apiKey(options: ApiKeyOptions): AuthStrategy {
     throw invalidOption('apiKey', `Expected \`in\` to be 'header', 'query' or 'cookie', got ${String(where)}`)
   }
   const name = requireString('apiKey', 'name', options.name)
-  const value = requireString('apiKey', 'value', options.value)
+  const value = requireString('apiKey', 'value', options.value, false, true)
   if (where === 'header' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
     throw invalidOption('apiKey', 'Expected `name` to be a valid header name')
   }

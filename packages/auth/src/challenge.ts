@@ -1,6 +1,14 @@
 import { AuthError } from './errors'
 
-/** One challenge from a `WWW-Authenticate` / `Proxy-Authenticate` header (RFC 9110 section 11.6.1). */
+/**
+ * One challenge from a `WWW-Authenticate` / `Proxy-Authenticate` header (RFC 9110 section 11.6.1).
+ *
+ * @example
+ * ```ts
+ * const [basic]: Challenge[] = parseChallenges('Basic realm="intranet", charset="UTF-8"')
+ * basic?.params.charset // 'UTF-8'
+ * ```
+ */
 export interface Challenge {
   /** The scheme as sent (`Digest`, `NTLM`, …); compare case-insensitively. */
   scheme: string
@@ -26,8 +34,17 @@ function badChallenge(reason: string): AuthError {
 }
 
 /**
- * Parses one or several `WWW-Authenticate` header values into challenges. Several challenges may share one header
- * value, separated by commas. Malformed input throws `FK_AUTH_CHALLENGE` without echoing the header.
+ * Parses one or several `WWW-Authenticate` / `Proxy-Authenticate` header values into challenges (RFC 9110 section
+ * 11.6.1). Several challenges may share one header value, separated by commas; parameter names come out lower-case
+ * and quoted values unquoted. Malformed input (an unterminated quote, a repeated parameter, more than 16 KiB) throws
+ * `FK_AUTH_CHALLENGE` without echoing the header.
+ *
+ * @example
+ * ```ts
+ * const challenges = parseChallenges(['Negotiate', 'Digest realm="api", qop="auth", nonce="abc", algorithm=SHA-256'])
+ * challenges.map((c) => c.scheme) // ['Negotiate', 'Digest']
+ * challenges[1]?.params.realm // 'api'
+ * ```
  */
 export function parseChallenges(header: string | readonly string[] | undefined): Challenge[] {
   if (header === undefined) return []

@@ -320,7 +320,7 @@ function sentParam(sent: string | undefined, name: 'nonce' | 'realm' | 'nc'): st
  */
 export function digest(options: DigestOptions): AuthStrategy {
   const username = requireString('digest', 'username', options?.username)
-  const password = requireString('digest', 'password', options.password, true)
+  const password = requireString('digest', 'password', options.password, true, true)
   const log = resolveLogger(options.logger, 'auth')
   const state = new DigestState(username, password, options.preferAuthInt === true)
 

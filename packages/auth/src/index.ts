@@ -1,4 +1,5 @@
 export { type ApiKeyOptions, apiKey, type BasicOptions, type BearerToken, basic, bearer } from './basic'
+export { type Challenge, parseChallenges } from './challenge'
 export { DIGEST_ALGORITHMS, type DigestOptions, digest } from './digest'
 export { AuthError } from './errors'
 export { CertificateError } from './mtls/certificate-error'
@@ -21,7 +22,7 @@ export {
   type SessionStrategy,
   sessionLogin,
 } from './session/session-login'
-export { type AwsSigV4Options, awsSigV4 } from './sigv4'
+export { type AwsSigV4Options, awsSigV4, type SigV4Input, type SigV4Result, sigv4Sign } from './sigv4'
 export { type FileTokenStoreOptions, fileTokenStore } from './token-store/file-token-store'
 export { memoryTokenStore } from './token-store/memory-token-store'
 export { type RedisLike, type RedisTokenStoreOptions, redisTokenStore } from './token-store/redis-token-store'

@@ -133,13 +133,13 @@ export function oauth1(options: OAuth1Options): AuthStrategy {
   const consumerSecret =
     method === 'RSA-SHA1'
       ? (options.consumerSecret ?? '')
-      : requireString('oauth1', 'consumerSecret', options.consumerSecret)
+      : requireString('oauth1', 'consumerSecret', options.consumerSecret, false, true)
   if (method === 'RSA-SHA1' && options.privateKey === undefined) {
     throw invalidOption('oauth1', 'Expected `privateKey` (PEM or KeyObject) with signatureMethod RSA-SHA1')
   }
   const token = options.token
   const tokenSecret = options.tokenSecret ?? ''
-  if (token !== undefined) requireString('oauth1', 'token', token)
+  if (token !== undefined) requireString('oauth1', 'token', token, false, true)
   const fixed: Array<[string, string]> = [['oauth_consumer_key', consumerKey]]
   if (token !== undefined) fixed.push(['oauth_token', token])
   fixed.push(['oauth_signature_method', method])

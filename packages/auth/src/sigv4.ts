@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { AuthRequest, AuthStrategy } from '@fieldkit/core'
-import { requireString } from './errors'
+import { expected } from '@fieldkit/core'
+import { invalidOption, requireString } from './errors'
 
 /** Options of {@link awsSigV4}. */
 export interface AwsSigV4Options {
@@ -11,9 +12,14 @@ export interface AwsSigV4Options {
   region: string
   /** `execute-api`, `s3`, `es`, … */
   service: string
+  /**
+   * The clock that dates each signature (default: the system clock). Give a fixed time to compare a signature with
+   * another implementation's offline, or a corrected clock when this machine's clock is known to be off.
+   */
+  now?: () => Date
 }
 
-/** What one signing produced (exported for the test-suite vectors). */
+/** What one signing produced: the canonical request and string to sign (for comparing with AWS's error text). */
 export interface SigV4Result {
   canonicalRequest: string
   stringToSign: string
@@ -111,7 +117,25 @@ function signingKey(
   return key
 }
 
-/** Computes a SigV4 signature (AWS Signature Version 4, header form). */
+/**
+ * Computes a SigV4 signature (AWS Signature Version 4, header form) for one request at a given time, without
+ * sending anything: for checking a signature offline against AWS's `SignatureDoesNotMatch` answer (which quotes the
+ * canonical request and string to sign it expected) or another implementation.
+ *
+ * @example
+ * ```ts
+ * const { authorization, canonicalRequest } = sigv4Sign({
+ *   method: 'GET',
+ *   url: new URL('https://examplebucket.s3.amazonaws.com/photos/a b.jpg'),
+ *   headers: { 'x-amz-date': '20130524T000000Z', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+ *   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+ *   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+ *   region: 'us-east-1',
+ *   service: 's3',
+ *   amzDate: '20130524T000000Z',
+ * })
+ * ```
+ */
 export function sigv4Sign(i: SigV4Input): SigV4Result {
   const headers: Record<string, string> = { host: i.url.host, ...i.headers }
   const names = Object.keys(headers)
@@ -142,10 +166,16 @@ function amzDate(now: Date): string {
     .replace(/\.\d{3}/, '')
 }
 
+/** The payload hashes S3 accepts instead of the body's SHA-256 (S3 API reference, "Authenticating Requests"). */
+function isS3PayloadKeyword(value: string | undefined): boolean {
+  return value !== undefined && (value === 'UNSIGNED-PAYLOAD' || value.startsWith('STREAMING-'))
+}
+
 /**
  * AWS Signature Version 4 in the `Authorization` header: host, content-type and `x-amz-*` headers signed, the body
- * hashed (S3 also gets `x-amz-content-sha256`), `x-amz-security-token` for temporary credentials, a fresh
- * `x-amz-date` on every attempt.
+ * hashed (S3 also gets `x-amz-content-sha256`, unless the caller set it to `UNSIGNED-PAYLOAD` or a `STREAMING-…`
+ * value, which S3 allows and which is then signed as given), `x-amz-security-token` for temporary credentials, a
+ * fresh `x-amz-date` on every attempt from the `now` clock.
  *
  * @example
  * ```ts
@@ -154,20 +184,28 @@ function amzDate(now: Date): string {
  */
 export function awsSigV4(options: AwsSigV4Options): AuthStrategy {
   const accessKeyId = requireString('awsSigV4', 'accessKeyId', options?.accessKeyId)
-  const secretAccessKey = requireString('awsSigV4', 'secretAccessKey', options.secretAccessKey)
+  const secretAccessKey = requireString('awsSigV4', 'secretAccessKey', options.secretAccessKey, false, true)
   const region = requireString('awsSigV4', 'region', options.region)
   const service = requireString('awsSigV4', 'service', options.service)
   const sessionToken = options.sessionToken
-  if (sessionToken !== undefined) requireString('awsSigV4', 'sessionToken', sessionToken)
+  if (sessionToken !== undefined) requireString('awsSigV4', 'sessionToken', sessionToken, false, true)
+  const now = options.now ?? (() => new Date())
+  if (typeof now !== 'function') {
+    throw invalidOption(
+      'awsSigV4',
+      expected('now', 'a function returning a Date', now),
+      'Pass now: () => new Date(…) to sign at a fixed time, or leave it out to use the system clock',
+    )
+  }
   const keyCache = new Map<string, Buffer>()
   return {
     scheme: 'AWS4-HMAC-SHA256',
     apply(request: AuthRequest) {
       const headers = request.headers
       delete headers.authorization
-      headers['x-amz-date'] = amzDate(new Date())
+      headers['x-amz-date'] = amzDate(now())
       if (sessionToken !== undefined) headers['x-amz-security-token'] = sessionToken
-      if (service === 's3') {
+      if (service === 's3' && !isS3PayloadKeyword(headers['x-amz-content-sha256'])) {
         headers['x-amz-content-sha256'] =
           request.body === undefined || request.body.length === 0
             ? EMPTY_SHA256

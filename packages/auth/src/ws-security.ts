@@ -47,7 +47,7 @@ function xml(text: string): string {
  */
 export function wsSecurityUsernameToken(options: UsernameTokenOptions): UsernameToken {
   const username = requireString('wsSecurityUsernameToken', 'username', options?.username)
-  const password = requireString('wsSecurityUsernameToken', 'password', options.password, true)
+  const password = requireString('wsSecurityUsernameToken', 'password', options.password, true, true)
   const useDigest = options.digest !== false
   const ttl = options.ttlSeconds ?? 300
   if (!Number.isInteger(ttl) || ttl <= 0) {

@@ -59,7 +59,7 @@ function splitUser(username: string, domain: string | undefined): { user: string
  */
 export function ntlm(options: NtlmOptions): NtlmStrategy {
   const username = requireString('ntlm', 'username', options?.username)
-  const password = requireString('ntlm', 'password', options.password, true)
+  const password = requireString('ntlm', 'password', options.password, true, true)
   if (options.domain !== undefined) requireString('ntlm', 'domain', options.domain, true)
   const connections = options.connections ?? 8
   if (!Number.isInteger(connections) || connections < 1) {
