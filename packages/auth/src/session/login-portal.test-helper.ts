@@ -13,6 +13,8 @@ export function loginPortal(options: { username: string; password: string }) {
     /** How an expired session is answered. */
     expiredAs: 'redirect' as 'redirect' | '401' | '403',
     loginDelayMs: 0,
+    /** How a wrong password is answered: a redirect back to the form, or the form re-rendered with 200 (common). */
+    failedLoginAs: 'redirect' as 'redirect' | 'form',
     /** When false, logins still succeed but no session is accepted (an account without access to the reports). */
     acceptSessions: true,
   }
@@ -51,6 +53,12 @@ export function loginPortal(options: { username: string; password: string }) {
       state.csrf.delete(pre)
       if (form.get('username') !== options.username || form.get('password') !== options.password) {
         state.failedLogins += 1
+        if (state.failedLoginAs === 'form') {
+          return HttpResponse.html(
+            '<html><p>Invalid user name or password</p><form method="post" action="/portal/login">' +
+              '<input name="username"><input type="password" name="password"></form></html>',
+          )
+        }
         return new HttpResponse(null, { status: 302, headers: { location: '/portal/login?error=1' } })
       }
       const sid = await newSession()

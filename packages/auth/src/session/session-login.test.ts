@@ -1,12 +1,13 @@
 import { type AuthRequest, isFieldkitError } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
+import { errorTexts, expectNoLeak, rejection } from '@fieldkit/testing'
 import { request } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { withAuth } from '../with-auth'
 import { CookieJar } from './cookie-jar'
 import { csrfFromHtml } from './csrf'
 import { loginPortal } from './login-portal.test-helper'
-import { type SessionStrategy, sessionLogin } from './session-login'
+import { failedLoginReason, type SessionStrategy, sessionLogin } from './session-login'
 
 const USER = 'field.engineer'
 const PASSWORD = 'pw-portal-secret-19'
@@ -33,6 +34,7 @@ describe('sessionLogin', () => {
   })
   afterEach(async () => {
     portal.state.expiredAs = 'redirect'
+    portal.state.failedLoginAs = 'redirect'
     portal.state.loginDelayMs = 0
     for (const s of open.splice(0)) await s.close()
   })
@@ -92,6 +94,39 @@ describe('sessionLogin', () => {
     expect(String(error) + JSON.stringify(error)).not.toContain('pw-wrong-wrong-77')
   })
 
+  it('a wrong password on a portal that re-renders its form with 200 is FK_AUTH_LOGIN_FAILED after one post', async () => {
+    portal.state.failedLoginAs = 'form'
+    const s = formLogin('pw-wrong-form-88')
+    const before = portal.state.failedLogins
+    const error = await rejection(withAuth(s)(`${mock.url}/reports/daily`))
+    expect(error.code).toBe('FK_AUTH_LOGIN_FAILED')
+    expect(error.message).toContain('status 200, but the answer still holds a password field')
+    expect(error.message).toContain('posted once')
+    expect(portal.state.failedLogins - before).toBe(1)
+    expectNoLeak(['pw-wrong-form-88'], errorTexts(error))
+  })
+
+  it('resolves a path as loginRequest.url and csrf.url against the origin of the request', async () => {
+    const s = sessionLogin({
+      loginRequest: { url: '/portal/login', form: { username: USER, password: PASSWORD } },
+      csrf: { from: 'html', name: '_csrf', url: '/portal/login' },
+    })
+    open.push(s)
+    const res = await withAuth(s)(`${mock.url}/reports/daily`)
+    expect(res.statusCode).toBe(200)
+    await res.body.dump()
+    const post = mock.requests.findLast((r) => r.method === 'POST' && r.path === '/portal/login')
+    expect(new URLSearchParams(post?.body).get('_csrf')).toBeTruthy()
+  })
+
+  it('login() before any request with a path as URL names the missing origin', async () => {
+    const s = sessionLogin({ loginRequest: { url: '/portal/login', form: { username: USER, password: PASSWORD } } })
+    open.push(s)
+    const error = await rejection(s.login())
+    expect(error.code).toBe('FK_AUTH_INVALID_OPTIONS')
+    expect(error.message).toContain('no request has named the origin yet')
+  })
+
   it('a CSRF token that is not on the page gives FK_AUTH_CSRF_NOT_FOUND', async () => {
     const s = sessionLogin({
       loginRequest: { url: `${mock.url}/portal/login`, form: { username: USER, password: PASSWORD } },
@@ -119,7 +154,11 @@ describe('sessionLogin', () => {
 
   it('validates its options at construction', () => {
     expect(() => sessionLogin({ loginRequest: { url: 'nope', form: {} } })).toThrow(
-      expect.objectContaining({ code: 'FK_AUTH_INVALID_OPTIONS' }),
+      expect.objectContaining({
+        code: 'FK_AUTH_INVALID_OPTIONS',
+        message:
+          '[fieldkit/auth] sessionLogin: Expected `loginRequest.url` to be an http(s) URL or a path starting with /, got "nope"',
+      }),
     )
     expect(() => sessionLogin({ loginRequest: { url: 'https://p.example/login' } })).toThrow(
       expect.objectContaining({ code: 'FK_AUTH_INVALID_OPTIONS' }),
@@ -130,6 +169,34 @@ describe('sessionLogin', () => {
         csrf: { from: 'body' as 'html', name: 'x' },
       }),
     ).toThrow(expect.objectContaining({ code: 'FK_AUTH_INVALID_OPTIONS' }))
+  })
+})
+
+describe('failed login detection', () => {
+  const url = new URL('https://portal.example.com/account/login')
+  it.each([
+    [
+      '<form action="/account/login" method="post"><input name="u"><input type="password" name="p"></form>',
+      1,
+      'the answer still holds a password field',
+    ],
+    ['<INPUT NAME=p TYPE=PASSWORD>', 1, 'the answer still holds a password field'],
+    [
+      '<form method=post action=\'login?next=%2F\'><input name="otp"></form>',
+      1,
+      'the answer still holds the login form',
+    ],
+    ['<html><a href="/logout">Log out</a></html>', 0, 'no session cookie was set'],
+  ])('%s (%s cookies) is a refusal', (body, cookies, reason) => {
+    expect(failedLoginReason(body, url, cookies)).toBe(reason)
+  })
+  it('a dashboard with a session cookie is a success', () => {
+    expect(failedLoginReason('<html><form action="/search"><input name="q"></form></html>', url, 1)).toBeUndefined()
+  })
+  it('stays linear on 200 000 unclosed input tags', () => {
+    const started = performance.now()
+    expect(failedLoginReason('<input '.repeat(200_000), url, 1)).toBeUndefined()
+    expect(performance.now() - started).toBeLessThan(2000)
   })
 })
 

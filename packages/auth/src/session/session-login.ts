@@ -1,5 +1,5 @@
 import type { AuthChallengeResponse, AuthRequest, AuthStrategy, Logger } from '@fieldkit/core'
-import { resolveLogger } from '@fieldkit/core'
+import { expected, resolveLogger } from '@fieldkit/core'
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici'
 import { raceSignal, SingleFlight } from '../oauth2/single-flight'
 import { CookieJar } from './cookie-jar'
@@ -8,6 +8,7 @@ import { SessionError } from './session-error'
 
 /** The login call: a form post (`form`) or a JSON post (`json`). */
 export interface LoginRequestOptions {
+  /** The login form's or API's URL: in full, or a path (`/login`) resolved against the origin of the request. */
   url: string | URL
   /** POST by default. */
   method?: 'POST' | 'PUT'
@@ -32,7 +33,12 @@ export interface SessionLoginOptions {
   csrf?: CsrfOptions
   /** Whether an answer means the session has expired; default: 401, 403, or a redirect to the login page. */
   isLoggedOut?: (response: AuthChallengeResponse) => boolean
-  /** Whether the login worked; default: a status below 400 that is not a redirect back to the login page. */
+  /**
+   * Whether the login worked. Default: a status below 400 that is not a redirect back to the login page, an HTML
+   * answer that holds neither a password field nor a form posting to the login URL (a portal that re-renders its form
+   * with 200 for a wrong password), and at least one cookie held after the post. A refused login throws
+   * `FK_AUTH_LOGIN_FAILED` after one post, so a wrong password never counts twice against a lockout limit.
+   */
   loginSucceeded?: (response: LoginResponse) => boolean
   /** Timeout of each login call (default 30 000 ms). */
   timeoutMs?: number
@@ -55,21 +61,76 @@ export interface SessionStrategy extends AuthStrategy {
 const FRESH_WINDOW_MS = 30_000
 const MAX_BODY = 4 * 1024 * 1024
 
-function toUrl(value: string | URL | undefined, name: string): URL {
+/** A login or CSRF URL: absolute http(s), or a path (`/login`) resolved against the origin of the first request. */
+type LoginUrl = { absolute: URL } | { path: string }
+
+function toLoginUrl(value: unknown, name: string): LoginUrl {
+  if (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//')) return { path: value }
   let url: URL | undefined
   try {
-    url = value === undefined ? undefined : new URL(String(value))
+    url = value instanceof URL || typeof value === 'string' ? new URL(String(value)) : undefined
   } catch {
     url = undefined
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new SessionError({
       code: 'FK_AUTH_INVALID_OPTIONS',
-      message: `[fieldkit/auth] sessionLogin: Expected \`${name}\` to be an http(s) URL, got ${value === undefined ? 'undefined' : typeof value}`,
-      hint: 'Give the full URL of the login form or login API, e.g. https://portal.example.com/login',
+      message: `[fieldkit/auth] sessionLogin: ${expected(name, 'an http(s) URL or a path starting with /', value)}`,
+      hint: 'Give the login URL in full (https://portal.example.com/login) or as a path (/login), which is resolved against the origin of the request being sent',
+      details: { strategy: 'sessionLogin' },
     })
   }
-  return url
+  return { absolute: url }
+}
+
+function resolveLoginUrl(url: LoginUrl, origin: URL | undefined, name: string): URL {
+  if ('absolute' in url) return url.absolute
+  if (origin === undefined) {
+    throw new SessionError({
+      code: 'FK_AUTH_INVALID_OPTIONS',
+      message: `[fieldkit/auth] sessionLogin: \`${name}\` is a path (${url.path}) and no request has named the origin yet`,
+      hint: 'Give the login URL in full, or let the first request log in (login() before any request has no origin to resolve a path against)',
+      details: { strategy: 'sessionLogin' },
+    })
+  }
+  return new URL(url.path, origin.origin)
+}
+
+/** At most this much of a login answer is searched for a password field or the login form. */
+const SCAN_BYTES = 256 * 1024
+
+/**
+ * Why a login answer that looks successful (2xx/3xx) is a refusal, or undefined: the page still holds a password
+ * field or a form posting to the login URL (a portal that re-renders its form with 200), or no session cookie is
+ * held after the post. Each `<input`/`<form` tag is read up to its `>` (at most 2 KiB), so the scan stays linear.
+ */
+export function failedLoginReason(body: string, loginUrl: URL, cookies: number): string | undefined {
+  const text = body.length > SCAN_BYTES ? body.slice(0, SCAN_BYTES) : body
+  const lower = text.toLowerCase()
+  for (let at = lower.indexOf('<input'); at !== -1; at = lower.indexOf('<input', at + 6)) {
+    const window = lower.slice(at, at + 2048)
+    const end = window.indexOf('>')
+    const tag = end === -1 ? window : window.slice(0, end)
+    if (/\stype\s*=\s*["']?password["'\s/]/.test(`${tag} `)) return 'the answer still holds a password field'
+  }
+  for (let at = lower.indexOf('<form'); at !== -1; at = lower.indexOf('<form', at + 5)) {
+    const window = text.slice(at, at + 2048)
+    const end = window.indexOf('>')
+    const tag = end === -1 ? window : window.slice(0, end)
+    const action = /\saction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag)
+    const target = action?.[1] ?? action?.[2] ?? action?.[3]
+    if (target !== undefined && samePath(target, loginUrl)) return 'the answer still holds the login form'
+  }
+  if (cookies === 0) return 'no session cookie was set'
+  return undefined
+}
+
+function samePath(target: string, loginUrl: URL): boolean {
+  try {
+    return new URL(target.replaceAll('&amp;', '&'), loginUrl).pathname === loginUrl.pathname
+  } catch {
+    return false
+  }
 }
 
 function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -101,7 +162,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       hint: 'Give loginRequest: { url, form: { username, password } } (or json: {…} for a JSON login API)',
     })
   }
-  const loginUrl = toUrl(login.url, 'loginRequest.url')
+  const loginSpec = toLoginUrl(login.url, 'loginRequest.url')
   if ((login.form === undefined) === (login.json === undefined)) {
     throw new SessionError({
       code: 'FK_AUTH_INVALID_OPTIONS',
@@ -117,13 +178,23 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       hint: 'E.g. csrf: { from: "html", name: "_csrf" } or { from: "cookie", name: "XSRF-TOKEN", header: "x-xsrf-token" }',
     })
   }
-  const csrfUrl = csrf === undefined ? undefined : toUrl(csrf.url ?? loginUrl, 'csrf.url')
+  const csrfSpec = csrf === undefined ? undefined : toLoginUrl(csrf.url ?? login.url, 'csrf.url')
   const csrfField = csrf?.field ?? (csrf?.from === 'html' || csrf?.from === 'json' ? csrf.name : undefined)
   const timeoutMs = options.timeoutMs ?? 30_000
   const logger = resolveLogger(options.logger, 'auth')
   const ownAgent = options.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000 }) : undefined
   const dispatcher = options.dispatcher ?? (ownAgent as Agent)
-  const loginPaths = new Set([loginUrl.pathname, ...(csrfUrl ? [csrfUrl.pathname] : [])])
+  const pathOf = (u: LoginUrl) => ('absolute' in u ? u.absolute.pathname : new URL(u.path, 'http://x').pathname)
+  const loginPaths = new Set([pathOf(loginSpec), ...(csrfSpec ? [pathOf(csrfSpec)] : [])])
+  /** Resolved at the first request (a path takes that request's origin), or at once when given in full. */
+  let loginUrl = 'absolute' in loginSpec ? loginSpec.absolute : undefined
+  let csrfUrl = csrfSpec !== undefined && 'absolute' in csrfSpec ? csrfSpec.absolute : undefined
+  const resolveUrls = (origin: URL | undefined): URL => {
+    loginUrl ??= resolveLoginUrl(loginSpec, origin, 'loginRequest.url')
+    if (csrfSpec !== undefined) csrfUrl ??= resolveLoginUrl(csrfSpec, origin ?? loginUrl, 'csrf.url')
+    return loginUrl
+  }
+  const shownLogin = () => (loginUrl === undefined ? pathOf(loginSpec) : `${loginUrl.origin}${loginUrl.pathname}`)
 
   const jar = new CookieJar()
   const flight = new SingleFlight<void>()
@@ -137,10 +208,10 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
   let closed = false
   const shutdown = new AbortController()
 
-  const redirectsToLogin = (status: number, location: string | undefined, base: URL) => {
+  const redirectsToLogin = (status: number, location: string | undefined) => {
     if (status < 300 || status >= 400 || location === undefined) return false
     try {
-      return loginPaths.has(new URL(location, base).pathname)
+      return loginPaths.has(new URL(location, loginUrl ?? 'http://x').pathname)
     } catch {
       return false
     }
@@ -151,12 +222,18 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
     ((response: AuthChallengeResponse) =>
       response.status === 401 ||
       response.status === 403 ||
-      redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl))
+      redirectsToLogin(response.status, headerValue(response.headers, 'location')))
 
-  const loginSucceeded =
-    options.loginSucceeded ??
-    ((response: LoginResponse) =>
-      response.status < 400 && !redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl))
+  /** Why the login answer is a refusal, or undefined when it is a success (`loginSucceeded` decides when given). */
+  const loginRefusal = (response: LoginResponse, url: URL): string | undefined => {
+    if (options.loginSucceeded !== undefined) return options.loginSucceeded(response) ? undefined : 'loginSucceeded'
+    if (response.status >= 400) return `status ${response.status}`
+    if (redirectsToLogin(response.status, headerValue(response.headers, 'location')))
+      return `status ${response.status}, redirected back to the login page`
+    const html = /html/i.test(headerValue(response.headers, 'content-type') ?? '') || /^\s*</.test(response.body)
+    const reason = failedLoginReason(html ? response.body : '', url, jar.values().length)
+    return reason === undefined ? undefined : `status ${response.status}, but ${reason}`
+  }
 
   async function call(
     method: 'GET' | 'POST' | 'PUT',
@@ -195,7 +272,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
   function closedError(): SessionError {
     return new SessionError({
       code: 'FK_AUTH_CLOSED',
-      message: `[fieldkit/auth] sessionLogin for ${loginUrl.origin}${loginUrl.pathname} was used after close()`,
+      message: `[fieldkit/auth] sessionLogin for ${shownLogin()} was used after close()`,
       hint: 'Create the strategy once per client and close it only when the client is closed',
     })
   }
@@ -209,7 +286,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
         : csrf.from === 'json'
           ? csrfFromJson(page.body, csrf.name)
           : csrf.from === 'cookie'
-            ? jar.get(csrf.name, loginUrl)
+            ? jar.get(csrf.name, csrfUrl)
             : headerValue(page.headers, csrf.name.toLowerCase())
     if (token === undefined) {
       throw new SessionError({
@@ -222,49 +299,51 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
     return token
   }
 
-  async function doLogin(): Promise<void> {
-    if (closed) throw closedError()
-    jar.clear()
-    csrfToken = undefined
-    const token = await fetchCsrf()
+  /** The login call's headers and body, with the CSRF token where the options put it. */
+  function loginPayload(token: string | undefined): { headers: Record<string, string>; body: string } {
     const headers: Record<string, string> = { accept: 'text/html, application/json, */*' }
     for (const [name, value] of Object.entries(login.headers ?? {})) headers[name.toLowerCase()] = value
     if (token !== undefined && csrf?.header !== undefined) headers[csrf.header.toLowerCase()] = token
-    let body: string
     if (login.form !== undefined) {
       const form = new URLSearchParams(login.form as Record<string, string>)
       if (token !== undefined && csrfField !== undefined) form.set(csrfField, token)
-      body = form.toString()
       headers['content-type'] = 'application/x-www-form-urlencoded'
-    } else {
-      body = JSON.stringify(
-        token !== undefined && csrfField !== undefined ? { ...login.json, [csrfField]: token } : login.json,
-      )
-      headers['content-type'] = 'application/json'
+      return { headers, body: form.toString() }
     }
+    headers['content-type'] = 'application/json'
+    const json = token !== undefined && csrfField !== undefined ? { ...login.json, [csrfField]: token } : login.json
+    return { headers, body: JSON.stringify(json) }
+  }
+
+  /** Logs in once: one CSRF fetch when configured, one post; a refused login is never posted again. */
+  async function doLogin(origin: URL | undefined): Promise<void> {
+    if (closed) throw closedError()
+    const url = resolveUrls(origin)
+    jar.clear()
+    csrfToken = undefined
+    const token = await fetchCsrf()
+    const { headers, body } = loginPayload(token)
     const started = performance.now()
-    const response = await call(login.method ?? 'POST', loginUrl, headers, body)
-    if (!loginSucceeded(response)) {
+    const method = login.method ?? 'POST'
+    const response = await call(method, url, headers, body)
+    const refusal = loginRefusal(response, url)
+    if (refusal !== undefined) {
       jar.clear()
       throw new SessionError({
         code: 'FK_AUTH_LOGIN_FAILED',
-        message: `[fieldkit/auth] sessionLogin: ${login.method ?? 'POST'} ${loginUrl.origin}${loginUrl.pathname} was refused (status ${response.status}${redirectsToLogin(response.status, headerValue(response.headers, 'location'), loginUrl) ? ', redirected back to the login page' : ''})`,
-        hint: 'Check the user name and password, the names of the form fields (compare with the login form in a browser), and the csrf settings',
-        details: { url: `${loginUrl.origin}${loginUrl.pathname}`, status: response.status, csrf: csrf !== undefined },
+        message: `[fieldkit/auth] sessionLogin: ${method} ${url.origin}${url.pathname} was refused (${refusal === 'loginSucceeded' ? `status ${response.status}, and the loginSucceeded check said no` : refusal}); it was posted once and is not retried`,
+        hint:
+          refusal === 'loginSucceeded' || refusal.startsWith('status 4')
+            ? 'Check the user name and password, the names of the form fields (compare with the login form in a browser), and the csrf settings'
+            : 'The portal answered the login with a page that is not logged in (many re-render the form with 200 for a wrong password): check the user name and password and the form field names; if the portal logs in differently, pass loginSucceeded: (response) => … to sessionLogin',
+        details: { url: `${url.origin}${url.pathname}`, status: response.status, csrf: csrf !== undefined },
       })
     }
-    csrfToken = csrf?.from === 'cookie' ? (jar.get(csrf.name, loginUrl) ?? token) : token
+    csrfToken = csrf?.from === 'cookie' ? (jar.get(csrf.name, url) ?? token) : token
     generation += 1
     needsLogin = false
-    logger.debug(
-      {
-        url: `${loginUrl.origin}${loginUrl.pathname}`,
-        status: response.status,
-        generation,
-        ms: Math.round(performance.now() - started),
-      },
-      'logged in',
-    )
+    const ms = Math.round(performance.now() - started)
+    logger.debug({ url: `${url.origin}${url.pathname}`, status: response.status, generation, ms }, 'logged in')
   }
 
   function applyCookies(request: AuthRequest): void {
@@ -278,7 +357,10 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
 
   async function loginThenApply(request: AuthRequest): Promise<void> {
     if (closed) throw closedError()
-    await raceSignal(flight.run(doLogin), request.signal)
+    await raceSignal(
+      flight.run(() => doLogin(request.url)),
+      request.signal,
+    )
     applyCookies(request)
   }
 
@@ -289,7 +371,10 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       applyCookies(request)
     },
     async login(signal) {
-      await raceSignal(flight.run(doLogin), signal)
+      await raceSignal(
+        flight.run(() => doLogin(undefined)),
+        signal,
+      )
     },
     isLoggedOut,
     isRefused: isLoggedOut,
@@ -303,7 +388,10 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       }
       if (sent < generation && !flight.running) return true // another request has logged in again already
       logger.debug({ status: response.status }, 'session expired; logging in again')
-      await raceSignal(flight.run(doLogin), request.signal)
+      await raceSignal(
+        flight.run(() => doLogin(request.url)),
+        request.signal,
+      )
       refusedFresh = generation
       refusedFreshAt = Date.now()
       return true
