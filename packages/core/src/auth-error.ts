@@ -4,6 +4,7 @@ import { FieldkitError } from './errors'
 export type AuthErrorCode =
   | 'FK_AUTH_CERT_EXPIRED'
   | 'FK_AUTH_CERT_INVALID'
+  | 'FK_AUTH_CERT_REFUSED'
   | 'FK_AUTH_CERT_NOT_YET_VALID'
   | 'FK_AUTH_CHALLENGE'
   | 'FK_AUTH_CLOSED'

@@ -2,8 +2,9 @@ import { X509Certificate } from 'node:crypto'
 import { createSecureContext } from 'node:tls'
 import type { AuthStrategy, Logger } from '@fieldkit/core'
 import { resolveLogger } from '@fieldkit/core'
-import { Agent } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { CertificateError } from './certificate-error'
+import { certificateRefusalInterceptor } from './refusal'
 
 type Pem = string | Buffer
 
@@ -42,8 +43,12 @@ export interface CertificateInfo {
 /** A client-certificate strategy: every request goes through {@link MtlsStrategy.dispatcher}. */
 export interface MtlsStrategy extends AuthStrategy {
   readonly scheme: 'mTLS'
-  /** The undici `Agent` with the certificate: pass it as `dispatcher` (the `@fieldkit/http` auth option does). */
-  readonly dispatcher: Agent
+  /**
+   * The undici dispatcher with the certificate (an `Agent` composed with the refusal check): pass it as `dispatcher`
+   * (the `@fieldkit/http` auth option does). A server that refuses the certificate — a TLS alert, a connection closed
+   * right after the handshake, nginx's "No required SSL certificate was sent" page — gives `FK_AUTH_CERT_REFUSED`.
+   */
+  readonly dispatcher: Dispatcher
   readonly certificate: CertificateInfo | undefined
   close(): Promise<void>
 }
@@ -169,7 +174,7 @@ export function mtls(options: MtlsOptions): MtlsStrategy {
   } else {
     logger.warn({}, 'the dates of the pfx certificate could not be read; they are not checked before requests')
   }
-  const dispatcher = new Agent({
+  const agent = new Agent({
     ...(options.connections === undefined ? {} : { connections: options.connections }),
     connect: {
       cert: options.cert,
@@ -180,6 +185,8 @@ export function mtls(options: MtlsOptions): MtlsStrategy {
       servername: options.servername,
     },
   })
+  const offered = certificate ?? {} // a pfx whose certificate could not be read was still sent
+  const dispatcher = agent.compose(certificateRefusalInterceptor(offered))
   let closed = false
   return {
     scheme: 'mTLS',
@@ -196,10 +203,17 @@ export function mtls(options: MtlsOptions): MtlsStrategy {
         })
       }
     },
+    refusalHint(response, { challenged }) {
+      const who =
+        certificate === undefined
+          ? 'a certificate from a PKCS#12 bundle'
+          : `the certificate with subject "${certificate.subject}" and issuer "${certificate.issuer}"`
+      return `The TLS handshake accepted ${who}, but the application answered ${response.status}${challenged ? ' after a retry' : ''}: ask the service owner whether this certificate (serial ${certificate?.serialNumber ?? 'unknown'}) is registered for this client and has access to this resource`
+    },
     async close() {
       if (closed) return
       closed = true
-      await dispatcher.close()
+      await agent.close()
     },
   }
 }

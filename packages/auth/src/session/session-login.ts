@@ -332,10 +332,7 @@ export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
       throw new SessionError({
         code: 'FK_AUTH_LOGIN_FAILED',
         message: `[fieldkit/auth] sessionLogin: ${method} ${url.origin}${url.pathname} was refused (${refusal === 'loginSucceeded' ? `status ${response.status}, and the loginSucceeded check said no` : refusal}); it was posted once and is not retried`,
-        hint:
-          refusal === 'loginSucceeded' || refusal.startsWith('status 4')
-            ? 'Check the user name and password, the names of the form fields (compare with the login form in a browser), and the csrf settings'
-            : 'The portal answered the login with a page that is not logged in (many re-render the form with 200 for a wrong password): check the user name and password and the form field names; if the portal logs in differently, pass loginSucceeded: (response) => … to sessionLogin',
+        hint: 'Check the user name and password, the form field names (compare with the login form in a browser) and the csrf settings; many portals answer a wrong password with the form again and 200. A portal that signals success some other way needs loginSucceeded: (response) => … in sessionLogin',
         details: { url: `${url.origin}${url.pathname}`, status: response.status, csrf: csrf !== undefined },
       })
     }
