@@ -1,4 +1,4 @@
-import type { Logger } from '@fieldkit/core'
+import { createSecretScrubber, type Logger, type SecretScrubber } from '@fieldkit/core'
 import { type Dispatcher, request } from 'undici'
 import type { ClientAuthenticator } from './client-auth'
 import { OAuth2Error } from './oauth2-error'
@@ -43,6 +43,7 @@ export async function requestToken(
   }
   await endpoint.client.apply(headers, form, endpoint.url.href)
   const grant = params.grant_type ?? 'unknown'
+  const scrubber = sentSecrets(endpoint, headers, form)
   const where = `${endpoint.url.origin}${endpoint.url.pathname}`
   const timeout = AbortSignal.timeout(endpoint.timeoutMs)
   const started = performance.now()
@@ -106,10 +107,11 @@ export async function requestToken(
   }
 
   const error = typeof body?.error === 'string' ? body.error : undefined
-  const description = scrub(
-    typeof body?.error_description === 'string' ? body.error_description.slice(0, MAX_DESCRIPTION) : undefined,
-    endpoint.secrets(),
-  )
+  // Scrubbed before it is cut, so that a cut never leaves a secret's start behind.
+  const description =
+    typeof body?.error_description === 'string'
+      ? scrubber.scrub(body.error_description).slice(0, MAX_DESCRIPTION)
+      : undefined
   const said = `answered ${status}${error ? ` ${error}` : ''}${description ? `: ${description}` : ''}`
   const details = { tokenUrl: where, grant, status, error: error ?? null, clientAuth: endpoint.client.method }
   if (error === 'invalid_client') {
@@ -152,9 +154,16 @@ export async function requestToken(
   })
 }
 
-function scrub(text: string | undefined, secrets: readonly string[]): string | undefined {
-  if (text === undefined) return undefined
-  let out = text
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]')
-  return out
+/**
+ * Every secret this token request carried, for core's scrubber: the strategy's own (client secret, refresh token),
+ * the `Authorization` header as sent (Basic's base64 of `client_id:client_secret`, which endpoints echo in their
+ * error_description) and the form's credential fields (client_secret, assertions, refresh and subject tokens).
+ */
+function sentSecrets(endpoint: TokenEndpoint, headers: Record<string, string>, form: URLSearchParams): SecretScrubber {
+  const scrubber = createSecretScrubber(endpoint.secrets())
+  scrubber.addHeader('authorization', headers.authorization)
+  for (const name of ['client_secret', 'client_assertion', 'assertion', 'refresh_token', 'password', 'code']) {
+    for (const value of form.getAll(name)) scrubber.add(value)
+  }
+  return scrubber
 }
