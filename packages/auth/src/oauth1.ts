@@ -150,6 +150,8 @@ export function oauth1(options: OAuth1Options): AuthStrategy {
   // Protocol parameters that never change, encoded once: for the base string and for the header.
   const fixedEncoded = fixed.map(([k, v]): [string, string] => [k, oauthEncode(v)])
   const fixedHeader = fixedEncoded.map(([k, v]) => `${k}="${v}", `).join('')
+  /** The base string's parts of the last signed request (never a value): for the refusal hint. */
+  let lastBase: { method: string; uri: string; names: string[] } | undefined
   return {
     scheme: 'OAuth',
     apply(request: AuthRequest) {
@@ -165,10 +167,22 @@ export function oauth1(options: OAuth1Options): AuthStrategy {
         form,
       )
       const base = `${request.method.toUpperCase()}&${oauthEncode(oauthBaseUri(request.url))}&${oauthEncode(params)}`
+      lastBase = {
+        method: request.method.toUpperCase(),
+        uri: oauthBaseUri(request.url),
+        names: params.split('&').map((pair) => decodeURIComponent(pair.slice(0, pair.indexOf('=')))),
+      }
       const signature = oauthSignature(method, base, consumerSecret, tokenSecret, options.privateKey)
       request.headers.authorization = `OAuth ${realm}${fixedHeader}oauth_timestamp="${timestamp}", oauth_nonce="${nonce}", oauth_signature="${oauthEncode(signature)}"`
     },
     // Nothing to learn from a 401: the signature or the timestamp was refused.
     challenge: () => false,
+    refusalHint(response) {
+      const parts =
+        lastBase === undefined
+          ? 'no request was signed'
+          : `method ${lastBase.method}, URL ${lastBase.uri}, parameters (sorted) ${lastBase.names.join(', ')}`
+      return `The server refused the OAuth 1.0a ${method} signature (${response.status}). The signature base string was built from: ${parts}; compare with the server's (NetSuite and others log it) — a proxy that rewrites the host, port or path, a form body sent without content-type application/x-www-form-urlencoded, or a different realm change it. Check also the consumer key, token and their secrets, and this machine's clock (oauth_timestamp)`
+    },
   }
 }

@@ -66,6 +66,13 @@ export function ntlm(options: NtlmOptions): NtlmStrategy {
     throw invalidOption('ntlm', `Expected \`connections\` to be a positive integer, got ${String(connections)}`)
   }
   const { user, domain } = splitUser(username, options.domain)
+  const form = username.includes('\\')
+    ? 'DOMAIN\\user'
+    : username.includes('@')
+      ? 'user@domain'
+      : domain === ''
+        ? 'a user name without a domain'
+        : 'a user name with the domain option'
   const dispatcher = new NtlmDispatcher(
     { user, domain, workstation: options.workstation ?? '', responseKey: ntowfv2(password, user, domain) },
     { connections, connect: options.connect, log: resolveLogger(options.logger, 'auth') },
@@ -82,6 +89,9 @@ export function ntlm(options: NtlmOptions): NtlmStrategy {
       if (response.status !== 401 || dispatcher.resets === 0) return false
       dispatcher.resets--
       return true
+    },
+    refusalHint(response: AuthChallengeResponse) {
+      return `The server refused NTLM (${response.status}) for user "${user}" in domain "${domain || '(none)'}", sent as ${form}; the password is never shown. Check the account and the domain form (try ${form === 'user@domain' ? 'NETBIOS\\user' : 'user@dns.domain'}), that the server accepts NTLMv2 (a server set to NTLMv1 only, LmCompatibilityLevel below 3, refuses this client), and whether IIS requires Extended Protection (channel binding over HTTPS): set it to Accept or Off for this site. The runbook 401-from-ntlm lists each step`
     },
     close() {
       closing ??= dispatcher.close()
