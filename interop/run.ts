@@ -1,0 +1,666 @@
+// `pnpm interop`: Fieldkit's auth strategies and HTTP client against servers nobody here wrote — Apache httpd,
+// oauthlib, PyJWT, botocore, nginx and `openssl s_server` from Debian's packages — on loopback. One line per case and a
+// closing `N passed, N failed` line; exit code 1 on any failure. A server that cannot be installed fails the suite
+// under CI=true and is skipped with its reason otherwise. The server-side protocol logic is always the library's.
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import {
+  awsSigV4,
+  basic,
+  clientCredentials,
+  digest,
+  jwtBearer,
+  mtls,
+  oauth1,
+  sigv4Sign,
+  withAuth,
+} from '../packages/auth/src/index'
+import type { AuthStrategy } from '../packages/core/src/index'
+import * as httpPackage from '../packages/http/src/index'
+import { apache, botocoreSign, glue, makePki, missing, nginx, type Started, sServer } from './servers'
+
+const CI = process.env.CI === 'true'
+let passed = 0
+let failed = 0
+let skipped = 0
+const started: Started[] = []
+
+function line(status: 'pass' | 'FAIL' | 'skip', name: string, note = ''): void {
+  console.log(`${status.padEnd(4)}  ${name}${note ? ` — ${note}` : ''}`)
+}
+
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+  const t0 = performance.now()
+  try {
+    await body()
+    passed++
+    line('pass', name, `${Math.round(performance.now() - t0)} ms`)
+  } catch (error) {
+    failed++
+    const e = error as { code?: string; message?: string }
+    line(
+      'FAIL',
+      name,
+      `${e.code ? `${e.code}: ` : ''}${String(e.message ?? error)
+        .split('\n')[0]
+        ?.slice(0, 300)}`,
+    )
+  }
+}
+
+function skip(name: string, reason: string): void {
+  if (CI) {
+    failed++
+    line('FAIL', name, `cannot run under CI: ${reason}`)
+  } else {
+    skipped++
+    line('skip', name, reason)
+  }
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message)
+}
+
+async function status(send: ReturnType<typeof withAuth>, url: string, init?: Parameters<typeof send>[1]) {
+  const res = await send(url, init)
+  await res.body.dump()
+  return res.statusCode
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    const value = (await promise) as { body?: { dump?: () => Promise<void> }; statusCode?: number }
+    await value?.body?.dump?.()
+    return `status ${value?.statusCode}`
+  } catch (error) {
+    return String((error as { code?: string }).code ?? (error as Error).message)
+  }
+}
+
+/** A strategy whose applied Authorization headers are recorded, to check what was sent. */
+function recording(strategy: AuthStrategy): AuthStrategy & { sent: string[] } {
+  const sent: string[] = []
+  return {
+    scheme: strategy.scheme,
+    async apply(request) {
+      await strategy.apply(request)
+      if (request.headers.authorization !== undefined) sent.push(request.headers.authorization)
+    },
+    challenge: strategy.challenge?.bind(strategy),
+    refusalHint: strategy.refusalHint?.bind(strategy),
+    sent,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Apache httpd: mod_auth_digest and mod_auth_basic
+
+const USER = 'Mufasa'
+const PASSWORD = 'Circle of Life'
+const UTF8_USER = 'jörg'
+const UTF8_PASSWORD = 'pässwörd-ü€'
+
+async function apacheCases(): Promise<void> {
+  const why = missing('apache')
+  const names = [
+    'apache digest: MD5 qop=auth',
+    'apache digest: 25 sequential requests on one nonce, nc counting up',
+    'apache digest: a nonce that goes stale between requests',
+    'apache digest: one-time nonces, 10 concurrent requests (withAuth)',
+    'apache digest: one-time nonces, 10 concurrent requests (createHttpClient)',
+    'apache digest: two realms, switching back and forth (withAuth)',
+    'apache digest: two realms, switching back and forth (createHttpClient)',
+    'apache digest: wrong password refused after exactly one answered challenge',
+    'apache basic: UTF-8 user name and password',
+  ]
+  if (why !== undefined) {
+    for (const name of names) skip(name, `Apache httpd ${why}`)
+    return
+  }
+  let server: Started
+  try {
+    server = await apache(
+      [
+        { path: '/digest', type: 'Digest', realm: 'digest-realm' },
+        { path: '/short', type: 'Digest', realm: 'short-realm', directives: ['AuthDigestNonceLifetime 1'] },
+        // AuthDigestNcCheck makes Apache refuse a repeated or out-of-order nc; with a lifetime of 1 s each nonce
+        // is soon stale, the closest Apache 2.4 comes to one-time nonces.
+        {
+          path: '/once',
+          type: 'Digest',
+          realm: 'once-realm',
+          directives: ['AuthDigestNonceLifetime 1', 'AuthDigestNcCheck On'],
+        },
+        { path: '/alpha', type: 'Digest', realm: 'alpha' },
+        { path: '/beta', type: 'Digest', realm: 'beta' },
+        { path: '/basic', type: 'Basic', realm: 'basic-realm' },
+      ],
+      [
+        { user: USER, password: PASSWORD },
+        { user: UTF8_USER, password: UTF8_PASSWORD },
+      ],
+    )
+    started.push(server)
+  } catch (error) {
+    for (const name of names) skip(name, `Apache httpd did not start: ${(error as Error).message.slice(0, 200)}`)
+    return
+  }
+  const base = server.url
+
+  await check(names[0] as string, async () => {
+    const s = recording(digest({ username: USER, password: PASSWORD }))
+    assert((await status(withAuth(s), `${base}/digest/a`)) === 200, 'not 200')
+    assert((s.sent.at(-1) ?? '').includes('qop=auth'), 'qop=auth not sent')
+  })
+
+  await check(names[1] as string, async () => {
+    const s = recording(digest({ username: USER, password: PASSWORD }))
+    const send = withAuth(s)
+    for (let i = 0; i < 25; i++) assert((await status(send, `${base}/digest/n${i}`)) === 200, `request ${i} not 200`)
+    const answered = s.sent.map((h) => ({ nonce: /nonce="([^"]+)"/.exec(h)?.[1], nc: /nc=([0-9a-f]{8})/.exec(h)?.[1] }))
+    assert(new Set(answered.map((a) => a.nonce)).size === 1, 'more than one nonce used')
+    const ncs = answered.map((a) => Number.parseInt(a.nc ?? '0', 16))
+    assert(ncs.join(',') === Array.from({ length: 25 }, (_, i) => i + 1).join(','), `nc not 1..25: ${ncs.join(',')}`)
+  })
+
+  await check(names[2] as string, async () => {
+    const send = withAuth(digest({ username: USER, password: PASSWORD }))
+    assert((await status(send, `${base}/short/a`)) === 200, 'first not 200')
+    await new Promise((r) => setTimeout(r, 2200))
+    assert((await status(send, `${base}/short/b`)) === 200, 'after the nonce went stale: not 200')
+  })
+
+  const tenConcurrent = async (get: (i: number) => Promise<number | string>) => {
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => get(i)))
+      const bad = results.filter((r) => r !== 200)
+      assert(bad.length === 0, `round ${round}: ${bad.length} of 10 failed (${[...new Set(bad)].join(', ')})`)
+      await new Promise((r) => setTimeout(r, 1100))
+    }
+  }
+  await check(names[3] as string, async () => {
+    const send = withAuth(digest({ username: USER, password: PASSWORD }))
+    await tenConcurrent((i) => status(send, `${base}/once/${i}`).catch((e) => String(e.code)))
+  })
+  await check(names[4] as string, async () => {
+    const client = httpPackage.createHttpClient({ baseUrl: base, auth: digest({ username: USER, password: PASSWORD }) })
+    try {
+      await tenConcurrent(async (i) => {
+        try {
+          const res = await client.request({ path: `/once/${i}` })
+          await res.text()
+          return res.status
+        } catch (error) {
+          return String((error as { code?: string }).code)
+        }
+      })
+    } finally {
+      await client.close()
+    }
+  })
+
+  const switching = ['/alpha/1', '/alpha/2', '/beta/1', '/beta/2', '/alpha/3', '/beta/3', '/alpha/4']
+  await check(names[5] as string, async () => {
+    const send = withAuth(digest({ username: USER, password: PASSWORD }))
+    const got: Array<number | string> = []
+    for (const path of switching) got.push(await status(send, `${base}${path}`).catch((e) => String(e.code)))
+    assert(
+      got.every((g) => g === 200),
+      got.join(', '),
+    )
+  })
+  await check(names[6] as string, async () => {
+    const client = httpPackage.createHttpClient({ baseUrl: base, auth: digest({ username: USER, password: PASSWORD }) })
+    try {
+      const got: Array<number | string> = []
+      for (const path of switching) {
+        try {
+          const res = await client.request({ path })
+          await res.text()
+          got.push(res.status)
+        } catch (error) {
+          got.push(String((error as { code?: string }).code))
+        }
+      }
+      assert(
+        got.every((g) => g === 200),
+        got.join(', '),
+      )
+    } finally {
+      await client.close()
+    }
+  })
+
+  await check(names[7] as string, async () => {
+    const s = recording(digest({ username: USER, password: 'wrong password' }))
+    const code = await codeOf(withAuth(s)(`${base}/digest/wrong`))
+    assert(code === 'FK_AUTH_REJECTED', code)
+    assert(s.sent.length === 1, `${s.sent.length} answers sent`)
+  })
+
+  await check(names[8] as string, async () => {
+    const send = withAuth(basic({ username: UTF8_USER, password: UTF8_PASSWORD }))
+    assert((await status(send, `${base}/basic/x`)) === 200, 'UTF-8 Basic not accepted')
+    const wrong = await codeOf(withAuth(basic({ username: UTF8_USER, password: 'pässwörd-ü' }))(`${base}/basic/x`))
+    assert(wrong === 'FK_AUTH_REJECTED', `wrong password: ${wrong}`)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// oauthlib (OAuth 1.0a) and PyJWT (RFC 7523), through the Python glue
+
+async function glueCases(): Promise<void> {
+  const oauthNames = [
+    'oauthlib: HMAC-SHA1',
+    'oauthlib: HMAC-SHA256 with a NetSuite-style realm',
+    'oauthlib: RSA-SHA1',
+    'oauthlib: PLAINTEXT',
+    'oauthlib: repeated query keys, spaces, non-ASCII, empty values',
+    'oauthlib: form body with charset',
+    'oauthlib: a wrong token secret is refused',
+  ]
+  const jwtNames = [
+    'pyjwt: RFC 7523 jwt-bearer assertion RS256',
+    'pyjwt: RFC 7523 jwt-bearer assertion ES256',
+    'pyjwt: RFC 7523 jwt-bearer assertion PS256',
+    'pyjwt: private_key_jwt client authentication RS256',
+  ]
+  const why = missing('python')
+  if (why !== undefined) {
+    for (const name of [...oauthNames, ...jwtNames]) skip(name, why)
+    return
+  }
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const pem = (k: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki') =>
+    String(k.export({ type, format: 'pem' }))
+  const creds = {
+    consumerKey: 'ck-interop',
+    consumerSecret: 'cs-sécret',
+    token: 'tok-interop',
+    tokenSecret: 'ts-sécret',
+  }
+  let server: Started
+  const tokenPath = '/token'
+  const port = await (await import('./servers')).freePort()
+  try {
+    server = await (async () => {
+      // glue() picks its own port; the token audience is its URL, so it is passed after the fact.
+      const s = await glue(
+        {
+          oauth1: { ...creds, rsaPublicKey: pem(rsa.publicKey, 'spki') },
+          jwt: {
+            issuer: 'interop-client',
+            clientId: 'interop-client',
+            publicKeys: { rsa: pem(rsa.publicKey, 'spki'), ec: pem(ec.publicKey, 'spki') },
+          },
+          tokenUrl: `http://127.0.0.1:${port}${tokenPath}`,
+        },
+        port,
+      )
+      return s
+    })()
+    started.push(server)
+  } catch (error) {
+    for (const name of [...oauthNames, ...jwtNames])
+      skip(name, `the Python glue did not start: ${(error as Error).message.slice(0, 200)}`)
+    return
+  }
+  const base = server.url
+  const ok = async (strategy: AuthStrategy, path: string, init?: Parameters<ReturnType<typeof withAuth>>[1]) => {
+    const s = await status(withAuth(strategy), `${base}${path}`, init)
+    assert(s === 200, `status ${s}`)
+  }
+  await check(oauthNames[0] as string, () => ok(oauth1({ ...creds, signatureMethod: 'HMAC-SHA1' }), '/oauth1/a?x=1'))
+  await check(oauthNames[1] as string, () =>
+    ok(
+      oauth1({ ...creds, signatureMethod: 'HMAC-SHA256', realm: '1234567_SB1' }),
+      '/oauth1/restlet?script=12&deploy=1',
+    ),
+  )
+  await check(oauthNames[2] as string, () =>
+    ok(
+      oauth1({
+        consumerKey: creds.consumerKey,
+        token: creds.token,
+        tokenSecret: creds.tokenSecret,
+        signatureMethod: 'RSA-SHA1',
+        privateKey: pem(rsa.privateKey, 'pkcs8'),
+      }),
+      '/oauth1/rsa',
+    ),
+  )
+  await check(oauthNames[3] as string, () => ok(oauth1({ ...creds, signatureMethod: 'PLAINTEXT' }), '/oauth1/plain'))
+  await check(oauthNames[4] as string, () =>
+    ok(oauth1({ ...creds, signatureMethod: 'HMAC-SHA256' }), '/oauth1/q?a=2&a=1&b=x%20y&c=&name=J%C3%B6rg&z=%2B'),
+  )
+  await check(oauthNames[5] as string, () =>
+    ok(oauth1({ ...creds, signatureMethod: 'HMAC-SHA1' }), '/oauth1/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      body: 'status=Hello%20Ladies%20%2B%20Gentlemen&name=J%C3%B6rg&empty=',
+    }),
+  )
+  await check(oauthNames[6] as string, async () => {
+    const code = await codeOf(withAuth(oauth1({ ...creds, tokenSecret: 'wrong' }))(`${base}/oauth1/a`))
+    assert(code === 'FK_AUTH_REJECTED', code)
+  })
+  const tokenUrl = `${base}${tokenPath}`
+  for (const [i, algorithm, key] of [
+    [0, 'RS256', pem(rsa.privateKey, 'pkcs8')],
+    [1, 'ES256', pem(ec.privateKey, 'pkcs8')],
+    [2, 'PS256', pem(rsa.privateKey, 'pkcs8')],
+  ] as const) {
+    await check(jwtNames[i] as string, async () => {
+      const strategy = jwtBearer({
+        tokenUrl,
+        issuer: 'interop-client',
+        subject: 'integration-user',
+        privateKey: key,
+        algorithm,
+      })
+      try {
+        const token = await strategy.getToken()
+        assert(token.startsWith('at-'), 'no access token')
+      } finally {
+        await strategy.close()
+      }
+    })
+  }
+  await check(jwtNames[3] as string, async () => {
+    const strategy = clientCredentials({
+      tokenUrl,
+      clientId: 'interop-client',
+      clientAuth: 'private_key_jwt',
+      clientKey: { privateKey: pem(rsa.privateKey, 'pkcs8'), algorithm: 'RS256' },
+    })
+    try {
+      assert((await strategy.getToken()).startsWith('at-'), 'no access token')
+    } finally {
+      await strategy.close()
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// botocore: Fieldkit's SigV4 Authorization byte-equal to botocore's for the same request and time
+
+async function botocoreCases(): Promise<void> {
+  const names = [
+    'botocore: awkward query strings (execute-api)',
+    'botocore: a session token',
+    'botocore: S3 keys with spaces and non-ASCII',
+    'botocore: S3 UNSIGNED-PAYLOAD',
+  ]
+  const why = missing('python')
+  if (why !== undefined) {
+    for (const name of names) skip(name, why)
+    return
+  }
+  const time = '2026-12-07T12:00:00Z'
+  const credentials = { accessKeyId: 'AKIDINTEROP', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+  const cases = [
+    {
+      name: names[0],
+      method: 'GET',
+      url: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/items?b=2&a=1&a=0&c=%20x&d=&e=%2F%2B&f=caf%C3%A9',
+      service: 'execute-api',
+      region: 'eu-west-1',
+    },
+    {
+      name: names[1],
+      method: 'POST',
+      url: 'https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15',
+      service: 'sts',
+      region: 'us-east-1',
+      sessionToken: 'FQoGZXIvYXdzEXAMPLE//token+with/slashes==',
+      body: 'x=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    {
+      name: names[2],
+      method: 'PUT',
+      url: 'https://bucket.s3.eu-west-1.amazonaws.com/reports/2026 Q4/caf%C3%A9%20menu.pdf',
+      service: 's3',
+      region: 'eu-west-1',
+      body: 'pdf-bytes',
+    },
+    {
+      name: names[3],
+      method: 'PUT',
+      url: 'https://bucket.s3.eu-west-1.amazonaws.com/big/object.bin',
+      service: 's3',
+      region: 'eu-west-1',
+      body: 'not hashed',
+      unsigned: true,
+    },
+  ]
+  for (const c of cases) {
+    await check(c.name as string, async () => {
+      const headers: Record<string, string> = { ...(c.headers ?? {}) }
+      if (c.unsigned) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+      const request = { method: c.method, url: new URL(c.url), headers: { ...headers }, body: c.body }
+      const strategy = awsSigV4({
+        ...credentials,
+        sessionToken: c.sessionToken,
+        region: c.region,
+        service: c.service,
+        now: () => new Date(time),
+      })
+      await strategy.apply(request)
+      const [theirs] = botocoreSign({
+        credentials: { ...credentials, sessionToken: c.sessionToken },
+        time,
+        requests: [
+          {
+            method: c.method,
+            url: request.url.href,
+            headers,
+            body: c.body,
+            service: c.service,
+            region: c.region,
+            unsignedPayload: c.unsigned === true,
+          },
+        ],
+      })
+      if (request.headers.authorization !== theirs) {
+        const ours = sigv4Sign({
+          ...request,
+          ...credentials,
+          region: c.region,
+          service: c.service,
+          amzDate: request.headers['x-amz-date'] as string,
+        })
+        throw new Error(
+          `differs from botocore: ours ${request.headers.authorization} / botocore ${theirs} / canonical ${JSON.stringify(ours.canonicalRequest)}`,
+        )
+      }
+    })
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// nginx and openssl s_server requiring a client certificate; nginx redirects
+
+async function tlsCases(): Promise<void> {
+  const names = [
+    'nginx mTLS: PEM certificate and key',
+    'nginx mTLS: PKCS#12 bundle',
+    'nginx mTLS: encrypted key with passphrase',
+    'nginx mTLS: a certificate of an untrusted CA gives FK_AUTH_CERT_REFUSED',
+    'nginx mTLS: untrusted CA through createHttpClient (nginx answers its 400 page): FK_AUTH_CERT_REFUSED, not retried',
+    'openssl s_server TLS 1.3: untrusted CA gives FK_AUTH_CERT_REFUSED, not retried (createHttpClient)',
+    'openssl s_server TLS 1.2: untrusted CA gives FK_AUTH_CERT_REFUSED (withAuth)',
+    'openssl s_server TLS 1.3: trusted certificate accepted',
+  ]
+  const redirectNames = [301, 302, 303, 307, 308].map((s) => `nginx redirect: return ${s}`)
+  redirectNames.push(
+    'nginx redirect: a cross-origin hop does not carry Authorization',
+    'nginx redirect: to a residency-denied host',
+  )
+  const why = missing('nginx') ?? missing('openssl')
+  if (why !== undefined) {
+    for (const name of [...names, ...redirectNames]) skip(name, why)
+    return
+  }
+  const pki = makePki()
+  let web: Started & { plainUrl: string }
+  let tls13: Started
+  let tls12: Started
+  try {
+    web = (await nginx(pki, 'http://localhost:1')) as Started & { plainUrl: string }
+    started.push(web)
+    tls13 = await sServer(pki, '-tls1_3')
+    started.push(tls13)
+    tls12 = await sServer(pki, '-tls1_2')
+    started.push(tls12)
+  } catch (error) {
+    for (const name of [...names, ...redirectNames])
+      skip(name, `nginx / openssl did not start: ${(error as Error).message.slice(0, 200)}`)
+    return
+  }
+  const accepted = async (strategy: ReturnType<typeof mtls>, url: string) => {
+    try {
+      const res = await withAuth(strategy)(url)
+      const text = await res.body.text()
+      assert(res.statusCode === 200, `status ${res.statusCode}`)
+      return text
+    } finally {
+      await strategy.close()
+    }
+  }
+  await check(names[0] as string, async () => {
+    const text = await accepted(mtls({ cert: pki.clientCert, key: pki.clientKey, ca: pki.ca }), `${web.url}/`)
+    assert(text.includes('CN=erp-sync-client'), text)
+  })
+  await check(names[1] as string, async () => {
+    await accepted(mtls({ pfx: pki.clientPfx, passphrase: pki.passphrase, ca: pki.ca }), `${web.url}/`)
+  })
+  await check(names[2] as string, async () => {
+    await accepted(
+      mtls({ cert: pki.clientCert, key: pki.clientKeyEncrypted, passphrase: pki.passphrase, ca: pki.ca }),
+      `${web.url}/`,
+    )
+  })
+  const refused = async (strategy: ReturnType<typeof mtls>, url: string, viaClient: boolean) => {
+    try {
+      let error: { code?: string; hint?: string; message?: string } | undefined
+      if (viaClient) {
+        const client = httpPackage.createHttpClient({ baseUrl: url, auth: strategy, retry: { retries: 3 } })
+        try {
+          await client.request({ path: '/' })
+        } catch (e) {
+          error = e as typeof error
+        } finally {
+          await client.close()
+        }
+      } else {
+        error = await withAuth(strategy)(url).then(
+          () => undefined,
+          (e: unknown) => e as typeof error,
+        )
+      }
+      assert(
+        error?.code === 'FK_AUTH_CERT_REFUSED',
+        `got ${error?.code ?? 'a response'}: ${error?.message?.slice(0, 160)}`,
+      )
+      assert(error.hint?.includes('openssl s_client -connect 127.0.0.1:'), 'hint without the openssl command')
+      return error
+    } finally {
+      await strategy.close()
+    }
+  }
+  await check(names[3] as string, async () => {
+    const error = await refused(
+      mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }),
+      `${web.url}/`,
+      false,
+    )
+    assert(error.message?.includes('CN=stranger-client'), 'subject not named')
+  })
+  await check(names[4] as string, async () => {
+    const error = await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), `${web.url}/`, true)
+    assert(error.message?.includes('refused the client certificate'), error.message ?? '')
+  })
+  await check(names[5] as string, async () => {
+    await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), tls13.url, true)
+  })
+  await check(names[6] as string, async () => {
+    await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), tls12.url, false)
+  })
+  await check(names[7] as string, async () => {
+    await accepted(mtls({ cert: pki.clientCert, key: pki.clientKey, ca: pki.ca }), `${tls13.url}/`)
+  })
+
+  const interceptors = (httpPackage as { interceptors?: { redirect?: unknown } }).interceptors
+  if (interceptors?.redirect === undefined) {
+    for (const name of redirectNames) {
+      skipped++
+      line(
+        'skip',
+        name,
+        '@fieldkit/http does not export interceptors.redirect on this branch (the interceptors issue adds it)',
+      )
+    }
+    return
+  }
+  for (const [i, code] of [301, 302, 303, 307, 308].entries()) {
+    await check(redirectNames[i] as string, async () => {
+      const client = httpPackage.createHttpClient({ baseUrl: web.plainUrl })
+      try {
+        const res = await client.request({ path: `/r${code}` })
+        const text = await res.text()
+        assert(res.status === 200 && text.startsWith('authorization='), `status ${res.status}`)
+      } finally {
+        await client.close()
+      }
+    })
+  }
+  await check(redirectNames[5] as string, async () => {
+    const target = (await import('node:http')).createServer((req, res) =>
+      res.end(`authorization=[${req.headers.authorization ?? ''}]`),
+    )
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r))
+    const other = `http://localhost:${(target.address() as { port: number }).port}`
+    const hop = (await nginx(pki, other)) as Started & { plainUrl: string }
+    started.push(hop)
+    const client = httpPackage.createHttpClient({
+      baseUrl: hop.plainUrl,
+      auth: basic({ username: 'u', password: `p-${randomUUID()}` }),
+    })
+    try {
+      const res = await client.request({ path: '/cross' })
+      const text = await res.text()
+      assert(text === 'authorization=[]', `the cross-origin hop carried: ${text.slice(0, 40)}`)
+    } finally {
+      await client.close()
+      target.close()
+    }
+  })
+  skip(redirectNames[6] as string, 'the residency-denied redirect case is not written yet')
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const t0 = performance.now()
+  try {
+    await apacheCases()
+    await glueCases()
+    await botocoreCases()
+    await tlsCases()
+    for (const name of [
+      'gss-ntlmssp: NTLM and Negotiate, DOMAIN\\user and user@domain, reuse, POST, 6 concurrent, wrong password',
+    ]) {
+      skip(name, 'the gss-ntlmssp glue server is not written yet')
+    }
+  } finally {
+    await Promise.all(started.map((s) => s.stop()))
+  }
+  console.log(
+    `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  )
+  return failed === 0 ? 0 : 1
+}
+
+process.exitCode = await main()
