@@ -20,8 +20,9 @@ export interface Started {
 }
 
 /** Why a server cannot run on this machine, or undefined when it can. */
-export function missing(what: 'apache' | 'nginx' | 'openssl' | 'python'): string | undefined {
+export function missing(what: 'apache' | 'nginx' | 'openssl' | 'python' | 'ntlm'): string | undefined {
   const need: Record<typeof what, string[]> = {
+    ntlm: [PYTHON],
     apache: ['/usr/sbin/apache2', '/usr/bin/htpasswd', `${APACHE_MODULES}/mod_auth_digest.so`],
     nginx: ['/usr/sbin/nginx'],
     openssl: ['/usr/bin/openssl'],
@@ -29,6 +30,18 @@ export function missing(what: 'apache' | 'nginx' | 'openssl' | 'python'): string
   }
   const absent = need[what].filter((file) => !existsSync(file))
   if (absent.length > 0) return `not installed: ${absent.join(', ')}`
+  if (what === 'ntlm') {
+    if (
+      !existsSync('/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so') &&
+      !existsSync('/usr/lib/aarch64-linux-gnu/gssntlmssp/gssntlmssp.so')
+    )
+      return 'gss-ntlmssp is not installed'
+    try {
+      execFileSync(PYTHON, ['-c', 'import gssapi'], { stdio: 'pipe' })
+    } catch {
+      return 'python3-gssapi is not installed'
+    }
+  }
   if (what === 'python') {
     try {
       execFileSync(PYTHON, ['-c', 'import oauthlib, jwt, botocore'], { stdio: 'pipe' })
@@ -168,6 +181,28 @@ export async function glue(config: Record<string, unknown>, port: number): Promi
   const dir = mkdtempSync(join(tmpdir(), 'fk-interop-glue-'))
   const script = join(import.meta.dirname, 'servers', 'glue.py')
   const child = await start(PYTHON, [script, String(port)], dir, port, `${JSON.stringify(config)}\n`)
+  return { url: `http://127.0.0.1:${port}`, port, dir, stop: stopper(child) }
+}
+
+/** The gss-ntlmssp acceptor behind HTTP (python-gssapi), verifying the users of `users` (DOMAIN:user:password). */
+export async function ntlmGlue(users: string): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'fk-interop-ntlm-'))
+  const port = await freePort()
+  writeFileSync(join(dir, 'users'), users)
+  const script = join(import.meta.dirname, 'servers', 'ntlm_glue.py')
+  const child = spawn(PYTHON, [script, String(port)], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NTLM_USER_FILE: join(dir, 'users') },
+  })
+  let output = ''
+  child.stdout?.on('data', (d) => {
+    output += d
+  })
+  child.stderr?.on('data', (d) => {
+    output += d
+  })
+  await waitForPort(port, child, () => output)
   return { url: `http://127.0.0.1:${port}`, port, dir, stop: stopper(child) }
 }
 
