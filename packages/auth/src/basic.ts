@@ -1,4 +1,5 @@
 import type { AuthRequest, AuthStrategy } from '@fieldkit/core'
+import { expected } from '@fieldkit/core'
 import { invalidOption, requireString } from './errors'
 
 /** Options of {@link basic}. */
@@ -22,10 +23,18 @@ export function basic(options: BasicOptions): AuthStrategy {
   const username = requireString('basic', 'username', options?.username)
   const password = requireString('basic', 'password', options.password, true, true)
   if (username.includes(':'))
-    throw invalidOption('basic', 'Expected `username` to contain no colon (RFC 7617 section 2)')
+    throw invalidOption(
+      'basic',
+      'Expected `username` to contain no colon (RFC 7617 section 2), got a user name with a colon',
+      'Basic sends user:password, so a colon in the user name cannot be told apart from the password; ask for an account without one, or use the scheme the server offers besides Basic',
+    )
   const charset = options.charset ?? 'utf-8'
   if (charset !== 'utf-8' && charset !== 'latin1') {
-    throw invalidOption('basic', `Expected \`charset\` to be 'utf-8' or 'latin1', got ${String(charset)}`)
+    throw invalidOption(
+      'basic',
+      expected('charset', "'utf-8' or 'latin1'", charset),
+      "Leave charset out (UTF-8, RFC 7617) or give 'latin1' for an old server that decodes Basic as ISO-8859-1",
+    )
   }
   const value = `Basic ${Buffer.from(`${username}:${password}`, charset === 'utf-8' ? 'utf8' : 'latin1').toString('base64')}`
   return {
@@ -57,7 +66,11 @@ export function bearer(token: BearerToken): AuthStrategy {
     async apply(request: AuthRequest) {
       const value = typeof token === 'function' ? await token() : token
       if (typeof value !== 'string' || value.length === 0) {
-        throw invalidOption('bearer', 'Expected the token function to return a non-empty string')
+        throw invalidOption(
+          'bearer',
+          expected('token()', 'a non-empty string', value, { secret: true }),
+          'The token function returned nothing usable: check where it reads the token from (environment, file, vault) and that it awaits it',
+        )
       }
       request.headers.authorization = `Bearer ${value}`
     },
@@ -85,12 +98,20 @@ export interface ApiKeyOptions {
 export function apiKey(options: ApiKeyOptions): AuthStrategy {
   const where = options?.in
   if (where !== 'header' && where !== 'query' && where !== 'cookie') {
-    throw invalidOption('apiKey', `Expected \`in\` to be 'header', 'query' or 'cookie', got ${String(where)}`)
+    throw invalidOption(
+      'apiKey',
+      expected('in', "'header', 'query' or 'cookie'", where),
+      "Say where the API expects its key: in: 'header' with name: 'x-api-key', in: 'query' with name: 'api_key', or in: 'cookie'",
+    )
   }
   const name = requireString('apiKey', 'name', options.name)
   const value = requireString('apiKey', 'value', options.value, false, true)
   if (where === 'header' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-    throw invalidOption('apiKey', 'Expected `name` to be a valid header name')
+    throw invalidOption(
+      'apiKey',
+      expected('name', 'a valid header name', name),
+      'A header name is letters, digits and -_.!#$%&*+^`|~ only; copy it from the API documentation (e.g. x-api-key)',
+    )
   }
   const headerName = name.toLowerCase()
   return {

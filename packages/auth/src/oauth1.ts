@@ -1,5 +1,6 @@
 import { createHmac, createSign, type KeyObject } from 'node:crypto'
 import type { AuthRequest, AuthStrategy } from '@fieldkit/core'
+import { expected } from '@fieldkit/core'
 import { AuthError, invalidOption, requireString } from './errors'
 import { randomHex } from './random'
 
@@ -135,7 +136,11 @@ export function oauth1(options: OAuth1Options): AuthStrategy {
       ? (options.consumerSecret ?? '')
       : requireString('oauth1', 'consumerSecret', options.consumerSecret, false, true)
   if (method === 'RSA-SHA1' && options.privateKey === undefined) {
-    throw invalidOption('oauth1', 'Expected `privateKey` (PEM or KeyObject) with signatureMethod RSA-SHA1')
+    throw invalidOption(
+      'oauth1',
+      expected('privateKey', 'a PEM text or KeyObject with signatureMethod RSA-SHA1', options.privateKey),
+      'RSA-SHA1 signs with the consumer private key: read the PEM file (readFileSync(path, "utf8")) and pass its text as privateKey',
+    )
   }
   const token = options.token
   const tokenSecret = options.tokenSecret ?? ''

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { expected } from '@fieldkit/core'
 import { invalidOption, requireString } from './errors'
 
 /** Options of {@link wsSecurityUsernameToken}. */
@@ -53,7 +54,8 @@ export function wsSecurityUsernameToken(options: UsernameTokenOptions): Username
   if (!Number.isInteger(ttl) || ttl <= 0) {
     throw invalidOption(
       'wsSecurityUsernameToken',
-      `Expected \`ttlSeconds\` to be a positive integer, got ${String(ttl)}`,
+      expected('ttlSeconds', 'a positive integer', ttl),
+      'Give the lifetime of the UsernameToken in whole seconds (the default is 300); servers refuse tokens older than their own limit',
     )
   }
   return {

@@ -1,5 +1,5 @@
 import type { AuthChallengeResponse, AuthStrategy, Logger } from '@fieldkit/core'
-import { resolveLogger } from '@fieldkit/core'
+import { expected, resolveLogger } from '@fieldkit/core'
 import type { Client } from 'undici'
 import { invalidOption, requireString } from '../errors'
 import { NtlmDispatcher } from './dispatcher'
@@ -40,9 +40,19 @@ function splitUser(username: string, domain: string | undefined): { user: string
     embedded = username.slice(at + 1)
   }
   if (embedded !== undefined && domain !== undefined && domain.toLowerCase() !== embedded.toLowerCase()) {
-    throw invalidOption('ntlm', 'Expected `domain` to match the domain named in `username`, or to be left out')
+    throw invalidOption(
+      'ntlm',
+      expected('domain', 'the domain named in `username`, or left out', domain),
+      'Name the domain once: either username: "DOMAIN\\user" (or "user@domain") or username: "user" with domain: "DOMAIN"',
+    )
   }
-  if (user.length === 0) throw invalidOption('ntlm', 'Expected `username` to name a user')
+  if (user.length === 0) {
+    throw invalidOption(
+      'ntlm',
+      'Expected `username` to name a user, got only a domain',
+      'Give the account as DOMAIN\\user, user@domain or user (with the domain option)',
+    )
+  }
   return { user, domain: embedded ?? domain ?? '' }
 }
 
@@ -63,7 +73,11 @@ export function ntlm(options: NtlmOptions): NtlmStrategy {
   if (options.domain !== undefined) requireString('ntlm', 'domain', options.domain, true)
   const connections = options.connections ?? 8
   if (!Number.isInteger(connections) || connections < 1) {
-    throw invalidOption('ntlm', `Expected \`connections\` to be a positive integer, got ${String(connections)}`)
+    throw invalidOption(
+      'ntlm',
+      expected('connections', 'a positive integer', connections),
+      'Give how many authenticated connections to keep per origin (default 8); each costs one NTLM handshake',
+    )
   }
   const { user, domain } = splitUser(username, options.domain)
   const form = username.includes('\\')
