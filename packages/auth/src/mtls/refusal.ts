@@ -2,13 +2,13 @@ import type { Dispatcher } from 'undici'
 import { CertificateError } from './certificate-error'
 
 /** What the refusal hint says about the certificate that was offered. */
-export interface OfferedCertificate {
+interface OfferedCertificate {
   subject?: string
   issuer?: string
 }
 
 /** How the refusal was recognised. */
-export type CertificateRefusalKind = 'tls-alert' | 'closed-after-handshake' | 'nginx-400'
+type CertificateRefusalKind = 'tls-alert' | 'closed-after-handshake' | 'nginx-400'
 
 /**
  * TLS alerts a server sends when it refuses the client certificate (RFC 8446 section 6.2), as Node's OpenSSL names
@@ -35,7 +35,7 @@ export function refusalKind(error: unknown): CertificateRefusalKind | undefined 
 }
 
 /** The typed refusal: the certificate's subject and issuer, and the command that shows which CAs the server accepts. */
-export function certificateRefused(
+function certificateRefused(
   kind: CertificateRefusalKind,
   origin: string,
   offered: OfferedCertificate | undefined,
