@@ -180,6 +180,7 @@ class DigestState {
 
   /** The space a request to `url` belongs to, or the last one learnt. */
   spaceFor(url: URL): Space | undefined {
+    if (this.spaces.size <= 1) return this.last // one realm (most servers): no lookup on the hot path
     const path = url.pathname
     for (let end = path.lastIndexOf('/'); end >= 0; end = path.lastIndexOf('/', end - 1)) {
       const realm = this.realmOf.get(`${url.origin}${path.slice(0, end + 1)}`)
