@@ -122,16 +122,13 @@ async function apacheCases(): Promise<void> {
   try {
     server = await apache(
       [
-        { path: '/digest', type: 'Digest', realm: 'digest-realm' },
+        // AuthDigestNcCheck: Apache refuses an nc that is not above the last one of the client (its opaque).
+        { path: '/digest', type: 'Digest', realm: 'digest-realm', directives: ['AuthDigestNcCheck On'] },
         { path: '/short', type: 'Digest', realm: 'short-realm', directives: ['AuthDigestNonceLifetime 1'] },
-        // AuthDigestNcCheck makes Apache refuse a repeated or out-of-order nc; with a lifetime of 1 s each nonce
-        // is soon stale, the closest Apache 2.4 comes to one-time nonces.
-        {
-          path: '/once',
-          type: 'Digest',
-          realm: 'once-realm',
-          directives: ['AuthDigestNonceLifetime 1', 'AuthDigestNcCheck On'],
-        },
+        // Apache 2.4 has no one-time nonces; a lifetime of 1 s makes every nonce stale (stale=true) a second after it
+        // was issued, so each round of 10 concurrent requests starts on a stale nonce. No nc check here: Apache
+        // counts nc per client (opaque) across nonces, which concurrent requests cannot keep in order.
+        { path: '/once', type: 'Digest', realm: 'once-realm', directives: ['AuthDigestNonceLifetime 1'] },
         { path: '/alpha', type: 'Digest', realm: 'alpha' },
         { path: '/beta', type: 'Digest', realm: 'beta' },
         { path: '/basic', type: 'Basic', realm: 'basic-realm' },
@@ -265,6 +262,8 @@ async function glueCases(): Promise<void> {
     'pyjwt: RFC 7523 jwt-bearer assertion ES256',
     'pyjwt: RFC 7523 jwt-bearer assertion PS256',
     'pyjwt: private_key_jwt client authentication RS256',
+    'pyjwt: private_key_jwt client authentication ES256',
+    'pyjwt: private_key_jwt client authentication PS256',
   ]
   const why = missing('python')
   if (why !== undefined) {
@@ -368,19 +367,25 @@ async function glueCases(): Promise<void> {
       }
     })
   }
-  await check(jwtNames[3] as string, async () => {
-    const strategy = clientCredentials({
-      tokenUrl,
-      clientId: 'interop-client',
-      clientAuth: 'private_key_jwt',
-      clientKey: { privateKey: pem(rsa.privateKey, 'pkcs8'), algorithm: 'RS256' },
+  for (const [i, algorithm, key] of [
+    [3, 'RS256', pem(rsa.privateKey, 'pkcs8')],
+    [4, 'ES256', pem(ec.privateKey, 'pkcs8')],
+    [5, 'PS256', pem(rsa.privateKey, 'pkcs8')],
+  ] as const) {
+    await check(jwtNames[i] as string, async () => {
+      const strategy = clientCredentials({
+        tokenUrl,
+        clientId: 'interop-client',
+        clientAuth: 'private_key_jwt',
+        clientKey: { privateKey: key, algorithm },
+      })
+      try {
+        assert((await strategy.getToken()).startsWith('at-'), 'no access token')
+      } finally {
+        await strategy.close()
+      }
     })
-    try {
-      assert((await strategy.getToken()).startsWith('at-'), 'no access token')
-    } finally {
-      await strategy.close()
-    }
-  })
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -638,7 +643,12 @@ async function tlsCases(): Promise<void> {
       target.close()
     }
   })
-  skip(redirectNames[6] as string, 'the residency-denied redirect case is not written yet')
+  skipped++
+  line(
+    'skip',
+    redirectNames[6] as string,
+    'not written yet: needs a residency policy that tells two loopback hosts apart',
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------------------
