@@ -1,10 +1,10 @@
-import { abortReason, type Logger } from '@fieldkit/core'
+import { abortReason, expected, type Logger } from '@fieldkit/core'
 import { RateLimitError, rateLimited } from './errors'
 import { parseRateLimitHeaders } from './headers'
-import type { RateLimiter, RateLimiterState, RateLimitHint } from './index'
 import type { ResolvedOptions } from './options'
 import { RedisQuota, type Reservation } from './redis-store'
 import { SlidingWindowLog } from './sliding-window'
+import type { RateLimiter, RateLimiterState, RateLimitHint } from './types'
 
 type WaiterState = 'queued' | 'reserving' | 'done'
 
@@ -108,6 +108,8 @@ export class Limiter implements RateLimiter {
   private lastWaitLog = Number.NEGATIVE_INFINITY
   private closed = false
   private readonly quickCheck: boolean
+  /** How early a reserved slot may be taken: under a millisecond, and never more than the smallest margin. */
+  private readonly earlyMs: number
 
   constructor(options: ResolvedOptions, logger: Logger) {
     this.o = options
@@ -115,6 +117,7 @@ export class Limiter implements RateLimiter {
     this.logs = options.windows.map((w) => new SlidingWindowLog(w.limit, w.enforcedMs))
     this.redis = options.redis === undefined ? undefined : new RedisQuota(options, this.log)
     // With only the built-in parsers, a response without any rate-limit header can be skipped cheaply.
+    this.earlyMs = Math.min(1, ...options.windows.map((w) => w.enforcedMs - w.windowMs))
     this.quickCheck = options.headerParsers.length === 1 && options.headerParsers[0]?.name === 'sforceLimitInfo'
   }
 
@@ -195,7 +198,7 @@ export class Limiter implements RateLimiter {
       return Promise.reject(
         new RateLimitError({
           code: 'FK_HTTP_RATE_LIMIT_OPTIONS',
-          message: `[fieldkit/http] Expected \`priority\` to be a finite number, got ${String(priority)}`,
+          message: `[fieldkit/http] ${expected('priority', 'a finite number', priority)}`,
           hint: 'Pass a number to acquire({ priority }); lower runs first, the default is 5',
         }),
       )
@@ -291,7 +294,9 @@ export class Limiter implements RateLimiter {
     w.timer = undefined
     if (w.state === 'done') return
     const now = this.now()
-    const wait = Math.max(waitMs, this.localWait(now))
+    const local = this.localWait(now)
+    // A slot less than a timer's resolution away goes now, when the windows' margin absorbs that much.
+    const wait = local > 0 ? Math.max(waitMs, local) : waitMs <= this.earlyMs ? 0 : waitMs
     if (wait > 0) {
       w.timer = setTimeout(() => this.afterReservation(w, reservation, 0), wait)
       this.noteWait(now, wait)
