@@ -73,16 +73,20 @@ local spread = tonumber(ARGV[8])
 local maxwait = tonumber(ARGV[5])
 local seq = tonumber(ARGV[3])
 local out = {1, epoch, f(now), '0'}
+local base, ats, zargs = {}, {}, {}
+for i = 2, #KEYS do base[i] = counts[i] end
 local first = now
 if pause > first then first = pause end
 for k = 0, tonumber(ARGV[4]) - 1 do
   local at = first
   if last ~= nil and last + spread > at then at = last + spread end
   for i = 2, #KEYS do
-    if counts[i] >= limits[i] then
-      local n = counts[i] - limits[i]
-      local free = tonumber(redis.call('ZRANGE', KEYS[i], n, n, 'WITHSCORES')[2]) + windows[i]
-      if free > at then at = free end
+    local n = counts[i] + k - limits[i]
+    if n >= 0 then
+      -- The limit-th newest reservation: one of this batch's (not yet written), or one already in the set.
+      local s = ats[n - base[i] + 1]
+      if n < base[i] then s = tonumber(redis.call('ZRANGE', KEYS[i], n, n, 'WITHSCORES')[2]) end
+      if s + windows[i] > at then at = s + windows[i] end
     end
   end
   at = math.ceil(at * 1000) / 1000
@@ -91,12 +95,14 @@ for k = 0, tonumber(ARGV[4]) - 1 do
     if k == 0 then out[1] = 0 end
     break
   end
-  for i = 2, #KEYS do
-    redis.call('ZADD', KEYS[i], at, ARGV[2] .. (seq + k))
-    counts[i] = counts[i] + 1
-  end
+  ats[k + 1] = at
+  zargs[#zargs + 1] = f(at)
+  zargs[#zargs + 1] = ARGV[2] .. (seq + k)
   last = at
-  out[#out + 1] = f(at)
+  out[#out + 1] = zargs[#zargs - 1]
+end
+if #zargs > 0 then
+  for i = 2, #KEYS do redis.call('ZADD', KEYS[i], unpack(zargs)) end
 end
 if last ~= nil then
   for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], math.ceil(last - now + windows[i] + 1000)) end
@@ -136,7 +142,48 @@ export interface Reservation {
   waitMs: number
   /** Member and time (Redis clock) of the reservation; absent for a local-share grant. */
   member?: string
+  /** The member's sequence number in this process. */
+  seq?: number
   at?: number
+}
+
+/**
+ * This process's latest reservations (sequence number → Redis time) in a ring, to re-seed after Redis lost the
+ * state: O(1) to add and to correct a late one, no per-entry allocation (a Map used as a queue degrades as its
+ * deleted slots pile up).
+ */
+class RecentReservations {
+  private readonly seqs: Float64Array
+  private readonly times: Float64Array
+  private head = 0
+  private size = 0
+
+  constructor(max: number) {
+    this.seqs = new Float64Array(max)
+    this.times = new Float64Array(max)
+  }
+
+  add(seq: number, at: number): void {
+    this.seqs[this.head] = seq
+    this.times[this.head] = at
+    this.head = this.head + 1 === this.seqs.length ? 0 : this.head + 1
+    if (this.size < this.seqs.length) this.size++
+  }
+
+  /** Moves a reservation still held to the time it really left. */
+  correct(seq: number, at: number): void {
+    const max = this.seqs.length
+    const newest = this.head === 0 ? max - 1 : this.head - 1
+    const back = (this.seqs[newest] as number) - seq
+    if (this.size === 0 || back < 0 || back >= this.size) return
+    const index = (newest - back + max) % max
+    if (this.seqs[index] === seq) this.times[index] = at
+  }
+
+  forEach(each: (at: number) => void): void {
+    const max = this.seqs.length
+    for (let k = 0; k < this.size; k++) each(this.times[(this.head - this.size + k + max) % max] as number)
+  }
 }
 
 /** Lateness (ms) above which a grant's actual time is written back to the shared log. */
@@ -181,9 +228,8 @@ export class RedisQuota {
   /** (member, actual time) pairs of grants that went late, for the next call. */
   private corrections: string[] = []
   /** This process's own reservations (member → Redis time, corrected when one left late), to re-seed after a restart. */
-  private readonly mine = new Map<string, number>()
+  private readonly mine: RecentReservations
   private readonly mineWindowMs: number
-  private readonly mineMax: number
   /** The local share used while Redis is down. */
   private readonly share: SlidingWindowLog[]
   /** Callers waiting for the next batch. */
@@ -205,7 +251,7 @@ export class RedisQuota {
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
     const longest = options.windows.reduce((a, b) => (b.enforcedMs > a.enforcedMs ? b : a))
     this.mineWindowMs = longest.enforcedMs
-    this.mineMax = Math.min(longest.limit, MAX_RESEED)
+    this.mine = new RecentReservations(Math.min(longest.limit, MAX_RESEED))
     this.share = options.windows.map(
       (w) => new SlidingWindowLog(Math.max(1, Math.floor(w.limit * options.localShare)), w.enforcedMs),
     )
@@ -241,7 +287,7 @@ export class RedisQuota {
     if (reservation.member === undefined || reservation.at === undefined) return
     const actual = Math.ceil((preciseNow() + this.offset) * 1000) / 1000
     if (actual - reservation.at > LATE_MS) {
-      if (this.mine.has(reservation.member)) this.mine.set(reservation.member, actual)
+      if (reservation.seq !== undefined) this.mine.correct(reservation.seq, actual)
       if (this.corrections.length < 2 * MAX_CORRECTIONS) this.corrections.push(reservation.member, String(actual))
     }
   }
@@ -310,9 +356,8 @@ export class RedisQuota {
           continue
         }
         const at = Number(text)
-        const member = `${this.id}:${seq + i}`
-        this.remember(member, at)
-        p.resolve({ waitMs: Math.max(0, at - now), member, at })
+        this.mine.add(seq + i, at)
+        p.resolve({ waitMs: Math.max(0, at - now), member: `${this.id}:${seq + i}`, seq: seq + i, at })
       }
       return
     }
@@ -426,16 +471,6 @@ export class RedisQuota {
     })
   }
 
-  private remember(member: string, at: number): void {
-    this.mine.set(member, at)
-    if (this.mine.size > this.mineMax) {
-      for (const key of this.mine.keys()) {
-        this.mine.delete(key)
-        if (this.mine.size <= this.mineMax) break
-      }
-    }
-  }
-
   /**
    * On a reconnect, asks Redis for the state's epoch at once (a call that reserves nothing), so that a process
    * whose callers are all waiting on earlier reservations still re-seeds within the recovery hold.
@@ -456,7 +491,9 @@ export class RedisQuota {
 
   private async reseed(now: number): Promise<void> {
     const times: string[] = []
-    for (const t of this.mine.values()) if (t > now - this.mineWindowMs) times.push(String(t))
+    this.mine.forEach((t) => {
+      if (t > now - this.mineWindowMs) times.push(String(t))
+    })
     this.log.warn(
       { key: this.o.key, reseeded: times.length },
       'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly',
@@ -494,7 +531,7 @@ export class RedisQuota {
     for (const log of this.share) at = Math.max(at, log.nextAt(now))
     if (at - now > this.o.maxWaitMs) throw rateLimited(at - now, 'local share of the quota while Redis is down')
     for (const log of this.share) log.record(at)
-    this.remember(`${this.id}:${this.seq++}`, at + this.offset)
+    this.mine.add(this.seq++, at + this.offset)
     return { waitMs: at - now }
   }
 
