@@ -78,8 +78,8 @@ export function connect(redis: RateLimitRedis, timeoutMs: number): { client: Red
       name: set.name,
       ...(set.password === undefined ? {} : { password: set.password }),
       ...(set.sentinelPassword === undefined ? {} : { sentinelPassword: set.sentinelPassword }),
-      // Listen to the sentinels' +switch-master, so a promoted replica is used as soon as they agree on it.
-      failoverDetector: true,
+      // No failoverDetector: its disconnect on +switch-master can land in the middle of a reconnect, which ioredis
+      // then ends for good. The reconnect after the primary is lost asks the sentinels for the new one anyway.
       sentinelRetryStrategy: (times) => Math.min(times * 100, 1_000),
     }),
     owned: true,

@@ -264,6 +264,14 @@ export class RedisQuota {
   private listen(client: RedisClient): void {
     if (this.owned) {
       client.on('error', (error: Error) => this.noteDown(error))
+      // ioredis gives up for good when a reconnect fails inside its connector (a Sentinel set mid-failover): a
+      // connection of ours that ended without close() is opened again, so the quota recovers on its own.
+      client.on('end', () => {
+        if (this.closed || client !== this.client) return
+        setTimeout(() => {
+          if (!this.closed && client.status === 'end') client.connect().catch(() => undefined)
+        }, 250).unref()
+      })
       if (isCluster(client)) client.on('node error', (error: Error) => this.noteDown(error))
     }
     client.on('ready', this.onReady)
