@@ -104,10 +104,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   if (!redisAvailable()) throw missing()
   const port = await freePort()
   const aof = options.persistence === 'aof'
-  const dir = aof ? mkdtempSync(join(tmpdir(), 'fk-redis-')) : undefined
+  // Its own folder always: a primary writes an RDB file for a replica's first sync even with `save ""`.
+  const dir = mkdtempSync(join(tmpdir(), 'fk-redis-'))
   const persistence = aof
-    ? ['--dir', dir as string, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
-    : ['--save', '', '--appendonly', 'no']
+    ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+    : ['--dir', dir, '--save', '', '--appendonly', 'no']
   const proc = redisProcess(port, () => [
     '--port',
     String(port),
