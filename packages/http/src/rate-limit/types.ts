@@ -2,7 +2,14 @@
 // index.ts, limiter.ts, options.ts, headers.ts and redis-store.ts all import their shared types from here).
 import type { Cluster, Redis } from 'ioredis'
 
-/** What a header parser reports about the server's quota: any of the fields it could read. */
+/**
+ * What a header parser reports about the server's quota: any of the fields it could read.
+ *
+ * @example
+ * ```ts
+ * const hint: RateLimitHint = { source: 'x-acme-quota', remaining: 0, resetMs: 30_000 }
+ * ```
+ */
 export interface RateLimitHint {
   /** Requests the server says are left in its current window. */
   remaining?: number
@@ -20,6 +27,12 @@ export interface RateLimitHint {
  * A vendor header parser: reads the response headers and returns what it learned about the quota, or `undefined`
  * when its header is absent. Throwing or returning non-finite numbers marks the header as malformed: it is ignored
  * with a debug log.
+ *
+ * @example
+ * ```ts
+ * const acme: RateLimitHeaderParser = (h) =>
+ *   h['x-acme-left'] === undefined ? undefined : { source: 'x-acme', remaining: Number(h['x-acme-left']) }
+ * ```
  */
 export type RateLimitHeaderParser = (
   headers: Record<string, string | string[] | undefined>,
@@ -75,7 +88,14 @@ export type RateLimitErrorCode =
   | 'FK_HTTP_RATE_LIMIT_REDIS_MISROUTED'
   | 'FK_HTTP_RATE_LIMIT_REDIS_SCRIPT'
 
-/** Options of `createRateLimiter` (and `createHttpClient({ rateLimit })`). */
+/**
+ * Options of `createRateLimiter` (and `createHttpClient({ rateLimit })`).
+ *
+ * @example
+ * ```ts
+ * const rateLimit: RateLimitOptions = { perSecond: 20, perDay: 100_000, redis: process.env.REDIS_URL, key: 'erp' }
+ * ```
+ */
 export interface RateLimitOptions {
   /** Requests allowed in any sliding window of one second. */
   perSecond?: number
@@ -138,7 +158,15 @@ export interface RateLimitOptions {
   recoveryMs?: number
 }
 
-/** A limiter: acquire before each attempt, release when its headers arrive or it fails, observe every response. */
+/**
+ * A limiter: acquire before each attempt, release when its headers arrive or it fails, observe every response.
+ *
+ * @example
+ * ```ts
+ * const release = await limiter.acquire({ priority: 1 })
+ * try { const res = await send(); limiter.observe(res.status, res.headers) } finally { release() }
+ * ```
+ */
 export interface RateLimiter {
   /**
    * Waits for a slot within every quota, the concurrency limit and any pause, then returns `release()`.
@@ -154,7 +182,14 @@ export interface RateLimiter {
   close(): Promise<void>
 }
 
-/** A snapshot of a limiter. */
+/**
+ * A snapshot of a limiter.
+ *
+ * @example
+ * ```ts
+ * const { queued, store } = limiter.state() // store: 'redis', or 'local-share' while Redis is down
+ * ```
+ */
 export interface RateLimiterState {
   inFlight: number
   queued: number
