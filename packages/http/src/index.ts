@@ -20,6 +20,7 @@ export {
   createRateLimiter,
   parseRateLimitHeaders,
   RateLimitError,
+  type RateLimitErrorCode,
   type RateLimiter,
   type RateLimiterState,
   type RateLimitHeaderParser,
@@ -27,6 +28,8 @@ export {
   type RateLimitHint,
   type RateLimitObservation,
   type RateLimitOptions,
+  type RateLimitRedis,
+  type RateLimitRedisSentinels,
   sforceLimitInfo,
 } from './rate-limit'
 export { redactUrl } from './redact'

@@ -30,7 +30,16 @@ export {
   type RateLimitStats,
   rateLimited,
 } from './rate-limit/rate-limited'
-export { type RedisServer, redisAvailable, startRedisServer } from './redis'
+export {
+  type RedisCluster,
+  type RedisSentinelSet,
+  type RedisServer,
+  type RedisServerOptions,
+  redisAvailable,
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisServer,
+} from './redis'
 export { type FlakyOptions, flaky } from './scenarios/flaky'
 export { type SlowOptions, slow } from './scenarios/slow'
 export {

@@ -1,14 +1,24 @@
-import type { ErrorDetail } from '@fieldkit/core'
+import { type ErrorDetail, expected } from '@fieldkit/core'
 import { HttpError } from '../errors'
+import type { RateLimitErrorCode } from './types'
 
 /**
- * What the rate limiter throws: invalid options at construction, a wait longer than allowed, Redis down while
- * failing closed, or use after `close()`. Match on `code`, never on the message.
+ * What the rate limiter throws: invalid options at construction, a wait longer than allowed, the shared quota's
+ * Redis failing (each way named by its own code) while failing closed, or use after `close()`. Match on `code`,
+ * never on the message.
+ *
+ * @example
+ * ```ts
+ * try { await client.request({ path: '/orders' }) } catch (e) {
+ *   if (isFieldkitError(e) && e.code === 'FK_HTTP_RATE_LIMIT_REDIS_DOWN') scheduleRetry()
+ * }
+ * ```
  */
 export class RateLimitError extends HttpError {
   override name = 'RateLimitError'
+  declare readonly code: RateLimitErrorCode
   constructor(options: {
-    code: string
+    code: RateLimitErrorCode
     message: string
     hint: string
     cause?: unknown
@@ -19,20 +29,14 @@ export class RateLimitError extends HttpError {
 }
 
 /** The "Expected `x` to be …" error for an invalid limiter option. */
-export function invalidOption(path: string, expected: string, got: unknown): RateLimitError {
+export function invalidOption(path: string, what: string, got: unknown): RateLimitError {
+  const name = path === '' ? 'rateLimit' : `rateLimit.${path}`
   return new RateLimitError({
     code: 'FK_HTTP_RATE_LIMIT_OPTIONS',
-    message: `[fieldkit/http] Expected \`rateLimit.${path}\` to be ${expected}, got ${describe(got)}`,
+    message: `[fieldkit/http] ${expected(name, what, got)}`,
     hint: 'Fix the rateLimit options passed to createHttpClient or createRateLimiter',
-    details: { option: `rateLimit.${path}` },
+    details: { option: name },
   })
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
-    return String(value)
-  return typeof value
 }
 
 /** The error for a wait longer than `maxWaitMs`: the same code as a 429 whose Retry-After is too long. */

@@ -1,4 +1,4 @@
-import type { RateLimitHeaderParser, RateLimitHint } from './index'
+import type { RateLimitHeaderParser, RateLimitHint } from './types'
 
 /** Response headers as undici gives them: lower-case names, repeated ones as arrays. */
 export type RateLimitHeaders = Record<string, string | string[] | undefined>

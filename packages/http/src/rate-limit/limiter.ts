@@ -1,10 +1,10 @@
-import { abortReason, type Logger } from '@fieldkit/core'
+import { abortReason, expected, type Logger } from '@fieldkit/core'
 import { RateLimitError, rateLimited } from './errors'
 import { parseRateLimitHeaders } from './headers'
-import type { RateLimiter, RateLimiterState, RateLimitHint } from './index'
 import type { ResolvedOptions } from './options'
 import { RedisQuota, type Reservation } from './redis-store'
 import { SlidingWindowLog } from './sliding-window'
+import type { RateLimiter, RateLimiterState, RateLimitHint } from './types'
 
 type WaiterState = 'queued' | 'reserving' | 'done'
 
@@ -16,7 +16,13 @@ interface Waiter {
   reject(error: unknown): void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
-  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** A waiter whose slot Redis reserved, due at `at` (performance.now() time). */
+interface Due {
+  w: Waiter
+  reservation: Reservation
+  at: number
 }
 
 /** A binary min-heap of waiters by (priority, arrival); aborted waiters are skipped lazily. */
@@ -93,6 +99,10 @@ export class Limiter implements RateLimiter {
   private readonly redis: RedisQuota | undefined
   private readonly queue = new WaiterQueue()
   private readonly reserving = new Set<Waiter>()
+  /** Reserved waiters in order of their slots, from `dueHead` on; one timer for the first. */
+  private readonly due: Due[] = []
+  private dueHead = 0
+  private dueTimer: ReturnType<typeof setTimeout> | undefined
   private inFlight = 0
   private seq = 0
   private clock = 0
@@ -108,6 +118,8 @@ export class Limiter implements RateLimiter {
   private lastWaitLog = Number.NEGATIVE_INFINITY
   private closed = false
   private readonly quickCheck: boolean
+  /** How early a reserved slot may be taken: under a millisecond, and never more than the smallest margin. */
+  private readonly earlyMs: number
 
   constructor(options: ResolvedOptions, logger: Logger) {
     this.o = options
@@ -115,6 +127,7 @@ export class Limiter implements RateLimiter {
     this.logs = options.windows.map((w) => new SlidingWindowLog(w.limit, w.enforcedMs))
     this.redis = options.redis === undefined ? undefined : new RedisQuota(options, this.log)
     // With only the built-in parsers, a response without any rate-limit header can be skipped cheaply.
+    this.earlyMs = Math.min(1, ...options.windows.map((w) => w.enforcedMs - w.windowMs))
     this.quickCheck = options.headerParsers.length === 1 && options.headerParsers[0]?.name === 'sforceLimitInfo'
   }
 
@@ -195,7 +208,7 @@ export class Limiter implements RateLimiter {
       return Promise.reject(
         new RateLimitError({
           code: 'FK_HTTP_RATE_LIMIT_OPTIONS',
-          message: `[fieldkit/http] Expected \`priority\` to be a finite number, got ${String(priority)}`,
+          message: `[fieldkit/http] ${expected('priority', 'a finite number', priority)}`,
           hint: 'Pass a number to acquire({ priority }); lower runs first, the default is 5',
         }),
       )
@@ -209,7 +222,6 @@ export class Limiter implements RateLimiter {
         reject,
         signal,
         onAbort: undefined,
-        timer: undefined,
       }
       if (signal !== undefined) {
         waiter.onAbort = () => this.abort(waiter)
@@ -227,7 +239,6 @@ export class Limiter implements RateLimiter {
       // Its slot was reserved: count it as used (never give back quota that may have been spent) but free the
       // concurrency slot it held.
       this.reserving.delete(w)
-      if (w.timer !== undefined) clearTimeout(w.timer)
       this.inFlight--
     }
     w.state = 'done'
@@ -286,17 +297,70 @@ export class Limiter implements RateLimiter {
     )
   }
 
-  /** A slot is reserved `waitMs` from now: wait for it (and for any pause), then hand out the release. */
+  /** A slot is reserved `waitMs` from now: the waiter joins the due list (kept in order of its slot). */
   private afterReservation(w: Waiter, reservation: Reservation, waitMs: number): void {
-    w.timer = undefined
     if (w.state === 'done') return
-    const now = this.now()
-    const wait = Math.max(waitMs, this.localWait(now))
-    if (wait > 0) {
-      w.timer = setTimeout(() => this.afterReservation(w, reservation, 0), wait)
-      this.noteWait(now, wait)
-      return
+    const entry: Due = { w, reservation, at: performance.now() + waitMs }
+    const due = this.due
+    let i = due.length
+    while (i > this.dueHead && (due[i - 1] as Due).at > entry.at) i--
+    if (i === due.length) due.push(entry)
+    else due.splice(i, 0, entry)
+    // The reservations of one batch resolve in the same tick: hand them out in one pass.
+    if (!this.releaseQueued) {
+      this.releaseQueued = true
+      queueMicrotask(this.releaseQueuedDue)
     }
+  }
+
+  private releaseQueued = false
+  private readonly releaseQueuedDue = (): void => {
+    this.releaseQueued = false
+    if (!this.closed) this.releaseDue()
+  }
+
+  /**
+   * Hands out every reserved slot that is due (or less than `earlyMs` away), then arms one timer for the next:
+   * one timer for all waiters, however many reservations a batch brought.
+   */
+  private releaseDue(): void {
+    if (this.dueTimer !== undefined) {
+      clearTimeout(this.dueTimer)
+      this.dueTimer = undefined
+    }
+    const due = this.due
+    const now = performance.now()
+    const local = this.localWait(this.now())
+    let next = local
+    if (local === 0) {
+      while (this.dueHead < due.length) {
+        const entry = due[this.dueHead] as Due
+        if (entry.at - now > this.earlyMs) {
+          next = entry.at - now
+          break
+        }
+        due[this.dueHead++] = undefined as never
+        this.grantReserved(entry)
+      }
+      if (this.dueHead === due.length) {
+        due.length = 0
+        this.dueHead = 0
+      } else if (this.dueHead > 1_024 && this.dueHead * 2 > due.length) {
+        due.splice(0, this.dueHead)
+        this.dueHead = 0
+      }
+    }
+    if (this.dueHead < due.length) {
+      this.noteWait(this.now(), next)
+      this.dueTimer = setTimeout(() => {
+        this.dueTimer = undefined
+        this.releaseDue()
+      }, next)
+    }
+  }
+
+  private grantReserved({ w, reservation }: Due): void {
+    if (w.state === 'done') return
     this.redis?.granted(reservation)
     this.reserving.delete(w)
     this.finish(w)
@@ -408,9 +472,11 @@ export class Limiter implements RateLimiter {
     this.closed = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    if (this.dueTimer !== undefined) clearTimeout(this.dueTimer)
+    this.dueTimer = undefined
+    this.due.length = 0
     const error = closedError()
     for (const w of [...this.queue.drainAll(), ...this.reserving]) {
-      if (w.timer !== undefined) clearTimeout(w.timer)
       this.finish(w)
       w.reject(error)
     }

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis'
 import { invalidOption } from './errors'
 import { sforceLimitInfo } from './headers'
-import type { RateLimitHeaderParser, RateLimitOptions } from './index'
+import type { RateLimitHeaderParser, RateLimitOptions, RateLimitRedis } from './types'
 
 /** One quota window, after validation. */
 export interface WindowSpec {
@@ -25,7 +24,7 @@ export interface ResolvedOptions {
   maxPauseMs: number
   headers: boolean
   headerParsers: readonly RateLimitHeaderParser[]
-  redis: string | Redis | undefined
+  redis: RateLimitRedis | undefined
   key: string
   onRedisDown: 'fail-closed' | 'local-share'
   localShare: number
@@ -58,6 +57,50 @@ function nonNegative(value: unknown, path: string, fallback: number): number {
   return value
 }
 
+const REDIS_URL = /^rediss?:\/\//
+
+/** `rateLimit.redis`: a URL, cluster node URLs, a Sentinel set or an ioredis instance (the URLs never echoed back). */
+function validateRedis(redis: unknown): RateLimitRedis | undefined {
+  if (redis === undefined) return undefined
+  if (typeof redis === 'string') {
+    if (!REDIS_URL.test(redis))
+      throw invalidOption('redis', 'a redis:// or rediss:// URL', 'a string without that scheme')
+    return redis
+  }
+  if (Array.isArray(redis)) {
+    if (redis.length === 0 || redis.some((u) => typeof u !== 'string' || !REDIS_URL.test(u))) {
+      throw invalidOption('redis', 'a non-empty list of redis:// cluster node URLs', redis)
+    }
+    return redis as string[]
+  }
+  if (typeof redis !== 'object' || redis === null) {
+    throw invalidOption('redis', 'a redis:// URL, cluster node URLs, { sentinels, name } or an ioredis instance', redis)
+  }
+  const r = redis as Record<string, unknown>
+  if (typeof r.evalsha === 'function') return redis as RateLimitRedis
+  if ('sentinels' in r || 'name' in r) {
+    const list = r.sentinels
+    const ok = (s: unknown) =>
+      (typeof s === 'string' && /^[^\s:]+:\d{1,5}$/.test(s)) ||
+      (typeof s === 'object' &&
+        s !== null &&
+        typeof (s as { host?: unknown }).host === 'string' &&
+        Number.isInteger((s as { port?: unknown }).port))
+    if (!Array.isArray(list) || list.length === 0 || !list.every(ok)) {
+      throw invalidOption('redis.sentinels', 'a non-empty list of "host:port" or { host, port }', list)
+    }
+    if (typeof r.name !== 'string' || r.name.length === 0) {
+      throw invalidOption('redis.name', 'the name of the primary the sentinels watch', r.name)
+    }
+    return redis as RateLimitRedis
+  }
+  throw invalidOption(
+    'redis',
+    'a redis:// URL, cluster node URLs, { sentinels, name } or an ioredis instance',
+    'an object',
+  )
+}
+
 /** Checks every option once, at construction, and fills in the defaults (each written out here). */
 export function validateOptions(options: RateLimitOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalidOption('', 'an object', options)
@@ -83,13 +126,7 @@ export function validateOptions(options: RateLimitOptions): ResolvedOptions {
   if (!Array.isArray(headerParsers) || headerParsers.some((p) => typeof p !== 'function')) {
     throw invalidOption('headerParsers', 'an array of functions', headerParsers)
   }
-  const redis = options.redis
-  if (redis !== undefined && typeof redis !== 'string' && (typeof redis !== 'object' || redis === null)) {
-    throw invalidOption('redis', 'a redis:// URL or an ioredis instance', redis)
-  }
-  if (typeof redis === 'string' && !/^rediss?:\/\//.test(redis)) {
-    throw invalidOption('redis', 'a redis:// or rediss:// URL', 'a string without that scheme')
-  }
+  const redis = validateRedis(options.redis)
   if (redis !== undefined && windows.length === 0) {
     throw invalidOption('perSecond', 'set (or perMinute/perHour/perDay) when `rateLimit.redis` is set', undefined)
   }

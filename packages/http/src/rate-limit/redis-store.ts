@@ -1,75 +1,114 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { type Logger, sleep } from '@fieldkit/core'
-import { Redis } from 'ioredis'
 import { RateLimitError, rateLimited } from './errors'
 import type { ResolvedOptions } from './options'
+import {
+  classify,
+  clusterFromNode,
+  connect,
+  isCluster,
+  type RedisClient,
+  type RedisFailure,
+  RedisTimeout,
+} from './redis-connection'
 import { SlidingWindowLog } from './sliding-window'
 
 /**
- * Reserves the next slot of a sliding-window log shared in Redis, in one round trip. KEYS[1] is a hash with the
- * state's epoch, the recovery hold and a shared pause; KEYS[2..] one sorted set of reservation times per window.
- * ARGV: known epoch, member, maxWaitMs, pauseMs to share, recoveryMs, spreadMs, (limit, windowMs) per window,
- * then (member, actual time) pairs: grants that left later than reserved move to when they really left.
- * The slot is the earliest time t ≥ now, ≥ the latest reservation (the log stays append-only), with fewer than
- * `limit` reservations in (t - windowMs, t] for every window, and at least spreadMs after the latest one. Times are Redis's own clock (TIME), shared by all.
- * Returns {1, waitMs, epoch, at, now} when reserved, {0, waitMs, epoch, 0, now} when the slot is further than
- * maxWaitMs, {2, waitMs, epoch, 0, now} while recovering from a lost state.
+ * Reserves the next `count` slots of a sliding-window log shared in Redis, in one round trip. KEYS[1] is a hash
+ * with the state's epoch, the recovery hold and a shared pause; KEYS[2..] one sorted set of reservation times per
+ * window. Times are Redis's own clock (TIME, shared by all) in milliseconds with microsecond fractions, so grants
+ * can be spaced finer than a millisecond (a limit of 100 000/s spreads them 10.2 µs apart).
+ * ARGV: known epoch, member prefix, first sequence number, count, maxWaitMs, pauseMs to share, recoveryMs,
+ * spreadMs, (limit, windowMs) per window, then (member, actual time) pairs: grants that left later than reserved
+ * move to when they really left.
+ * Each slot is the earliest time t ≥ now, ≥ the latest reservation plus spreadMs (the log stays append-only), with
+ * fewer than `limit` reservations in (t - windowMs, t] for every window.
+ * Returns {status, epoch, now, waitMs, at...} (numbers as text, to keep the microseconds): status 1 with the
+ * reserved times (fewer than asked when the rest would wait longer than maxWaitMs, waitMs then says how long), 0
+ * when none could be reserved within maxWaitMs, 2 while recovering from a lost state (waitMs: until it ends).
  */
 export const RESERVE_SCRIPT = `
+local function f(x) return string.format('%.3f', x) end
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'hold', 'pause')
 local epoch = meta[1]
 local hold = tonumber(meta[2] or '0')
 if not epoch then
   epoch = t[1] .. '.' .. t[2] .. '.' .. ARGV[2]
-  if ARGV[1] ~= '' then hold = now + tonumber(ARGV[5]) end
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'hold', hold)
+  if ARGV[1] ~= '' then hold = now + tonumber(ARGV[7]) end
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'hold', f(hold))
 end
 local pause = tonumber(meta[3] or '0')
-local ask = tonumber(ARGV[4])
+local ask = tonumber(ARGV[6])
 if ask > 0 and now + ask > pause then
   pause = now + ask
-  redis.call('HSET', KEYS[1], 'pause', pause)
-end
-local maxw = 0
-for i = 2, #KEYS do
-  local w = tonumber(ARGV[6 + 2 * (i - 1)])
-  if w > maxw then maxw = w end
-end
-if now < hold then
-  redis.call('PEXPIRE', KEYS[1], maxw + 60000)
-  return {2, hold - now, epoch, 0, now}
+  redis.call('HSET', KEYS[1], 'pause', f(pause))
 end
 local nw = #KEYS - 1
-for j = 7 + 2 * nw, #ARGV - 1, 2 do
+local limits, windows, counts = {}, {}, {}
+local maxw = 0
+for i = 2, #KEYS do
+  limits[i] = tonumber(ARGV[7 + 2 * (i - 1)])
+  windows[i] = tonumber(ARGV[8 + 2 * (i - 1)])
+  if windows[i] > maxw then maxw = windows[i] end
+end
+if now < hold then
+  redis.call('PEXPIRE', KEYS[1], math.ceil(maxw + 60000))
+  return {2, epoch, f(now), f(hold - now)}
+end
+for j = 9 + 2 * nw, #ARGV - 1, 2 do
   for i = 2, #KEYS do redis.call('ZADD', KEYS[i], 'XX', 'GT', ARGV[j + 1], ARGV[j]) end
 end
-local at = now
-if pause > at then at = pause end
+local last = nil
 for i = 2, #KEYS do
-  local limit = tonumber(ARGV[5 + 2 * (i - 1)])
-  local w = tonumber(ARGV[6 + 2 * (i - 1)])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - w)
-  local n = redis.call('ZCARD', KEYS[i])
-  if n > 0 then
-    local last = tonumber(redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2]) + tonumber(ARGV[6])
-    if last > at then at = last end
-    if n >= limit then
-      local free = tonumber(redis.call('ZRANGE', KEYS[i], n - limit, n - limit, 'WITHSCORES')[2]) + w
-      if free > at then at = free end
-    end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - windows[i])
+  counts[i] = redis.call('ZCARD', KEYS[i])
+  if counts[i] > 0 then
+    local l = tonumber(redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')[2])
+    if last == nil or l > last then last = l end
   end
 end
-at = math.ceil(at)
-if at - now > tonumber(ARGV[3]) then return {0, at - now, epoch, 0, now} end
-for i = 2, #KEYS do
-  local w = tonumber(ARGV[6 + 2 * (i - 1)])
-  redis.call('ZADD', KEYS[i], at, ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], at - now + w + 1000)
+local spread = tonumber(ARGV[8])
+local maxwait = tonumber(ARGV[5])
+local seq = tonumber(ARGV[3])
+local out = {1, epoch, f(now), '0'}
+local base, ats, zargs = {}, {}, {}
+for i = 2, #KEYS do base[i] = counts[i] end
+local first = now
+if pause > first then first = pause end
+for k = 0, tonumber(ARGV[4]) - 1 do
+  local at = first
+  if last ~= nil and last + spread > at then at = last + spread end
+  for i = 2, #KEYS do
+    local n = counts[i] + k - limits[i]
+    if n >= 0 then
+      -- The limit-th newest reservation: one of this batch's (not yet written), or one already in the set.
+      local s = ats[n - base[i] + 1]
+      if n < base[i] then s = tonumber(redis.call('ZRANGE', KEYS[i], n, n, 'WITHSCORES')[2]) end
+      if s + windows[i] > at then at = s + windows[i] end
+    end
+  end
+  at = math.ceil(at * 1000) / 1000
+  if at - now > maxwait then
+    out[4] = f(at - now)
+    if k == 0 then out[1] = 0 end
+    break
+  end
+  ats[k + 1] = at
+  zargs[#zargs + 1] = f(at)
+  zargs[#zargs + 1] = ARGV[2] .. (seq + k)
+  last = at
+  out[#out + 1] = zargs[#zargs - 1]
 end
-redis.call('PEXPIRE', KEYS[1], at - now + maxw + 60000)
-return {1, at - now, epoch, at, now}
+if #zargs > 0 then
+  for i = 2, #KEYS do redis.call('ZADD', KEYS[i], unpack(zargs)) end
+end
+if last ~= nil then
+  for i = 2, #KEYS do redis.call('PEXPIRE', KEYS[i], math.ceil(last - now + windows[i] + 1000)) end
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil((last or now) - now + maxw + 60000))
+return out
 `
 
 /**
@@ -79,7 +118,7 @@ return {1, at - now, epoch, at, now}
  */
 export const RESEED_SCRIPT = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
 if now >= tonumber(redis.call('HGET', KEYS[1], 'hold') or '0') then return 0 end
 local nw = #KEYS - 1
@@ -89,7 +128,7 @@ for i = 2, #KEYS do
     local s = tonumber(ARGV[j])
     if s > now - w then redis.call('ZADD', KEYS[i], s, ARGV[2] .. j) end
   end
-  redis.call('PEXPIRE', KEYS[i], w + 1000)
+  redis.call('PEXPIRE', KEYS[i], math.ceil(w + 1000))
 end
 return 1
 `
@@ -103,25 +142,83 @@ export interface Reservation {
   waitMs: number
   /** Member and time (Redis clock) of the reservation; absent for a local-share grant. */
   member?: string
+  /** The member's sequence number in this process. */
+  seq?: number
   at?: number
+}
+
+/**
+ * This process's latest reservations (sequence number → Redis time) in a ring, to re-seed after Redis lost the
+ * state: O(1) to add and to correct a late one, no per-entry allocation (a Map used as a queue degrades as its
+ * deleted slots pile up).
+ */
+class RecentReservations {
+  private readonly seqs: Float64Array
+  private readonly times: Float64Array
+  private head = 0
+  private size = 0
+
+  constructor(max: number) {
+    this.seqs = new Float64Array(max)
+    this.times = new Float64Array(max)
+  }
+
+  add(seq: number, at: number): void {
+    this.seqs[this.head] = seq
+    this.times[this.head] = at
+    this.head = this.head + 1 === this.seqs.length ? 0 : this.head + 1
+    if (this.size < this.seqs.length) this.size++
+  }
+
+  /** Moves a reservation still held to the time it really left. */
+  correct(seq: number, at: number): void {
+    const max = this.seqs.length
+    const newest = this.head === 0 ? max - 1 : this.head - 1
+    const back = (this.seqs[newest] as number) - seq
+    if (this.size === 0 || back < 0 || back >= this.size) return
+    const index = (newest - back + max) % max
+    if (this.seqs[index] === seq) this.times[index] = at
+  }
+
+  forEach(each: (at: number) => void): void {
+    const max = this.seqs.length
+    for (let k = 0; k < this.size; k++) each(this.times[(this.head - this.size + k + max) % max] as number)
+  }
 }
 
 /** Lateness (ms) above which a grant's actual time is written back to the shared log. */
 const LATE_MS = 2
 /** Most corrections carried by one call. */
 const MAX_CORRECTIONS = 32
-
-type Reply = [status: number, waitMs: number, epoch: string, at: number, now: number]
-
+/** Most reservations asked for in one round trip: callers that queue while a call is out go in the next one. */
+const MAX_BATCH = 256
 /** Most reservations a process sends back after a Redis restart. */
 const MAX_RESEED = 50_000
 
-/** The shared quota: one EVALSHA per request, falling back to a local share of the quota or failing closed. */
+/** A caller waiting for its reservation. */
+interface Pending {
+  resolve(reservation: Reservation): void
+  reject(error: unknown): void
+}
+
+/** The script's reply: status, epoch, Redis's time, a wait (refused or held), then the reserved times. */
+type Reply = [status: number, epoch: string, now: string, waitMs: string, ...at: string[]]
+
+/** The local clock in milliseconds with sub-millisecond fractions. */
+const preciseNow = () => performance.timeOrigin + performance.now()
+
+/**
+ * The shared quota: callers that arrive together are reserved together, one EVALSHA per batch (at most one call
+ * out at a time; the next batch collects whoever queued meanwhile). When Redis fails, the quota fails closed
+ * with an error naming what happened, or falls back to a local share of the quota.
+ */
 export class RedisQuota {
   private readonly o: ResolvedOptions
   private readonly log: Logger
-  private readonly client: Redis
-  private readonly owned: boolean
+  private client: RedisClient
+  private owned: boolean
+  /** A connection the limiter opened and then replaced (a cluster node that answered MOVED), closed with it. */
+  private replaced: RedisClient | undefined
   private readonly keys: string[]
   private readonly windowArgs: string[]
   private readonly id = randomUUID().slice(0, 12)
@@ -131,11 +228,13 @@ export class RedisQuota {
   /** (member, actual time) pairs of grants that went late, for the next call. */
   private corrections: string[] = []
   /** This process's own reservations (member → Redis time, corrected when one left late), to re-seed after a restart. */
-  private readonly mine = new Map<string, number>()
+  private readonly mine: RecentReservations
   private readonly mineWindowMs: number
-  private readonly mineMax: number
   /** The local share used while Redis is down. */
   private readonly share: SlidingWindowLog[]
+  /** Callers waiting for the next batch. */
+  private waiting: Pending[] = []
+  private calling = false
   /** Redis clock minus local clock, from the last reply. */
   private offset = 0
   private down = false
@@ -152,27 +251,30 @@ export class RedisQuota {
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
     const longest = options.windows.reduce((a, b) => (b.enforcedMs > a.enforcedMs ? b : a))
     this.mineWindowMs = longest.enforcedMs
-    this.mineMax = Math.min(longest.limit, MAX_RESEED)
+    this.mine = new RecentReservations(Math.min(longest.limit, MAX_RESEED))
     this.share = options.windows.map(
       (w) => new SlidingWindowLog(Math.max(1, Math.floor(w.limit * options.localShare)), w.enforcedMs),
     )
-    if (typeof options.redis === 'string') {
-      this.owned = true
-      this.client = new Redis(options.redis, {
-        // Fail at once while disconnected instead of queueing: the limiter decides what "down" means.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: options.redisTimeoutMs,
-        // Reconnect every 25 ms for the first second (a refused loopback connection costs nothing), then back off
-        // to at most 1 s apart: a restarted Redis is picked up by every process within a few ms of each other.
-        retryStrategy: (times) => (times <= 40 ? 25 : Math.min(times * 50, 1_000)),
+    const { client, owned } = connect(options.redis as NonNullable<ResolvedOptions['redis']>, options.redisTimeoutMs)
+    this.client = client
+    this.owned = owned
+    this.listen(client)
+  }
+
+  private listen(client: RedisClient): void {
+    if (this.owned) {
+      client.on('error', (error: Error) => this.noteDown(error))
+      // ioredis gives up for good when a reconnect fails inside its connector (a Sentinel set mid-failover): a
+      // connection of ours that ended without close() is opened again, so the quota recovers on its own.
+      client.on('end', () => {
+        if (this.closed || client !== this.client) return
+        setTimeout(() => {
+          if (!this.closed && client.status === 'end') client.connect().catch(() => undefined)
+        }, 250).unref()
       })
-      this.client.on('error', (error: Error) => this.noteDown(error))
-    } else {
-      this.owned = false
-      this.client = options.redis as Redis
+      if (isCluster(client)) client.on('node error', (error: Error) => this.noteDown(error))
     }
-    this.client.on('ready', this.onReady)
+    client.on('ready', this.onReady)
   }
 
   mode(): 'redis' | 'local-share' {
@@ -191,26 +293,55 @@ export class RedisQuota {
    */
   granted(reservation: Reservation): void {
     if (reservation.member === undefined || reservation.at === undefined) return
-    const actual = Math.ceil(Date.now() + this.offset)
+    const actual = Math.ceil((preciseNow() + this.offset) * 1000) / 1000
     if (actual - reservation.at > LATE_MS) {
-      if (this.mine.has(reservation.member)) this.mine.set(reservation.member, actual)
+      if (reservation.seq !== undefined) this.mine.correct(reservation.seq, actual)
       if (this.corrections.length < 2 * MAX_CORRECTIONS) this.corrections.push(reservation.member, String(actual))
     }
   }
 
   /** Reserves a slot; resolves with the milliseconds to wait for it. */
-  async reserve(): Promise<Reservation> {
-    const member = `${this.id}:${this.seq++}`
-    for (;;) {
-      let reply: Reply
-      try {
-        if (this.client.status !== 'ready') await this.firstConnect()
-        reply = await this.call(member)
-      } catch (error) {
-        return this.fallback(error)
+  reserve(): Promise<Reservation> {
+    return new Promise<Reservation>((resolve, reject) => {
+      this.waiting.push({ resolve, reject })
+      if (!this.calling) {
+        this.calling = true
+        // Callers released in the same tick join this batch.
+        queueMicrotask(() => void this.run())
       }
-      const [status, waitMs, epoch, at, now] = reply
-      this.offset = now - Date.now()
+    })
+  }
+
+  /** Sends batches until no caller waits; one call out at a time. */
+  private async run(): Promise<void> {
+    while (this.waiting.length > 0 && !this.closed) {
+      const batch = this.waiting.length <= MAX_BATCH ? this.waiting : this.waiting.slice(0, MAX_BATCH)
+      this.waiting = batch === this.waiting ? [] : this.waiting.slice(MAX_BATCH)
+      try {
+        await this.reserveBatch(batch)
+      } catch (error) {
+        for (const p of batch) {
+          try {
+            p.resolve(this.fallback(error))
+          } catch (failure) {
+            p.reject(failure)
+          }
+        }
+      }
+    }
+    this.calling = false
+  }
+
+  /** Reserves one slot per caller of `batch` (in order), waiting out a recovery hold; throws what Redis threw. */
+  private async reserveBatch(batch: Pending[]): Promise<void> {
+    for (;;) {
+      if (this.client.status !== 'ready') await this.firstConnect()
+      const seq = this.seq
+      this.seq += batch.length
+      const reply = await this.call(seq, batch.length)
+      const [status, epoch, nowText, waitText] = reply
+      const now = Number(nowText)
+      this.offset = now - preciseNow()
       this.connected = true
       if (this.down) {
         this.down = false
@@ -221,12 +352,22 @@ export class RedisQuota {
         this.epoch = epoch
         if (lost) await this.reseed(now)
       }
-      if (status === 1) {
-        this.remember(member, at)
-        return { waitMs, member, at }
+      if (status === 2) {
+        await sleep(Number(waitText))
+        continue
       }
-      if (status === 0) throw rateLimited(waitMs, 'shared quota (Redis)')
-      await sleep(waitMs)
+      for (let i = 0; i < batch.length; i++) {
+        const text = reply[4 + i]
+        const p = batch[i] as Pending
+        if (text === undefined) {
+          p.reject(rateLimited(Number(waitText), 'shared quota (Redis)'))
+          continue
+        }
+        const at = Number(text)
+        this.mine.add(seq + i, at)
+        p.resolve({ waitMs: Math.max(0, at - now), member: `${this.id}:${seq + i}`, seq: seq + i, at })
+      }
+      return
     }
   }
 
@@ -243,28 +384,31 @@ export class RedisQuota {
   }
 
   private async waitReady(): Promise<void> {
-    if (this.client.status === 'wait') await this.client.connect().catch(() => undefined)
-    if (this.client.status === 'ready') return
+    const client = this.client
+    if (client.status === 'wait') await client.connect().catch(() => undefined)
+    if (client.status === 'ready') return
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.client.off('ready', onReady)
-        reject(new Error(`not connected after ${this.o.redisTimeoutMs} ms (${this.client.status})`))
+        client.off('ready', onReady)
+        reject(new RedisTimeout(`not connected after ${this.o.redisTimeoutMs} ms (${client.status})`))
       }, this.o.redisTimeoutMs)
       const onReady = () => {
         clearTimeout(timer)
         resolve()
       }
-      this.client.once('ready', onReady)
+      client.once('ready', onReady)
     })
   }
 
-  private async call(member: string): Promise<Reply> {
+  private async call(seq: number, count: number): Promise<Reply> {
     const pause = this.pendingPauseMs
     const corrections = this.corrections
     this.corrections = []
     const args = [
       this.epoch,
-      member,
+      `${this.id}:`,
+      String(seq),
+      String(count),
       String(this.o.maxWaitMs),
       String(pause),
       String(this.o.recoveryMs),
@@ -272,26 +416,54 @@ export class RedisQuota {
       ...this.windowArgs,
       ...corrections,
     ]
-    const reply = (await this.withTimeout(this.eval(RESERVE_SHA, RESERVE_SCRIPT, args))) as Reply
+    const reply = (await this.eval(RESERVE_SHA, RESERVE_SCRIPT, args)) as Reply
     if (pause > 0 && this.pendingPauseMs === pause) this.pendingPauseMs = 0
     return reply
   }
 
-  /** EVALSHA, and EVAL when Redis answers NOSCRIPT (a restart or SCRIPT FLUSH emptied its script cache). */
+  /**
+   * EVALSHA, and EVAL when Redis answers NOSCRIPT (a restart or SCRIPT FLUSH emptied its script cache), bounded by
+   * `redisTimeoutMs`. A single connection to a node of a cluster that answers MOVED or ASK is replaced by a
+   * Cluster client seeded with that node, which follows the redirection.
+   */
   private async eval(sha: string, script: string, args: string[]): Promise<unknown> {
     try {
-      return await this.client.evalsha(sha, this.keys.length, ...this.keys, ...args)
+      return await this.evalOnce(sha, script, args)
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.client.eval(script, this.keys.length, ...this.keys, ...args)
+      if (classify(error) !== 'misrouted' || isCluster(this.client)) throw error
+      this.followCluster()
+      await this.waitReady()
+      return this.evalOnce(sha, script, args)
     }
   }
 
+  private async evalOnce(sha: string, script: string, args: string[]): Promise<unknown> {
+    const client = this.client
+    try {
+      return await this.withTimeout(client.evalsha(sha, this.keys.length, ...this.keys, ...args))
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error
+      return this.withTimeout(client.eval(script, this.keys.length, ...this.keys, ...args))
+    }
+  }
+
+  private followCluster(): void {
+    const single = this.client as Exclude<RedisClient, { isCluster: true }>
+    this.log.info(
+      { key: this.o.key },
+      'rate limit: the Redis node answered MOVED (it is part of a cluster); following the cluster',
+    )
+    single.off('ready', this.onReady)
+    if (this.owned) this.replaced = single
+    this.client = clusterFromNode(single as never, this.o.redisTimeoutMs)
+    this.owned = true
+    this.listen(this.client)
+  }
+
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    if (this.owned) return promise // commandTimeout is set on our own connection
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.o.redisTimeoutMs} ms`)),
+        () => reject(new RedisTimeout(`no answer within ${this.o.redisTimeoutMs} ms`)),
         this.o.redisTimeoutMs,
       )
       promise.then(
@@ -307,37 +479,18 @@ export class RedisQuota {
     })
   }
 
-  private remember(member: string, at: number): void {
-    this.mine.set(member, at)
-    if (this.mine.size > this.mineMax) {
-      for (const key of this.mine.keys()) {
-        this.mine.delete(key)
-        if (this.mine.size <= this.mineMax) break
-      }
-    }
-  }
-
   /**
-   * On a reconnect, asks Redis for the state's epoch at once (a probe that never reserves), so that a process whose
-   * callers are all waiting on earlier reservations still re-seeds within the recovery hold.
+   * On a reconnect, asks Redis for the state's epoch at once (a call that reserves nothing), so that a process
+   * whose callers are all waiting on earlier reservations still re-seeds within the recovery hold.
    */
   private readonly onReady = (): void => {
     if (!this.connected || this.closed) return
-    const args = [
-      this.epoch,
-      `${this.id}:probe`,
-      '-1',
-      '0',
-      String(this.o.recoveryMs),
-      String(this.o.spreadMs),
-      ...this.windowArgs,
-    ]
-    this.withTimeout(this.eval(RESERVE_SHA, RESERVE_SCRIPT, args)).then(
+    this.call(this.seq, 0).then(
       async (reply) => {
-        const [, , epoch, , now] = reply as Reply
+        const [, epoch, now] = reply
         if (epoch !== this.epoch) {
           this.epoch = epoch
-          await this.reseed(now)
+          await this.reseed(Number(now))
         }
       },
       (error: unknown) => this.log.debug({ err: message(error) }, 'rate limit: probe after reconnect failed'),
@@ -346,15 +499,17 @@ export class RedisQuota {
 
   private async reseed(now: number): Promise<void> {
     const times: string[] = []
-    for (const t of this.mine.values()) if (t > now - this.mineWindowMs) times.push(String(t))
+    this.mine.forEach((t) => {
+      if (t > now - this.mineWindowMs) times.push(String(t))
+    })
     this.log.warn(
       { key: this.o.key, reseeded: times.length },
-      'rate limit: Redis lost the shared quota state (restart?); re-seeding this process’s recent requests and holding briefly',
+      'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly',
     )
     if (times.length === 0) return
     const windows = this.o.windows.map((w) => String(w.enforcedMs))
     try {
-      await this.withTimeout(this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:r`, ...windows, ...times]))
+      await this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:r`, ...windows, ...times])
     } catch (error) {
       this.log.debug({ err: message(error) }, 'rate limit: re-seeding failed')
     }
@@ -375,34 +530,75 @@ export class RedisQuota {
 
   private fallback(error: unknown): Reservation {
     if (error instanceof RateLimitError) throw error
+    const failure = classify(error)
+    if (failure === 'misrouted' || failure === 'script-refused') throw this.failed(failure, error)
     this.noteDown(error)
-    if (this.o.onRedisDown === 'fail-closed') {
-      throw new RateLimitError({
-        code: 'FK_HTTP_RATE_LIMIT_REDIS_DOWN',
-        message: `[fieldkit/http] rate limit: Redis is unreachable for the shared quota "${this.o.key}" (${message(error)})`,
-        hint: "Check that Redis is up and reachable from this host; set rateLimit.onRedisDown: 'local-share' to keep going on a share of the quota",
-        cause: error,
-        details: { key: this.o.key },
-      })
-    }
+    if (this.o.onRedisDown === 'fail-closed') throw this.failed(failure, error)
     const now = Date.now()
     let at = now
     for (const log of this.share) at = Math.max(at, log.nextAt(now))
     if (at - now > this.o.maxWaitMs) throw rateLimited(at - now, 'local share of the quota while Redis is down')
     for (const log of this.share) log.record(at)
-    this.remember(`${this.id}:${this.seq++}`, at + this.offset)
+    this.mine.add(this.seq++, at + this.offset)
     return { waitMs: at - now }
+  }
+
+  /** The error of a failed Redis call, named by what happened. */
+  private failed(failure: RedisFailure, error: unknown): RateLimitError {
+    return new RateLimitError({ ...describeFailure(failure, this.o.key, this.o.redisTimeoutMs, error), cause: error })
   }
 
   async close(): Promise<void> {
     this.closed = true
     this.client.off('ready', this.onReady)
-    if (!this.owned) return
-    try {
-      await this.client.quit()
-    } catch {
-      this.client.disconnect()
-    }
+    for (const p of this.waiting.splice(0)) p.reject(new Error('closed'))
+    const clients = [this.owned ? this.client : undefined, this.replaced]
+    await Promise.all(
+      clients.map(async (client) => {
+        if (client === undefined) return
+        try {
+          await client.quit()
+        } catch {
+          client.disconnect()
+        }
+      }),
+    )
+  }
+}
+
+/** Message, hint and details of each way a Redis call fails (each code's hint written out for errors.md). */
+function describeFailure(failure: RedisFailure, key: string, timeoutMs: number, error: unknown) {
+  const what = `the shared quota "${key}"`
+  const details = { key, failure }
+  switch (failure) {
+    case 'timed-out':
+      return {
+        code: 'FK_HTTP_RATE_LIMIT_REDIS_TIMEOUT' as const,
+        message: `[fieldkit/http] rate limit: Redis did not answer within ${timeoutMs} ms for ${what}`,
+        hint: 'Redis is reachable but slow or overloaded; check its latency (redis-cli --latency) and load, or raise rateLimit.redisTimeoutMs',
+        details,
+      }
+    case 'misrouted':
+      return {
+        code: 'FK_HTTP_RATE_LIMIT_REDIS_MISROUTED' as const,
+        message: `[fieldkit/http] rate limit: the Redis cluster kept redirecting the key of ${what} (${message(error).slice(0, 80)})`,
+        hint: 'The cluster is resharding or its nodes disagree about slots; check redis-cli --cluster check, and pass every master URL as rateLimit.redis',
+        details,
+      }
+    case 'script-refused':
+      return {
+        code: 'FK_HTTP_RATE_LIMIT_REDIS_SCRIPT' as const,
+        message: `[fieldkit/http] rate limit: Redis refused the reservation script for ${what} (${message(error).slice(0, 120)})`,
+        hint: 'Redis answered but would not run the script: check that the user may run EVAL/EVALSHA (ACL), that scripting is not disabled, and that the key holds no foreign data',
+        details,
+      }
+    default:
+      return {
+        code: 'FK_HTTP_RATE_LIMIT_REDIS_DOWN' as const,
+        message: `[fieldkit/http] rate limit: Redis is unreachable for ${what} (${message(error).slice(0, 120)})`,
+        hint: "Check that Redis is up and reachable from this host; set rateLimit.onRedisDown: 'local-share' to keep going on a share of the quota",
+        details,
+      }
   }
 }
 

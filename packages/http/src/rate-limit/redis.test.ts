@@ -62,7 +62,7 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     await redis.stop()
   })
 
-  it('keeps two limiters on one key within one quota, with one Redis round trip per request', async () => {
+  it('keeps two limiters on one key within one quota, callers that arrive together sharing one round trip', async () => {
     const options = opts()
     const a = createRateLimiter(options, { logger: silent })
     const b = createRateLimiter(options, { logger: silent })
@@ -70,7 +70,10 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     const warm = await acquireAll([a, b], 2, start) // connect both before counting
     const before = await evalCalls(admin)
     const times = await acquireAll([a, b], 18, start, warm)
-    expect(await evalCalls(admin)).toBe(before + 18)
+    // 18 callers at once on two limiters: far fewer calls than callers (one batch each, then whoever queued).
+    const calls = (await evalCalls(admin)) - before
+    expect(calls).toBeGreaterThanOrEqual(2)
+    expect(calls).toBeLessThanOrEqual(9)
     // 20 grants in all: 10 in the first second, then 10 more after it. Exactly so on Redis's clock; seen from
     // here, reply latency and a busy machine may shift a grant by some ms (what marginMs absorbs).
     const scores = (await admin.zrange(`{${options.key}}:perSecond`, 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1)
