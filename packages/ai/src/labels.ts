@@ -21,7 +21,7 @@ export const PLACEHOLDER_LABELS: Readonly<Record<string, string>> = Object.freez
   dob: 'DOB',
   denied: 'DATA',
   key: 'DATA',
-} as Record<string, string>)
+} as unknown as Record<string, string>)
 
 /** Credential kinds (from `jwt` on in the redactor's list): replaced irreversibly, never put in the vault. */
 export const SECRET_KINDS: ReadonlySet<string> = new Set(KINDS.slice(KINDS.indexOf('jwt')))

@@ -1,0 +1,127 @@
+import { describeValue } from '@fieldkit/core'
+import { AiError, invalidOption } from './errors'
+import { deriveKeys, keyedName, open, randomKey, seal, type VaultKeys } from './seal'
+
+/** One value to name: its placeholder label (`EMAIL`) and the value. */
+export interface VaultEntry {
+  label: string
+  value: string
+}
+
+/**
+ * Where a conversation's placeholders live, values sealed with AES-256-GCM under the caller's key. The same value
+ * gets the same placeholder for the whole conversation; different values never share one.
+ */
+export interface Vault {
+  /** The placeholder core (`EMAIL_1`) of each entry, in order, assigning new numbers to new values. */
+  assign(conversation: string, entries: readonly VaultEntry[]): Promise<string[]>
+  /** Every placeholder core of a conversation → its value, opened for one call and never kept. */
+  values(conversation: string): Promise<Map<string, string>>
+  /** Drops every entry and closes what the vault opened. */
+  close(): Promise<void>
+}
+
+/** Options of {@link memoryVault}. */
+export interface MemoryVaultOptions {
+  /** 32 bytes (or their base64 text) sealing the values; a random key per vault by default. */
+  key?: string | Uint8Array
+  /** How long a conversation is kept after its last use, in ms (default 24 h). */
+  ttlMs?: number
+  /** Conversations kept at most; the least recently used goes first (default 10,000). */
+  maxConversations?: number
+}
+
+const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000
+
+interface Conversation {
+  byName: Map<string, string>
+  sealed: Map<string, string>
+  counters: Map<string, number>
+  expires: number
+}
+
+/** Checks a TTL option. */
+export function checkTtl(ttlMs: unknown, option: string): number {
+  if (ttlMs === undefined) return DEFAULT_TTL_MS
+  if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw invalidOption(`Expected \`${option}\` to be a positive integer of milliseconds, got ${describeValue(ttlMs)}`)
+  return ttlMs
+}
+
+/**
+ * A vault in this process's memory: values sealed (AES-256-GCM) even there, so a heap dump shows no value; each
+ * conversation expires `ttlMs` after its last use. The default vault of `createModelGuard`.
+ *
+ * @example
+ * ```ts
+ * const guard = createModelGuard({ redactor, vault: memoryVault({ key: process.env.AI_VAULT_KEY, ttlMs: 3_600_000 }) })
+ * ```
+ */
+export function memoryVault(options: MemoryVaultOptions = {}): Vault {
+  const keys: VaultKeys = deriveKeys(options.key ?? randomKey(), 'key')
+  const ttlMs = checkTtl(options.ttlMs, 'ttlMs')
+  const max = options.maxConversations ?? 10_000
+  if (!Number.isInteger(max) || max < 1)
+    throw invalidOption(`Expected \`maxConversations\` to be a positive integer, got ${describeValue(max)}`)
+  const conversations = new Map<string, Conversation>()
+
+  function get(conversation: string, create: boolean): Conversation | undefined {
+    const id = keyedName(keys, 'conversation', conversation)
+    const now = Date.now()
+    let c = conversations.get(id)
+    if (c !== undefined && c.expires <= now) {
+      conversations.delete(id)
+      c = undefined
+    }
+    if (c === undefined) {
+      if (!create) return undefined
+      c = { byName: new Map(), sealed: new Map(), counters: new Map(), expires: 0 }
+      if (conversations.size >= max) conversations.delete(conversations.keys().next().value as string)
+    } else conversations.delete(id)
+    c.expires = now + ttlMs
+    conversations.set(id, c) // re-inserted: the Map's order is the least-recently-used order
+    return c
+  }
+
+  return {
+    async assign(conversation, entries) {
+      const c = get(conversation, true) as Conversation
+      return entries.map(({ label, value }) => {
+        const name = keyedName(keys, conversation, label, value)
+        let core = c.byName.get(name)
+        if (core === undefined) {
+          const n = (c.counters.get(label) ?? 0) + 1
+          c.counters.set(label, n)
+          core = `${label}_${n}`
+          c.byName.set(name, core)
+          c.sealed.set(core, seal(keys, value, `${conversation}\u0000${core}`))
+        }
+        return core
+      })
+    },
+    async values(conversation) {
+      const c = get(conversation, false)
+      const out = new Map<string, string>()
+      if (c === undefined) return out
+      for (const [core, sealed] of c.sealed) out.set(core, openOrThrow(keys, sealed, `${conversation}\u0000${core}`))
+      return out
+    },
+    async close() {
+      conversations.clear()
+    },
+  }
+}
+
+/** Opens a sealed value; a value that does not open (another key, tampered bytes) is a vault error. */
+export function openOrThrow(keys: VaultKeys, sealed: string, context: string): string {
+  try {
+    return open(keys, sealed, context)
+  } catch (cause) {
+    throw new AiError({
+      code: 'FK_AI_VAULT',
+      message: '[fieldkit/ai] a placeholder value in the vault could not be opened with this key',
+      hint: 'Every process sharing the vault must use the same key; a changed key makes the stored conversations unreadable (start new conversations, or restore the old key)',
+      cause,
+    })
+  }
+}
