@@ -49,7 +49,7 @@ export function guardFor(server: ModelServer, extra: Partial<ModelGuardOptions> 
   const records: AuditRecord[] = []
   const guard = createModelGuard({
     redactor: createRedactor({ deny: [PLANTED.name] }),
-    residency: { guard: egress(), dataClass: 'pii', pseudonymised: 'pseudonymised' },
+    residency: { guard: egress(), dataClass: 'pii', pseudonymised: 'pseudonymised', clean: 'public' },
     audit: (r) => records.push(r),
     fetch: loopback(server),
     ...extra,
