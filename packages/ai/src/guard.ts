@@ -15,7 +15,7 @@ import {
 } from './formats'
 import { type RestoreCounts, restorePlaceholders } from './placeholders'
 import { type PseudonymiseCounts, pseudonymiseSlots, slotOf } from './pseudonymise'
-import { TokenQuota, type TokenQuotaOptions } from './quota'
+import { type QuotaGrant, TokenQuota, type TokenQuotaOptions } from './quota'
 import { readProviderQuota } from './rate-headers'
 import { restoreEventStream, SseRestorer } from './sse'
 import { memoryVault, type Vault } from './vault'
@@ -75,7 +75,7 @@ export interface ModelGuard {
   restore(text: string, options?: ConversationOptions): Promise<string>
   /** The conversation used when a call names none: one per guard. */
   readonly conversation: string
-  /** Closes the vault. */
+  /** Closes the vault and the quota's Redis connection, when the guard opened them. */
   close(): Promise<void>
 }
 
@@ -120,7 +120,9 @@ export function createModelGuard(options: ModelGuardOptions): ModelGuard {
       const values = await vault.values(callOptions?.conversation ?? conversation)
       return restorePlaceholders(text, values, 'text', { restored: 0, unrestored: 0 })
     },
-    close: () => vault.close(),
+    async close() {
+      await Promise.all([vault.close(), quota.close()])
+    },
   }
 }
 
@@ -207,9 +209,14 @@ async function guardedFetch(
   try {
     const prepared = await prepare(ctx, url, rawBody, conversation, state)
     await checkResidency(ctx, url, prepared.counts, state)
-    const grant = await ctx.quota.acquire(prepared.estimate, init?.signal ?? undefined)
     state.record.estimatedTokens = prepared.estimate
-    const response = await send(ctx, url, { ...init, headers, body: prepared.body }, state)
+    const { response, grant } = await send(
+      ctx,
+      url,
+      { ...init, headers, body: prepared.body },
+      state,
+      prepared.estimate,
+    )
     return await restoreResponse(ctx, response, conversation, state, (usage) => {
       grant.settle(
         usage.inputTokens !== undefined || usage.outputTokens !== undefined
@@ -332,15 +339,26 @@ async function checkResidency(
   })
 }
 
-/** Sends, retrying 429, 503 and 529 with their delays; an answer is returned before its body is read. */
-async function send(ctx: CallContext, url: URL, init: RequestInit, state: CallState): Promise<Response> {
+/**
+ * Sends, retrying 429, 503 and 529 with their delays; an answer is returned before its body is read. Every attempt
+ * acquires its tokens from the quota when it leaves: the provider counts a retry when it arrives, not when the
+ * first attempt did.
+ */
+async function send(
+  ctx: CallContext,
+  url: URL,
+  init: RequestInit,
+  state: CallState,
+  estimate: number,
+): Promise<{ response: Response; grant: QuotaGrant }> {
   for (let attempt = 1; ; attempt++) {
     state.record.attempts = attempt
+    const grant = await ctx.quota.acquire(estimate, init.signal ?? undefined)
     const response = await ctx.upstream(url, init)
     state.record.status = response.status
     const provider = readProviderQuota(response.headers)
-    ctx.quota.observe(response.status, provider)
-    if (!RETRY_STATUSES.has(response.status) || attempt > ctx.retries) return response
+    await ctx.quota.observe(response.status, provider)
+    if (!RETRY_STATUSES.has(response.status) || attempt > ctx.retries) return { response, grant }
     await response.body?.cancel().catch(() => {})
     const delay = Math.min(provider.retryAfterMs ?? 500 * 2 ** (attempt - 1), ctx.maxRetryDelayMs)
     await sleep(delay, init.signal ?? undefined)

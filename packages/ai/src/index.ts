@@ -10,4 +10,5 @@ export {
 } from './guard'
 export type { PseudonymiseCounts } from './pseudonymise'
 export type { TokenQuotaOptions } from './quota'
+export { type RedisVaultOptions, redisVault } from './redis-vault'
 export { type MemoryVaultOptions, memoryVault, type Vault, type VaultEntry } from './vault'

@@ -26,6 +26,12 @@ export interface ModelServer {
   toolCalls: boolean
   /** A fixed answer text instead of the echo. */
   answer: string | undefined
+  /** The provider's own token quota: answers over it get 429 with token headers (each answer costs 30 tokens). */
+  tokenLimit: { tokens: number; windowMs: number } | undefined
+  /** Answers given within the quota, with their arrival time and token cost. */
+  accepted: { at: number; tokens: number }[]
+  /** Requests refused because they would have overrun `tokenLimit`. */
+  limited: number
   /** Send this raw text as the stream instead of a well-formed one. */
   rawStream: string | undefined
   close(): Promise<void>
@@ -83,6 +89,9 @@ export async function startModelServer(): Promise<ModelServer> {
     toolCalls: false,
     answer: undefined,
     rawStream: undefined,
+    tokenLimit: undefined,
+    accepted: [],
+    limited: 0,
     close: async () => {},
   }
   const server: Server = createServer((req, res) => {
@@ -112,6 +121,7 @@ async function handle(state: ModelServer, req: IncomingMessage, res: ServerRespo
     )
     return
   }
+  if (state.tokenLimit !== undefined && overQuota(state, res)) return
   const request = JSON.parse(body) as Obj
   const text = mangle(state.answer ?? `Echo: ${lastUserText(request)}`, state.mangle)
   const api = path.endsWith('/messages') ? 'anthropic' : path.endsWith('/responses') ? 'responses' : 'chat'
@@ -133,6 +143,31 @@ async function handle(state: ModelServer, req: IncomingMessage, res: ServerRespo
 }
 
 const usage = { input: 20, output: 10 }
+
+/** Counts the answer against the provider quota, or answers 429 with the token headers when it would overrun. */
+function overQuota(state: ModelServer, res: ServerResponse): boolean {
+  const { tokens, windowMs } = state.tokenLimit as { tokens: number; windowMs: number }
+  const now = Date.now()
+  const live = state.accepted.filter((a) => a.at > now - windowMs)
+  const used = live.reduce((sum, a) => sum + a.tokens, 0)
+  const cost = usage.input + usage.output
+  const reset = live.length > 0 ? Math.max(1, (live[0] as { at: number }).at + windowMs - now) : 1
+  if (used + cost > tokens) {
+    state.limited++
+    res.writeHead(429, {
+      'content-type': 'application/json',
+      'retry-after-ms': String(reset),
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': `${reset}ms`,
+    })
+    res.end(JSON.stringify({ error: { type: 'rate_limit_error', message: 'token quota' } }))
+    return true
+  }
+  state.accepted.push({ at: now, tokens: cost })
+  res.setHeader('x-ratelimit-remaining-tokens', String(tokens - used - cost))
+  res.setHeader('x-ratelimit-reset-tokens', `${reset}ms`)
+  return false
+}
 
 function whole(api: string, model: string, args: string | undefined, text: string): Obj {
   if (api === 'anthropic') {

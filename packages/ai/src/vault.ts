@@ -94,7 +94,7 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
           c.counters.set(label, n)
           core = `${label}_${n}`
           c.byName.set(name, core)
-          c.sealed.set(core, seal(keys, value, `${conversation}\u0000${core}`))
+          c.sealed.set(core, seal(keys, value, `${conversation}\u0000${label}`))
         }
         return core
       })
@@ -103,7 +103,8 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
       const c = get(conversation, false)
       const out = new Map<string, string>()
       if (c === undefined) return out
-      for (const [core, sealed] of c.sealed) out.set(core, openOrThrow(keys, sealed, `${conversation}\u0000${core}`))
+      for (const [core, sealed] of c.sealed)
+        out.set(core, openOrThrow(keys, sealed, `${conversation}\u0000${core.slice(0, core.lastIndexOf('_'))}`))
       return out
     },
     async close() {
