@@ -150,7 +150,11 @@ export class TokenQuota {
       if (Date.now() + wait - started > this.maxWaitMs) throw this.tooLong(tokens, wait)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(wait, 1_000))
-        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+        const onAbort = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
       })
     }
     return {
