@@ -1,6 +1,6 @@
 import { describeValue } from '@fieldkit/core'
 import { AiError, invalidOption } from './errors'
-import { deriveKeys, keyedName, open, randomKey, seal, type VaultKeys } from './seal'
+import { deriveKeys, open, randomKey, seal, type VaultKeys } from './seal'
 
 /** One value to name: its placeholder label (`EMAIL`) and the value. */
 export interface VaultEntry {
@@ -33,10 +33,12 @@ export interface MemoryVaultOptions {
 
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000
 
+/**
+ * One conversation in memory: its entries as one sealed blob (JSON of `[core, value]` pairs), so a call opens one
+ * ciphertext rather than one per value, and no index of values exists in clear between calls.
+ */
 interface Conversation {
-  byName: Map<string, string>
-  sealed: Map<string, string>
-  counters: Map<string, number>
+  sealed: string | undefined
   expires: number
 }
 
@@ -49,8 +51,9 @@ export function checkTtl(ttlMs: unknown, option: string): number {
 }
 
 /**
- * A vault in this process's memory: values sealed (AES-256-GCM) even there, so a heap dump shows no value; each
- * conversation expires `ttlMs` after its last use. The default vault of `createModelGuard`.
+ * A vault in this process's memory: each conversation's values sealed (AES-256-GCM, the conversation id bound as
+ * additional data) in one blob, opened for the length of one call, so a heap dump between calls shows no value;
+ * each conversation expires `ttlMs` after its last use. The default vault of `createModelGuard`.
  *
  * @example
  * ```ts
@@ -66,46 +69,56 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
   const conversations = new Map<string, Conversation>()
 
   function get(conversation: string, create: boolean): Conversation | undefined {
-    const id = keyedName(keys, 'conversation', conversation)
     const now = Date.now()
-    let c = conversations.get(id)
+    let c = conversations.get(conversation)
     if (c !== undefined && c.expires <= now) {
-      conversations.delete(id)
+      conversations.delete(conversation)
       c = undefined
     }
     if (c === undefined) {
       if (!create) return undefined
-      c = { byName: new Map(), sealed: new Map(), counters: new Map(), expires: 0 }
+      c = { sealed: undefined, expires: 0 }
       if (conversations.size >= max) conversations.delete(conversations.keys().next().value as string)
-    } else conversations.delete(id)
+    } else conversations.delete(conversation)
     c.expires = now + ttlMs
-    conversations.set(id, c) // re-inserted: the Map's order is the least-recently-used order
+    conversations.set(conversation, c) // re-inserted: the Map's order is the least-recently-used order
     return c
   }
+
+  const entriesOf = (conversation: string, c: Conversation): [string, string][] =>
+    c.sealed === undefined ? [] : (JSON.parse(openOrThrow(keys, c.sealed, conversation)) as [string, string][])
 
   return {
     async assign(conversation, entries) {
       const c = get(conversation, true) as Conversation
-      return entries.map(({ label, value }) => {
-        const name = keyedName(keys, conversation, label, value)
-        let core = c.byName.get(name)
+      const pairs = entriesOf(conversation, c)
+      const byValue = new Map<string, string>()
+      const counters = new Map<string, number>()
+      for (const [core, value] of pairs) {
+        const label = core.slice(0, core.lastIndexOf('_'))
+        byValue.set(`${label}\u0000${value}`, core)
+        counters.set(label, (counters.get(label) ?? 0) + 1)
+      }
+      let changed = false
+      const cores = entries.map(({ label, value }) => {
+        const name = `${label}\u0000${value}`
+        let core = byValue.get(name)
         if (core === undefined) {
-          const n = (c.counters.get(label) ?? 0) + 1
-          c.counters.set(label, n)
+          const n = (counters.get(label) ?? 0) + 1
+          counters.set(label, n)
           core = `${label}_${n}`
-          c.byName.set(name, core)
-          c.sealed.set(core, seal(keys, value, `${conversation}\u0000${label}`))
+          byValue.set(name, core)
+          pairs.push([core, value])
+          changed = true
         }
         return core
       })
+      if (changed) c.sealed = seal(keys, JSON.stringify(pairs), conversation)
+      return cores
     },
     async values(conversation) {
       const c = get(conversation, false)
-      const out = new Map<string, string>()
-      if (c === undefined) return out
-      for (const [core, sealed] of c.sealed)
-        out.set(core, openOrThrow(keys, sealed, `${conversation}\u0000${core.slice(0, core.lastIndexOf('_'))}`))
-      return out
+      return new Map(c === undefined ? [] : entriesOf(conversation, c))
     },
     async close() {
       conversations.clear()
