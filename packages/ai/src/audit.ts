@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs'
-import { describeValue } from '@fieldkit/core'
+import { expected } from '@fieldkit/core'
 import { invalidOption } from './errors'
 
 /**
@@ -54,7 +54,6 @@ export function auditWriter(sink: AuditSink | undefined): (record: AuditRecord) 
       }
     }
   }
-  if (typeof sink !== 'string' || sink === '')
-    throw invalidOption(`Expected \`audit\` to be a function or a file path, got ${describeValue(sink)}`)
+  if (typeof sink !== 'string' || sink === '') throw invalidOption(expected('audit', 'a function or a file path', sink))
   return (record) => appendFileSync(sink, `${JSON.stringify(record)}\n`, { mode: 0o600 })
 }

@@ -8,7 +8,6 @@ export type AiErrorCode =
   | 'FK_AI_STREAM_MALFORMED'
   | 'FK_AI_VAULT'
   | 'FK_AI_QUOTA'
-  | 'FK_AI_UPSTREAM'
 
 /**
  * The error every `@fieldkit/ai` failure is: a {@link FieldkitError} with one of the {@link AiErrorCode} codes.

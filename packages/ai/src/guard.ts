@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type EgressGuard, isFieldkitError, sleep } from '@fieldkit/core'
+import { type EgressGuard, expected, isFieldkitError, sleep } from '@fieldkit/core'
 import type { Redactor } from '@fieldkit/redact'
 import { type AuditRecord, type AuditSink, auditWriter } from './audit'
 import { AiError, invalidOption } from './errors'
@@ -135,23 +135,22 @@ interface CheckedOptions {
 }
 
 function checkOptions(options: ModelGuardOptions): CheckedOptions {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('Expected the options of createModelGuard() to be an object')
+  if (typeof options !== 'object' || options === null) throw invalidOption(expected('options', 'an object', options))
   if (typeof options.redactor?.redactString !== 'function')
-    throw invalidOption('Expected `redactor` to be a redactor from createRedactor() of @fieldkit/redact')
+    throw invalidOption(expected('redactor', 'a redactor from createRedactor() of @fieldkit/redact', options.redactor))
   const retries = options.retries ?? 3
   if (!Number.isInteger(retries) || retries < 0)
-    throw invalidOption(`Expected \`retries\` to be a non-negative integer, got ${String(retries)}`)
+    throw invalidOption(expected('retries', 'a non-negative integer', retries))
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000
   if (typeof maxRetryDelayMs !== 'number' || !(maxRetryDelayMs >= 0))
-    throw invalidOption(`Expected \`maxRetryDelayMs\` to be a non-negative number, got ${String(maxRetryDelayMs)}`)
+    throw invalidOption(expected('maxRetryDelayMs', 'a non-negative number', maxRetryDelayMs))
   const r = options.residency
   if (
     r !== undefined &&
     (typeof r.guard?.check !== 'function' || typeof r.dataClass !== 'string' || r.dataClass === '')
   )
     throw invalidOption(
-      'Expected `residency` to be { guard, dataClass } with a guard from createGuard() of @fieldkit/residency',
+      expected('residency', '{ guard, dataClass } with a guard from createGuard() of @fieldkit/residency', r),
     )
   return {
     retries,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { abortReason, describeValue } from '@fieldkit/core'
+import { abortReason, expected } from '@fieldkit/core'
 import type { Redis } from 'ioredis'
 import { AiError, invalidOption } from './errors'
 import type { QuotaLimits, QuotaStore } from './quota-store'
@@ -115,7 +115,7 @@ export class TokenQuota {
     for (const name of ['tokensPerMinute', 'requestsPerMinute', 'windowMs', 'maxWaitMs'] as const) {
       const v = options[name]
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
-        throw invalidOption(`Expected \`rateLimit.${name}\` to be a positive number, got ${describeValue(v)}`)
+        throw invalidOption(expected(`rateLimit.${name}`, 'a positive number', v))
     }
     const windowMs = options.windowMs ?? 60_000
     this.limits = {

@@ -1,4 +1,4 @@
-import { describeValue } from '@fieldkit/core'
+import { describeValue, expected } from '@fieldkit/core'
 import { Redis } from 'ioredis'
 import { AiError, invalidOption } from './errors'
 import { deriveKeys, keyedName, seal } from './seal'
@@ -49,8 +49,7 @@ return out
  * ```
  */
 export function redisVault(options: RedisVaultOptions): Vault {
-  if (typeof options !== 'object' || options === null)
-    throw invalidOption('Expected the options of redisVault() to be an object')
+  if (typeof options !== 'object' || options === null) throw invalidOption(expected('options', 'an object', options))
   const keys = deriveKeys(options.key, 'key')
   const ttlMs = checkTtl(options.ttlMs, 'ttlMs')
   const prefix = options.prefix ?? 'fieldkit:ai-vault'

@@ -1,4 +1,4 @@
-import { describeValue } from '@fieldkit/core'
+import { expected } from '@fieldkit/core'
 import { AiError, invalidOption } from './errors'
 import { deriveKeys, open, randomKey, seal, type VaultKeys } from './seal'
 
@@ -46,7 +46,7 @@ interface Conversation {
 export function checkTtl(ttlMs: unknown, option: string): number {
   if (ttlMs === undefined) return DEFAULT_TTL_MS
   if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs <= 0)
-    throw invalidOption(`Expected \`${option}\` to be a positive integer of milliseconds, got ${describeValue(ttlMs)}`)
+    throw invalidOption(expected(option, 'a positive integer of milliseconds', ttlMs))
   return ttlMs
 }
 
@@ -64,8 +64,7 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
   const keys: VaultKeys = deriveKeys(options.key ?? randomKey(), 'key')
   const ttlMs = checkTtl(options.ttlMs, 'ttlMs')
   const max = options.maxConversations ?? 10_000
-  if (!Number.isInteger(max) || max < 1)
-    throw invalidOption(`Expected \`maxConversations\` to be a positive integer, got ${describeValue(max)}`)
+  if (!Number.isInteger(max) || max < 1) throw invalidOption(expected('maxConversations', 'a positive integer', max))
   const conversations = new Map<string, Conversation>()
 
   function get(conversation: string, create: boolean): Conversation | undefined {
