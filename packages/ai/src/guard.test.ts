@@ -138,3 +138,15 @@ describe('pseudonymise and restore without fetch', () => {
     expect(c.text).toBe('x')
   })
 })
+
+describe('request bodies as bytes', () => {
+  it('reads a UTF-8 byte body as the API’s JSON', async () => {
+    const { guard } = guardFor(server)
+    const res = await guard.fetch(`${EU}/v1/chat/completions`, {
+      method: 'POST',
+      body: new TextEncoder().encode(chat(`mail ${PLANTED.email}`)),
+    })
+    expect(res.status).toBe(200)
+    expect(JSON.parse(server.received[0]?.body as string).messages[0].content).toBe('mail <EMAIL_1>')
+  })
+})

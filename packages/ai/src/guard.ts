@@ -187,7 +187,9 @@ async function guardedFetch(
   const conversation = headers.get(CONVERSATION_HEADER) ?? defaultConversation
   headers.delete(CONVERSATION_HEADER)
   headers.delete('content-length')
-  const rawBody = init?.body ?? (request !== undefined ? await request.clone().text() : undefined)
+  let rawBody = init?.body ?? (request !== undefined ? await request.clone().text() : undefined)
+  // Bytes are read as UTF-8 JSON text like a string body; streams and forms stay as they are (refused or passed).
+  if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) rawBody = new TextDecoder().decode(rawBody)
   const state: CallState = {
     started: Date.now(),
     record: {
