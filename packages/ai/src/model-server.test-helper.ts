@@ -236,101 +236,109 @@ function whole(api: string, model: string, args: string | undefined, text: strin
   }
 }
 
+/** One server-sent event. */
+const ev = (data: unknown, name?: string) => `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`
+
 /** The events of one streamed answer, before timing. */
 function events(api: string, model: string, args: string | undefined, text: string, size: number): string[] {
-  const ev = (data: unknown, name?: string) => `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`
   const parts = pieces(args ?? text, size)
-  if (api === 'anthropic') {
-    const block =
-      args !== undefined
-        ? { type: 'tool_use', id: 'toolu_1', name: 'send_mail', input: {} }
-        : { type: 'text', text: '' }
-    return [
+  if (api === 'anthropic') return anthropicEvents(model, args, parts)
+  if (api === 'responses') return responsesEvents(model, args, text, parts)
+  return chatEvents(model, args, parts)
+}
+
+function anthropicEvents(model: string, args: string | undefined, parts: string[]): string[] {
+  const block =
+    args !== undefined ? { type: 'tool_use', id: 'toolu_1', name: 'send_mail', input: {} } : { type: 'text', text: '' }
+  return [
+    ev(
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: usage.input, output_tokens: 1 },
+        },
+      },
+      'message_start',
+    ),
+    ev({ type: 'content_block_start', index: 0, content_block: block }, 'content_block_start'),
+    ...parts.map((p) =>
       ev(
         {
-          type: 'message_start',
-          message: {
-            id: 'msg_1',
-            type: 'message',
-            role: 'assistant',
-            model,
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: usage.input, output_tokens: 1 },
-          },
+          type: 'content_block_delta',
+          index: 0,
+          delta: args !== undefined ? { type: 'input_json_delta', partial_json: p } : { type: 'text_delta', text: p },
         },
-        'message_start',
+        'content_block_delta',
       ),
-      ev({ type: 'content_block_start', index: 0, content_block: block }, 'content_block_start'),
-      ...parts.map((p) =>
-        ev(
-          {
-            type: 'content_block_delta',
-            index: 0,
-            delta: args !== undefined ? { type: 'input_json_delta', partial_json: p } : { type: 'text_delta', text: p },
-          },
-          'content_block_delta',
-        ),
-      ),
-      ev({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+    ),
+    ev({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+    ev(
+      {
+        type: 'message_delta',
+        delta: { stop_reason: args ? 'tool_use' : 'end_turn', stop_sequence: null },
+        usage: { output_tokens: usage.output },
+      },
+      'message_delta',
+    ),
+    ev({ type: 'message_stop' }, 'message_stop'),
+  ]
+}
+
+function responsesEvents(model: string, args: string | undefined, text: string, parts: string[]): string[] {
+  const done = whole('responses', model, args, text)
+  return [
+    ev(
+      {
+        type: 'response.created',
+        sequence_number: 0,
+        response: { ...done, status: 'in_progress', output: [], usage: null },
+      },
+      'response.created',
+    ),
+    ...parts.map((p, i) =>
       ev(
         {
-          type: 'message_delta',
-          delta: { stop_reason: args ? 'tool_use' : 'end_turn', stop_sequence: null },
-          usage: { output_tokens: usage.output },
+          type: args ? 'response.function_call_arguments.delta' : 'response.output_text.delta',
+          sequence_number: i + 1,
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          delta: p,
         },
-        'message_delta',
+        args ? 'response.function_call_arguments.delta' : 'response.output_text.delta',
       ),
-      ev({ type: 'message_stop' }, 'message_stop'),
-    ]
-  }
-  if (api === 'responses') {
-    const done = whole('responses', model, args, text)
-    return [
-      ev(
-        {
-          type: 'response.created',
-          sequence_number: 0,
-          response: { ...done, status: 'in_progress', output: [], usage: null },
-        },
-        'response.created',
-      ),
-      ...parts.map((p, i) =>
-        ev(
-          {
-            type: args ? 'response.function_call_arguments.delta' : 'response.output_text.delta',
-            sequence_number: i + 1,
+    ),
+    ev(
+      args
+        ? {
+            type: 'response.function_call_arguments.done',
+            sequence_number: parts.length + 1,
+            item_id: 'fc_1',
+            output_index: 0,
+            arguments: args,
+          }
+        : {
+            type: 'response.output_text.done',
+            sequence_number: parts.length + 1,
             item_id: 'msg_1',
             output_index: 0,
             content_index: 0,
-            delta: p,
+            text,
           },
-          args ? 'response.function_call_arguments.delta' : 'response.output_text.delta',
-        ),
-      ),
-      ev(
-        args
-          ? {
-              type: 'response.function_call_arguments.done',
-              sequence_number: parts.length + 1,
-              item_id: 'fc_1',
-              output_index: 0,
-              arguments: args,
-            }
-          : {
-              type: 'response.output_text.done',
-              sequence_number: parts.length + 1,
-              item_id: 'msg_1',
-              output_index: 0,
-              content_index: 0,
-              text,
-            },
-        args ? 'response.function_call_arguments.done' : 'response.output_text.done',
-      ),
-      ev({ type: 'response.completed', sequence_number: parts.length + 2, response: done }, 'response.completed'),
-    ]
-  }
+      args ? 'response.function_call_arguments.done' : 'response.output_text.done',
+    ),
+    ev({ type: 'response.completed', sequence_number: parts.length + 2, response: done }, 'response.completed'),
+  ]
+}
+
+function chatEvents(model: string, args: string | undefined, parts: string[]): string[] {
   const chunk = (delta: Obj, finish: string | null, extra: Obj = {}) =>
     ev({
       id: 'chatcmpl-1',
