@@ -1,39 +1,29 @@
 import { randomUUID } from 'node:crypto'
-import { type EgressGuard, expected, isFieldkitError, sleep } from '@fieldkit/core'
+import { expected, sleep } from '@fieldkit/core'
 import type { Redactor } from '@fieldkit/redact'
-import { type AuditRecord, type AuditSink, auditWriter } from './audit'
-import { AiError, invalidOption } from './errors'
+import type { Dispatcher } from 'undici'
+import { type AuditSink, auditWriter } from './audit'
 import {
-  type ApiFormat,
-  formatOfPath,
-  maxTokensOf,
-  modelOf,
-  requestSlots,
-  restoreDeep,
-  type Usage,
-  usageOf,
-} from './formats'
+  type CallContext,
+  type CallState,
+  type CheckedOptions,
+  CONVERSATION_HEADER,
+  checkResidency,
+  finishRecord,
+  type ModelResidencyOptions,
+  newCallState,
+  prepare,
+  usedTokens,
+} from './call'
+import { invalidOption } from './errors'
+import { restoreDeep, type Usage, usageOf } from './formats'
+import { modelInterceptor } from './interceptor'
 import { type RestoreCounts, restorePlaceholders } from './placeholders'
 import { type PseudonymiseCounts, pseudonymiseSlots, slotOf } from './pseudonymise'
 import { type QuotaGrant, TokenQuota, type TokenQuotaOptions } from './quota'
 import { readProviderQuota } from './rate-headers'
 import { restoreEventStream, SseRestorer } from './sse'
 import { memoryVault, type Vault } from './vault'
-
-/** The header naming the conversation of a call made through `guard.fetch`; it is removed before sending. */
-export const CONVERSATION_HEADER = 'x-fieldkit-conversation'
-
-/** Residency by data class: the class of a call is decided from what was found and what was left. */
-export interface ModelResidencyOptions {
-  /** A guard from `@fieldkit/residency` (`createGuard(policy)`), or any `EgressGuard`. */
-  guard: EgressGuard
-  /** The class of a call that carries raw personal data (only with `passThrough`), and the default of the others. */
-  dataClass: string
-  /** The class of a call whose personal data was all replaced by placeholders (default: `dataClass`). */
-  pseudonymised?: string
-  /** The class of a call in which nothing personal was found (default: `pseudonymised`, then `dataClass`). */
-  clean?: string
-}
 
 /** Options of {@link createModelGuard}. */
 export interface ModelGuardOptions {
@@ -73,6 +63,11 @@ export interface ModelGuard {
   pseudonymise(text: string, options?: ConversationOptions): Promise<{ text: string; counts: PseudonymiseCounts }>
   /** Puts the conversation's values back; placeholders of other conversations stay as they are. */
   restore(text: string, options?: ConversationOptions): Promise<string>
+  /**
+   * The guard as an undici interceptor (`new Agent().compose(guard.interceptor())`), for code that sends through a
+   * dispatcher; the conversation is named by the `x-fieldkit-conversation` header as with `fetch`.
+   */
+  interceptor(): Dispatcher.DispatcherComposeInterceptor
   /** The conversation used when a call names none: one per guard. */
   readonly conversation: string
   /** Closes the vault and the quota's Redis connection, when the guard opened them. */
@@ -106,6 +101,7 @@ export function createModelGuard(options: ModelGuardOptions): ModelGuard {
   return {
     conversation,
     fetch: (input, init) => guardedFetch(context, conversation, input, init),
+    interceptor: () => modelInterceptor(context, conversation),
     async pseudonymise(text, callOptions) {
       const box = [text]
       const counts = await pseudonymiseSlots(
@@ -124,14 +120,6 @@ export function createModelGuard(options: ModelGuardOptions): ModelGuard {
       await Promise.all([vault.close(), quota.close()])
     },
   }
-}
-
-interface CheckedOptions {
-  retries: number
-  maxRetryDelayMs: number
-  paths: readonly string[]
-  passThrough: boolean
-  residency: ModelResidencyOptions | undefined
 }
 
 function checkOptions(options: ModelGuardOptions): CheckedOptions {
@@ -161,20 +149,6 @@ function checkOptions(options: ModelGuardOptions): CheckedOptions {
   }
 }
 
-interface CallContext extends CheckedOptions {
-  vault: Vault
-  quota: TokenQuota
-  writeAudit: (record: AuditRecord) => void
-  upstream: typeof fetch
-  redactor: Redactor
-}
-
-/** What one call has learned so far, for its audit record. */
-interface CallState {
-  record: AuditRecord
-  started: number
-}
-
 async function guardedFetch(
   ctx: CallContext,
   defaultConversation: string,
@@ -190,23 +164,7 @@ async function guardedFetch(
   let rawBody = init?.body ?? (request !== undefined ? await request.clone().text() : undefined)
   // Bytes are read as UTF-8 JSON text like a string body; streams and forms stay as they are (refused or passed).
   if (rawBody instanceof Uint8Array || rawBody instanceof ArrayBuffer) rawBody = new TextDecoder().decode(rawBody)
-  const state: CallState = {
-    started: Date.now(),
-    record: {
-      time: new Date().toISOString(),
-      endpoint: `${url.origin}${url.pathname}`,
-      format: 'passthrough',
-      conversation,
-      decision: 'allowed',
-      pseudonymised: {},
-      secrets: {},
-      restored: 0,
-      unrestored: 0,
-      stream: false,
-      attempts: 0,
-      durationMs: 0,
-    },
-  }
+  const state = newCallState(url, conversation)
   try {
     const prepared = await prepare(ctx, url, rawBody, conversation, state)
     await checkResidency(ctx, url, prepared.counts, state)
@@ -218,126 +176,11 @@ async function guardedFetch(
       state,
       prepared.estimate,
     )
-    return await restoreResponse(ctx, response, conversation, state, (usage) => {
-      grant.settle(
-        usage.inputTokens !== undefined || usage.outputTokens !== undefined
-          ? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)
-          : undefined,
-      )
-    })
+    return await restoreResponse(ctx, response, conversation, state, (usage) => grant.settle(usedTokens(usage)))
   } catch (error) {
     finishRecord(ctx, state, error)
     throw error
   }
-}
-
-function finishRecord(ctx: CallContext, state: CallState, error?: unknown): void {
-  state.record.durationMs = Date.now() - state.started
-  if (error !== undefined) state.record.error = isFieldkitError(error) ? error.code : 'ERROR'
-  ctx.writeAudit(state.record)
-}
-
-/** Reads the body as its API, pseudonymises it, and estimates its tokens. */
-async function prepare(
-  ctx: CallContext,
-  url: URL,
-  rawBody: RequestInit['body'],
-  conversation: string,
-  state: CallState,
-): Promise<{ body: RequestInit['body']; counts: PseudonymiseCounts | undefined; estimate: number }> {
-  const format: ApiFormat | undefined = formatOfPath(url.pathname) ?? (ctx.paths.length > 0 ? 'json-paths' : undefined)
-  let parsed: unknown
-  let refusal: AiError | undefined
-  if (format === undefined)
-    refusal = invalidBody('the endpoint is none of the known APIs and no `paths` are configured')
-  else if (typeof rawBody !== 'string') refusal = invalidBody('the body is not JSON text')
-  else {
-    try {
-      parsed = JSON.parse(rawBody)
-    } catch {
-      refusal = invalidBody('the body is not valid JSON')
-    }
-  }
-  let slots: ReturnType<typeof requestSlots> | undefined
-  if (refusal === undefined) {
-    try {
-      slots = requestSlots(format as ApiFormat, parsed, ctx.paths)
-    } catch (error) {
-      refusal = error as AiError
-    }
-  }
-  if (refusal !== undefined || slots === undefined) {
-    if (!ctx.passThrough) {
-      state.record.decision = 'refused'
-      throw refusal
-    }
-    state.record.decision = 'passthrough'
-    const size = typeof rawBody === 'string' ? rawBody.length : 0
-    return { body: rawBody, counts: undefined, estimate: Math.ceil(size / 4) }
-  }
-  state.record.format = format as ApiFormat
-  const model = modelOf(parsed)
-  if (model !== undefined) state.record.model = model
-  state.record.stream = (parsed as { stream?: unknown }).stream === true
-  const counts = await pseudonymiseSlots(slots.slots, ctx.redactor, ctx.vault, conversation)
-  for (const f of slots.finish) f()
-  state.record.pseudonymised = counts.pseudonymised
-  state.record.secrets = counts.secrets
-  const body = JSON.stringify(parsed)
-  return { body, counts, estimate: Math.ceil(body.length / 4) + (maxTokensOf(parsed) ?? 256) }
-}
-
-function invalidBody(what: string): AiError {
-  return new AiError({
-    code: 'FK_AI_INVALID_BODY',
-    message: `[fieldkit/ai] the request cannot be read: ${what}; nothing was sent`,
-    hint: 'Send the JSON body the API documents, configure `paths` for other JSON endpoints, or set `passThrough: true` to forward such bodies unchanged (not pseudonymised)',
-  })
-}
-
-/** Decides the call's data class and checks the endpoint's region before anything is sent. */
-async function checkResidency(
-  ctx: CallContext,
-  url: URL,
-  counts: PseudonymiseCounts | undefined,
-  state: CallState,
-): Promise<void> {
-  const r = ctx.residency
-  if (r === undefined) return
-  const pseudonymisedClass = r.pseudonymised ?? r.dataClass
-  const dataClass =
-    counts === undefined
-      ? r.dataClass // passed through: raw personal data may be in it
-      : Object.keys(counts.pseudonymised).length > 0
-        ? pseudonymisedClass
-        : (r.clean ?? pseudonymisedClass)
-  state.record.dataClass = dataClass
-  let decision: Awaited<ReturnType<EgressGuard['check']>>
-  try {
-    decision = await r.guard.check(url, dataClass)
-  } catch (cause) {
-    state.record.decision = 'denied'
-    throw new AiError({
-      code: 'FK_AI_RESIDENCY_DENIED',
-      message: `[fieldkit/ai] ${dataClass} data may not go to ${url.host}: its region could not be checked; nothing was sent`,
-      hint: 'Check the residency policy and that the host resolves; the cause says what the residency guard found',
-      cause,
-      details: { host: url.host, dataClass },
-    })
-  }
-  if (decision.region !== undefined) state.record.region = decision.region
-  if (decision.allowed) return
-  if ((decision as { mode?: string }).mode === 'report') {
-    state.record.decision = 'report'
-    return
-  }
-  state.record.decision = 'denied'
-  throw new AiError({
-    code: 'FK_AI_RESIDENCY_DENIED',
-    message: `[fieldkit/ai] ${dataClass} data may not go to ${url.host} (${decision.region ?? 'unknown region'}): ${decision.reason}; nothing was sent`,
-    hint: 'Use an endpoint in a region the policy allows for this data class, or change the policy (a `pseudonymised` class may be allowed more regions than raw personal data)',
-    details: { host: url.host, dataClass, region: decision.region ?? null },
-  })
 }
 
 /**
@@ -356,6 +199,7 @@ async function send(
     state.record.attempts = attempt
     const grant = await ctx.quota.acquire(estimate, init.signal ?? undefined)
     const response = await ctx.upstream(url, init)
+    await grant.arrived()
     state.record.status = response.status
     const provider = readProviderQuota(response.headers)
     await ctx.quota.observe(response.status, provider)

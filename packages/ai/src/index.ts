@@ -1,13 +1,7 @@
 export type { AuditRecord, AuditSink } from './audit'
+export { CONVERSATION_HEADER, type ModelResidencyOptions } from './call'
 export { AiError, type AiErrorCode } from './errors'
-export {
-  CONVERSATION_HEADER,
-  type ConversationOptions,
-  createModelGuard,
-  type ModelGuard,
-  type ModelGuardOptions,
-  type ModelResidencyOptions,
-} from './guard'
+export { type ConversationOptions, createModelGuard, type ModelGuard, type ModelGuardOptions } from './guard'
 export type { PseudonymiseCounts } from './pseudonymise'
 export type { TokenQuotaOptions } from './quota'
 export { type RedisVaultOptions, redisVault } from './redis-vault'

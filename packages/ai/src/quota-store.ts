@@ -13,6 +13,8 @@ export interface QuotaLimits {
 export interface QuotaStore {
   /** Reserves `tokens` now and returns its id, or says how long to wait. */
   reserve(tokens: number, id: string): Promise<number>
+  /** Moves a reservation to now: the provider counted the call on arrival, which is before its answer, after its grant. */
+  touch(id: string): Promise<void>
   /** Replaces a reservation's estimate by the actual usage. */
   settle(id: string, tokens: number): void
   /** Records what the provider said: remaining tokens and requests until their reset, a pause after a 429. */

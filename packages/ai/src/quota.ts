@@ -22,8 +22,13 @@ export interface TokenQuotaOptions {
   key?: string
 }
 
-/** A granted reservation: `settle(actual)` replaces the estimate by the usage the answer reported. */
+/**
+ * A granted reservation: `arrived()` when the answer's headers are in moves it to that time (the provider counted
+ * the call in between, so the window is never shorter than the provider's); `settle(actual)` replaces the estimate
+ * by the usage the answer reported.
+ */
 export interface QuotaGrant {
+  arrived(): Promise<void>
   settle(actualTokens: number | undefined): void
 }
 
@@ -75,6 +80,16 @@ class LocalQuotaStore implements QuotaStore {
     this.serverTokens -= tokens
     this.serverRequests -= 1
     return 0
+  }
+
+  async touch(id: string): Promise<void> {
+    const entry = this.byId.get(id)
+    if (entry === undefined) return
+    // The log stays ordered by time: move the entry to the end.
+    const at = this.log.indexOf(entry)
+    if (at >= 0) this.log.splice(at, 1)
+    entry.at = Date.now()
+    this.log.push(entry)
   }
 
   settle(id: string, tokens: number): void {
@@ -158,6 +173,7 @@ export class TokenQuota {
       })
     }
     return {
+      arrived: () => this.store.touch(id),
       settle: (actual) => {
         if (actual !== undefined && Number.isFinite(actual) && actual >= 0) this.store.settle(id, actual)
       },

@@ -66,6 +66,14 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HSET', KEYS[1],
 return 0
 `
 
+/** Moves a reservation to Redis's now, if it is still in the window. */
+const TOUCH = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return 0
+`
+
 /** Records the provider's headers and a pause; times are made absolute on Redis's clock. ARGV: pauseMs, tokens, tokensResetIn, requests, requestsResetIn ('' when absent). */
 const OBSERVE = `
 local t = redis.call('TIME')
@@ -108,6 +116,10 @@ export class RedisQuotaStore implements QuotaStore {
         cause,
       })
     }
+  }
+
+  async touch(id: string): Promise<void> {
+    await this.redis.eval(TOUCH, 1, this.keys[0], id).catch(() => {})
   }
 
   settle(id: string, tokens: number): void {
