@@ -34,12 +34,18 @@ export interface MemoryVaultOptions {
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000
 
 /**
- * One conversation in memory: its entries as one sealed blob (JSON of `[core, value]` pairs), so a call opens one
+ * One conversation in memory: its entries as one sealed blob (JSON: label and value → core, counts per label), so a call opens one
  * ciphertext rather than one per value, and no index of values exists in clear between calls.
  */
 interface Conversation {
   sealed: string | undefined
   expires: number
+}
+
+/** What a conversation's blob holds once opened (JSON.parse gives plain objects: keys are data, never `__proto__` setters). */
+interface Blob {
+  v: Record<string, string>
+  n: Record<string, number>
 }
 
 /** Checks a TTL option. */
@@ -84,40 +90,39 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
     return c
   }
 
-  const entriesOf = (conversation: string, c: Conversation): [string, string][] =>
-    c.sealed === undefined ? [] : (JSON.parse(openOrThrow(keys, c.sealed, conversation)) as [string, string][])
+  /** The opened blob: `v` maps `label\u0000value` to its core, `n` counts cores per label. */
+  const open_ = (conversation: string, c: Conversation): Blob =>
+    c.sealed === undefined
+      ? { v: Object.create(null), n: Object.create(null) }
+      : (JSON.parse(openOrThrow(keys, c.sealed, conversation)) as Blob)
 
   return {
     async assign(conversation, entries) {
       const c = get(conversation, true) as Conversation
-      const pairs = entriesOf(conversation, c)
-      const byValue = new Map<string, string>()
-      const counters = new Map<string, number>()
-      for (const [core, value] of pairs) {
-        const label = core.slice(0, core.lastIndexOf('_'))
-        byValue.set(`${label}\u0000${value}`, core)
-        counters.set(label, (counters.get(label) ?? 0) + 1)
-      }
+      const blob = open_(conversation, c)
       let changed = false
       const cores = entries.map(({ label, value }) => {
         const name = `${label}\u0000${value}`
-        let core = byValue.get(name)
+        let core = Object.hasOwn(blob.v, name) ? blob.v[name] : undefined
         if (core === undefined) {
-          const n = (counters.get(label) ?? 0) + 1
-          counters.set(label, n)
+          const n = (Object.hasOwn(blob.n, label) ? (blob.n[label] as number) : 0) + 1
+          blob.n[label] = n
           core = `${label}_${n}`
-          byValue.set(name, core)
-          pairs.push([core, value])
+          blob.v[name] = core
           changed = true
         }
         return core
       })
-      if (changed) c.sealed = seal(keys, JSON.stringify(pairs), conversation)
+      if (changed) c.sealed = seal(keys, JSON.stringify(blob), conversation)
       return cores
     },
     async values(conversation) {
       const c = get(conversation, false)
-      return new Map(c === undefined ? [] : entriesOf(conversation, c))
+      const out = new Map<string, string>()
+      if (c === undefined) return out
+      const { v } = open_(conversation, c)
+      for (const name in v) out.set(v[name] as string, name.slice(name.indexOf('\u0000') + 1))
+      return out
     },
     async close() {
       conversations.clear()
