@@ -1,0 +1,8 @@
+export type { AuditRecord, AuditSink } from './audit'
+export { CONVERSATION_HEADER, type ModelResidencyOptions } from './call'
+export { AiError, type AiErrorCode } from './errors'
+export { type ConversationOptions, createModelGuard, type ModelGuard, type ModelGuardOptions } from './guard'
+export type { PseudonymiseCounts } from './pseudonymise'
+export type { TokenQuotaOptions } from './quota'
+export { type RedisVaultOptions, redisVault } from './redis-vault'
+export { type MemoryVaultOptions, memoryVault, type Vault, type VaultEntry } from './vault'

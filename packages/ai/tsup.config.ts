@@ -1,0 +1,3 @@
+import { fieldkitBuild } from '../../tsup.base'
+
+export default fieldkitBuild()
