@@ -69,6 +69,7 @@ interface RefreshState {
 }
 
 class OAuthError extends Error {
+  override name = 'OAuthError'
   constructor(
     readonly status: 400 | 401,
     readonly error: string,
