@@ -1,3 +1,6 @@
+// MSW's handler builders (`http.get('*\/path', …)`, `HttpResponse.json(…)`), so code that writes its own handlers for
+// serve() needs no msw dependency of its own: msw stays in @fieldkit/mocks (see msw's documentation for both).
+export { HttpResponse, http } from 'msw'
 export { closeMidBody, dripBody, MOCK_ACTION_HEADER, resetConnection } from './actions'
 export { type BasicAuthOptions, basicAuth } from './auth/basic'
 export { type DigestAlgorithm, type DigestAuthOptions, type DigestQop, digestAuth } from './auth/digest'

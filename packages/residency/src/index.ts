@@ -1,6 +1,7 @@
 export type { IpRange } from './cidr'
+export type { Decision } from './decide'
 export { ResidencyError } from './errors'
-export { createGuard, type Decision, type Guard, type GuardOptions } from './guard'
+export { createGuard, type Guard, type GuardLookup, type GuardOptions } from './guard'
 export { type HostRegion, regionOfHost } from './host-region'
 export { loadIpRanges } from './ip-ranges'
 export { type DataClassRule, definePolicy, type Policy, type PolicyInput } from './policy'

@@ -2,7 +2,8 @@ import { isFieldkitError } from '@fieldkit/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CidrTable, cidrContains } from './cidr'
-import { createGuard, type Decision } from './guard'
+import type { Decision } from './decide'
+import { createGuard } from './guard'
 import { regionOfHost } from './host-region'
 import { formatIp, parseIp, specialUse } from './ip'
 import { definePolicy } from './policy'
@@ -705,6 +706,19 @@ describe('guard.check on hostile URLs and resolvers', () => {
         },
       ),
       { numRuns: 400 },
+    )
+  })
+
+  it('allows a name only when every address of its answer alone would be allowed (issue 22, point 11)', async () => {
+    const judge = async (addresses: string[]) =>
+      (await createGuard(policy, { resolver: async () => addresses }).check('http://svc.client.test/', 'public'))
+        .allowed
+    await fc.assert(
+      fc.asyncProperty(fc.array(resolvedAddress, { minLength: 1, maxLength: 4 }), async (addresses) => {
+        const each = await Promise.all(addresses.map((a) => judge([a])))
+        expect(await judge(addresses), addresses.join(' ')).toBe(each.every(Boolean))
+      }),
+      { numRuns: 300 },
     )
   })
 
