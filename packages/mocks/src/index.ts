@@ -16,6 +16,8 @@ export {
 } from './auth/username-token'
 export { catalog, type Scenario } from './catalog'
 export { chain } from './chain'
+export { MockError, type MockErrorCode } from './errors'
+export { type EchoOptions, type EchoPlace, echo } from './http/echo'
 export {
   type IdempotencyCounter,
   type IdempotencyCounterOptions,
@@ -54,11 +56,6 @@ export {
   type SoapMockRequest,
   soapEmployees,
 } from './soap/service'
-export {
-  checkUsernameToken,
-  type UsernameTokenCheckOptions,
-  type UsernameTokenFailure,
-} from './soap/username-token'
 export {
   type CertificatePair,
   clientCertificateResource,

@@ -2,9 +2,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { FieldkitError } from '@fieldkit/core'
 import { getResponse, type RequestHandler } from 'msw'
 import { MOCK_ACTION_HEADER } from './actions'
+import { MockError } from './errors'
 
 /** Header added to the Request a handler sees: which TCP connection carried it (for connection-bound auth). */
 export const CONNECTION_HEADER = 'x-fieldkit-connection'
@@ -166,7 +166,7 @@ export async function serve(handlers: RequestHandler[], options: ServeOptions = 
     server.once('listening', resolve)
     server.once('error', (error) =>
       reject(
-        new FieldkitError({
+        new MockError({
           code: 'FK_MOCK_LISTEN',
           message: `[fieldkit/mocks] could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`,
           hint: 'Pick another port (0 picks a free one) or stop the process that holds it',

@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http, type RequestHandler } from 'msw'
+import { verifyUsernameToken } from '../auth/username-token'
 import { EMPLOYEES_NS, employeesWsdl } from './employees-wsdl'
-import { checkUsernameToken } from './username-token'
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/'
 const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope'
@@ -204,7 +204,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
   const largeCount = options.largeCount ?? 5000
   const chunkRecords = options.chunkRecords ?? 250
   const chunkDelayMs = options.chunkDelayMs ?? 5
-  const seenNonces = new Set<string>()
+  const seenNonces = new Map<string, number>()
 
   const operations: Record<string, (r: SoapMockRequest) => SoapMockReply | Promise<SoapMockReply>> = {
     GetEmployees: ({ params, version, signal }) => {
@@ -298,14 +298,14 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
       }
       let username: string | undefined
       if (secure) {
-        const check = checkUsernameToken(text, { users, seenNonces })
+        const check = verifyUsernameToken(text, users, { seenNonces })
         if (!check.ok) {
           return reply(version, {
             fault: {
               code: 'Client',
               subcode: 'FailedAuthentication',
               reason: 'The security token could not be authenticated or authorized',
-              detail: `<hr:AuthFailure xmlns:hr="${EMPLOYEES_NS}"><hr:Reason>${check.reason}</hr:Reason></hr:AuthFailure>`,
+              detail: `<hr:AuthFailure xmlns:hr="${EMPLOYEES_NS}"><hr:Reason>${failureCode(check.reason, text)}</hr:Reason></hr:AuthFailure>`,
             },
           })
         }
@@ -333,4 +333,17 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
     http.post('*/soap/secure/employees', handle('1.1', true)),
     http.post('*/soap12/secure/employees', handle('1.2', true)),
   ]
+}
+
+/**
+ * The short code the service has always put in its fault's `hr:Reason` (clients and tests match on it), from the
+ * shared verifier's reason: a wrong password is `bad-digest` or `bad-password` after the Type that was sent.
+ */
+function failureCode(reason: string, envelope: string): string {
+  if (reason === 'wrong user name or password') return /#PasswordDigest/.test(envelope) ? 'bad-digest' : 'bad-password'
+  if (/replay/.test(reason)) return 'replayed-nonce'
+  if (/^Created is (older|in the future)/.test(reason)) return 'stale-created'
+  if (/needs Nonce and Created/.test(reason)) return 'missing-nonce-or-created'
+  if (/no wsse:Security|no SOAP Header/.test(reason)) return 'missing-security-header'
+  return 'invalid-username-token'
 }

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { FieldkitError } from '@fieldkit/core'
 import { HttpResponse, http, type RequestHandler } from 'msw'
 import { checkPath } from '../auth/params'
+import { MockError } from '../errors'
 import { CLIENT_CERT_HEADER } from '../serve'
 
 const run = promisify(execFile)
@@ -69,7 +69,7 @@ export async function createTestCertificates(options: TestCertificateOptions = {
       await run('openssl', args, { cwd: dir })
     } catch (error) {
       await rm(dir, { recursive: true, force: true })
-      throw new FieldkitError({
+      throw new MockError({
         code: 'FK_MOCK_OPENSSL',
         message: `[fieldkit/mocks] openssl ${args[0]} failed while making test certificates`,
         hint: 'Install the openssl binary (apt-get install openssl) and check that it is on PATH',
