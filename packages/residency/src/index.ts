@@ -1,6 +1,6 @@
 export type { IpRange } from './cidr'
 export type { Decision } from './decide'
-export { ResidencyError } from './errors'
+export { ResidencyError, type ResidencyErrorCode } from './errors'
 export { createGuard, type Guard, type GuardLookup, type GuardOptions } from './guard'
 export { type HostRegion, regionOfHost } from './host-region'
 export { loadIpRanges } from './ip-ranges'
