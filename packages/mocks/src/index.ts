@@ -63,6 +63,7 @@ export {
   type TestCertificateOptions,
   type TestCertificates,
 } from './tokens/certificates'
+export type { PublicKeyInput } from './tokens/jwt'
 export { type LoginPortal, type LoginPortalOptions, type LoginPortalStats, loginPortal } from './tokens/login-portal'
 export {
   type BearerResourceOptions,

@@ -219,34 +219,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
       if (dept === '9998') return employeeFault(dept, 200)
       if (dept === 'large') {
         const count = Number.parseInt(params.count ?? '', 10) || largeCount
-        const encoder = new TextEncoder()
-        let next = 0
-        const stream = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            if (signal.aborted) return controller.close()
-            if (next === 0) {
-              const head = envelope(version, `<e:GetEmployeesResponse xmlns:e="${EMPLOYEES_NS}">`).split(
-                '</e:GetEmployeesResponse>',
-              )[0] as string
-              controller.enqueue(encoder.encode(head.replace(/<\/(soap|env):Body><\/(soap|env):Envelope>$/, '')))
-            }
-            if (next >= count) {
-              const p = version === '1.1' ? 'soap' : 'env'
-              controller.enqueue(
-                encoder.encode(`<e:Total>${count}</e:Total></e:GetEmployeesResponse></${p}:Body></${p}:Envelope>`),
-              )
-              return controller.close()
-            }
-            if (next > 0 && chunkDelayMs > 0) await delay(chunkDelayMs)
-            const parts: string[] = []
-            const end = Math.min(count, next + chunkRecords)
-            for (; next < end; next++)
-              parts.push(employeeXml(next, next % 3 === 0 ? 'prefix' : next % 3 === 1 ? 'other-prefix' : 'default'))
-            controller.enqueue(encoder.encode(parts.join('')))
-          },
-        })
-        const type = version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
-        return new HttpResponse(stream, { status: 200, headers: { 'content-type': type } })
+        return largeAnswer(version, count, { chunkRecords, chunkDelayMs, signal })
       }
       return employeeFault(dept)
     },
@@ -267,12 +240,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
         })
       }
       const envNs = version === '1.1' ? SOAP11 : SOAP12
-      const root = /<(?:([\w.-]+):)?Envelope\b[^>]*>/.exec(text)
-      const rootPrefix = root?.[1]
-      const rootNs = root
-        ? new RegExp(`xmlns${rootPrefix ? `:${rootPrefix}` : ''}="([^"]*)"`).exec(root[0])?.[1]
-        : undefined
-      if (rootNs !== envNs) {
+      if (envelopeNamespace(text) !== envNs) {
         return reply(version, {
           fault: { code: 'Client', reason: 'VersionMismatch: the envelope namespace does not match this endpoint' },
         })
@@ -287,10 +255,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
         return reply(version, { fault: { code: 'Client', reason: `Unknown operation ${operation ?? '(none)'}` } })
       }
       const action = `${EMPLOYEES_NS}/${operation}`
-      const sentAction =
-        version === '1.1'
-          ? (request.headers.get('soapaction') ?? '').replace(/^"|"$/g, '')
-          : (/;\s*action="?([^";]*)"?/.exec(type)?.[1] ?? '')
+      const sentAction = soapActionOf(version, request.headers)
       if (sentAction !== action) {
         return reply(version, {
           fault: { code: 'Client', reason: `SOAPAction "${sentAction}" does not match operation ${operation}` },
@@ -311,10 +276,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
         }
         username = check.username
       }
-      const params: Record<string, string> = {}
-      for (const m of (op?.[2] ?? '').matchAll(/<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?\1>/g)) {
-        params[m[1] as string] = (m[2] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-      }
+      const params = operationParams(op?.[2] ?? '')
       const handler = operations[operation] as (r: SoapMockRequest) => SoapMockReply | Promise<SoapMockReply>
       return reply(
         version,
@@ -346,4 +308,62 @@ function failureCode(reason: string, envelope: string): string {
   if (/needs Nonce and Created/.test(reason)) return 'missing-nonce-or-created'
   if (/no wsse:Security|no SOAP Header/.test(reason)) return 'missing-security-header'
   return 'invalid-username-token'
+}
+
+/** The `large` answer: the envelope opened, `count` records dripped in chunks, then closed (streams stay open). */
+function largeAnswer(
+  version: '1.1' | '1.2',
+  count: number,
+  { chunkRecords, chunkDelayMs, signal }: { chunkRecords: number; chunkDelayMs: number; signal: AbortSignal },
+): Response {
+  const encoder = new TextEncoder()
+  let next = 0
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (signal.aborted) return controller.close()
+      if (next === 0) {
+        const head = envelope(version, `<e:GetEmployeesResponse xmlns:e="${EMPLOYEES_NS}">`).split(
+          '</e:GetEmployeesResponse>',
+        )[0] as string
+        controller.enqueue(encoder.encode(head.replace(/<\/(soap|env):Body><\/(soap|env):Envelope>$/, '')))
+      }
+      if (next >= count) {
+        const p = version === '1.1' ? 'soap' : 'env'
+        controller.enqueue(
+          encoder.encode(`<e:Total>${count}</e:Total></e:GetEmployeesResponse></${p}:Body></${p}:Envelope>`),
+        )
+        return controller.close()
+      }
+      if (next > 0 && chunkDelayMs > 0) await delay(chunkDelayMs)
+      const parts: string[] = []
+      const end = Math.min(count, next + chunkRecords)
+      for (; next < end; next++)
+        parts.push(employeeXml(next, next % 3 === 0 ? 'prefix' : next % 3 === 1 ? 'other-prefix' : 'default'))
+      controller.enqueue(encoder.encode(parts.join('')))
+    },
+  })
+  const type = version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
+  return new HttpResponse(stream, { status: 200, headers: { 'content-type': type } })
+}
+
+/** The namespace of the envelope's root element (it must be the one of the endpoint's SOAP version). */
+function envelopeNamespace(text: string): string | undefined {
+  const root = /<(?:([\w.-]+):)?Envelope\b[^>]*>/.exec(text)
+  if (!root) return undefined
+  return new RegExp(`xmlns${root[1] ? `:${root[1]}` : ''}="([^"]*)"`).exec(root[0])?.[1]
+}
+
+/** The action a client sent: the SOAPAction header in SOAP 1.1, the `action` of the content type in SOAP 1.2. */
+function soapActionOf(version: '1.1' | '1.2', headers: Headers): string {
+  if (version === '1.1') return (headers.get('soapaction') ?? '').replace(/^"|"$/g, '')
+  return /;\s*action="?([^";]*)"?/.exec(headers.get('content-type') ?? '')?.[1] ?? ''
+}
+
+/** The operation's simple parameters by element name, in a null-prototype object (names come from the document). */
+function operationParams(xml: string): Record<string, string> {
+  const params: Record<string, string> = Object.create(null)
+  for (const m of xml.matchAll(/<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?\1>/g)) {
+    params[m[1] as string] = (m[2] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  }
+  return params
 }
