@@ -4,7 +4,6 @@ import { join, relative } from 'node:path'
 
 /** Test files (run by vitest) and test helpers (imported only by tests); neither is library code. */
 export const testFile = /\.(test|verify|bench)\.ts$/
-export const testHelper = /\.test-helper\.ts$/
 
 /** Every `.ts` file under `dir`, depth first, as paths relative to `root`. */
 export function* tsFiles(root, dir) {
