@@ -12,6 +12,10 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Spies, stubbed globals and stubbed env vars never outlive the test that made them.
+    restoreMocks: true,
+    unstubGlobals: true,
+    unstubEnvs: true,
     fileParallelism: false,
   },
 })

@@ -2,11 +2,13 @@
 // What users install, checked as they get it: for every public package, publint --strict and
 // are-the-types-wrong on the packed tarball; then all tarballs installed into a scratch project outside the
 // workspace, imported from an .mjs file and required from a .cjs file, every exported name checked, and
-// isFieldkitError checked across the two module formats. Run after `pnpm build`.
+// isFieldkitError checked across the two module formats; every tarball holds the root LICENSE (the same text) and
+// nothing only a test needs (scripts/lib/tarball-contents.mjs). Run after `pnpm build`.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { tarballProblems } from './lib/tarball-contents.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const bin = (name) => join(root, 'node_modules/.bin', name)
@@ -39,6 +41,14 @@ try {
       return [manifest.name, `file:${join(scratch, file)}`]
     }),
   )
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8')
+  for (const { dir, manifest } of packages) {
+    const copy = join(dir, 'LICENSE')
+    if (!existsSync(copy) || readFileSync(copy, 'utf8') !== license)
+      failures.push(`${manifest.name}: LICENSE missing or not the root's text; copy the root LICENSE into the package`)
+  }
+  const contents = Object.entries(tarballs).flatMap(([name, spec]) => tarballProblems(spec.slice('file:'.length), name))
+  if (contents.length > 0) failures.push(`tarball contents\n  ${contents.join('\n  ')}`)
   for (const [name, spec] of Object.entries(tarballs)) {
     try {
       run(bin('attw'), [spec.slice('file:'.length), '--profile', 'node16', '--format', 'ascii'], root)

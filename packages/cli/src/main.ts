@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerCsv } from './commands/csv'
 import { registerDemo } from './commands/demo'
+import { registerExplain } from './commands/explain'
 import { registerMock } from './commands/mock'
 import { registerProbe } from './commands/probe'
 import { registerRedact } from './commands/redact'
@@ -41,6 +42,7 @@ Secrets (passwords, tokens) are read from environment variables or stdin, never 
   registerCsv(program, output)
   registerSoap(program, output)
   registerRedact(program, output)
+  registerExplain(program, output)
 
   process.exitCode = undefined
   try {

@@ -28,4 +28,10 @@ export interface EgressGuard {
    * fails with `FK_RESIDENCY_DENIED` before any byte is sent. Typed `unknown` so `@fieldkit/core` needs no undici.
    */
   connector(dataClass: string): unknown
+  /**
+   * A `dns.lookup`-compatible function for this data class (`connect: { lookup }` of an undici `Agent` or `Client`,
+   * or `net.connect`): resolves once, judges every address and answers only with checked ones, so a dispatcher that
+   * an auth strategy builds itself (NTLM) connects only where the policy allows. Typed `unknown` like `connector`.
+   */
+  lookup?(dataClass: string): unknown
 }

@@ -3,7 +3,7 @@ export type { AuthChallengeResponse, AuthRequest, AuthStrategy } from './auth-st
 export type { EgressDecision, EgressGuard } from './egress-guard'
 export { type ErrorDetail, FieldkitError, type FieldkitErrorOptions, isFieldkitError, withoutInput } from './errors'
 export { describeValue, expected } from './expected'
-export { type Logger, resolveLogger } from './logger'
+export { debugEnabled, type Logger, resolveLogger } from './logger'
 export type { TextRedactor } from './redactor'
 export { createSecretScrubber, REDACTED, type SecretScrubber } from './secret-scrubber'
 export { abortReason, sleep } from './sleep'

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { type Logger, resolveLogger } from './logger'
+import { debugEnabled, type Logger, resolveLogger } from './logger'
 
 describe('resolveLogger', () => {
   it('is silent by default', () => {
@@ -22,5 +25,53 @@ describe('resolveLogger', () => {
     }
     resolveLogger(fake, 'http')
     expect(bindings).toEqual([{ fieldkit: 'http' }])
+  })
+})
+
+describe('FIELDKIT_DEBUG', () => {
+  it.each([
+    ['http', 'http', true],
+    ['http', 'auth, HTTP', true],
+    ['csv', '*', true],
+    ['csv', 'http,auth', false],
+    ['csv', '', false],
+    ['csv', undefined, false],
+  ])('debugEnabled(%j, %j) is %j', (pkg, setting, on) => {
+    expect(debugEnabled(pkg, setting)).toBe(on)
+  })
+
+  /** Runs a script that resolves loggers without injecting one, with FIELDKIT_DEBUG set; returns its stderr. */
+  function stderrOf(setting: string): string {
+    const core = fileURLToPath(new URL('./index.ts', import.meta.url))
+    const script = `
+      import { resolveLogger } from ${JSON.stringify(core)}
+      resolveLogger(undefined, 'http').debug({ attempt: 2, headers: { authorization: 'Basic c2VjcmV0LXZhbHVl' } }, 'retrying')
+      resolveLogger(undefined, 'csv').debug({ rows: 5 }, 'normalised')`
+    const result = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+      env: { ...process.env, FIELDKIT_DEBUG: setting },
+      encoding: 'utf8',
+    })
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout).toBe('')
+    return result.stderr
+  }
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+
+  it('sends the named packages’ debug lines to stderr as JSON, credentials censored, others silent', () => {
+    const lines = stderrOf('http')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ level: 20, fieldkit: 'http', attempt: 2, msg: 'retrying' })
+    expect(JSON.stringify(lines[0])).not.toContain('c2VjcmV0LXZhbHVl')
+    expect(lines[0]?.headers).toEqual({ authorization: '[REDACTED]' })
+  })
+
+  it('sends every package’s lines with *, and none without the variable', () => {
+    const all = stderrOf('*')
+    expect(all).toContain('"fieldkit":"http"')
+    expect(all).toContain('"fieldkit":"csv"')
+    expect(stderrOf('')).toBe('')
   })
 })

@@ -1,3 +1,6 @@
+// MSW's handler builders (`http.get('*\/path', …)`, `HttpResponse.json(…)`), so code that writes its own handlers for
+// serve() needs no msw dependency of its own: msw stays in @fieldkit/mocks (see msw's documentation for both).
+export { HttpResponse, http } from 'msw'
 export { closeMidBody, dripBody, MOCK_ACTION_HEADER, resetConnection } from './actions'
 export { type BasicAuthOptions, basicAuth } from './auth/basic'
 export { type DigestAlgorithm, type DigestAuthOptions, type DigestQop, digestAuth } from './auth/digest'
@@ -13,6 +16,8 @@ export {
 } from './auth/username-token'
 export { catalog, type Scenario } from './catalog'
 export { chain } from './chain'
+export { MockError, type MockErrorCode } from './errors'
+export { type EchoOptions, type EchoPlace, echo } from './http/echo'
 export {
   type IdempotencyCounter,
   type IdempotencyCounterOptions,
@@ -61,17 +66,13 @@ export {
   soapEmployees,
 } from './soap/service'
 export {
-  checkUsernameToken,
-  type UsernameTokenCheckOptions,
-  type UsernameTokenFailure,
-} from './soap/username-token'
-export {
   type CertificatePair,
   clientCertificateResource,
   createTestCertificates,
   type TestCertificateOptions,
   type TestCertificates,
 } from './tokens/certificates'
+export type { PublicKeyInput } from './tokens/jwt'
 export { type LoginPortal, type LoginPortalOptions, type LoginPortalStats, loginPortal } from './tokens/login-portal'
 export {
   type BearerResourceOptions,

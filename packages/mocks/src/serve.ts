@@ -2,9 +2,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { FieldkitError } from '@fieldkit/core'
 import { getResponse, type RequestHandler } from 'msw'
 import { MOCK_ACTION_HEADER } from './actions'
+import { MockError } from './errors'
 
 /** Header added to the Request a handler sees: which TCP connection carried it (for connection-bound auth). */
 export const CONNECTION_HEADER = 'x-fieldkit-connection'
@@ -102,17 +102,11 @@ export async function serve(handlers: RequestHandler[], options: ServeOptions = 
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > maxBodyBytes) {
-        res.writeHead(413, { connection: 'close' }).end()
-        return
-      }
-      chunks.push(chunk)
+    const body = await readBody(req, maxBodyBytes)
+    if (body === undefined) {
+      res.writeHead(413, { connection: 'close' }).end()
+      return
     }
-    const body = Buffer.concat(chunks)
     const socket = req.socket
     const connection = connectionIds.get(socket) ?? 0
     const path = req.url ?? '/'
@@ -135,18 +129,9 @@ export async function serve(handlers: RequestHandler[], options: ServeOptions = 
     res.on('close', () => {
       if (!res.writableFinished) abort.abort()
     })
-    const handlerHeaders = new Headers()
-    for (const [name, value] of Object.entries(headers)) handlerHeaders.set(name, value)
-    handlerHeaders.set(CONNECTION_HEADER, String(connection))
-    const peer = options.tls ? (socket as TLSSocket).getPeerCertificate?.() : undefined
-    if (peer?.subject?.CN) handlerHeaders.set(CLIENT_CERT_HEADER, String(peer.subject.CN))
     const method = req.method ?? 'GET'
-    const request = new Request(url, {
-      method,
-      headers: handlerHeaders,
-      body: method === 'GET' || method === 'HEAD' ? undefined : body,
-      signal: abort.signal,
-    })
+    const peer = options.tls ? (socket as TLSSocket).getPeerCertificate?.() : undefined
+    const request = handlerRequest({ url, method, headers, body, connection, clientCn: peer?.subject?.CN, abort })
 
     const response = await getResponse(active, request)
     if (response === undefined) {
@@ -161,23 +146,8 @@ export async function serve(handlers: RequestHandler[], options: ServeOptions = 
     await writeResponse(response, res, socket)
   }
 
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1')
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', (error) =>
-      reject(
-        new FieldkitError({
-          code: 'FK_MOCK_LISTEN',
-          message: `[fieldkit/mocks] could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}`,
-          hint: 'Pick another port (0 picks a free one) or stop the process that holds it',
-          cause: error,
-        }),
-      ),
-    )
-  })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
   const host = options.host ?? '127.0.0.1'
+  const port = await listen(server, host, options.port ?? 0)
 
   return {
     url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -233,4 +203,58 @@ async function writeResponse(response: Response, res: ServerResponse, socket: So
   } catch {
     res.destroy()
   }
+}
+
+/** The request body, or undefined once it grows past `max` bytes (the caller answers 413). */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > max) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** The fetch Request a handler sees: the recorded headers plus which connection (and client certificate) carried it. */
+function handlerRequest(parts: {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: Buffer
+  connection: number
+  clientCn: unknown
+  abort: AbortController
+}): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(parts.headers)) headers.set(name, value)
+  headers.set(CONNECTION_HEADER, String(parts.connection))
+  if (parts.clientCn) headers.set(CLIENT_CERT_HEADER, String(parts.clientCn))
+  return new Request(parts.url, {
+    method: parts.method,
+    headers,
+    body: parts.method === 'GET' || parts.method === 'HEAD' ? undefined : parts.body,
+    signal: parts.abort.signal,
+  })
+}
+
+/** Starts listening; the port actually bound (0 picks a free one), or FK_MOCK_LISTEN. */
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  server.listen(port, host)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', (error) =>
+      reject(
+        new MockError({
+          code: 'FK_MOCK_LISTEN',
+          message: `[fieldkit/mocks] could not listen on ${host}:${port}`,
+          hint: 'Pick another port (0 picks a free one) or stop the process that holds it',
+          cause: error,
+        }),
+      ),
+    )
+  })
+  const address = server.address()
+  return typeof address === 'object' && address !== null ? address.port : 0
 }

@@ -19,6 +19,13 @@ interface Network<T> {
 /**
  * A longest-prefix-match table of CIDR networks. Lookups walk the prefix lengths present (at most 33 for IPv4,
  * 129 for IPv6) with one Map probe each, so a provider file of tens of thousands of prefixes costs the same as ten.
+ * A policy's `ranges` is one; build policies with `definePolicy` rather than a table by hand.
+ *
+ * @example
+ * ```ts
+ * const policy = definePolicy({ dataClasses: { pii: ['eu'] }, ipRanges: [{ cidr: '10.0.0.0/8', region: 'eu' }] })
+ * policy.ranges.lookup({ version: 4, value: 0x0a010203 })?.value.region // "eu" (10.1.2.3)
+ * ```
  */
 export class CidrTable<T> {
   private readonly v4 = new Map<number, Map<number, T>>()

@@ -1,5 +1,12 @@
 import { FieldkitError } from '@fieldkit/core'
 
+/** Every code `@fieldkit/residency` throws, so editors complete and narrow `err.code`. */
+export type ResidencyErrorCode =
+  | 'FK_RESIDENCY_DENIED'
+  | 'FK_RESIDENCY_INVALID_URL'
+  | 'FK_RESIDENCY_POLICY'
+  | 'FK_RESIDENCY_RESOLVE'
+
 /**
  * Every error `@fieldkit/residency` throws: `FK_RESIDENCY_DENIED` (a destination refused for a data class),
  * `FK_RESIDENCY_POLICY` (an invalid policy or range file), `FK_RESIDENCY_RESOLVE` (a host that could not be resolved,
@@ -12,6 +19,6 @@ import { FieldkitError } from '@fieldkit/core'
  * }
  * ```
  */
-export class ResidencyError extends FieldkitError {
+export class ResidencyError extends FieldkitError<ResidencyErrorCode> {
   override name = 'ResidencyError'
 }

@@ -1,24 +1,12 @@
+import type { LookupAddress, LookupOptions } from 'node:dns'
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { type EgressDecision, type EgressGuard, type Logger, resolveLogger } from '@fieldkit/core'
+import { type EgressGuard, type Logger, resolveLogger } from '@fieldkit/core'
 import { buildConnector, type Dispatcher } from 'undici'
-import { cidrContains } from './cidr'
+import { audit, type Decision, decide, deniedError } from './decide'
 import { ResidencyError } from './errors'
-import { normaliseHost, regionOfHost } from './host-region'
-import { formatIp, type ParsedIp, parseIp, specialUse } from './ip'
+import { normaliseHost } from './host-region'
 import type { Policy } from './policy'
-import { regionPatternMatches } from './regions'
-
-/** A residency decision, with what the audit line records. */
-export interface Decision extends EgressDecision {
-  /** The provider the destination belongs to, when one was found (`aws`, `azure`, `gcp`, `policy`, …). */
-  provider?: string
-  /** The named regions of the policy the destination lies in (`eu`). */
-  regions: string[]
-  /** The regions the data class may go to. */
-  allowedRegions: string[]
-  mode: 'enforce' | 'report'
-}
 
 /** Options of {@link createGuard}. */
 export interface GuardOptions {
@@ -38,16 +26,40 @@ export interface Guard extends EgressGuard {
   connector(dataClass: string): buildConnector.connector
   /** An undici interceptor that refuses a request (and every redirect it follows) before dispatching it. */
   interceptor(dataClass: string): Dispatcher.DispatcherComposeInterceptor
+  /**
+   * A `dns.lookup`-compatible function for `net.connect`, `tls.connect` or undici's `connect: { lookup }`: resolves
+   * once, judges every address, and answers only with the checked ones (or `FK_RESIDENCY_DENIED`), so a dispatcher
+   * built elsewhere (an auth strategy's own) connects only to an address the policy allows.
+   */
+  lookup(dataClass: string): GuardLookup
 }
+
+/** The `lookup` option of `net.connect`: answers one address, or all of them when `options.all` is set. */
+export type GuardLookup = (
+  hostname: string,
+  options: LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+) => void
 
 const defaultResolver = async (host: string) =>
   (await lookup(host, { all: true, verbatim: true })).map((a) => a.address)
 
+/** What the guard's helpers share: the policy, the audit logger, the resolver and the decision cache. */
+interface GuardContext {
+  policy: Policy
+  log: Logger
+  resolver: (host: string) => Promise<string[]>
+  cache: Map<string, { decision: Decision; expires: number }>
+}
+
+type Enforce = (host: string, dataClass: string) => Promise<Decision>
+
 /**
  * Makes a policy executable: every outbound connection is checked against the regions its data class may reach,
- * on the address actually connected to (no DNS-rebinding window), with one audit line per decision.
- * Special-use addresses (private, loopback, link-local and metadata, CGNAT, IPv4-embedding IPv6) are refused unless
- * the policy allows them by name, so the same guard stops SSRF.
+ * on the address actually connected to (no DNS-rebinding window), with one audit line per decision. Every address
+ * of a resolver's answer is judged, and one denied address denies the name. Special-use addresses (private,
+ * loopback, link-local and metadata, CGNAT, IPv4-embedding IPv6) are refused unless the policy allows them by name,
+ * so the same guard stops SSRF.
  *
  * @example
  * ```ts
@@ -58,261 +70,170 @@ const defaultResolver = async (host: string) =>
  * ```
  */
 export function createGuard(policy: Policy, options: GuardOptions = {}): Guard {
-  const log = resolveLogger(options.logger, 'residency')
-  const resolver = options.resolver ?? defaultResolver
-  const cache = new Map<string, { decision: Decision; expires: number }>()
-
-  function decide(host: string, address: string | undefined, dataClass: string): Decision {
-    const rule = policy.dataClasses.get(dataClass)
-    if (rule === undefined) {
-      throw new ResidencyError({
-        code: 'FK_RESIDENCY_POLICY',
-        message: `[fieldkit/residency] unknown data class "${dataClass}"; the policy defines ${[...policy.dataClasses.keys()].join(', ')}`,
-        hint: 'Use one of the policy’s data classes, or add this one to dataClasses',
-      })
-    }
-    const base = { dataClass, host, allowedRegions: rule.allow, mode: policy.mode }
-    const ip: ParsedIp | undefined = address === undefined ? undefined : parseIp(address)
-    const ipText = ip ? formatIp(ip) : undefined
-    const withIp = ipText === undefined ? {} : { ip: ipText }
-
-    if (address !== undefined && ip === undefined) {
-      // An answer that is not an address cannot be checked, and the connector could not pin it.
-      return {
-        ...base,
-        allowed: false,
-        regions: [],
-        reason: `resolver answered ${JSON.stringify(address.slice(0, 64))}, not an IP address`,
-      }
-    }
-    if (ip !== undefined) {
-      const range = specialUse(ip)
-      if (range !== undefined && !specialAllowed(host, ip)) {
-        return { ...base, ...withIp, allowed: false, regions: [], reason: `special-use address: ${range}` }
-      }
-    }
-
-    const location = locate(host, ip)
-    if (location === undefined) {
-      const allowed = rule.unknown === 'allow'
-      return {
-        ...base,
-        ...withIp,
-        allowed,
-        regions: [],
-        reason: `region unknown; ${dataClass} ${allowed ? 'allows' : 'denies'} unknown destinations`,
-      }
-    }
-    const allowed = location.regions.some((r) => rule.allow.includes(r))
-    return {
-      ...base,
-      ...withIp,
-      allowed,
-      region: location.region,
-      provider: location.provider,
-      regions: location.regions,
-      reason: location.rule,
-    }
+  const context: GuardContext = {
+    policy,
+    log: resolveLogger(options.logger, 'residency'),
+    resolver: options.resolver ?? defaultResolver,
+    cache: new Map(),
   }
-
-  function specialAllowed(host: string, ip: ParsedIp): boolean {
-    if (policy.allowSpecialHosts.has(host)) return true
-    return policy.allowSpecialNetworks.some((cidr) => cidrContains(cidr, ip))
-  }
-
-  function locate(
-    host: string,
-    ip: ParsedIp | undefined,
-  ): { region: string; provider: string; regions: string[]; rule: string } | undefined {
-    const exact = policy.exactHosts.get(host)
-    if (exact !== undefined)
-      return { region: exact, provider: 'policy', regions: [exact], rule: `policy host ${host} → ${exact}` }
-    for (const [suffix, region] of policy.wildcardHosts) {
-      if (host.endsWith(suffix))
-        return { region, provider: 'policy', regions: [region], rule: `policy host *${suffix} → ${region}` }
-    }
-    const named = regionOfHost(host)
-    if (named !== undefined) return { ...named, regions: regionsOf(named.provider, named.region) }
-    if (ip !== undefined) {
-      const hit = policy.ranges.lookup(ip)
-      if (hit !== undefined) {
-        const { cidr, region, provider } = hit.value
-        const regions = policy.regions.has(region) ? [region] : regionsOf(provider ?? '*', region)
-        return {
-          region,
-          provider: provider ?? 'policy',
-          regions,
-          rule: `address in ${cidr} (${provider ?? 'policy'} ${region})`,
-        }
-      }
-    }
-    return undefined
-  }
-
-  function regionsOf(provider: string, region: string): string[] {
-    const names: string[] = []
-    for (const [name, patterns] of policy.regions) {
-      if (patterns.some((p) => regionPatternMatches(p, provider, region))) names.push(name)
-    }
-    return names
-  }
-
-  function audit(decision: Decision, cached: boolean): void {
-    const { dataClass, host, ip, region, provider, reason, allowed, mode } = decision
-    const verdict = allowed
-      ? 'egress allowed'
-      : mode === 'report'
-        ? 'egress would be denied (report mode)'
-        : 'egress denied'
-    const line = {
-      event: 'residency.decision',
-      dataClass,
-      host,
-      ip,
-      region,
-      provider,
-      rule: reason,
-      allowed,
-      mode,
-      cached,
-    }
-    if (allowed) log.info(line, verdict)
-    else log.warn(line, verdict)
-  }
-
-  /** Resolves (unless the host is an IP literal), decides for each address and keeps the first allowed one. */
-  async function resolveAndDecide(rawHost: string, dataClass: string): Promise<Decision> {
-    const host = normaliseHost(rawHost)
-    const key = `${dataClass}\u0000${host}`
-    const now = Date.now()
-    const hit = cache.get(key)
-    if (hit !== undefined && hit.expires > now) {
-      audit(hit.decision, true)
-      return hit.decision
-    }
-    let addresses: string[]
-    if (isIP(host) !== 0) addresses = [host]
-    else {
-      const byName = decide(host, undefined, dataClass)
-      if (!byName.allowed && byName.region !== undefined && policy.mode === 'enforce') {
-        // The name alone places the host outside the class's regions: no need to resolve it.
-        addresses = []
-      } else {
-        try {
-          addresses = await resolver(host)
-          // No address means nothing was checked: never fall back to the name, which the socket would resolve again.
-          if (addresses.length === 0) throw new Error(`the resolver found no address for ${host}`)
-        } catch (cause) {
-          throw new ResidencyError({
-            code: 'FK_RESIDENCY_RESOLVE',
-            message: `[fieldkit/residency] could not resolve ${host} to check it for ${dataClass} data`,
-            hint: 'Check the hostname and DNS from this machine; the guard never connects to a host it could not check',
-            cause,
-            details: { host, dataClass },
-          })
-        }
-      }
-      if (addresses.length === 0) return remember(key, byName, now)
-    }
-    let first: Decision | undefined
-    for (const address of addresses) {
-      const decision = decide(host, address, dataClass)
-      if (decision.allowed) return remember(key, decision, now)
-      first ??= decision
-    }
-    return remember(key, first as Decision, now)
-  }
-
-  function remember(key: string, decision: Decision, now: number): Decision {
-    if (policy.cacheTtlMs > 0) {
-      if (cache.size > 10_000) cache.clear()
-      cache.set(key, { decision, expires: now + policy.cacheTtlMs })
-    }
-    audit(decision, false)
+  const enforce: Enforce = async (host, dataClass) => {
+    const decision = await resolveAndDecide(context, host, dataClass)
+    if (!decision.allowed && policy.mode === 'enforce') throw deniedError(decision)
     return decision
   }
+  return {
+    check: async (url, dataClass) => resolveAndDecide(context, hostOf(url), dataClass),
+    connector: (dataClass) => pinnedConnector(enforce, dataClass, options.connect),
+    interceptor: (dataClass) => refusingInterceptor(enforce, dataClass),
+    lookup: (dataClass) => checkedLookup(enforce, dataClass),
+  }
+}
 
-  function denied(decision: Decision): ResidencyError {
-    const where =
-      decision.region === undefined
-        ? 'an unknown region'
-        : decision.provider === 'policy'
-          ? `region ${decision.region}`
-          : `${decision.provider} region ${decision.region}`
-    return new ResidencyError({
-      code: 'FK_RESIDENCY_DENIED',
-      message: `[fieldkit/residency] ${decision.dataClass} data may not go to ${decision.host}${decision.ip && decision.ip !== decision.host ? ` (${decision.ip})` : ''}: it is in ${where}; ${decision.dataClass} may go to ${decision.allowedRegions.join(', ') || 'no region'} (rule: ${decision.reason})`,
-      hint: 'If this destination is right, add its host or network to the policy (hosts, ipRanges or allowSpecial) or allow its region for the data class; roll out changes with mode: "report" first',
-      details: {
-        host: decision.host,
-        ip: decision.ip,
-        region: decision.region,
-        dataClass: decision.dataClass,
-        allowedRegions: decision.allowedRegions,
-        rule: decision.reason,
-      },
+function hostOf(url: URL | string): string {
+  let host: unknown
+  try {
+    host = typeof url === 'string' ? new URL(url).hostname : url.hostname
+  } catch {
+    // No cause kept: URL's TypeError carries the whole text as `input`.
+  }
+  if (typeof host !== 'string') {
+    // The text is not echoed: a URL may carry credentials or personal data.
+    throw new ResidencyError({
+      code: 'FK_RESIDENCY_INVALID_URL',
+      message: `[fieldkit/residency] Expected \`url\` to be an absolute URL or a URL object, got an unparseable ${typeof url}`,
+      hint: 'Pass the full URL the data is sent to, e.g. https://erp.client.example/api',
     })
   }
+  return host
+}
 
-  async function enforce(host: string, dataClass: string): Promise<Decision> {
-    const decision = await resolveAndDecide(host, dataClass)
-    if (!decision.allowed && policy.mode === 'enforce') throw denied(decision)
-    return decision
+/** Resolves (unless the host is an IP literal) and judges every address of the answer; cached per class and host. */
+async function resolveAndDecide(context: GuardContext, rawHost: string, dataClass: string): Promise<Decision> {
+  const { policy, cache, log } = context
+  const host = normaliseHost(rawHost)
+  const key = `${dataClass}\u0000${host}`
+  const now = Date.now()
+  const hit = cache.get(key)
+  if (hit !== undefined && hit.expires > now) {
+    audit(log, hit.decision, true)
+    return hit.decision
   }
-
-  return {
-    async check(url, dataClass) {
-      let host: unknown
-      try {
-        host = typeof url === 'string' ? new URL(url).hostname : url.hostname
-      } catch {
-        // No cause kept: URL's TypeError carries the whole text as `input`.
-      }
-      if (typeof host !== 'string') {
-        // The text is not echoed: a URL may carry credentials or personal data.
-        throw new ResidencyError({
-          code: 'FK_RESIDENCY_INVALID_URL',
-          message: `[fieldkit/residency] Expected \`url\` to be an absolute URL or a URL object, got an unparseable ${typeof url}`,
-          hint: 'Pass the full URL the data is sent to, e.g. https://erp.client.example/api',
-        })
-      }
-      return resolveAndDecide(host, dataClass)
-    },
-
-    connector(dataClass) {
-      const connect = buildConnector(options.connect ?? {})
-      return (connectOptions, callback) => {
-        const host = connectOptions.hostname
-        enforce(host, dataClass).then(
-          (decision) => {
-            const literal = isIP(normaliseHost(host)) !== 0
-            connect(
-              {
-                ...connectOptions,
-                hostname: decision.ip ?? host,
-                servername: connectOptions.servername ?? (literal ? undefined : normaliseHost(host)),
-              },
-              callback,
-            )
-          },
-          (error: Error) => callback(error, null),
-        )
-      }
-    },
-
-    interceptor(dataClass) {
-      return (dispatch) => (opts, handler) => {
-        const origin = typeof opts.origin === 'string' ? new URL(opts.origin) : (opts.origin as URL)
-        enforce(origin.hostname, dataClass).then(
-          () => dispatch(opts, handler),
-          (error: Error) => {
-            const h = handler as { onResponseError?: (c: null, e: Error) => void; onError?: (e: Error) => void }
-            if (typeof h.onResponseError === 'function') h.onResponseError(null, error)
-            else h.onError?.(error)
-          },
-        )
-        return true
-      }
-    },
+  let decision: Decision
+  if (isIP(host) !== 0) decision = decide(policy, host, host, dataClass)
+  else {
+    const byName = decide(policy, host, undefined, dataClass)
+    // The name alone places the host outside the class's regions: no need to resolve it.
+    if (!byName.allowed && byName.region !== undefined && policy.mode === 'enforce') decision = byName
+    else decision = judgeEvery(policy, host, await resolve(context, host, dataClass), dataClass)
   }
+  if (policy.cacheTtlMs > 0) {
+    if (cache.size > 10_000) cache.clear()
+    cache.set(key, { decision, expires: now + policy.cacheTtlMs })
+  }
+  audit(log, decision, false)
+  return decision
+}
+
+async function resolve(context: GuardContext, host: string, dataClass: string): Promise<string[]> {
+  try {
+    const addresses = await context.resolver(host)
+    // No address means nothing was checked: never fall back to the name, which the socket would resolve again.
+    if (addresses.length === 0) throw new Error(`the resolver found no address for ${host}`)
+    return addresses
+  } catch (cause) {
+    throw new ResidencyError({
+      code: 'FK_RESIDENCY_RESOLVE',
+      message: `[fieldkit/residency] could not resolve ${host} to check it for ${dataClass} data`,
+      hint: 'Check the hostname and DNS from this machine; the guard never connects to a host it could not check',
+      cause,
+      details: { host, dataClass },
+    })
+  }
+}
+
+/**
+ * Judges every address of an answer: one denied address denies the name (an answer such as `['93.184.216.36',
+ * '127.0.0.1']` must not pass on its first address), and the decision lists every address it judged.
+ */
+function judgeEvery(policy: Policy, host: string, addresses: string[], dataClass: string): Decision {
+  const decisions = addresses.map((address) => decide(policy, host, address, dataClass))
+  const judged = [...new Set(decisions.map((d, i) => d.ip ?? (addresses[i] as string).slice(0, 64)))]
+  const refused = decisions.find((d) => !d.allowed)
+  return { ...(refused ?? (decisions[0] as Decision)), addresses: judged }
+}
+
+function pinnedConnector(
+  enforce: Enforce,
+  dataClass: string,
+  options: buildConnector.BuildOptions | undefined,
+): buildConnector.connector {
+  const connect = buildConnector(options ?? {})
+  return (connectOptions, callback) => {
+    const host = connectOptions.hostname
+    enforce(host, dataClass).then(
+      (decision) => {
+        const literal = isIP(normaliseHost(host)) !== 0
+        connect(
+          {
+            ...connectOptions,
+            hostname: decision.ip ?? host,
+            servername: connectOptions.servername ?? (literal ? undefined : normaliseHost(host)),
+          },
+          callback,
+        )
+      },
+      (error: Error) => callback(error, null),
+    )
+  }
+}
+
+function refusingInterceptor(enforce: Enforce, dataClass: string): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) => {
+    const origin = typeof opts.origin === 'string' ? new URL(opts.origin) : (opts.origin as URL)
+    enforce(origin.hostname, dataClass).then(
+      () => dispatch(opts, handler),
+      (error: Error) => {
+        const h = handler as { onResponseError?: (c: null, e: Error) => void; onError?: (e: Error) => void }
+        if (typeof h.onResponseError === 'function') h.onResponseError(null, error)
+        else h.onError?.(error)
+      },
+    )
+    return true
+  }
+}
+
+function checkedLookup(enforce: Enforce, dataClass: string): GuardLookup {
+  return (hostname, options, callback) => {
+    const family = familyOf(options)
+    enforce(hostname, dataClass).then(
+      (decision) => {
+        const checked = decision.addresses.filter((a) => isIP(a) !== 0 && (family === 0 || isIP(a) === family))
+        const first = checked[0]
+        if (first === undefined) {
+          const error = new ResidencyError({
+            code: 'FK_RESIDENCY_RESOLVE',
+            message: `[fieldkit/residency] no checked IPv${family} address for ${decision.host} (${dataClass} data)`,
+            hint: 'The connection asked for one address family and the checked answer has none; check the host’s DNS records or the socket’s family option',
+            details: { host: decision.host, dataClass, family },
+          })
+          callback(error as NodeJS.ErrnoException, options.all ? [] : '', 0)
+          return
+        }
+        if (options.all)
+          callback(
+            null,
+            checked.map((address) => ({ address, family: isIP(address) })),
+          )
+        else callback(null, first, isIP(first))
+      },
+      (error: Error) => callback(error as NodeJS.ErrnoException, options.all ? [] : '', 0),
+    )
+  }
+}
+
+function familyOf(options: LookupOptions | number | undefined): 0 | 4 | 6 {
+  const family = typeof options === 'number' ? options : options?.family
+  if (family === 4 || family === 'IPv4') return 4
+  if (family === 6 || family === 'IPv6') return 6
+  return 0
 }

@@ -1,7 +1,16 @@
 import type { IpRange } from './cidr'
 import { ResidencyError } from './errors'
 
-type Provider = 'aws' | 'azure' | 'gcp'
+/**
+ * The cloud providers whose published IP range files {@link loadIpRanges} reads.
+ *
+ * @example
+ * ```ts
+ * const provider: IpRangeProvider = 'aws'
+ * loadIpRanges(readFileSync('ip-ranges.json', 'utf8'), provider)
+ * ```
+ */
+export type IpRangeProvider = 'aws' | 'azure' | 'gcp'
 
 /**
  * Reads a cloud provider's published IP range file into ranges for a policy's `ipRanges`: AWS `ip-ranges.json`,
@@ -15,7 +24,7 @@ type Provider = 'aws' | 'azure' | 'gcp'
  * const policy = definePolicy({ dataClasses: { pii: ['eu'] }, ipRanges: aws })
  * ```
  */
-export function loadIpRanges(json: string | object, provider: Provider): IpRange[] {
+export function loadIpRanges(json: string | object, provider: IpRangeProvider): IpRange[] {
   let data: unknown = json
   if (typeof json === 'string') {
     try {
@@ -72,7 +81,7 @@ export function loadIpRanges(json: string | object, provider: Provider): IpRange
   return ranges
 }
 
-function invalid(provider: Provider, why: string, cause?: unknown): ResidencyError {
+function invalid(provider: IpRangeProvider, why: string, cause?: unknown): ResidencyError {
   return new ResidencyError({
     code: 'FK_RESIDENCY_POLICY',
     message: `[fieldkit/residency] the ${provider} IP range file could not be read: ${why}`,

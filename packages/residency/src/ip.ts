@@ -1,6 +1,13 @@
 import { isIP } from 'node:net'
 
-/** A parsed IP address: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
+/**
+ * An IP address as the guard compares it: IPv4 as a 32-bit number, IPv6 as a 128-bit bigint.
+ *
+ * @example
+ * ```ts
+ * const ip: ParsedIp = { version: 4, value: 0x0a010203 } // 10.1.2.3
+ * ```
+ */
 export type ParsedIp = { version: 4; value: number } | { version: 6; value: bigint }
 
 /**

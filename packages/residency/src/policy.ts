@@ -1,3 +1,4 @@
+import { expected } from '@fieldkit/core'
 import { CidrTable, type IpRange } from './cidr'
 import { ResidencyError } from './errors'
 import { normaliseHost } from './host-region'
@@ -59,11 +60,11 @@ export interface Policy {
  * ```
  */
 export function definePolicy(input: PolicyInput): Policy {
-  if (typeof input !== 'object' || input === null) fail('Expected the policy to be an object, got ' + typeof input)
+  if (typeof input !== 'object' || input === null) fail(expected('policy', 'an object', input))
   const regions = new Map<string, readonly string[]>(Object.entries(BUILTIN_REGIONS))
   for (const [name, patterns] of Object.entries(input.regions ?? {})) {
     if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string' || p === '')) {
-      fail(`Expected \`regions.${name}\` to be a list of provider:region patterns, got ${JSON.stringify(patterns)}`)
+      fail(expected(`regions.${name}`, 'a list of provider:region patterns', patterns))
     }
     regions.set(name, patterns)
   }
@@ -77,17 +78,17 @@ export function definePolicy(input: PolicyInput): Policy {
     input.dataClasses === null ||
     Object.keys(input.dataClasses).length === 0
   ) {
-    fail('Expected `dataClasses` to map at least one data class to its allowed regions')
+    fail(expected('dataClasses', 'an object mapping at least one data class to its regions', input.dataClasses))
   }
   const dataClasses = new Map<string, Required<DataClassRule>>()
   for (const [name, rule] of Object.entries(input.dataClasses)) {
     const normal = Array.isArray(rule) ? { allow: rule } : rule
     if (!normal || !Array.isArray(normal.allow))
-      fail(`Expected \`dataClasses.${name}\` to be a list of regions or { allow }`)
+      fail(expected(`dataClasses.${name}`, 'a list of regions or { allow }', rule))
     for (const region of normal.allow) known(region, `dataClasses.${name}`)
     const unknown = normal.unknown ?? (name === 'public' ? 'allow' : 'deny')
     if (unknown !== 'allow' && unknown !== 'deny')
-      fail(`Expected \`dataClasses.${name}.unknown\` to be 'allow' or 'deny', got ${JSON.stringify(unknown)}`)
+      fail(expected(`dataClasses.${name}.unknown`, "'allow' or 'deny'", unknown))
     dataClasses.set(name, { allow: [...normal.allow], unknown })
   }
 
@@ -105,7 +106,7 @@ export function definePolicy(input: PolicyInput): Policy {
   const ranges = new CidrTable<IpRange>()
   for (const range of input.ipRanges ?? []) {
     if (typeof range?.cidr !== 'string' || typeof range.region !== 'string') {
-      fail(`Expected each of \`ipRanges\` to be { cidr, region }, got ${JSON.stringify(range)}`)
+      fail(expected('ipRanges[]', '{ cidr, region }', range))
     }
     ranges.add(range.cidr, range)
   }
@@ -120,11 +121,9 @@ export function definePolicy(input: PolicyInput): Policy {
   }
 
   const mode = input.mode ?? 'enforce'
-  if (mode !== 'enforce' && mode !== 'report')
-    fail(`Expected \`mode\` to be 'enforce' or 'report', got ${JSON.stringify(mode)}`)
+  if (mode !== 'enforce' && mode !== 'report') fail(expected('mode', "'enforce' or 'report'", mode))
   const cacheTtlMs = input.cacheTtlMs ?? 30_000
-  if (!Number.isFinite(cacheTtlMs) || cacheTtlMs < 0)
-    fail(`Expected \`cacheTtlMs\` to be a non-negative number, got ${cacheTtlMs}`)
+  if (!Number.isFinite(cacheTtlMs) || cacheTtlMs < 0) fail(expected('cacheTtlMs', 'a non-negative number', cacheTtlMs))
 
   return {
     mode,

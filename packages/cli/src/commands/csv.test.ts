@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../spawn-cli'
+import { runCli } from '../spawn-cli.test-helper'
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldkit-cli-csv-'))
 const file = join(dir, 'export.csv')

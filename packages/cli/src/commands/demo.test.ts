@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import type { DemoSummary } from '../demo/run-demo'
-import { runCli } from '../spawn-cli'
+import { runCli } from '../spawn-cli.test-helper'
 
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../bin.ts', import.meta.url))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runCli, spawnCli } from '../spawn-cli'
+import { runCli, spawnCli } from '../spawn-cli.test-helper'
 
 describe('fieldkit mock serve', () => {
   it('lists the scenarios as JSON for scripts', async () => {

@@ -1,15 +1,16 @@
 import {
   createTestCertificates,
   digestAuth,
+  HttpResponse,
+  http,
   type MockServer,
   ntlmAuth,
   rateLimited,
   serve,
   type TestCertificates,
 } from '@fieldkit/mocks'
-import { HttpResponse, http } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../spawn-cli'
+import { runCli } from '../spawn-cli.test-helper'
 import type { ProbeReport } from './probe'
 
 describe('fieldkit probe', () => {

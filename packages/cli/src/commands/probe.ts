@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP } from 'node:net'
 import { type DetailedPeerCertificate, connect as tlsConnect } from 'node:tls'
+import { createSecretScrubber } from '@fieldkit/core'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import type { Command } from 'commander'
 import { EXIT, type Output } from '../output'
@@ -75,7 +76,11 @@ Exit code 3 when a finding needs attention (expired certificate, server errors).
     })
 }
 
-/** Probes `url` and returns the report (also used by tests and the demo). */
+/**
+ * Probes `url` and returns the report (also used by tests and the demo). Credentials in the URL's userinfo are sent
+ * (as Basic, the way Node's http does) but never shown: the printed URL has no userinfo, and every text the server
+ * sent back (challenges, headers, redirect targets) is scrubbed of them in every encoding.
+ */
 export async function probe(url: URL, options: { tries: number; timeoutMs: number }): Promise<ProbeReport> {
   const findings: ProbeReport['findings'] = []
   const host = url.hostname.replace(/^\[|\]$/g, '')
@@ -83,39 +88,76 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
 
   const guard = createGuard(
     definePolicy({ dataClasses: { probe: { allow: ['eu', 'uk', 'ch', 'us'], unknown: 'allow' } }, cacheTtlMs: 0 }),
-    {
-      resolver: async () => addresses,
-    },
+    { resolver: async () => addresses },
   )
   const decision = await guard.check(url, 'probe')
   const region = { provider: decision.provider, region: decision.region, rule: decision.reason }
-
-  let tls: ProbeReport['tls']
-  if (url.protocol === 'https:') {
-    tls = await inspectTls(
-      addresses[0] ?? host,
-      Number(url.port || 443),
-      isIP(host) ? undefined : host,
-      options.timeoutMs,
-    )
-    const leaf = tls.chain[0]
-    if (leaf && leaf.daysLeft < 0)
-      findings.push({
-        level: 'error',
-        text: `certificate expired ${-leaf.daysLeft} days ago (valid to ${leaf.validTo})`,
-      })
-    else if (leaf && leaf.daysLeft < 30)
-      findings.push({ level: 'warn', text: `certificate expires in ${leaf.daysLeft} days (${leaf.validTo})` })
-    if (!tls.authorized)
-      findings.push({
-        level: leaf && leaf.daysLeft < 0 ? 'info' : 'warn',
-        text: `certificate not trusted: ${tls.error}`,
-      })
+  const tls = url.protocol === 'https:' ? await probeTls(url, host, addresses, options, findings) : undefined
+  const { first, current, redirects, durations } = await follow(url, options, findings)
+  for (let i = 1; i < options.tries && first; i++) {
+    const started = performance.now()
+    if ((await get(current, options.timeoutMs).catch(() => undefined)) !== undefined)
+      durations.push(performance.now() - started)
   }
 
+  const auth = parseChallenges(first?.headers['www-authenticate'])
+  const rateLimit: Record<string, string> = {}
+  for (const [name, value] of Object.entries(first?.headers ?? {})) {
+    if (RATE_LIMIT_HEADER.test(name) && name !== 'retry-after' && value !== undefined) rateLimit[name] = String(value)
+  }
+  const retryAfter = first?.headers['retry-after']
+  if (first) answerFindings(first.status, url, auth, rateLimit, retryAfter, findings)
+  if (redirects.length > 0)
+    findings.push({ level: 'info', text: `redirected ${redirects.length} time(s), to ${withoutUserinfo(current)}` })
+
+  const sorted = [...durations].sort((a, b) => a - b)
+  const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0)
+  return scrubReport(url, {
+    url: withoutUserinfo(url),
+    addresses,
+    region,
+    ...(tls ? { tls } : {}),
+    redirects,
+    ...(first ? { status: first.status, httpVersion: first.httpVersion } : {}),
+    auth,
+    rateLimit,
+    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    latencyMs: { tries: durations.length, p50: pct(50), p95: pct(95), max: round(sorted.at(-1) ?? 0) },
+    findings,
+  })
+}
+
+type Answer = { status: number; headers: IncomingHttpHeaders; httpVersion: string }
+
+/** The TLS handshake, with a finding for an expired, nearly expired or untrusted certificate. */
+async function probeTls(
+  url: URL,
+  host: string,
+  addresses: string[],
+  options: { timeoutMs: number },
+  findings: ProbeReport['findings'],
+): Promise<NonNullable<ProbeReport['tls']>> {
+  const tls = await inspectTls(
+    addresses[0] ?? host,
+    Number(url.port || 443),
+    isIP(host) ? undefined : host,
+    options.timeoutMs,
+  )
+  const leaf = tls.chain[0]
+  if (leaf && leaf.daysLeft < 0)
+    findings.push({ level: 'error', text: `certificate expired ${-leaf.daysLeft} days ago (valid to ${leaf.validTo})` })
+  else if (leaf && leaf.daysLeft < 30)
+    findings.push({ level: 'warn', text: `certificate expires in ${leaf.daysLeft} days (${leaf.validTo})` })
+  if (!tls.authorized)
+    findings.push({ level: leaf && leaf.daysLeft < 0 ? 'info' : 'warn', text: `certificate not trusted: ${tls.error}` })
+  return tls
+}
+
+/** The first request, following up to five redirects; the answer that is not a redirect, and how long each took. */
+async function follow(url: URL, options: { timeoutMs: number }, findings: ProbeReport['findings']) {
   const redirects: ProbeReport['redirects'] = []
   const durations: number[] = []
-  let first: { status: number; headers: IncomingHttpHeaders; httpVersion: string } | undefined
+  let first: Answer | undefined
   let current = url
   for (let hop = 0; hop < 6; hop++) {
     const started = performance.now()
@@ -134,62 +176,63 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
     first = answer
     break
   }
-  for (let i = 1; i < options.tries && first; i++) {
-    const started = performance.now()
-    if ((await get(current, options.timeoutMs).catch(() => undefined)) !== undefined)
-      durations.push(performance.now() - started)
-  }
+  return { first, current, redirects, durations }
+}
 
-  const auth = parseChallenges(first?.headers['www-authenticate'])
-  const rateLimit: Record<string, string> = {}
-  for (const [name, value] of Object.entries(first?.headers ?? {})) {
-    if (RATE_LIMIT_HEADER.test(name) && name !== 'retry-after' && value !== undefined) rateLimit[name] = String(value)
-  }
-  const retryAfter = first?.headers['retry-after']
-  if (first) {
-    if (first.status >= 500) findings.push({ level: 'error', text: `server answered ${first.status}` })
-    if (first.status === 429)
-      findings.push({ level: 'warn', text: `rate limited (429)${retryAfter ? `, Retry-After ${retryAfter}` : ''}` })
-    for (const challenge of auth) {
-      findings.push({ level: 'info', text: `offers ${describeChallenge(challenge)}` })
-      if (challenge.scheme.toLowerCase() === 'basic' && url.protocol === 'http:') {
-        findings.push({ level: 'warn', text: 'Basic auth over plain http sends the password in clear text' })
-      }
+function answerFindings(
+  status: number,
+  url: URL,
+  auth: Challenge[],
+  rateLimit: Record<string, string>,
+  retryAfter: string | undefined,
+  findings: ProbeReport['findings'],
+): void {
+  if (status >= 500) findings.push({ level: 'error', text: `server answered ${status}` })
+  if (status === 429)
+    findings.push({ level: 'warn', text: `rate limited (429)${retryAfter ? `, Retry-After ${retryAfter}` : ''}` })
+  for (const challenge of auth) {
+    findings.push({ level: 'info', text: `offers ${describeChallenge(challenge)}` })
+    if (challenge.scheme.toLowerCase() === 'basic' && url.protocol === 'http:') {
+      findings.push({ level: 'warn', text: 'Basic auth over plain http sends the password in clear text' })
     }
-    if (Object.keys(rateLimit).length > 0)
-      findings.push({
-        level: 'info',
-        text: `rate-limit headers: ${Object.entries(rateLimit)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join('; ')}`,
-      })
   }
-  if (redirects.length > 0)
-    findings.push({ level: 'info', text: `redirected ${redirects.length} time(s), to ${current.href}` })
+  if (Object.keys(rateLimit).length > 0)
+    findings.push({
+      level: 'info',
+      text: `rate-limit headers: ${Object.entries(rateLimit)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+    })
+}
 
-  const sorted = [...durations].sort((a, b) => a - b)
-  const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0)
-  return {
-    url: url.href,
-    addresses,
-    region,
-    ...(tls ? { tls } : {}),
-    redirects,
-    ...(first ? { status: first.status, httpVersion: first.httpVersion } : {}),
-    auth,
-    rateLimit,
-    ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-    latencyMs: { tries: durations.length, p50: pct(50), p95: pct(95), max: round(sorted.at(-1) ?? 0) },
-    findings,
+/** The URL as printed: without the user name and password it may carry. */
+function withoutUserinfo(url: URL): string {
+  const shown = new URL(url.href)
+  shown.username = ''
+  shown.password = ''
+  return shown.href
+}
+
+/** Every string of the report with the URL's credentials removed, in any encoding a server may echo them in. */
+function scrubReport(url: URL, report: ProbeReport): ProbeReport {
+  if (url.username === '' && url.password === '') return report
+  const user = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  const scrubber = createSecretScrubber([password, `${user}:${password}`])
+  scrubber.addHeader('authorization', `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`)
+  const clean = (value: unknown): unknown => {
+    if (typeof value === 'string') return scrubber.scrub(value)
+    if (Array.isArray(value)) return value.map(clean)
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]))
+    return value
   }
+  return clean(report) as ProbeReport
 }
 
 const round = (n: number) => Math.round(n * 10) / 10
 
-function get(
-  url: URL,
-  timeoutMs: number,
-): Promise<{ status: number; headers: IncomingHttpHeaders; httpVersion: string }> {
+function get(url: URL, timeoutMs: number): Promise<Answer> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
     const req = send(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../spawn-cli'
+import { runCli } from '../spawn-cli.test-helper'
 
 const log = [
   '2026-11-23T10:00:00Z user anna.mueller@corp.example paid with 4111 1111 1111 1111',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { employeesWsdl, type MockServer, serve, soapEmployees } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../spawn-cli'
+import { runCli } from '../spawn-cli.test-helper'
 
 describe('fieldkit soap', () => {
   let mock: MockServer

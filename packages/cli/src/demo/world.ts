@@ -2,6 +2,8 @@ import {
   bearerResource,
   chain,
   EMPLOYEES_NS,
+  HttpResponse,
+  http,
   type MockServer,
   ntlmAuth,
   oauth2TokenEndpoint,
@@ -9,7 +11,7 @@ import {
   serve,
   soapEmployees,
 } from '@fieldkit/mocks'
-import { HttpResponse, http } from 'msw'
+
 import type { DemoAccount, DemoEmployee } from './data'
 
 /** The credentials the simulated client systems accept: the demo passes them as a field engineer would, from env. */

@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http, type RequestHandler } from 'msw'
+import { verifyUsernameToken } from '../auth/username-token'
 import { EMPLOYEES_NS, employeesWsdl } from './employees-wsdl'
-import { checkUsernameToken } from './username-token'
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/'
 const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope'
@@ -204,7 +204,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
   const largeCount = options.largeCount ?? 5000
   const chunkRecords = options.chunkRecords ?? 250
   const chunkDelayMs = options.chunkDelayMs ?? 5
-  const seenNonces = new Set<string>()
+  const seenNonces = new Map<string, number>()
 
   const operations: Record<string, (r: SoapMockRequest) => SoapMockReply | Promise<SoapMockReply>> = {
     GetEmployees: ({ params, version, signal }) => {
@@ -219,34 +219,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
       if (dept === '9998') return employeeFault(dept, 200)
       if (dept === 'large') {
         const count = Number.parseInt(params.count ?? '', 10) || largeCount
-        const encoder = new TextEncoder()
-        let next = 0
-        const stream = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            if (signal.aborted) return controller.close()
-            if (next === 0) {
-              const head = envelope(version, `<e:GetEmployeesResponse xmlns:e="${EMPLOYEES_NS}">`).split(
-                '</e:GetEmployeesResponse>',
-              )[0] as string
-              controller.enqueue(encoder.encode(head.replace(/<\/(soap|env):Body><\/(soap|env):Envelope>$/, '')))
-            }
-            if (next >= count) {
-              const p = version === '1.1' ? 'soap' : 'env'
-              controller.enqueue(
-                encoder.encode(`<e:Total>${count}</e:Total></e:GetEmployeesResponse></${p}:Body></${p}:Envelope>`),
-              )
-              return controller.close()
-            }
-            if (next > 0 && chunkDelayMs > 0) await delay(chunkDelayMs)
-            const parts: string[] = []
-            const end = Math.min(count, next + chunkRecords)
-            for (; next < end; next++)
-              parts.push(employeeXml(next, next % 3 === 0 ? 'prefix' : next % 3 === 1 ? 'other-prefix' : 'default'))
-            controller.enqueue(encoder.encode(parts.join('')))
-          },
-        })
-        const type = version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
-        return new HttpResponse(stream, { status: 200, headers: { 'content-type': type } })
+        return largeAnswer(version, count, { chunkRecords, chunkDelayMs, signal })
       }
       return employeeFault(dept)
     },
@@ -267,12 +240,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
         })
       }
       const envNs = version === '1.1' ? SOAP11 : SOAP12
-      const root = /<(?:([\w.-]+):)?Envelope\b[^>]*>/.exec(text)
-      const rootPrefix = root?.[1]
-      const rootNs = root
-        ? new RegExp(`xmlns${rootPrefix ? `:${rootPrefix}` : ''}="([^"]*)"`).exec(root[0])?.[1]
-        : undefined
-      if (rootNs !== envNs) {
+      if (envelopeNamespace(text) !== envNs) {
         return reply(version, {
           fault: { code: 'Client', reason: 'VersionMismatch: the envelope namespace does not match this endpoint' },
         })
@@ -287,10 +255,7 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
         return reply(version, { fault: { code: 'Client', reason: `Unknown operation ${operation ?? '(none)'}` } })
       }
       const action = `${EMPLOYEES_NS}/${operation}`
-      const sentAction =
-        version === '1.1'
-          ? (request.headers.get('soapaction') ?? '').replace(/^"|"$/g, '')
-          : (/;\s*action="?([^";]*)"?/.exec(type)?.[1] ?? '')
+      const sentAction = soapActionOf(version, request.headers)
       if (sentAction !== action) {
         return reply(version, {
           fault: { code: 'Client', reason: `SOAPAction "${sentAction}" does not match operation ${operation}` },
@@ -298,23 +263,20 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
       }
       let username: string | undefined
       if (secure) {
-        const check = checkUsernameToken(text, { users, seenNonces })
+        const check = verifyUsernameToken(text, users, { seenNonces })
         if (!check.ok) {
           return reply(version, {
             fault: {
               code: 'Client',
               subcode: 'FailedAuthentication',
               reason: 'The security token could not be authenticated or authorized',
-              detail: `<hr:AuthFailure xmlns:hr="${EMPLOYEES_NS}"><hr:Reason>${check.reason}</hr:Reason></hr:AuthFailure>`,
+              detail: `<hr:AuthFailure xmlns:hr="${EMPLOYEES_NS}"><hr:Reason>${failureCode(check.reason, text)}</hr:Reason></hr:AuthFailure>`,
             },
           })
         }
         username = check.username
       }
-      const params: Record<string, string> = {}
-      for (const m of (op?.[2] ?? '').matchAll(/<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?\1>/g)) {
-        params[m[1] as string] = (m[2] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-      }
+      const params = operationParams(op?.[2] ?? '')
       const handler = operations[operation] as (r: SoapMockRequest) => SoapMockReply | Promise<SoapMockReply>
       return reply(
         version,
@@ -333,4 +295,75 @@ export function soapEmployees(options: SoapEmployeesOptions = {}): RequestHandle
     http.post('*/soap/secure/employees', handle('1.1', true)),
     http.post('*/soap12/secure/employees', handle('1.2', true)),
   ]
+}
+
+/**
+ * The short code the service has always put in its fault's `hr:Reason` (clients and tests match on it), from the
+ * shared verifier's reason: a wrong password is `bad-digest` or `bad-password` after the Type that was sent.
+ */
+function failureCode(reason: string, envelope: string): string {
+  if (reason === 'wrong user name or password') return /#PasswordDigest/.test(envelope) ? 'bad-digest' : 'bad-password'
+  if (/replay/.test(reason)) return 'replayed-nonce'
+  if (/^Created is (older|in the future)/.test(reason)) return 'stale-created'
+  if (/needs Nonce and Created/.test(reason)) return 'missing-nonce-or-created'
+  if (/no wsse:Security|no SOAP Header/.test(reason)) return 'missing-security-header'
+  return 'invalid-username-token'
+}
+
+/** The `large` answer: the envelope opened, `count` records dripped in chunks, then closed (streams stay open). */
+function largeAnswer(
+  version: '1.1' | '1.2',
+  count: number,
+  { chunkRecords, chunkDelayMs, signal }: { chunkRecords: number; chunkDelayMs: number; signal: AbortSignal },
+): Response {
+  const encoder = new TextEncoder()
+  let next = 0
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (signal.aborted) return controller.close()
+      if (next === 0) {
+        const head = envelope(version, `<e:GetEmployeesResponse xmlns:e="${EMPLOYEES_NS}">`).split(
+          '</e:GetEmployeesResponse>',
+        )[0] as string
+        controller.enqueue(encoder.encode(head.replace(/<\/(soap|env):Body><\/(soap|env):Envelope>$/, '')))
+      }
+      if (next >= count) {
+        const p = version === '1.1' ? 'soap' : 'env'
+        controller.enqueue(
+          encoder.encode(`<e:Total>${count}</e:Total></e:GetEmployeesResponse></${p}:Body></${p}:Envelope>`),
+        )
+        return controller.close()
+      }
+      if (next > 0 && chunkDelayMs > 0) await delay(chunkDelayMs)
+      const parts: string[] = []
+      const end = Math.min(count, next + chunkRecords)
+      for (; next < end; next++)
+        parts.push(employeeXml(next, next % 3 === 0 ? 'prefix' : next % 3 === 1 ? 'other-prefix' : 'default'))
+      controller.enqueue(encoder.encode(parts.join('')))
+    },
+  })
+  const type = version === '1.1' ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8'
+  return new HttpResponse(stream, { status: 200, headers: { 'content-type': type } })
+}
+
+/** The namespace of the envelope's root element (it must be the one of the endpoint's SOAP version). */
+function envelopeNamespace(text: string): string | undefined {
+  const root = /<(?:([\w.-]+):)?Envelope\b[^>]*>/.exec(text)
+  if (!root) return undefined
+  return new RegExp(`xmlns${root[1] ? `:${root[1]}` : ''}="([^"]*)"`).exec(root[0])?.[1]
+}
+
+/** The action a client sent: the SOAPAction header in SOAP 1.1, the `action` of the content type in SOAP 1.2. */
+function soapActionOf(version: '1.1' | '1.2', headers: Headers): string {
+  if (version === '1.1') return (headers.get('soapaction') ?? '').replace(/^"|"$/g, '')
+  return /;\s*action="?([^";]*)"?/.exec(headers.get('content-type') ?? '')?.[1] ?? ''
+}
+
+/** The operation's simple parameters by element name, in a null-prototype object (names come from the document). */
+function operationParams(xml: string): Record<string, string> {
+  const params: Record<string, string> = Object.create(null)
+  for (const m of xml.matchAll(/<(?:[\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?\1>/g)) {
+    params[m[1] as string] = (m[2] as string).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  }
+  return params
 }

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { FieldkitError } from '@fieldkit/core'
 import { HttpResponse, http, type RequestHandler } from 'msw'
 import { checkPath } from '../auth/params'
+import { MockError } from '../errors'
 import { CLIENT_CERT_HEADER } from '../serve'
 
 const run = promisify(execFile)
@@ -69,7 +69,7 @@ export async function createTestCertificates(options: TestCertificateOptions = {
       await run('openssl', args, { cwd: dir })
     } catch (error) {
       await rm(dir, { recursive: true, force: true })
-      throw new FieldkitError({
+      throw new MockError({
         code: 'FK_MOCK_OPENSSL',
         message: `[fieldkit/mocks] openssl ${args[0]} failed while making test certificates`,
         hint: 'Install the openssl binary (apt-get install openssl) and check that it is on PATH',
@@ -77,45 +77,14 @@ export async function createTestCertificates(options: TestCertificateOptions = {
       })
     }
   }
-  const pair = async (name: string): Promise<CertificatePair> => ({
-    cert: await readFile(join(dir, `${name}.crt`), 'utf8'),
-    key: await readFile(join(dir, `${name}.key`), 'utf8'),
-    certPath: join(dir, `${name}.crt`),
-    keyPath: join(dir, `${name}.key`),
-  })
+  const pair = (name: string) => readPair(dir, name)
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
   async function makeCa(name: string, cn: string) {
     await mkdir(join(dir, `${name}-db`))
     await writeFile(join(dir, `${name}-db`, 'index.txt'), '')
     await writeFile(join(dir, `${name}-db`, 'serial'), `${Date.now().toString(16).padStart(16, '0')}\n`)
-    await writeFile(
-      join(dir, `${name}.cnf`),
-      [
-        '[ ca ]',
-        'default_ca = local',
-        '[ local ]',
-        `database = ${join(dir, `${name}-db`, 'index.txt')}`,
-        `serial = ${join(dir, `${name}-db`, 'serial')}`,
-        `new_certs_dir = ${join(dir, `${name}-db`)}`,
-        'default_md = sha256',
-        'policy = any',
-        'unique_subject = no',
-        'copy_extensions = none',
-        '[ any ]',
-        'commonName = supplied',
-        '[ server ]',
-        'basicConstraints = critical, CA:FALSE',
-        'keyUsage = critical, digitalSignature',
-        'extendedKeyUsage = serverAuth',
-        'subjectAltName = DNS:localhost, IP:127.0.0.1',
-        '[ client ]',
-        'basicConstraints = critical, CA:FALSE',
-        'keyUsage = critical, digitalSignature',
-        'extendedKeyUsage = clientAuth',
-        '',
-      ].join('\n'),
-    )
+    await writeFile(join(dir, `${name}.cnf`), caConfig(dir, name))
     await openssl([
       'req',
       '-x509',
@@ -203,4 +172,42 @@ export function clientCertificateResource(options: { path: string }): RequestHan
       return HttpResponse.json({ ok: true, user: subject, scheme: 'mTLS' })
     }),
   ]
+}
+
+/** The openssl `ca` configuration of a throwaway CA: its database in `<name>-db`, server and client profiles. */
+function caConfig(dir: string, name: string): string {
+  return [
+    '[ ca ]',
+    'default_ca = local',
+    '[ local ]',
+    `database = ${join(dir, `${name}-db`, 'index.txt')}`,
+    `serial = ${join(dir, `${name}-db`, 'serial')}`,
+    `new_certs_dir = ${join(dir, `${name}-db`)}`,
+    'default_md = sha256',
+    'policy = any',
+    'unique_subject = no',
+    'copy_extensions = none',
+    '[ any ]',
+    'commonName = supplied',
+    '[ server ]',
+    'basicConstraints = critical, CA:FALSE',
+    'keyUsage = critical, digitalSignature',
+    'extendedKeyUsage = serverAuth',
+    'subjectAltName = DNS:localhost, IP:127.0.0.1',
+    '[ client ]',
+    'basicConstraints = critical, CA:FALSE',
+    'keyUsage = critical, digitalSignature',
+    'extendedKeyUsage = clientAuth',
+    '',
+  ].join('\n')
+}
+
+/** A certificate and its key as PEM text, with their paths. */
+async function readPair(dir: string, name: string): Promise<CertificatePair> {
+  return {
+    cert: await readFile(join(dir, `${name}.crt`), 'utf8'),
+    key: await readFile(join(dir, `${name}.key`), 'utf8'),
+    certPath: join(dir, `${name}.crt`),
+    keyPath: join(dir, `${name}.key`),
+  }
 }

@@ -87,26 +87,13 @@ export function loginPortal(options: LoginPortalOptions): LoginPortal {
     }
     return found
   }
-  const cookie = (name: string, value: string, maxAge?: number) =>
-    `${name}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`
-
   const loginPage = (request: Request, status = 200, message = '') => {
     stats.loginPages += status === 200 ? 1 : 0
     const pre = randomBytes(16).toString('hex')
     const token = randomBytes(24).toString('base64url')
     pending.set(pre, token)
     trim(pending, 10_000)
-    const headers = new Headers({
-      'set-cookie': cookie(CSRF_COOKIE, pre),
-      'x-csrf-token': token,
-      'cache-control': 'no-store',
-    })
-    if ((request.headers.get('accept') ?? '').includes('application/json')) {
-      return HttpResponse.json({ csrfToken: token, ...(message ? { error: message } : {}) }, { status, headers })
-    }
-    headers.set('content-type', 'text/html; charset=utf-8')
-    const html = `<!doctype html><html><head><title>Sign in</title></head><body>${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}<form method="post" action="${prefix}/login"><input type="hidden" name="csrf_token" value="${token}"><input name="username"><input name="password" type="password"><button>Sign in</button></form></body></html>`
-    return new HttpResponse(html, { status, headers })
+    return loginPageResponse(request, { status, message, pre, token, prefix })
   }
 
   const refuse = (request: Request, status: number, message: string) => {
@@ -119,35 +106,16 @@ export function loginPortal(options: LoginPortalOptions): LoginPortal {
 
   const loggedOut = (kind: 'api' | 'app' | 'admin', request: Request) => {
     stats.expiredRequests += 1
-    if (kind === 'app') {
-      const url = new URL(request.url)
-      const next = encodeURIComponent(url.pathname + url.search)
-      return new HttpResponse(null, { status: 302, headers: { location: `${prefix}/login?next=${next}` } })
-    }
-    if (kind === 'admin') return HttpResponse.json({ ok: false, error: 'forbidden: no session' }, { status: 403 })
-    return HttpResponse.json({ ok: false, error: 'session expired or missing' }, { status: 401 })
+    return loggedOutResponse(kind, request, prefix)
   }
 
   const handlers = [
     http.get(`*${prefix}/login`, ({ request }) => loginPage(request)),
     http.post(`*${prefix}/login`, async ({ request }) => {
       const type = request.headers.get('content-type') ?? ''
-      let fields: Record<string, unknown> = {}
-      const text = await request.text()
-      if (text.length > 65_536) return refuse(request, 413, 'login body too large')
-      if (type.includes('application/json')) {
-        try {
-          const parsed: unknown = JSON.parse(text)
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-            fields = parsed as Record<string, unknown>
-        } catch {
-          return refuse(request, 400, 'login body is not JSON')
-        }
-      } else if (type.includes('application/x-www-form-urlencoded')) {
-        fields = Object.fromEntries(new URLSearchParams(text))
-      } else {
-        return refuse(request, 415, 'login body must be a form or JSON')
-      }
+      const read = loginFields(type, await request.text())
+      if ('refused' in read) return refuse(request, ...read.refused)
+      const { fields } = read
       if (csrf) {
         const pre = cookies(request).get(CSRF_COOKIE)
         const expected = pre === undefined ? undefined : pending.get(pre)
@@ -184,14 +152,7 @@ export function loginPortal(options: LoginPortalOptions): LoginPortal {
         const found = session(request)
         if (found === undefined) return loggedOut(kind, request)
         const path = new URL(request.url).pathname
-        if (kind === 'app') {
-          return new HttpResponse(
-            `<!doctype html><html><body><h1>Welcome ${escapeHtml(found.user)}</h1></body></html>`,
-            {
-              headers: { 'content-type': 'text/html; charset=utf-8' },
-            },
-          )
-        }
+        if (kind === 'app') return welcomePage(found.user)
         return HttpResponse.json({ ok: true, user: found.user, path })
       }),
     ),
@@ -204,4 +165,67 @@ export function loginPortal(options: LoginPortalOptions): LoginPortal {
       sessions.clear()
     },
   }
+}
+
+function cookie(name: string, value: string, maxAge?: number): string {
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=Lax${maxAge === undefined ? '' : `; Max-Age=${maxAge}`}`
+}
+
+/** What a request without a live session gets: a redirect to the login page (app), 403 (admin) or 401 (api). */
+function loggedOutResponse(kind: 'api' | 'app' | 'admin', request: Request, prefix: string): Response {
+  if (kind === 'app') {
+    const url = new URL(request.url)
+    const next = encodeURIComponent(url.pathname + url.search)
+    return new HttpResponse(null, { status: 302, headers: { location: `${prefix}/login?next=${next}` } })
+  }
+  if (kind === 'admin') return HttpResponse.json({ ok: false, error: 'forbidden: no session' }, { status: 403 })
+  return HttpResponse.json({ ok: false, error: 'session expired or missing' }, { status: 401 })
+}
+
+/**
+ * The fields of a login body (a form or a JSON object), or why it is refused. A JSON body's keys come from the
+ * client; they are only read by name, never merged into another object.
+ */
+function loginFields(
+  type: string,
+  text: string,
+): { fields: Record<string, unknown> } | { refused: [status: number, message: string] } {
+  if (text.length > 65_536) return { refused: [413, 'login body too large'] }
+  if (type.includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(text)
+      const object = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      return { fields: object ? (parsed as Record<string, unknown>) : {} }
+    } catch {
+      return { refused: [400, 'login body is not JSON'] }
+    }
+  }
+  if (type.includes('application/x-www-form-urlencoded'))
+    return { fields: Object.fromEntries(new URLSearchParams(text)) }
+  return { refused: [415, 'login body must be a form or JSON'] }
+}
+
+/** The login page (HTML, or JSON for a client that accepts it) with a fresh CSRF token and its pre-session cookie. */
+function loginPageResponse(
+  request: Request,
+  page: { status: number; message: string; pre: string; token: string; prefix: string },
+): Response {
+  const { status, message, pre, token, prefix } = page
+  const headers = new Headers({
+    'set-cookie': cookie(CSRF_COOKIE, pre),
+    'x-csrf-token': token,
+    'cache-control': 'no-store',
+  })
+  if ((request.headers.get('accept') ?? '').includes('application/json')) {
+    return HttpResponse.json({ csrfToken: token, ...(message ? { error: message } : {}) }, { status, headers })
+  }
+  headers.set('content-type', 'text/html; charset=utf-8')
+  const html = `<!doctype html><html><head><title>Sign in</title></head><body>${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}<form method="post" action="${prefix}/login"><input type="hidden" name="csrf_token" value="${token}"><input name="username"><input name="password" type="password"><button>Sign in</button></form></body></html>`
+  return new HttpResponse(html, { status, headers })
+}
+
+function welcomePage(user: string): Response {
+  return new HttpResponse(`<!doctype html><html><body><h1>Welcome ${escapeHtml(user)}</h1></body></html>`, {
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  })
 }

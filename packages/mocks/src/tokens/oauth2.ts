@@ -69,6 +69,7 @@ interface RefreshState {
 }
 
 class OAuthError extends Error {
+  override name = 'OAuthError'
   constructor(
     readonly status: 400 | 401,
     readonly error: string,
@@ -125,44 +126,237 @@ const keysOf = (where: string, record: Record<string, PublicKeyInput> | undefine
  */
 export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2TokenEndpoint {
   const path = checkPath('oauth2TokenEndpoint', options.path)
-  const clients = checkSecrets('oauth2TokenEndpoint `clients`', options.clients)
-  const clientKeys = keysOf('clientKeys', options.clientKeys)
-  const issuers = keysOf('jwtIssuers', options.jwtIssuers)
-  if (typeof options.audience !== 'string' || options.audience === '')
-    invalidOption('oauth2TokenEndpoint `audience`', 'a non-empty string', options.audience)
-  const ttl = options.accessTokenTtlSeconds ?? 3600
-  if (!(ttl > 0)) invalidOption('oauth2TokenEndpoint `accessTokenTtlSeconds`', 'a positive number', ttl)
-  const maxLifetime = options.maxAssertionLifetimeSeconds ?? 180
-  const rotate = options.rotateRefreshTokens !== false
-  const publicClients = new Set(options.publicClients ?? [])
-  const now = options.now ?? Date.now
+  const server = new TokenServer(options)
+  const endpoint: OAuth2TokenEndpoint & {
+    [RESOURCE]: (token: string | undefined) => ReturnType<OAuth2TokenEndpoint['introspect']>
+  } = {
+    handlers: [http.post(`*${path}`, ({ request }) => server.answer(request))],
+    stats: () => ({ ...server.stats, issued: { ...server.stats.issued } }),
+    issueRefreshToken(clientId, subject = clientId) {
+      if (!Object.hasOwn(server.clients, clientId) && !server.publicClients.has(clientId))
+        invalidOption('issueRefreshToken `clientId`', 'a client id of `clients` or `publicClients`', clientId)
+      return server.newRefreshToken(clientId, subject)
+    },
+    expireAccessTokens() {
+      for (const access of server.accessTokens.values()) access.expiresAt = Math.min(access.expiresAt, server.now() - 1)
+    },
+    introspect(accessToken) {
+      const access = server.accessTokens.get(accessToken)
+      if (access === undefined || access.expiresAt <= server.now()) return undefined
+      return { clientId: access.clientId, subject: access.subject, scope: access.scope }
+    },
+    [RESOURCE](accessToken) {
+      server.stats.resourceRequests += 1
+      const found = accessToken === undefined ? undefined : endpoint.introspect(accessToken)
+      if (found === undefined) server.stats.resourceRefused += 1
+      return found
+    },
+  }
+  return endpoint
+}
 
-  const accessTokens = new Map<
+/** The token endpoint's state (clients, keys, tokens, replay caches, counts) and the steps of one token request. */
+class TokenServer {
+  readonly clients: Record<string, string>
+  readonly publicClients: Set<string>
+  readonly clientKeys: Map<string, KeyObject>
+  readonly issuers: Map<string, KeyObject>
+  readonly audience: string
+  readonly ttl: number
+  readonly maxLifetime: number
+  readonly rotate: boolean
+  readonly issueRefreshTokens: boolean
+  readonly now: () => number
+  readonly accessTokens = new Map<
     string,
     { clientId: string; subject: string; expiresAt: number; family?: string; scope?: string }
   >()
-  const refreshTokens = new Map<string, RefreshState>()
-  const revokedFamilies = new Set<string>()
-  const seenJti = new Map<string, number>()
-  const stats: OAuth2Stats = { tokenRequests: 0, issued: {}, refused: 0, resourceRequests: 0, resourceRefused: 0 }
+  readonly refreshTokens = new Map<string, RefreshState>()
+  readonly revokedFamilies = new Set<string>()
+  readonly seenJti = new Map<string, number>()
+  readonly stats: OAuth2Stats = { tokenRequests: 0, issued: {}, refused: 0, resourceRequests: 0, resourceRefused: 0 }
 
-  const newRefreshToken = (clientId: string, subject: string, family = randomBytes(8).toString('hex')) => {
+  constructor(options: OAuth2TokenEndpointOptions) {
+    this.clients = checkSecrets('oauth2TokenEndpoint `clients`', options.clients)
+    this.clientKeys = keysOf('clientKeys', options.clientKeys)
+    this.issuers = keysOf('jwtIssuers', options.jwtIssuers)
+    if (typeof options.audience !== 'string' || options.audience === '')
+      invalidOption('oauth2TokenEndpoint `audience`', 'a non-empty string', options.audience)
+    this.audience = options.audience
+    this.ttl = options.accessTokenTtlSeconds ?? 3600
+    if (!(this.ttl > 0)) invalidOption('oauth2TokenEndpoint `accessTokenTtlSeconds`', 'a positive number', this.ttl)
+    this.maxLifetime = options.maxAssertionLifetimeSeconds ?? 180
+    this.rotate = options.rotateRefreshTokens !== false
+    this.issueRefreshTokens = options.issueRefreshTokens === true
+    this.publicClients = new Set(options.publicClients ?? [])
+    this.now = options.now ?? Date.now
+    for (const [token, clientId] of Object.entries(options.refreshTokens ?? {})) {
+      if (!Object.hasOwn(this.clients, clientId) && !this.publicClients.has(clientId))
+        invalidOption(
+          'oauth2TokenEndpoint `refreshTokens` (the client id of an entry)',
+          'a client id of `clients` or `publicClients`',
+          clientId,
+        )
+      this.refreshTokens.set(token, {
+        clientId,
+        subject: clientId,
+        family: randomBytes(8).toString('hex'),
+        used: false,
+      })
+    }
+  }
+
+  newRefreshToken(clientId: string, subject: string, family = randomBytes(8).toString('hex')): string {
     const token = `rt_${randomBytes(24).toString('base64url')}`
-    refreshTokens.set(token, { clientId, subject, family, used: false })
+    this.refreshTokens.set(token, { clientId, subject, family, used: false })
     return token
   }
-  for (const [token, clientId] of Object.entries(options.refreshTokens ?? {})) {
-    if (!Object.hasOwn(clients, clientId) && !publicClients.has(clientId))
-      invalidOption(
-        'oauth2TokenEndpoint `refreshTokens` (the client id of an entry)',
-        'a client id of `clients` or `publicClients`',
-        clientId,
+
+  /** One token request: the issued tokens, or the RFC 6749 section 5.2 error it earned. */
+  async answer(request: Request): Promise<Response> {
+    this.stats.tokenRequests += 1
+    try {
+      return await this.token(request)
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error
+      this.stats.refused += 1
+      const headers: Record<string, string> = { 'cache-control': 'no-store' }
+      if (error.status === 401) headers['www-authenticate'] = 'Basic realm="token endpoint"'
+      return HttpResponse.json(
+        { error: error.error, error_description: error.message },
+        { status: error.status, headers },
       )
-    refreshTokens.set(token, { clientId, subject: clientId, family: randomBytes(8).toString('hex'), used: false })
+    }
   }
 
-  /** Verifies a JWT assertion's signature and registered claims; returns its claims. */
-  function checkAssertion(
+  private async token(request: Request): Promise<Response> {
+    if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get('content-type') ?? '')) {
+      throw new OAuthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded')
+    }
+    const body = formBody(await request.text())
+    if (!body) throw new OAuthError(400, 'invalid_request', 'malformed or repeated parameters')
+    const grant = body.get('grant_type')
+    const clientId = this.authenticateClient(request, body)
+    const scope = body.get('scope')
+    if (grant === 'client_credentials') {
+      if (
+        clientId === undefined ||
+        (this.publicClients.has(clientId) && !Object.hasOwn(this.clients, clientId) && !this.clientKeys.has(clientId))
+      ) {
+        throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
+      }
+      const refresh = this.issueRefreshTokens ? this.newRefreshToken(clientId, clientId) : undefined
+      return this.issue(grant, clientId, clientId, refresh, scope)
+    }
+    if (grant === 'refresh_token') return this.refreshGrant(clientId, body.get('refresh_token') ?? '', scope)
+    if (grant === JWT_BEARER_GRANT) {
+      const assertion = body.get('assertion')
+      if (assertion === undefined) throw new OAuthError(400, 'invalid_request', 'assertion is missing')
+      const claims = this.checkAssertion(
+        assertion,
+        (c) => (typeof c.iss === 'string' ? this.issuers.get(c.iss) : undefined),
+        [this.audience],
+        'invalid_grant',
+      )
+      return this.issue(grant, clientId ?? (claims.iss as string), claims.sub as string, undefined, scope)
+    }
+    throw new OAuthError(
+      400,
+      grant === undefined ? 'invalid_request' : 'unsupported_grant_type',
+      grant === undefined ? 'grant_type is missing' : 'grant type not supported',
+    )
+  }
+
+  /** The refresh grant, rotating: a refresh token used twice revokes its whole family (RFC 6819 section 5.2.2.3). */
+  private refreshGrant(clientId: string | undefined, presented: string, scope: string | undefined): Response {
+    if (clientId === undefined) throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
+    const state = this.refreshTokens.get(presented)
+    if (state === undefined || state.clientId !== clientId)
+      throw new OAuthError(400, 'invalid_grant', 'refresh token unknown or issued to another client')
+    if (state.used || this.revokedFamilies.has(state.family)) {
+      this.revokedFamilies.add(state.family)
+      for (const [value, access] of this.accessTokens)
+        if (access.family === state.family) this.accessTokens.delete(value)
+      throw new OAuthError(400, 'invalid_grant', 'refresh token already used (rotated); its family is revoked')
+    }
+    let next: string | undefined
+    if (this.rotate) {
+      state.used = true
+      next = this.newRefreshToken(clientId, state.subject, state.family)
+    }
+    return this.issue('refresh_token', clientId, state.subject, next ?? presented, scope)
+  }
+
+  private issue(grant: string, clientId: string, subject: string, refresh: string | undefined, scope?: string) {
+    const accessToken = `at_${randomBytes(24).toString('base64url')}`
+    const family = refresh === undefined ? undefined : this.refreshTokens.get(refresh)?.family
+    this.accessTokens.set(accessToken, { clientId, subject, expiresAt: this.now() + this.ttl * 1000, family, scope })
+    trim(this.accessTokens, 100_000)
+    this.stats.issued[grant] = (this.stats.issued[grant] ?? 0) + 1
+    const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', expires_in: this.ttl }
+    if (refresh !== undefined) body.refresh_token = refresh
+    if (scope !== undefined) body.scope = scope
+    return HttpResponse.json(body, { headers: { 'cache-control': 'no-store', pragma: 'no-cache' } })
+  }
+
+  /** Authenticates the client by whichever single method the request uses; undefined when none is used. */
+  private authenticateClient(request: Request, body: Map<string, string>): string | undefined {
+    const header = request.headers.get('authorization')
+    const methods = [header !== null, body.has('client_secret'), body.has('client_assertion')].filter(Boolean).length
+    if (methods > 1) throw new OAuthError(400, 'invalid_request', 'more than one client authentication method')
+    if (header !== null) return this.basicClient(header, body)
+    if (body.has('client_secret')) {
+      const id = body.get('client_id') ?? ''
+      const expected = Object.hasOwn(this.clients, id) ? this.clients[id] : undefined
+      if (expected === undefined || !safeEqual(body.get('client_secret') as string, expected))
+        throw new OAuthError(401, 'invalid_client', 'client authentication failed')
+      return id
+    }
+    if (body.has('client_assertion')) {
+      if (body.get('client_assertion_type') !== JWT_CLIENT_ASSERTION)
+        throw new OAuthError(400, 'invalid_request', `client_assertion_type must be ${JWT_CLIENT_ASSERTION}`)
+      const endpointUrl = new URL(request.url)
+      const claims = this.checkAssertion(
+        body.get('client_assertion') as string,
+        (c) => (typeof c.iss === 'string' && c.iss === c.sub ? this.clientKeys.get(c.iss) : undefined),
+        [this.audience, `${endpointUrl.origin}${endpointUrl.pathname}`],
+        'invalid_client',
+      )
+      const id = claims.iss as string
+      if (body.has('client_id') && body.get('client_id') !== id)
+        throw new OAuthError(400, 'invalid_request', 'client_id differs from the assertion issuer')
+      return id
+    }
+    const id = body.get('client_id')
+    return id !== undefined && this.publicClients.has(id) ? id : undefined
+  }
+
+  /** `client_secret_basic` (RFC 6749 section 2.3.1): id and secret form-encoded, then base64. */
+  private basicClient(header: string, body: Map<string, string>): string {
+    const parsed = parseAuthorization(header)
+    if (parsed?.scheme.toLowerCase() !== 'basic' || parsed.token68 === undefined) {
+      throw new OAuthError(401, 'invalid_client', 'Authorization must be Basic client credentials', true)
+    }
+    const decoded = Buffer.from(parsed.token68, 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    let id: string
+    let secret: string
+    try {
+      id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '))
+      secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '))
+    } catch {
+      throw new OAuthError(401, 'invalid_client', 'client credentials are not form-encoded', true)
+    }
+    const expected = Object.hasOwn(this.clients, id) ? this.clients[id] : undefined
+    if (colon < 0 || expected === undefined || !safeEqual(secret, expected))
+      throw new OAuthError(401, 'invalid_client', 'client authentication failed', true)
+    if (body.has('client_id') && body.get('client_id') !== id)
+      throw new OAuthError(400, 'invalid_request', 'client_id differs from the authenticated client')
+    return id
+  }
+
+  /** Verifies a JWT assertion's signature and registered claims (RFC 7523 section 3); returns its claims. */
+  private checkAssertion(
     assertion: string,
     keyFor: (claims: JwtClaims) => KeyObject | undefined,
     audiences: string[],
@@ -178,7 +372,7 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
     const key = keyFor(claims)
     if (key === undefined) throw new OAuthError(status, error, 'unknown issuer')
     if (!verifyJwtSignature(assertion, key)) throw new OAuthError(status, error, 'signature does not verify')
-    const seconds = now() / 1000
+    const seconds = this.now() / 1000
     if (typeof claims.sub !== 'string' || claims.sub === '') throw new OAuthError(status, error, 'sub is missing')
     const aud = claims.aud
     const audList = Array.isArray(aud) ? aud : [aud]
@@ -186,191 +380,20 @@ export function oauth2TokenEndpoint(options: OAuth2TokenEndpointOptions): OAuth2
       throw new OAuthError(status, error, 'aud is not this token endpoint')
     if (typeof claims.exp !== 'number') throw new OAuthError(status, error, 'exp is missing')
     if (claims.exp <= seconds) throw new OAuthError(status, error, 'assertion expired')
-    if (claims.exp > seconds + maxLifetime + 5)
-      throw new OAuthError(status, error, `exp is more than ${maxLifetime} s ahead`)
+    if (claims.exp > seconds + this.maxLifetime + 5)
+      throw new OAuthError(status, error, `exp is more than ${this.maxLifetime} s ahead`)
     if (typeof claims.nbf === 'number' && claims.nbf > seconds + 5)
       throw new OAuthError(status, error, 'assertion not yet valid (nbf)')
     if (typeof claims.iat === 'number' && claims.iat > seconds + 60)
       throw new OAuthError(status, error, 'iat is in the future')
     if (claims.jti !== undefined) {
       const jti = `${String(claims.iss)}|${String(claims.jti)}`
-      if (seenJti.has(jti)) throw new OAuthError(status, error, 'jti already used (replay)')
-      seenJti.set(jti, claims.exp)
-      trim(seenJti, 100_000)
+      if (this.seenJti.has(jti)) throw new OAuthError(status, error, 'jti already used (replay)')
+      this.seenJti.set(jti, claims.exp)
+      trim(this.seenJti, 100_000)
     }
     return claims
   }
-
-  /** Authenticates the client by whichever single method the request uses; undefined when none is used. */
-  function authenticateClient(request: Request, body: Map<string, string>): string | undefined {
-    const header = request.headers.get('authorization')
-    const methods = [header !== null, body.has('client_secret'), body.has('client_assertion')].filter(Boolean).length
-    if (methods > 1) throw new OAuthError(400, 'invalid_request', 'more than one client authentication method')
-    if (header !== null) {
-      const parsed = parseAuthorization(header)
-      if (parsed?.scheme.toLowerCase() !== 'basic' || parsed.token68 === undefined) {
-        throw new OAuthError(401, 'invalid_client', 'Authorization must be Basic client credentials', true)
-      }
-      const decoded = Buffer.from(parsed.token68, 'base64').toString('utf8')
-      const colon = decoded.indexOf(':')
-      let id: string
-      let secret: string
-      try {
-        id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '))
-        secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '))
-      } catch {
-        throw new OAuthError(401, 'invalid_client', 'client credentials are not form-encoded', true)
-      }
-      const expected = Object.hasOwn(clients, id) ? clients[id] : undefined
-      if (colon < 0 || expected === undefined || !safeEqual(secret, expected))
-        throw new OAuthError(401, 'invalid_client', 'client authentication failed', true)
-      if (body.has('client_id') && body.get('client_id') !== id)
-        throw new OAuthError(400, 'invalid_request', 'client_id differs from the authenticated client')
-      return id
-    }
-    if (body.has('client_secret')) {
-      const id = body.get('client_id') ?? ''
-      const expected = Object.hasOwn(clients, id) ? clients[id] : undefined
-      if (expected === undefined || !safeEqual(body.get('client_secret') as string, expected))
-        throw new OAuthError(401, 'invalid_client', 'client authentication failed')
-      return id
-    }
-    if (body.has('client_assertion')) {
-      if (body.get('client_assertion_type') !== JWT_CLIENT_ASSERTION)
-        throw new OAuthError(400, 'invalid_request', `client_assertion_type must be ${JWT_CLIENT_ASSERTION}`)
-      const endpointUrl = new URL(request.url)
-      const claims = checkAssertion(
-        body.get('client_assertion') as string,
-        (c) => (typeof c.iss === 'string' && c.iss === c.sub ? clientKeys.get(c.iss) : undefined),
-        [options.audience, `${endpointUrl.origin}${endpointUrl.pathname}`],
-        'invalid_client',
-      )
-      const id = claims.iss as string
-      if (body.has('client_id') && body.get('client_id') !== id)
-        throw new OAuthError(400, 'invalid_request', 'client_id differs from the assertion issuer')
-      return id
-    }
-    const id = body.get('client_id')
-    return id !== undefined && publicClients.has(id) ? id : undefined
-  }
-
-  function issue(grant: string, clientId: string, subject: string, refresh: string | undefined, scope?: string) {
-    const accessToken = `at_${randomBytes(24).toString('base64url')}`
-    const family = refresh === undefined ? undefined : refreshTokens.get(refresh)?.family
-    accessTokens.set(accessToken, { clientId, subject, expiresAt: now() + ttl * 1000, family, scope })
-    trim(accessTokens, 100_000)
-    stats.issued[grant] = (stats.issued[grant] ?? 0) + 1
-    const body: Record<string, unknown> = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl }
-    if (refresh !== undefined) body.refresh_token = refresh
-    if (scope !== undefined) body.scope = scope
-    return HttpResponse.json(body, { headers: { 'cache-control': 'no-store', pragma: 'no-cache' } })
-  }
-
-  async function token(request: Request): Promise<Response> {
-    if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get('content-type') ?? '')) {
-      throw new OAuthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded')
-    }
-    const body = formBody(await request.text())
-    if (!body) throw new OAuthError(400, 'invalid_request', 'malformed or repeated parameters')
-    const grant = body.get('grant_type')
-    const clientId = authenticateClient(request, body)
-    const scope = body.get('scope')
-    if (grant === 'client_credentials') {
-      if (
-        clientId === undefined ||
-        (publicClients.has(clientId) && !Object.hasOwn(clients, clientId) && !clientKeys.has(clientId))
-      ) {
-        throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
-      }
-      return issue(
-        grant,
-        clientId,
-        clientId,
-        options.issueRefreshTokens === true ? newRefreshToken(clientId, clientId) : undefined,
-        scope,
-      )
-    }
-    if (grant === 'refresh_token') {
-      if (clientId === undefined) throw new OAuthError(401, 'invalid_client', 'client authentication required', true)
-      const presented = body.get('refresh_token') ?? ''
-      const state = refreshTokens.get(presented)
-      if (state === undefined || state.clientId !== clientId)
-        throw new OAuthError(400, 'invalid_grant', 'refresh token unknown or issued to another client')
-      if (state.used || revokedFamilies.has(state.family)) {
-        revokedFamilies.add(state.family)
-        for (const [value, access] of accessTokens) if (access.family === state.family) accessTokens.delete(value)
-        throw new OAuthError(400, 'invalid_grant', 'refresh token already used (rotated); its family is revoked')
-      }
-      let next: string | undefined
-      if (rotate) {
-        state.used = true
-        next = newRefreshToken(clientId, state.subject, state.family)
-      }
-      const response = issue(grant, clientId, state.subject, next ?? presented, scope)
-      return response
-    }
-    if (grant === JWT_BEARER_GRANT) {
-      const assertion = body.get('assertion')
-      if (assertion === undefined) throw new OAuthError(400, 'invalid_request', 'assertion is missing')
-      const claims = checkAssertion(
-        assertion,
-        (c) => (typeof c.iss === 'string' ? issuers.get(c.iss) : undefined),
-        [options.audience],
-        'invalid_grant',
-      )
-      return issue(grant, clientId ?? (claims.iss as string), claims.sub as string, undefined, scope)
-    }
-    throw new OAuthError(
-      400,
-      grant === undefined ? 'invalid_request' : 'unsupported_grant_type',
-      grant === undefined ? 'grant_type is missing' : 'grant type not supported',
-    )
-  }
-
-  const handlers = [
-    http.post(`*${path}`, async ({ request }) => {
-      stats.tokenRequests += 1
-      try {
-        return await token(request)
-      } catch (error) {
-        if (!(error instanceof OAuthError)) throw error
-        stats.refused += 1
-        const headers: Record<string, string> = { 'cache-control': 'no-store' }
-        if (error.status === 401) headers['www-authenticate'] = 'Basic realm="token endpoint"'
-        return HttpResponse.json(
-          { error: error.error, error_description: error.message },
-          { status: error.status, headers },
-        )
-      }
-    }),
-  ]
-
-  const endpoint: OAuth2TokenEndpoint & {
-    [RESOURCE]: (token: string | undefined) => ReturnType<OAuth2TokenEndpoint['introspect']>
-  } = {
-    handlers,
-    stats: () => ({ ...stats, issued: { ...stats.issued } }),
-    issueRefreshToken(clientId, subject = clientId) {
-      if (!Object.hasOwn(clients, clientId) && !publicClients.has(clientId))
-        invalidOption('issueRefreshToken `clientId`', 'a client id of `clients` or `publicClients`', clientId)
-      return newRefreshToken(clientId, subject)
-    },
-    expireAccessTokens() {
-      for (const access of accessTokens.values()) access.expiresAt = Math.min(access.expiresAt, now() - 1)
-    },
-    introspect(accessToken) {
-      const access = accessTokens.get(accessToken)
-      if (access === undefined || access.expiresAt <= now()) return undefined
-      return { clientId: access.clientId, subject: access.subject, scope: access.scope }
-    },
-    [RESOURCE](accessToken) {
-      stats.resourceRequests += 1
-      const found = accessToken === undefined ? undefined : endpoint.introspect(accessToken)
-      if (found === undefined) stats.resourceRefused += 1
-      return found
-    },
-  }
-  return endpoint
 }
 
 const RESOURCE = Symbol('fieldkit.oauth2.resource')

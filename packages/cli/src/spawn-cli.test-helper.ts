@@ -1,14 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url))
+// tsx as a file URL, so the CLI also starts with a cwd outside the repository (where `tsx` would not resolve).
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 
 /** Starts `fieldkit` from source in a child process, as a user would run it (tests only). */
 export function spawnCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@fieldkit/source', '--import', 'tsx', bin, ...args], {
+  const child = spawn(process.execPath, ['--conditions=@fieldkit/source', '--import', tsx, bin, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
