@@ -1,11 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { AuthStrategy } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
+import { memoryLogger, rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpClient } from './client'
-import { memoryLogger, rejection } from './test-helpers'
 
 const SECRET = 'hmac-shared-secret-value'
 const PASSWORD = 'correct horse'
@@ -139,7 +139,7 @@ describe('auth strategies', () => {
   })
 
   it('throws FK_AUTH_REJECTED naming the scheme when the second answer is still 401, and logs no secret', async () => {
-    const log = memoryLogger()
+    const log = memoryLogger('debug')
     const closed: string[] = []
     const client = createHttpClient({
       baseUrl: mock.url,

@@ -1,6 +1,6 @@
 export type { BreakerState } from './breaker'
-export { createHttpClient, type HttpClient, type QueryValue, type RequestOptions } from './client'
-export { HttpError } from './errors'
+export { createHttpClient, type HttpClient } from './client'
+export { HttpError, type HttpErrorCode, type HttpErrorOptions } from './errors'
 export { linkTarget } from './link-header'
 export {
   type AttemptOutcome,
@@ -30,6 +30,7 @@ export {
   sforceLimitInfo,
 } from './rate-limit'
 export { redactUrl } from './redact'
+export type { QueryValue, RequestOptions } from './request'
 export { HttpResponse } from './response'
 export { parseRetryAfter } from './retry-after'
 export type { HttpStats } from './stats'

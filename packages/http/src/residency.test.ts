@@ -1,11 +1,11 @@
 import type { EgressDecision, EgressGuard } from '@fieldkit/core'
 import { FieldkitError } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
+import { rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, buildConnector } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpClient } from './client'
-import { rejection } from './test-helpers'
 
 /** A guard that refuses the host `localhost` for every data class and lets 127.0.0.1 through. */
 function fakeGuard(): EgressGuard & { connects: string[] } {
