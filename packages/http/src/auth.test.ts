@@ -40,7 +40,8 @@ function sessionStrategy(password: string, closeSpy?: () => void): AuthStrategy 
     },
     challenge(response) {
       const offer = response.headers['x-session-offer']
-      if (typeof offer !== 'string') return false
+      // Nothing new learnt (the same session offered again) means the credentials themselves were refused.
+      if (typeof offer !== 'string' || offer === session) return false
       session = offer
       return true
     },

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import {
-  AuthError,
-  type AuthRequest,
-  abortReason,
-  type ErrorDetail,
-  isFieldkitError,
-  resolveLogger,
-} from '@fieldkit/core'
+import { type AuthRequest, abortReason, type ErrorDetail, isFieldkitError, resolveLogger } from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher, errors as undiciErrors } from 'undici'
 import { AttemptHandler, type RawResponse } from './attempt'
+import { authRefused, MAX_CHALLENGES } from './auth-refusal'
 import { CircuitBreaker, RetryBudget } from './breaker'
 import { HttpError } from './errors'
 import {
@@ -24,6 +18,7 @@ import { bodyExcerpt, redactUrl } from './redact'
 import type { QueryValue, RequestOptions } from './request'
 import { HttpResponse } from './response'
 import { parseRetryAfter } from './retry-after'
+import { SentSecrets } from './sent-secrets'
 import { type HttpStats, LatencyRing } from './stats'
 
 /**
@@ -86,6 +81,8 @@ class Call {
   started = 0
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
+  /** Every secret this request sent: no error or log line of it carries one back. */
+  readonly secrets = new SentSecrets()
 
   stop(reason: Error): void {
     if (this.stopped !== undefined) return
@@ -344,7 +341,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       const breaker = breakerFor(origin)
       let sends = 0
       let retriesUsed = 0
-      let authResent = false
+      let challenges = 0
       let outcomes: AttemptOutcome[] | undefined
       const first = performance.now()
 
@@ -391,9 +388,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         try {
           if (auth !== undefined) {
             const target = new URL(`${origin}${path}`)
+            const search = target.search
             authRequest = { method, url: target, headers: { ...headers }, ...(body === undefined ? {} : { body }) }
             if (req.signal !== undefined) authRequest.signal = req.signal
             await auth.apply(authRequest)
+            call.secrets.noteAuth(headers, search, authRequest)
             sendPath = `${authRequest.url.pathname}${authRequest.url.search}`
             sendHeaders = authRequest.headers
           }
@@ -407,6 +406,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             for (const hook of hooks.beforeRequest) await hook(hookRequest)
             sendHeaders = hookRequest.headers
           }
+          call.secrets.noteSent(sendHeaders)
           if (call.stopped !== undefined) throw call.stopped
         } catch (error) {
           release?.()
@@ -452,7 +452,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           }
           if (call.stopped !== undefined) throw call.stopped
           if (fieldkit) {
-            logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+            logAttempt('warn', method, origin, call.secrets.scrub(sendPath), undefined, code, sends, t1 - t0)
             throw error
           }
           const outcome: AttemptOutcome = { attempt: sends, error: code, durationMs: round(t1 - t0) }
@@ -477,7 +477,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             retriesUsed += 1
             continue
           }
-          logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), undefined, code, sends, t1 - t0)
           if (canRetry && retry.retries > 0) throw exhausted(method, url, outcomes, first, 'attempts', undefined, error)
           throw networkError(method, url, code, error, retryable, outcomes)
         }
@@ -502,7 +502,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }
 
         if (status >= 200 && status < 300) {
-          if (logs('debug')) logAttempt('debug', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          if (logs('debug'))
+            logAttempt('debug', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
           return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
         }
         const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
@@ -511,18 +512,19 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           auth !== undefined &&
           (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
         if (refused && authRequest !== undefined) {
-          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
-          if (!authResent && auth.challenge !== undefined) {
-            authResent = true
-            if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
+          const answer = { status, headers: raw.headers }
+          // Answered again while the strategy learns something new (a stale nonce, a new realm), up to a bound.
+          if (
+            challenges < MAX_CHALLENGES &&
+            auth.challenge !== undefined &&
+            (await auth.challenge(answer, authRequest))
+          ) {
+            challenges += 1
+            continue
           }
           // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
-          throw new AuthError({
-            code: 'FK_AUTH_REJECTED',
-            message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,
-            hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
-            details: { scheme: auth.scheme, challenged: authResent, method, url: url(), status },
-          })
+          throw authRefused(auth, answer, { method, url: url(), challenges })
         }
 
         const outcome: AttemptOutcome = { attempt: sends, status, durationMs: round(t1 - t0) }
@@ -541,7 +543,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             )
           }
           if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) {
-            logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+            logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
             throw new HttpError({
               code: 'FK_HTTP_RATE_LIMITED',
               message: `[fieldkit/http] ${method} ${url()} answered ${status} asking to retry after ${seconds(retryAfter)}, longer than retry.maxRetryAfterMs (${retry.maxRetryAfterMs} ms)`,
@@ -551,7 +553,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               url: url(),
               details: {
                 retryAfterMs: retryAfter,
-                retryAt: new Date(Date.now() + retryAfter).toISOString(),
+                retryAt: retryAt(retryAfter),
                 attempts: outcomes as unknown as ErrorDetail[],
               },
             })
@@ -566,12 +568,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             if (req.throwOnStatus === false) return response()
             throw exhausted(method, url, outcomes, first, refused, status, undefined, raw.body)
           }
-          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
           if (req.throwOnStatus === false) return response()
           throw exhausted(method, url, outcomes, first, 'attempts', status, undefined, raw.body)
         }
 
-        logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+        logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
         if (req.throwOnStatus === false) return response()
         throw new HttpError({
           code: 'FK_HTTP_STATUS',
@@ -590,7 +592,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     } catch (error) {
       failed = true
       counters.failed += 1
-      throw error
+      throw call.secrets.scrubError(error)
     } finally {
       if (!failed) counters.succeeded += 1
       if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
@@ -612,7 +614,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     now: number,
   ): Promise<'budget' | 'deadline' | undefined> {
     outcome.delayMs = Math.round(delay)
-    logAttempt('warn', method, origin, path, status, outcome.error, outcome.attempt, outcome.durationMs, delay)
+    logAttempt(
+      'warn',
+      method,
+      origin,
+      call.secrets.scrub(path),
+      status,
+      outcome.error,
+      outcome.attempt,
+      outcome.durationMs,
+      delay,
+    )
     if (now + delay >= deadline) return 'deadline'
     if (budget !== undefined && !budget.tryRetry(now)) return 'budget'
     counters.retries += 1
@@ -655,9 +667,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           ? `; the next wait would pass timeout.total`
           : ''
     return new HttpError({
-      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      ...exhaustedWording(last, url()),
       message: `[fieldkit/http] ${method} ${url()} failed ${what} after ${outcomes.length} attempt${outcomes.length === 1 ? '' : 's'} over ${seconds(performance.now() - first)}${why}`,
-      hint: 'The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total',
       cause,
       ...(status === undefined ? {} : { status }),
       method,
@@ -689,10 +700,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
     }
     const kind = TIMEOUT_KINDS[code]
-    const notRetried =
-      RETRYABLE_ERRORS.has(code) && !retryable
-        ? ` (not retried: a ${method} without an idempotency key may already have been processed)`
-        : ''
+    const notRetried = !RETRYABLE_ERRORS.has(code)
+      ? ''
+      : retry.retries === 0
+        ? ' (not retried: retries are off)'
+        : !retryable
+          ? ` (not retried: a ${method} without an idempotency key may already have been processed)`
+          : ''
     if (kind !== undefined) {
       const limit = kind === 'connect' ? timeout.connect : kind === 'headers' ? timeout.headers : timeout.bodyIdle
       return new HttpError({
@@ -706,9 +720,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
     }
     return new HttpError({
-      code: 'FK_HTTP_NETWORK',
+      ...networkWording(code, url()),
       message: `[fieldkit/http] ${method} ${url()} failed before an answer: ${code}${notRetried}`,
-      hint: 'The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up',
       cause,
       method,
       url: url(),
@@ -799,4 +812,54 @@ function withConnectTimeout(connector: buildConnector.connector, ms: number): bu
       else callback(null, socket)
     })
   }
+}
+
+/** `host:port` of a URL, the port written out even when it is the scheme's default. */
+function hostPort(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`
+  } catch {
+    return 'the host and port'
+  }
+}
+
+/** Code and hint of FK_HTTP_RETRY_EXHAUSTED, naming the real cause of the last failure. */
+function exhaustedWording(last: AttemptOutcome | undefined, url: string) {
+  if (last?.status === 429) {
+    return {
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      hint: 'The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster',
+    } as const
+  }
+  if (last?.error === 'ECONNREFUSED') {
+    return {
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      hint: `Nothing is listening at ${hostPort(url)} (connection refused on every attempt): check the host and port, and that the service is started`,
+    } as const
+  }
+  return {
+    code: 'FK_HTTP_RETRY_EXHAUSTED',
+    hint: 'The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total',
+  } as const
+}
+
+/** Code and hint of FK_HTTP_NETWORK for the network error `code`. */
+function networkWording(code: string, url: string) {
+  if (code === 'ECONNREFUSED') {
+    return {
+      code: 'FK_HTTP_NETWORK',
+      hint: `Nothing is listening at ${hostPort(url)} (connection refused): check the host and port, and that the service is started`,
+    } as const
+  }
+  return {
+    code: 'FK_HTTP_NETWORK',
+    hint: 'The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up',
+  } as const
+}
+
+/** When a wait of `ms` ends, as an ISO date; `null` past the last date a `Date` can hold (year 275760). */
+function retryAt(ms: number): string | null {
+  const at = new Date(Date.now() + ms)
+  return Number.isNaN(at.getTime()) ? null : at.toISOString()
 }
