@@ -15,6 +15,7 @@ import {
 import { type PagingOptions, paginate } from './paginate'
 import { createRateLimiter, type RateLimiter } from './rate-limit'
 import { bodyExcerpt, redactUrl } from './redact'
+import { decideRedirect, REDIRECT_STATUSES, type RedirectDecision, resolveRedirect } from './redirect-policy'
 import type { QueryValue, RequestOptions } from './request'
 import { HttpResponse } from './response'
 import { parseRetryAfter } from './retry-after'
@@ -68,6 +69,28 @@ const errorCode = (error: unknown): string => {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** One hop of a request: the first, or one a redirect led to. */
+interface ClientHop {
+  method: string
+  origin: string
+  path: string
+  headers: Record<string, string>
+  body: string | Uint8Array | undefined
+  /** May be sent again after a failure (an idempotent method, or a keyed POST/PATCH). */
+  retryable: boolean
+  /** The redacted URL, for messages. */
+  url: () => string
+  /** Whether the auth strategy (and its own dispatcher) serves this hop. */
+  useAuth: boolean
+}
+
+/** Adds the redirect chain to a Fieldkit error's details (when there was more than one hop). */
+function withHops(error: unknown, chain: readonly string[]): unknown {
+  if (chain.length < 2 || !isFieldkitError(error) || error.details.hops !== undefined) return error
+  ;(error as { details: unknown }).details = Object.freeze({ ...error.details, hops: chain.map(redactUrl) })
+  return error
+}
 
 /** The per-request state that outside events (caller abort, total deadline, close) act on. */
 class Call {
@@ -126,7 +149,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const log = resolveLogger(options.logger, 'http')
   const levelCheck = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.bind(log)
   const logs = (level: 'debug' | 'warn') => (levelCheck === undefined ? true : levelCheck(level))
-  const auth = options.auth
+  const strategy = options.auth
+  const redirect = resolveRedirect(options.redirect)
   const redactor = options.redactor
   const residency = options.residency
   const { retry, timeout, hooks } = config
@@ -148,8 +172,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       ? { keepAliveMaxTimeout: config.pool.keepAliveMaxTimeoutMs }
       : {}),
   })
-  const authDispatcher = auth?.dispatcher as Dispatcher | undefined
-  const dispatcher: Dispatcher = authDispatcher ?? agent
+  const authDispatcher = strategy?.dispatcher as Dispatcher | undefined
 
   const breakers = new Map<string, CircuitBreaker>()
   const breakerFor = (origin: string): CircuitBreaker | undefined => {
@@ -306,7 +329,67 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     call.onAbort = onAbort
     call.signal = signal
     active.add(call)
-    return attempts(call, req, method, origin, path, headers, body, retryable, deadline, url)
+    return run(call, req, { method, origin, path, headers, body, retryable, url, useAuth: true }, deadline)
+  }
+
+  /** Sends the request and follows its redirects, each hop with its own retries, breaker and quota. */
+  async function run(call: Call, req: RequestOptions, first: ClientHop, deadline: number): Promise<HttpResponse> {
+    let failed = false
+    const chain = [`${first.origin}${first.path}`]
+    try {
+      let hop = first
+      for (;;) {
+        const response = await attempts(call, req, hop, deadline)
+        if (redirect === undefined || !REDIRECT_STATUSES.has(response.status)) return response
+        const decision = decideRedirect(
+          {
+            method: hop.method,
+            url: `${hop.origin}${hop.path}`,
+            headers: hop.headers,
+            body: hop.body === undefined ? undefined : 'replayable',
+          },
+          response.status,
+          response.headers.location,
+          chain,
+          redirect,
+        )
+        if (!decision.follow) return response
+        hop = nextHop(hop, decision)
+        chain.push(`${hop.origin}${hop.path}`)
+        if (logs('debug'))
+          log.debug(
+            { method: hop.method, origin: hop.origin, path: redactUrl(hop.path), status: response.status },
+            'http redirect followed',
+          )
+      }
+    } catch (error) {
+      failed = true
+      counters.failed += 1
+      throw withHops(call.secrets.scrubError(error), chain)
+    } finally {
+      if (!failed) counters.succeeded += 1
+      if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
+      active.delete(call)
+      latency.add(performance.now() - call.started)
+    }
+  }
+
+  function nextHop(hop: ClientHop, decision: Extract<RedirectDecision, { follow: true }>): ClientHop {
+    const url = new URL(decision.next.url)
+    const path = `${url.pathname}${url.search}`
+    const headers = decision.next.headers
+    const method = decision.next.method
+    const keyed = headers['idempotency-key'] !== undefined
+    return {
+      method,
+      origin: url.origin,
+      path,
+      headers,
+      body: decision.dropBody || decision.next.body === undefined ? undefined : hop.body,
+      retryable: retry.methods.has(method) || ((method === 'POST' || method === 'PATCH') && keyed),
+      url: () => redactUrl(`${url.origin}${path}`),
+      useAuth: hop.useAuth && !decision.dropAuth,
+    }
   }
 
   async function checkEgress(origin: string, method: string, url: () => string): Promise<void> {
@@ -323,21 +406,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     })
   }
 
-  async function attempts(
-    call: Call,
-    req: RequestOptions,
-    method: string,
-    origin: string,
-    path: string,
-    headers: Record<string, string>,
-    body: string | Uint8Array | undefined,
-    retryable: boolean,
-    deadline: number,
-    url: () => string,
-  ): Promise<HttpResponse> {
-    let failed = false
-    try {
-      if (authDispatcher !== undefined && residency !== undefined) await checkEgress(origin, method, url)
+  async function attempts(call: Call, req: RequestOptions, hop: ClientHop, deadline: number): Promise<HttpResponse> {
+    const { method, origin, path, headers, body, retryable, url } = hop
+    // A hop to another origin that redirect.keepAuth does not name goes without the strategy and its connection.
+    const auth = hop.useAuth ? strategy : undefined
+    const dispatcher: Dispatcher = hop.useAuth ? (authDispatcher ?? agent) : agent
+    {
+      if (auth !== undefined && authDispatcher !== undefined && residency !== undefined)
+        await checkEgress(origin, method, url)
       const breaker = breakerFor(origin)
       let sends = 0
       let retriesUsed = 0
@@ -527,6 +603,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           throw authRefused(auth, answer, { method, url: url(), challenges })
         }
 
+        if (redirect !== undefined && REDIRECT_STATUSES.has(status) && typeof raw.headers.location === 'string') {
+          if (logs('debug'))
+            logAttempt('debug', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
+          return response()
+        }
+
         const outcome: AttemptOutcome = { attempt: sends, status, durationMs: round(t1 - t0) }
         if (
           retry.statuses.has(status) &&
@@ -589,15 +671,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           },
         })
       }
-    } catch (error) {
-      failed = true
-      counters.failed += 1
-      throw call.secrets.scrubError(error)
-    } finally {
-      if (!failed) counters.succeeded += 1
-      if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
-      active.delete(call)
-      latency.add(performance.now() - call.started)
     }
   }
 
@@ -784,7 +857,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
       for (const call of active) call.stop(reason)
       if (sweeper !== undefined) clearInterval(sweeper)
-      await Promise.allSettled([agent.close(), auth?.close?.(), limiter?.close()])
+      await Promise.allSettled([agent.close(), strategy?.close?.(), limiter?.close()])
     },
   }
 }

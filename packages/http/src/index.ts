@@ -30,6 +30,7 @@ export {
   sforceLimitInfo,
 } from './rate-limit'
 export { redactUrl } from './redact'
+export type { RedirectOptions } from './redirect-policy'
 export type { QueryValue, RequestOptions } from './request'
 export { HttpResponse } from './response'
 export { parseRetryAfter } from './retry-after'

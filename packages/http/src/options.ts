@@ -1,6 +1,7 @@
 import { type AuthStrategy, type EgressGuard, expected, type Logger, type TextRedactor } from '@fieldkit/core'
 import { HttpError } from './errors'
 import type { RateLimitOptions } from './rate-limit'
+import type { RedirectOptions } from './redirect-policy'
 
 /**
  * When and how often a request is sent again. Plain data plus at most one predicate.
@@ -207,6 +208,12 @@ export interface HttpClientOptions {
   /** Extra redaction (personal data) applied to body excerpts in errors and log lines. */
   redactor?: TextRedactor
   /** Largest response body accepted, in bytes. Default 50 MiB. */
+  /**
+   * Redirects (301, 302, 303, 307, 308) are followed, at most 5 hops, each hop with its own retries, breaker and
+   * quota; a hop to another origin goes without credentials unless `keepAuth` names it; https → http is refused.
+   * `false` returns the 3xx as it is. Default `{}` (followed).
+   */
+  redirect?: RedirectOptions | false
   maxResponseBytes?: number
   hooks?: Hooks
   pool?: PoolOptions
