@@ -19,6 +19,7 @@ import { decideRedirect, REDIRECT_STATUSES, type RedirectDecision, resolveRedire
 import type { QueryValue, RequestOptions } from './request'
 import { HttpResponse } from './response'
 import { parseRetryAfter } from './retry-after'
+import { backoff as backoffDelay, errorCode, NOT_SENT_ERRORS, RETRYABLE_ERRORS } from './retry-policy'
 import { SentSecrets } from './sent-secrets'
 import { type HttpStats, LatencyRing } from './stats'
 
@@ -41,31 +42,10 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
-// Network errors worth another attempt for idempotent requests.
-const RETRYABLE_ERRORS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-])
-// Errors raised before a byte of the request could have been sent: safe to retry for any method.
-const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 const TIMEOUT_KINDS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect',
   UND_ERR_HEADERS_TIMEOUT: 'headers',
   UND_ERR_BODY_TIMEOUT: 'bodyIdle',
-}
-
-const errorCode = (error: unknown): string => {
-  const code = (error as { code?: unknown })?.code
-  return typeof code === 'string' ? code : ((error as Error)?.name ?? 'Error')
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -716,10 +696,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return undefined
   }
 
-  function backoff(retriesUsed: number): number {
-    const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** retriesUsed)
-    return Math.round(Math.random() * ceiling)
-  }
+  const backoff = (retriesUsed: number): number => backoffDelay(retriesUsed, retry)
 
   function exhausted(
     method: string,

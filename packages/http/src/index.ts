@@ -1,7 +1,12 @@
 export type { BreakerState } from './breaker'
 export { createHttpClient, type HttpClient } from './client'
 export { HttpError, type HttpErrorCode, type HttpErrorOptions } from './errors'
-export { type AuthInterceptorOptions, interceptors, type RetryInterceptorOptions } from './interceptors'
+export {
+  type AuthInterceptorOptions,
+  interceptors,
+  type RateLimitInterceptor,
+  type RetryInterceptorOptions,
+} from './interceptors'
 export { linkTarget } from './link-header'
 export {
   type AttemptOutcome,

@@ -30,6 +30,8 @@ describe('interceptors through global fetch and undici.request', () => {
   let other: string
   const seen: { path: string; authorization: string | null }[] = []
   let hits = 0
+  let quotaHits = 0
+  const quotaTimes: number[] = []
   beforeAll(async () => {
     mock = await serve([
       ...retryAfter({ failures: 1, seconds: 1 }),
@@ -43,6 +45,16 @@ describe('interceptors through global fetch and undici.request', () => {
       http.get('*/go', ({ request }) => {
         const to = new URL(request.url).searchParams.get('to') ?? '/seen'
         return new HttpResponse(null, { status: 302, headers: { location: to } })
+      }),
+      http.get('*/quota-429', () => {
+        quotaHits += 1
+        return quotaHits === 1
+          ? HttpResponse.json({ error: 'slow down' }, { status: 429, headers: { 'retry-after': '1' } })
+          : HttpResponse.json({ ok: true })
+      }),
+      http.get('*/quota-ok', () => {
+        quotaTimes.push(performance.now())
+        return HttpResponse.json({ ok: true })
       }),
       http.get('*/seen', ({ request }) => {
         seen.push({ path: new URL(request.url).host, authorization: request.headers.get('authorization') })
@@ -82,6 +94,20 @@ describe('interceptors through global fetch and undici.request', () => {
     await keyed.body.text()
     expect(keyed.statusCode).toBe(503)
     expect(hits).toBe(3)
+  })
+
+  it('pauses every caller of the limiter after one 429 with Retry-After', async () => {
+    const quota = interceptors.rateLimit({ perSecond: 1_000 })
+    const dispatcher = compose(quota, interceptors.retry(fast))
+    const t0 = performance.now()
+    const first = fetchWith(`${mock.url}/quota-429`, { dispatcher })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(quota.limiter.state().pausedForMs).toBeGreaterThan(0)
+    const others = await Promise.all([1, 2, 3].map(() => fetchWith(`${mock.url}/quota-ok`, { dispatcher })))
+    expect((await first).status).toBe(200)
+    expect(others.map((r) => r.status)).toEqual([200, 200, 200])
+    for (const at of quotaTimes) expect(at - t0).toBeGreaterThanOrEqual(900) // none went out during the pause
+    await quota.limiter.close()
   })
 
   it('opens the breaker and fails fast with FK_HTTP_CIRCUIT_OPEN as err.cause', async () => {

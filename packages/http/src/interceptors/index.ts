@@ -1,15 +1,16 @@
 import { type AuthInterceptorOptions, auth } from './auth'
 import { breaker } from './breaker'
+import { type RateLimitInterceptor, rateLimit } from './rate-limit'
 import { redirect } from './redirect'
 import { type RetryInterceptorOptions, retry } from './retry'
 
-export type { AuthInterceptorOptions, RetryInterceptorOptions }
+export type { AuthInterceptorOptions, RateLimitInterceptor, RetryInterceptorOptions }
 
 /**
  * Fieldkit's resilience as undici interceptors, for any code that takes a dispatcher: `new Agent().compose(...)`,
  * `setGlobalDispatcher`, `fetch(url, { dispatcher })`, `undici.request`, or an SDK's `fetch` option. undici's
  * `compose` wraps in the order given: the first listed is nearest the connection, the last sees the request first.
- * List them as: residency guard, auth, breaker, retry, redirect.
+ * List them as: residency guard, auth, rateLimit, breaker, retry, redirect.
  *
  * @example
  * ```ts
@@ -22,4 +23,4 @@ export type { AuthInterceptorOptions, RetryInterceptorOptions }
  * ))
  * ```
  */
-export const interceptors = { auth, breaker, redirect, retry } as const
+export const interceptors = { auth, breaker, rateLimit, redirect, retry } as const
