@@ -51,7 +51,7 @@ describe('an existing fetch integration, made resilient by one line', () => {
 
   it('refuses a destination outside the policy before connecting', async () => {
     setGlobalDispatcher(resilientDispatcher(guard, 50))
-    const error = await listOrders('http://10.0.0.1:9').catch((e: unknown) => e)
+    const error = await listOrders('http://10.0.0.1:8080').catch((e: unknown) => e)
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('FK_RESIDENCY_DENIED')
   })
 })
