@@ -1,6 +1,7 @@
 import { digest, ntlm } from '@fieldkit/auth'
 import { isFieldkitError } from '@fieldkit/core'
 import { digestAuth, flaky, type MockServer, ntlmAuth, retryAfter, serve } from '@fieldkit/mocks'
+import { memoryLogger } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -108,6 +109,18 @@ describe('interceptors through global fetch and undici.request', () => {
     expect(others.map((r) => r.status)).toEqual([200, 200, 200])
     for (const at of quotaTimes) expect(at - t0).toBeGreaterThanOrEqual(900) // none went out during the pause
     await quota.limiter.close()
+  })
+
+  it('logs one line per attempt, without the secret query value', async () => {
+    const memory = memoryLogger('debug')
+    const dispatcher = compose(interceptors.log({ logger: memory.logger }), interceptors.retry(fast))
+    hits = 0
+    const res = await fetchWith(`${mock.url}/always-503?token=log-secret-1`, { dispatcher })
+    expect(res.status).toBe(503)
+    const lines = memory.lines.filter((l) => l.msg === 'http attempt')
+    expect(lines).toHaveLength(3) // the first attempt and the default two retries
+    expect(lines[0]).toMatchObject({ method: 'GET', status: 503, path: '/always-503?token=[REDACTED]' })
+    expect(memory.raw()).not.toContain('log-secret-1')
   })
 
   it('opens the breaker and fails fast with FK_HTTP_CIRCUIT_OPEN as err.cause', async () => {

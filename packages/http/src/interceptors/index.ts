@@ -1,5 +1,6 @@
 import { type AuthInterceptorOptions, auth } from './auth'
 import { breaker } from './breaker'
+import { log } from './log'
 import { type RateLimitInterceptor, rateLimit } from './rate-limit'
 import { redirect } from './redirect'
 import { type RetryInterceptorOptions, retry } from './retry'
@@ -10,7 +11,7 @@ export type { AuthInterceptorOptions, RateLimitInterceptor, RetryInterceptorOpti
  * Fieldkit's resilience as undici interceptors, for any code that takes a dispatcher: `new Agent().compose(...)`,
  * `setGlobalDispatcher`, `fetch(url, { dispatcher })`, `undici.request`, or an SDK's `fetch` option. undici's
  * `compose` wraps in the order given: the first listed is nearest the connection, the last sees the request first.
- * List them as: residency guard, auth, rateLimit, breaker, retry, redirect.
+ * List them as: residency guard, log, auth, rateLimit, breaker, retry, redirect.
  *
  * @example
  * ```ts
@@ -23,4 +24,4 @@ export type { AuthInterceptorOptions, RateLimitInterceptor, RetryInterceptorOpti
  * ))
  * ```
  */
-export const interceptors = { auth, breaker, rateLimit, redirect, retry } as const
+export const interceptors = { auth, breaker, log, rateLimit, redirect, retry } as const
