@@ -560,9 +560,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (status >= 200 && status < 300) {
           if (logs('debug'))
             logAttempt('debug', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
-          return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+          return new HttpResponse(raw, sends, method, origin, sendPath, redactor, call.secrets)
         }
-        const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+        const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor, call.secrets)
 
         const refused =
           auth !== undefined &&

@@ -80,6 +80,32 @@ describe('issue 22 point 1: credentials echoed by the server never reach an erro
   })
 })
 
+describe('issue 22 point 1, after the call: res.json() on an echoed body', () => {
+  let mock: MockServer
+  beforeAll(async () => {
+    mock = await serve([
+      http.get(
+        '*/echo-200',
+        ({ request }) =>
+          new HttpResponse(`<html>debug: you sent ${request.headers.get('x-api-key')}</html>`, { status: 200 }),
+      ),
+    ])
+  })
+  afterAll(() => mock.close())
+
+  it('scrubs FK_HTTP_INVALID_JSON of the key the strategy sent', async () => {
+    const client = createHttpClient({
+      baseUrl: mock.url,
+      auth: apiKey({ in: 'header', name: 'x-api-key', value: 'ak-json-9Zq1Wx' }),
+    })
+    const res = await client.request('/echo-200')
+    const error = await rejection(res.json())
+    await client.close()
+    expect(error.code).toBe('FK_HTTP_INVALID_JSON')
+    expectNoLeak(['ak-json-9Zq1Wx'], errorTexts(error))
+  })
+})
+
 describe('issue 22 point 4: an invalid request URL with a password keeps no input in its cause', () => {
   it('gives FK_HTTP_INVALID_REQUEST whose message, cause and inspect output hold no password', async () => {
     const client = createHttpClient()
