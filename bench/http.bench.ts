@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import http from 'node:http'
-import { createHttpClient } from '@fieldkit/http'
+import { createHttpClient, interceptors } from '@fieldkit/http'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import axios from 'axios'
 import got from 'got'
@@ -55,9 +55,114 @@ const load = (get: Get, count: number, inFlight: number) => async () => {
   return count
 }
 
+/** CPU µs per request of one run of `run` (this process's user + system time). */
+async function cpuPerRequest(run: () => Promise<number>): Promise<number> {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const start = process.cpuUsage()
+  const units = await run()
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / units
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/**
+ * Paired CPU rounds: each round runs the base and the contender back to back (which goes first alternates), and the
+ * figure is the median of the per-round CPU ratios, so that a busy phase of the shared machine hits both alike.
+ */
+async function pairedCpu(
+  title: string,
+  base: [string, () => Promise<number>],
+  other: [string, () => Promise<number>],
+  rounds = 7,
+) {
+  await base[1]()
+  await other[1]()
+  const ratios: number[] = []
+  const a: number[] = []
+  const b: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    let x: number
+    let y: number
+    if (round % 2 === 0) {
+      x = await cpuPerRequest(base[1])
+      y = await cpuPerRequest(other[1])
+    } else {
+      y = await cpuPerRequest(other[1])
+      x = await cpuPerRequest(base[1])
+    }
+    a.push(x)
+    b.push(y)
+    ratios.push(y / x)
+  }
+  console.log(`\n### ${title} (paired CPU, ${rounds} rounds)\n`)
+  console.log(`| contender | CPU µs/req (median) |\n| --- | --- |`)
+  console.log(`| ${base[0]} (base) | ${median(a).toFixed(1)} |\n| ${other[0]} | ${median(b).toFixed(1)} |`)
+  console.log(
+    `\nmedian of per-round CPU ratios: ${median(ratios).toFixed(3)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+  )
+}
+
+/** The interceptors issue's two CPU targets at 64 in flight: client vs agent.request, composed fetch vs plain fetch. */
+async function interceptorCpu(url: string): Promise<void> {
+  const path = '/json'
+  const agentOptions = { connections: MAX_SOCKETS, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 }
+  const pool = { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 }
+  const formAgent = new Agent(agentOptions)
+  const client = createHttpClient({ baseUrl: url, pool })
+  const plainAgent = new Agent(agentOptions)
+  const quota = interceptors.rateLimit({ perSecond: 1_000_000 })
+  const composed = new Agent(agentOptions).compose(quota, interceptors.breaker(), interceptors.retry())
+  const viaFetch = (dispatcher: unknown) => async () => {
+    const res = await fetch(`${url}${path}`, { dispatcher } as RequestInit)
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    return res.json()
+  }
+  try {
+    await pairedCpu(
+      `createHttpClient (retry + breaker) vs agent.request, ${IN_FLIGHT} in flight, ${CONCURRENT} requests per run`,
+      [
+        'agent.request({ origin, path })',
+        load(
+          async () => {
+            const { statusCode, body } = await formAgent.request({ origin: url, path, method: 'GET' })
+            if (statusCode !== 200) throw new Error(`HTTP ${statusCode}`)
+            return body.json()
+          },
+          CONCURRENT,
+          IN_FLIGHT,
+        ),
+      ],
+      [
+        '@fieldkit/http (retries + breaker)',
+        load(async () => (await client.request(path)).json(), CONCURRENT, IN_FLIGHT),
+      ],
+    )
+    await pairedCpu(
+      `fetch through interceptors (rateLimit 1M/s + breaker + retry) vs plain fetch, same Agent options, ${IN_FLIGHT} in flight`,
+      ['fetch(url, { dispatcher: agent })', load(viaFetch(plainAgent), CONCURRENT, IN_FLIGHT)],
+      ['fetch(url, { dispatcher: agent.compose(…) })', load(viaFetch(composed), CONCURRENT, IN_FLIGHT)],
+    )
+  } finally {
+    await Promise.allSettled([client.close(), formAgent.close(), plainAgent.close(), quota.limiter.close()])
+  }
+}
+
 /** HTTP client: Fieldkit (retries and breaker on) beside raw undici with the same Agent settings, and the peers. */
 export default async function main(): Promise<void> {
   const { child, url } = await startServer()
+  if (process.env.HTTP_BENCH === 'interceptors') {
+    try {
+      await interceptorCpu(url)
+    } finally {
+      child.send('stop')
+    }
+    return
+  }
   const path = '/json'
   const full = `${url}${path}`
   // undici's default keepAliveTimeout is 4 s; other contenders' rounds take longer, so keep idle sockets 30 s.
@@ -120,6 +225,7 @@ export default async function main(): Promise<void> {
     'share the 2-core machine, so absolute req/s move between runs; the paired per-round ratios are the figure to read.',
   ]
   try {
+    await interceptorCpu(url)
     await compare(contenders(SEQUENTIAL, 1), {
       title: `HTTP GET, sequential (1 in flight), ${SEQUENTIAL} requests per run`,
       unit: 'req',

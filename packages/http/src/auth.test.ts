@@ -1,11 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { AuthStrategy } from '@fieldkit/core'
 import { type MockServer, serve } from '@fieldkit/mocks'
+import { memoryLogger, rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpClient } from './client'
-import { memoryLogger, rejection } from './test-helpers'
 
 const SECRET = 'hmac-shared-secret-value'
 const PASSWORD = 'correct horse'
@@ -40,7 +40,8 @@ function sessionStrategy(password: string, closeSpy?: () => void): AuthStrategy 
     },
     challenge(response) {
       const offer = response.headers['x-session-offer']
-      if (typeof offer !== 'string') return false
+      // Nothing new learnt (the same session offered again) means the credentials themselves were refused.
+      if (typeof offer !== 'string' || offer === session) return false
       session = offer
       return true
     },
@@ -139,7 +140,7 @@ describe('auth strategies', () => {
   })
 
   it('throws FK_AUTH_REJECTED naming the scheme when the second answer is still 401, and logs no secret', async () => {
-    const log = memoryLogger()
+    const log = memoryLogger('debug')
     const closed: string[] = []
     const client = createHttpClient({
       baseUrl: mock.url,

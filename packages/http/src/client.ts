@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import {
-  AuthError,
-  type AuthRequest,
-  abortReason,
-  type ErrorDetail,
-  isFieldkitError,
-  resolveLogger,
-} from '@fieldkit/core'
+import { type AuthRequest, abortReason, type ErrorDetail, isFieldkitError, resolveLogger } from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher, errors as undiciErrors } from 'undici'
 import { AttemptHandler, type RawResponse } from './attempt'
+import { authRefused, MAX_CHALLENGES } from './auth-refusal'
 import { CircuitBreaker, RetryBudget } from './breaker'
 import { HttpError } from './errors'
 import {
@@ -21,49 +15,13 @@ import {
 import { type PagingOptions, paginate } from './paginate'
 import { createRateLimiter, type RateLimiter } from './rate-limit'
 import { bodyExcerpt, redactUrl } from './redact'
+import { decideRedirect, REDIRECT_STATUSES, type RedirectDecision, resolveRedirect } from './redirect-policy'
+import type { QueryValue, RequestOptions } from './request'
 import { HttpResponse } from './response'
 import { parseRetryAfter } from './retry-after'
+import { backoff as backoffDelay, errorCode, NOT_SENT_ERRORS, RETRYABLE_ERRORS } from './retry-policy'
+import { SentSecrets } from './sent-secrets'
 import { type HttpStats, LatencyRing } from './stats'
-
-/**
- * A query parameter value; arrays repeat the parameter, `undefined` and `null` leave it out.
- *
- * @example
- * ```ts
- * client.request({ path: '/orders', query: { status: ['open', 'late'], page: 2, since: undefined } })
- * ```
- */
-export type QueryValue = string | number | boolean | null | undefined
-
-/**
- * One request.
- *
- * @example
- * ```ts
- * const req: RequestOptions = { method: 'POST', path: '/orders', json: order, idempotencyKey: true }
- * ```
- */
-export interface RequestOptions {
-  /** Default GET. */
-  method?: string
-  /** Resolved against `baseUrl` (`/orders` → `https://erp.example/api/orders`), or an absolute http(s) URL. */
-  path: string
-  query?: Record<string, QueryValue | readonly QueryValue[]>
-  /** Per-request headers, over the client's; `undefined` removes a client header. */
-  headers?: Record<string, string | undefined>
-  /** A body sent as is (it must be replayable for retries, so no streams). */
-  body?: string | Uint8Array
-  /** A value sent as JSON, with `content-type: application/json` unless you set one. */
-  json?: unknown
-  /** Aborts the request, its waits and its retries. */
-  signal?: AbortSignal
-  /** `true` generates a key (sent as `Idempotency-Key`, the same on every attempt); a string is sent as is. Makes POST and PATCH retryable. */
-  idempotencyKey?: true | string
-  /** `false` returns non-2xx answers (after retries) instead of throwing `FK_HTTP_STATUS`. */
-  throwOnStatus?: boolean
-  /** Order among requests waiting for `rateLimit` quota: lower goes first (default 5). */
-  priority?: number
-}
 
 /**
  * What {@link createHttpClient} returns.
@@ -84,34 +42,35 @@ export interface HttpClient {
   close(): Promise<void>
 }
 
-// Network errors worth another attempt for idempotent requests.
-const RETRYABLE_ERRORS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-])
-// Errors raised before a byte of the request could have been sent: safe to retry for any method.
-const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 const TIMEOUT_KINDS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connect',
   UND_ERR_HEADERS_TIMEOUT: 'headers',
   UND_ERR_BODY_TIMEOUT: 'bodyIdle',
 }
 
-const errorCode = (error: unknown): string => {
-  const code = (error as { code?: unknown })?.code
-  return typeof code === 'string' ? code : ((error as Error)?.name ?? 'Error')
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** One hop of a request: the first, or one a redirect led to. */
+interface ClientHop {
+  method: string
+  origin: string
+  path: string
+  headers: Record<string, string>
+  body: string | Uint8Array | undefined
+  /** May be sent again after a failure (an idempotent method, or a keyed POST/PATCH). */
+  retryable: boolean
+  /** The redacted URL, for messages. */
+  url: () => string
+  /** Whether the auth strategy (and its own dispatcher) serves this hop. */
+  useAuth: boolean
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+/** Adds the redirect chain to a Fieldkit error's details (when there was more than one hop). */
+function withHops(error: unknown, chain: readonly string[]): unknown {
+  if (chain.length < 2 || !isFieldkitError(error) || error.details.hops !== undefined) return error
+  ;(error as { details: unknown }).details = Object.freeze({ ...error.details, hops: chain.map(redactUrl) })
+  return error
+}
 
 /** The per-request state that outside events (caller abort, total deadline, close) act on. */
 class Call {
@@ -125,6 +84,8 @@ class Call {
   started = 0
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
+  /** Every secret this request sent: no error or log line of it carries one back. */
+  readonly secrets = new SentSecrets()
 
   stop(reason: Error): void {
     if (this.stopped !== undefined) return
@@ -168,7 +129,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const log = resolveLogger(options.logger, 'http')
   const levelCheck = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.bind(log)
   const logs = (level: 'debug' | 'warn') => (levelCheck === undefined ? true : levelCheck(level))
-  const auth = options.auth
+  const strategy = options.auth
+  const redirect = resolveRedirect(options.redirect)
   const redactor = options.redactor
   const residency = options.residency
   const { retry, timeout, hooks } = config
@@ -190,8 +152,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       ? { keepAliveMaxTimeout: config.pool.keepAliveMaxTimeoutMs }
       : {}),
   })
-  const authDispatcher = auth?.dispatcher as Dispatcher | undefined
-  const dispatcher: Dispatcher = authDispatcher ?? agent
+  const authDispatcher = strategy?.dispatcher as Dispatcher | undefined
 
   const breakers = new Map<string, CircuitBreaker>()
   const breakerFor = (origin: string): CircuitBreaker | undefined => {
@@ -348,7 +309,67 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     call.onAbort = onAbort
     call.signal = signal
     active.add(call)
-    return attempts(call, req, method, origin, path, headers, body, retryable, deadline, url)
+    return run(call, req, { method, origin, path, headers, body, retryable, url, useAuth: true }, deadline)
+  }
+
+  /** Sends the request and follows its redirects, each hop with its own retries, breaker and quota. */
+  async function run(call: Call, req: RequestOptions, first: ClientHop, deadline: number): Promise<HttpResponse> {
+    let failed = false
+    const chain = [`${first.origin}${first.path}`]
+    try {
+      let hop = first
+      for (;;) {
+        const response = await attempts(call, req, hop, deadline)
+        if (redirect === undefined || !REDIRECT_STATUSES.has(response.status)) return response
+        const decision = decideRedirect(
+          {
+            method: hop.method,
+            url: `${hop.origin}${hop.path}`,
+            headers: hop.headers,
+            body: hop.body === undefined ? undefined : 'replayable',
+          },
+          response.status,
+          response.headers.location,
+          chain,
+          redirect,
+        )
+        if (!decision.follow) return response
+        hop = nextHop(hop, decision)
+        chain.push(`${hop.origin}${hop.path}`)
+        if (logs('debug'))
+          log.debug(
+            { method: hop.method, origin: hop.origin, path: redactUrl(hop.path), status: response.status },
+            'http redirect followed',
+          )
+      }
+    } catch (error) {
+      failed = true
+      counters.failed += 1
+      throw withHops(call.secrets.scrubError(error), chain)
+    } finally {
+      if (!failed) counters.succeeded += 1
+      if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
+      active.delete(call)
+      latency.add(performance.now() - call.started)
+    }
+  }
+
+  function nextHop(hop: ClientHop, decision: Extract<RedirectDecision, { follow: true }>): ClientHop {
+    const url = new URL(decision.next.url)
+    const path = `${url.pathname}${url.search}`
+    const headers = decision.next.headers
+    const method = decision.next.method
+    const keyed = headers['idempotency-key'] !== undefined
+    return {
+      method,
+      origin: url.origin,
+      path,
+      headers,
+      body: decision.dropBody || decision.next.body === undefined ? undefined : hop.body,
+      retryable: retry.methods.has(method) || ((method === 'POST' || method === 'PATCH') && keyed),
+      url: () => redactUrl(`${url.origin}${path}`),
+      useAuth: hop.useAuth && !decision.dropAuth,
+    }
   }
 
   async function checkEgress(origin: string, method: string, url: () => string): Promise<void> {
@@ -365,25 +386,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     })
   }
 
-  async function attempts(
-    call: Call,
-    req: RequestOptions,
-    method: string,
-    origin: string,
-    path: string,
-    headers: Record<string, string>,
-    body: string | Uint8Array | undefined,
-    retryable: boolean,
-    deadline: number,
-    url: () => string,
-  ): Promise<HttpResponse> {
-    let failed = false
-    try {
-      if (authDispatcher !== undefined && residency !== undefined) await checkEgress(origin, method, url)
+  async function attempts(call: Call, req: RequestOptions, hop: ClientHop, deadline: number): Promise<HttpResponse> {
+    const { method, origin, path, headers, body, retryable, url } = hop
+    // A hop to another origin that redirect.keepAuth does not name goes without the strategy and its connection.
+    const auth = hop.useAuth ? strategy : undefined
+    const dispatcher: Dispatcher = hop.useAuth ? (authDispatcher ?? agent) : agent
+    {
+      if (auth !== undefined && authDispatcher !== undefined && residency !== undefined)
+        await checkEgress(origin, method, url)
       const breaker = breakerFor(origin)
       let sends = 0
       let retriesUsed = 0
-      let authResent = false
+      let challenges = 0
       let outcomes: AttemptOutcome[] | undefined
       const first = performance.now()
 
@@ -430,9 +444,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         try {
           if (auth !== undefined) {
             const target = new URL(`${origin}${path}`)
+            const search = target.search
             authRequest = { method, url: target, headers: { ...headers }, ...(body === undefined ? {} : { body }) }
             if (req.signal !== undefined) authRequest.signal = req.signal
             await auth.apply(authRequest)
+            call.secrets.noteAuth(headers, search, authRequest)
             sendPath = `${authRequest.url.pathname}${authRequest.url.search}`
             sendHeaders = authRequest.headers
           }
@@ -446,6 +462,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             for (const hook of hooks.beforeRequest) await hook(hookRequest)
             sendHeaders = hookRequest.headers
           }
+          call.secrets.noteSent(sendHeaders)
           if (call.stopped !== undefined) throw call.stopped
         } catch (error) {
           release?.()
@@ -491,7 +508,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           }
           if (call.stopped !== undefined) throw call.stopped
           if (fieldkit) {
-            logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+            logAttempt('warn', method, origin, call.secrets.scrub(sendPath), undefined, code, sends, t1 - t0)
             throw error
           }
           const outcome: AttemptOutcome = { attempt: sends, error: code, durationMs: round(t1 - t0) }
@@ -516,7 +533,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             retriesUsed += 1
             continue
           }
-          logAttempt('warn', method, origin, sendPath, undefined, code, sends, t1 - t0)
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), undefined, code, sends, t1 - t0)
           if (canRetry && retry.retries > 0) throw exhausted(method, url, outcomes, first, 'attempts', undefined, error)
           throw networkError(method, url, code, error, retryable, outcomes)
         }
@@ -541,27 +558,35 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }
 
         if (status >= 200 && status < 300) {
-          if (logs('debug')) logAttempt('debug', method, origin, sendPath, status, undefined, sends, t1 - t0)
-          return new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+          if (logs('debug'))
+            logAttempt('debug', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
+          return new HttpResponse(raw, sends, method, origin, sendPath, redactor, call.secrets)
         }
-        const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor)
+        const response = () => new HttpResponse(raw, sends, method, origin, sendPath, redactor, call.secrets)
 
         const refused =
           auth !== undefined &&
           (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
         if (refused && authRequest !== undefined) {
-          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
-          if (!authResent && auth.challenge !== undefined) {
-            authResent = true
-            if (await auth.challenge({ status, headers: raw.headers }, authRequest)) continue
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
+          const answer = { status, headers: raw.headers }
+          // Answered again while the strategy learns something new (a stale nonce, a new realm), up to a bound.
+          if (
+            challenges < MAX_CHALLENGES &&
+            auth.challenge !== undefined &&
+            (await auth.challenge(answer, authRequest))
+          ) {
+            challenges += 1
+            continue
           }
           // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
-          throw new AuthError({
-            code: 'FK_AUTH_REJECTED',
-            message: `[fieldkit/http] ${method} ${url()} was refused with ${status} by ${auth.scheme} authentication${authResent ? ' after answering its challenge' : ''}`,
-            hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
-            details: { scheme: auth.scheme, challenged: authResent, method, url: url(), status },
-          })
+          throw authRefused(auth, answer, { method, url: url(), challenges })
+        }
+
+        if (redirect !== undefined && REDIRECT_STATUSES.has(status) && typeof raw.headers.location === 'string') {
+          if (logs('debug'))
+            logAttempt('debug', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
+          return response()
         }
 
         const outcome: AttemptOutcome = { attempt: sends, status, durationMs: round(t1 - t0) }
@@ -580,7 +605,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             )
           }
           if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) {
-            logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+            logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
             throw new HttpError({
               code: 'FK_HTTP_RATE_LIMITED',
               message: `[fieldkit/http] ${method} ${url()} answered ${status} asking to retry after ${seconds(retryAfter)}, longer than retry.maxRetryAfterMs (${retry.maxRetryAfterMs} ms)`,
@@ -590,7 +615,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               url: url(),
               details: {
                 retryAfterMs: retryAfter,
-                retryAt: new Date(Date.now() + retryAfter).toISOString(),
+                retryAt: retryAt(retryAfter),
                 attempts: outcomes as unknown as ErrorDetail[],
               },
             })
@@ -605,12 +630,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             if (req.throwOnStatus === false) return response()
             throw exhausted(method, url, outcomes, first, refused, status, undefined, raw.body)
           }
-          logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+          logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
           if (req.throwOnStatus === false) return response()
           throw exhausted(method, url, outcomes, first, 'attempts', status, undefined, raw.body)
         }
 
-        logAttempt('warn', method, origin, sendPath, status, undefined, sends, t1 - t0)
+        logAttempt('warn', method, origin, call.secrets.scrub(sendPath), status, undefined, sends, t1 - t0)
         if (req.throwOnStatus === false) return response()
         throw new HttpError({
           code: 'FK_HTTP_STATUS',
@@ -626,15 +651,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           },
         })
       }
-    } catch (error) {
-      failed = true
-      counters.failed += 1
-      throw error
-    } finally {
-      if (!failed) counters.succeeded += 1
-      if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
-      active.delete(call)
-      latency.add(performance.now() - call.started)
     }
   }
 
@@ -651,7 +667,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     now: number,
   ): Promise<'budget' | 'deadline' | undefined> {
     outcome.delayMs = Math.round(delay)
-    logAttempt('warn', method, origin, path, status, outcome.error, outcome.attempt, outcome.durationMs, delay)
+    logAttempt(
+      'warn',
+      method,
+      origin,
+      call.secrets.scrub(path),
+      status,
+      outcome.error,
+      outcome.attempt,
+      outcome.durationMs,
+      delay,
+    )
     if (now + delay >= deadline) return 'deadline'
     if (budget !== undefined && !budget.tryRetry(now)) return 'budget'
     counters.retries += 1
@@ -670,10 +696,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return undefined
   }
 
-  function backoff(retriesUsed: number): number {
-    const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** retriesUsed)
-    return Math.round(Math.random() * ceiling)
-  }
+  const backoff = (retriesUsed: number): number => backoffDelay(retriesUsed, retry)
 
   function exhausted(
     method: string,
@@ -694,9 +717,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           ? `; the next wait would pass timeout.total`
           : ''
     return new HttpError({
-      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      ...exhaustedWording(last, url()),
       message: `[fieldkit/http] ${method} ${url()} failed ${what} after ${outcomes.length} attempt${outcomes.length === 1 ? '' : 's'} over ${seconds(performance.now() - first)}${why}`,
-      hint: 'The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total',
       cause,
       ...(status === undefined ? {} : { status }),
       method,
@@ -728,10 +750,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
     }
     const kind = TIMEOUT_KINDS[code]
-    const notRetried =
-      RETRYABLE_ERRORS.has(code) && !retryable
-        ? ` (not retried: a ${method} without an idempotency key may already have been processed)`
-        : ''
+    const notRetried = !RETRYABLE_ERRORS.has(code)
+      ? ''
+      : retry.retries === 0
+        ? ' (not retried: retries are off)'
+        : !retryable
+          ? ` (not retried: a ${method} without an idempotency key may already have been processed)`
+          : ''
     if (kind !== undefined) {
       const limit = kind === 'connect' ? timeout.connect : kind === 'headers' ? timeout.headers : timeout.bodyIdle
       return new HttpError({
@@ -745,9 +770,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
     }
     return new HttpError({
-      code: 'FK_HTTP_NETWORK',
+      ...networkWording(code, url()),
       message: `[fieldkit/http] ${method} ${url()} failed before an answer: ${code}${notRetried}`,
-      hint: 'The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up',
       cause,
       method,
       url: url(),
@@ -810,7 +834,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       })
       for (const call of active) call.stop(reason)
       if (sweeper !== undefined) clearInterval(sweeper)
-      await Promise.allSettled([agent.close(), auth?.close?.(), limiter?.close()])
+      await Promise.allSettled([agent.close(), strategy?.close?.(), limiter?.close()])
     },
   }
 }
@@ -838,4 +862,54 @@ function withConnectTimeout(connector: buildConnector.connector, ms: number): bu
       else callback(null, socket)
     })
   }
+}
+
+/** `host:port` of a URL, the port written out even when it is the scheme's default. */
+function hostPort(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'https:' ? '443' : '80')}`
+  } catch {
+    return 'the host and port'
+  }
+}
+
+/** Code and hint of FK_HTTP_RETRY_EXHAUSTED, naming the real cause of the last failure. */
+function exhaustedWording(last: AttemptOutcome | undefined, url: string) {
+  if (last?.status === 429) {
+    return {
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      hint: 'The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster',
+    } as const
+  }
+  if (last?.error === 'ECONNREFUSED') {
+    return {
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      hint: `Nothing is listening at ${hostPort(url)} (connection refused on every attempt): check the host and port, and that the service is started`,
+    } as const
+  }
+  return {
+    code: 'FK_HTTP_RETRY_EXHAUSTED',
+    hint: 'The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total',
+  } as const
+}
+
+/** Code and hint of FK_HTTP_NETWORK for the network error `code`. */
+function networkWording(code: string, url: string) {
+  if (code === 'ECONNREFUSED') {
+    return {
+      code: 'FK_HTTP_NETWORK',
+      hint: `Nothing is listening at ${hostPort(url)} (connection refused): check the host and port, and that the service is started`,
+    } as const
+  }
+  return {
+    code: 'FK_HTTP_NETWORK',
+    hint: 'The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up',
+  } as const
+}
+
+/** When a wait of `ms` ends, as an ISO date; `null` past the last date a `Date` can hold (year 275760). */
+function retryAt(ms: number): string | null {
+  const at = new Date(Date.now() + ms)
+  return Number.isNaN(at.getTime()) ? null : at.toISOString()
 }

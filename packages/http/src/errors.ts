@@ -1,8 +1,50 @@
 import { type ErrorDetail, FieldkitError, type FieldkitErrorOptions } from '@fieldkit/core'
 
 /**
- * Every error `@fieldkit/http` throws: a {@link FieldkitError} with one of the `FK_HTTP_*` codes (or
- * `FK_AUTH_REJECTED`), the request's method and redacted URL, and the status when there was one.
+ * Every code an {@link HttpError} (or its subclass `RateLimitError`) carries, so editors complete and narrow
+ * `err.code`. `FK_AUTH_REJECTED` is not here: a refused credential is core's `AuthError`, in its own family.
+ *
+ * @example
+ * ```ts
+ * const retryLater: HttpErrorCode[] = ['FK_HTTP_RATE_LIMITED', 'FK_HTTP_CIRCUIT_OPEN']
+ * ```
+ */
+export type HttpErrorCode =
+  | 'FK_HTTP_BODY_NOT_REPLAYABLE'
+  | 'FK_HTTP_CIRCUIT_OPEN'
+  | 'FK_HTTP_CLOSED'
+  | 'FK_HTTP_EGRESS_DENIED'
+  | 'FK_HTTP_INVALID_JSON'
+  | 'FK_HTTP_INVALID_REQUEST'
+  | 'FK_HTTP_MAX_PAGES'
+  | 'FK_HTTP_NETWORK'
+  | 'FK_HTTP_OPTIONS'
+  | 'FK_HTTP_PAGINATION'
+  | 'FK_HTTP_PAGINATION_LOOP'
+  | 'FK_HTTP_RATE_LIMITED'
+  | 'FK_HTTP_RATE_LIMIT_CLOSED'
+  | 'FK_HTTP_RATE_LIMIT_OPTIONS'
+  | 'FK_HTTP_RATE_LIMIT_REDIS_DOWN'
+  | 'FK_HTTP_REDIRECT'
+  | 'FK_HTTP_RESPONSE_TOO_LARGE'
+  | 'FK_HTTP_RETRY_EXHAUSTED'
+  | 'FK_HTTP_SCHEMA'
+  | 'FK_HTTP_STATUS'
+  | 'FK_HTTP_TIMEOUT'
+
+/** What an {@link HttpError} is built from. */
+export interface HttpErrorOptions extends Omit<FieldkitErrorOptions<HttpErrorCode>, 'code'> {
+  // `string & {}` keeps completion for the known codes while `RateLimitError` (typed `string` today) still compiles.
+  code: HttpErrorCode | (string & Record<never, never>)
+  status?: number
+  method?: string
+  url?: string
+}
+
+/**
+ * Every error `@fieldkit/http` throws (except a refused credential, core's `AuthError`): a {@link FieldkitError}
+ * with one of the {@link HttpErrorCode} codes, the request's method and redacted URL, and the status when there was
+ * one.
  *
  * @example
  * ```ts
@@ -11,7 +53,7 @@ import { type ErrorDetail, FieldkitError, type FieldkitErrorOptions } from '@fie
  * }
  * ```
  */
-export class HttpError extends FieldkitError {
+export class HttpError extends FieldkitError<HttpErrorCode> {
   override name = 'HttpError'
   /** The last HTTP status seen, when an answer came back. */
   readonly status: number | undefined
@@ -20,12 +62,12 @@ export class HttpError extends FieldkitError {
   /** The URL with secret query parameters and credentials replaced by `[REDACTED]`. */
   readonly url: string | undefined
 
-  constructor(options: FieldkitErrorOptions & { status?: number; method?: string; url?: string }) {
+  constructor(options: HttpErrorOptions) {
     const details: Record<string, ErrorDetail> = { ...options.details }
     if (options.method !== undefined) details.method = options.method
     if (options.url !== undefined) details.url = options.url
     if (options.status !== undefined) details.status = options.status
-    super({ ...options, details })
+    super({ ...options, details } as FieldkitErrorOptions<HttpErrorCode>)
     this.status = options.status
     this.method = options.method
     this.url = options.url

@@ -1,6 +1,12 @@
 export type { BreakerState } from './breaker'
-export { createHttpClient, type HttpClient, type QueryValue, type RequestOptions } from './client'
-export { HttpError } from './errors'
+export { createHttpClient, type HttpClient } from './client'
+export { HttpError, type HttpErrorCode, type HttpErrorOptions } from './errors'
+export {
+  type AuthInterceptorOptions,
+  interceptors,
+  type RateLimitInterceptor,
+  type RetryInterceptorOptions,
+} from './interceptors'
 export { linkTarget } from './link-header'
 export {
   type AttemptOutcome,
@@ -33,6 +39,8 @@ export {
   sforceLimitInfo,
 } from './rate-limit'
 export { redactUrl } from './redact'
+export type { RedirectOptions } from './redirect-policy'
+export type { QueryValue, RequestOptions } from './request'
 export { HttpResponse } from './response'
 export { parseRetryAfter } from './retry-after'
 export type { HttpStats } from './stats'

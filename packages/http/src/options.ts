@@ -1,6 +1,7 @@
-import type { AuthStrategy, EgressGuard, Logger, TextRedactor } from '@fieldkit/core'
+import { type AuthStrategy, type EgressGuard, expected, type Logger, type TextRedactor } from '@fieldkit/core'
 import { HttpError } from './errors'
 import type { RateLimitOptions } from './rate-limit'
+import type { RedirectOptions } from './redirect-policy'
 
 /**
  * When and how often a request is sent again. Plain data plus at most one predicate.
@@ -207,6 +208,12 @@ export interface HttpClientOptions {
   /** Extra redaction (personal data) applied to body excerpts in errors and log lines. */
   redactor?: TextRedactor
   /** Largest response body accepted, in bytes. Default 50 MiB. */
+  /**
+   * Redirects (301, 302, 303, 307, 308) are followed, at most 5 hops, each hop with its own retries, breaker and
+   * quota; a hop to another origin goes without credentials unless `keepAuth` names it; https → http is refused.
+   * `false` returns the 3xx as it is. Default `{}` (followed).
+   */
+  redirect?: RedirectOptions | false
   maxResponseBytes?: number
   hooks?: Hooks
   pool?: PoolOptions
@@ -295,20 +302,10 @@ function invalid(message: string): HttpError {
   })
 }
 
-const show = (value: unknown): string => {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
-}
-
 function nonNegativeInt(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`Expected \`${name}\` to be a non-negative integer, got ${show(value)}`)
+    throw invalid(expected(name, 'a non-negative integer', value))
   }
   return value
 }
@@ -316,9 +313,7 @@ function nonNegativeInt(name: string, value: unknown, fallback: number): number 
 function positiveMs(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647) {
-    throw invalid(
-      `Expected \`${name}\` to be a positive number of milliseconds (at most 2147483647), got ${show(value)}`,
-    )
+    throw invalid(expected(name, 'a positive number of milliseconds (at most 2147483647)', value))
   }
   return value
 }
@@ -326,7 +321,7 @@ function positiveMs(name: string, value: unknown, fallback: number): number {
 function ratio(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw invalid(`Expected \`${name}\` to be a number in (0, 1], got ${show(value)}`)
+    throw invalid(expected(name, 'a number in (0, 1]', value))
   }
   return value
 }
@@ -334,7 +329,7 @@ function ratio(name: string, value: unknown, fallback: number): number {
 function objectOrFalse(name: string, value: unknown): Record<string, unknown> | false | undefined {
   if (value === undefined || value === false) return value
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`Expected \`${name}\` to be an object or false, got ${show(value)}`)
+    throw invalid(expected(name, 'an object or false', value))
   }
   return value as Record<string, unknown>
 }
@@ -342,15 +337,14 @@ function objectOrFalse(name: string, value: unknown): Record<string, unknown> | 
 function hooks<T>(name: string, value: unknown): HookList<T> {
   if (value === undefined) return []
   if (!Array.isArray(value) || value.some((fn) => typeof fn !== 'function')) {
-    throw invalid(`Expected \`hooks.${name}\` to be an array of functions, got ${show(value)}`)
+    throw invalid(expected(`hooks.${name}`, 'an array of functions', value))
   }
   return value
 }
 
 /** Validates every option once, at construction, and fills in the defaults. */
 export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null)
-    throw invalid(`Expected options to be an object, got ${show(options)}`)
+  if (typeof options !== 'object' || options === null) throw invalid(expected('options', 'an object', options))
   let baseOrigin: string | undefined
   let basePath = ''
   if (options.baseUrl !== undefined) {
@@ -358,10 +352,10 @@ export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
     try {
       url = new URL(String(options.baseUrl))
     } catch {
-      throw invalid(`Expected \`baseUrl\` to be an absolute http(s) URL, got ${show(options.baseUrl)}`)
+      throw invalid(expected('baseUrl', 'an absolute http(s) URL', options.baseUrl))
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalid(`Expected \`baseUrl\` to be an absolute http(s) URL, got ${show(options.baseUrl)}`)
+      throw invalid(expected('baseUrl', 'an absolute http(s) URL', options.baseUrl))
     }
     if (url.username !== '' || url.password !== '') {
       throw invalid('Expected `baseUrl` to carry no credentials; pass them through `auth` instead')
@@ -376,10 +370,10 @@ export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
   const headers: Record<string, string> = {}
   if (options.headers !== undefined) {
     if (typeof options.headers !== 'object' || options.headers === null) {
-      throw invalid(`Expected \`headers\` to be an object of strings, got ${show(options.headers)}`)
+      throw invalid(expected('headers', 'an object of strings', options.headers))
     }
     for (const [name, value] of Object.entries(options.headers)) {
-      if (typeof value !== 'string') throw invalid(`Expected \`headers.${name}\` to be a string, got ${show(value)}`)
+      if (typeof value !== 'string') throw invalid(expected(`headers.${name}`, 'a string', value))
       headers[name.toLowerCase()] = value
     }
   }
@@ -418,15 +412,15 @@ export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
     const o = r ?? {}
     const methods = o.methods ?? d.methods
     if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) {
-      throw invalid(`Expected \`retry.methods\` to be an array of method names, got ${show(methods)}`)
+      throw invalid(expected('retry.methods', 'an array of method names', methods))
     }
     const statuses = o.statuses ?? d.statuses
     if (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
-      throw invalid(`Expected \`retry.statuses\` to be an array of HTTP statuses (100–599), got ${show(statuses)}`)
+      throw invalid(expected('retry.statuses', 'an array of HTTP statuses (100–599)', statuses))
     }
     const b = objectOrFalse('retry.budget', o.budget)
     if (o.shouldRetry !== undefined && typeof o.shouldRetry !== 'function') {
-      throw invalid(`Expected \`retry.shouldRetry\` to be a function, got ${show(o.shouldRetry)}`)
+      throw invalid(expected('retry.shouldRetry', 'a function', o.shouldRetry))
     }
     const minDelayMs = nonNegativeInt('retry.minDelayMs', o.minDelayMs, d.minDelayMs)
     const maxDelayMs = nonNegativeInt('retry.maxDelayMs', o.maxDelayMs, d.maxDelayMs)

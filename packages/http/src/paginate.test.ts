@@ -1,10 +1,10 @@
 import { type MockServer, paginated, serve } from '@fieldkit/mocks'
+import { rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createHttpClient, type HttpClient } from './client'
 import type { PagingOptions } from './paginate'
-import { rejection } from './test-helpers'
 
 describe('paginate', () => {
   let mock: MockServer

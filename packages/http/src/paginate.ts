@@ -1,8 +1,8 @@
 import type { ZodType } from 'zod'
-import type { RequestOptions } from './client'
 import { HttpError } from './errors'
 import { linkTarget } from './link-header'
 import { redactUrl } from './redact'
+import type { RequestOptions } from './request'
 import type { HttpResponse } from './response'
 
 interface PagingCommon<T> {

@@ -1,9 +1,9 @@
 import { type MockServer, serve, slow } from '@fieldkit/mocks'
+import { rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createHttpClient } from './client'
-import { rejection } from './test-helpers'
 
 describe('breaker, timeouts, limits and typed JSON', () => {
   let mock: MockServer

@@ -27,6 +27,7 @@ export class HttpResponse {
   readonly #path: string
   #url: string | undefined
   readonly #redactor: TextRedactor | undefined
+  readonly #scrub: (<E>(error: E) => E) | undefined
 
   constructor(
     raw: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer },
@@ -35,6 +36,8 @@ export class HttpResponse {
     origin: string,
     path: string,
     redactor: TextRedactor | undefined,
+    /** Removes the secrets the request sent from this response's errors (a body that echoes them). */
+    secrets?: { scrubError<E>(error: E): E },
   ) {
     this.status = raw.status
     this.headers = raw.headers
@@ -44,6 +47,7 @@ export class HttpResponse {
     this.#origin = origin
     this.#path = path
     this.#redactor = redactor
+    this.#scrub = secrets === undefined ? undefined : (error) => secrets.scrubError(error)
   }
 
   /** The request URL with secret query parameters replaced by `[REDACTED]`. */
@@ -73,16 +77,18 @@ export class HttpResponse {
     try {
       data = JSON.parse(text)
     } catch (error) {
-      throw new HttpError({
-        code: 'FK_HTTP_INVALID_JSON',
-        message: `[fieldkit/http] ${this.method} ${this.url} answered ${this.status} with a body that is not JSON (content-type ${String(this.headers['content-type'] ?? 'none')}): ${bodyExcerpt(text, this.#redactor, 200)}`,
-        hint: 'The endpoint answered something other than JSON (an HTML error page, a proxy or login page); check the URL, the auth and the content-type',
-        cause: error,
-        status: this.status,
-        method: this.method,
-        url: this.url,
-        details: { contentType: String(this.headers['content-type'] ?? ''), bytes: this.body.length },
-      })
+      throw this.#scrubbed(
+        new HttpError({
+          code: 'FK_HTTP_INVALID_JSON',
+          message: `[fieldkit/http] ${this.method} ${this.url} answered ${this.status} with a body that is not JSON (content-type ${String(this.headers['content-type'] ?? 'none')}): ${bodyExcerpt(text, this.#redactor, 200)}`,
+          hint: 'The endpoint answered something other than JSON (an HTML error page, a proxy or login page); check the URL, the auth and the content-type',
+          cause: error,
+          status: this.status,
+          method: this.method,
+          url: this.url,
+          details: { contentType: String(this.headers['content-type'] ?? ''), bytes: this.body.length },
+        }),
+      )
     }
     if (schema === undefined) return data as T
     const result = schema.safeParse(data)
@@ -92,18 +98,24 @@ export class HttpResponse {
       code: issue.code,
       message: issue.message,
     }))
-    throw new HttpError({
-      code: 'FK_HTTP_SCHEMA',
-      message: `[fieldkit/http] ${this.method} ${this.url}: the JSON body does not match the schema (${issues
-        .slice(0, 3)
-        .map((i) => `${i.path || '(root)'}: ${i.message}`)
-        .join('; ')}${result.error.issues.length > 3 ? '; …' : ''})`,
-      hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
-      cause: result.error,
-      status: this.status,
-      method: this.method,
-      url: this.url,
-      details: { issues, issueCount: result.error.issues.length },
-    })
+    throw this.#scrubbed(
+      new HttpError({
+        code: 'FK_HTTP_SCHEMA',
+        message: `[fieldkit/http] ${this.method} ${this.url}: the JSON body does not match the schema (${issues
+          .slice(0, 3)
+          .map((i) => `${i.path || '(root)'}: ${i.message}`)
+          .join('; ')}${result.error.issues.length > 3 ? '; …' : ''})`,
+        hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
+        cause: result.error,
+        status: this.status,
+        method: this.method,
+        url: this.url,
+        details: { issues, issueCount: result.error.issues.length },
+      }),
+    )
+  }
+
+  #scrubbed(error: HttpError): HttpError {
+    return this.#scrub === undefined ? error : this.#scrub(error)
   }
 }

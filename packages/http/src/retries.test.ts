@@ -7,10 +7,10 @@ import {
   retryAfter,
   serve,
 } from '@fieldkit/mocks'
+import { memoryLogger, rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpClient } from './client'
-import { memoryLogger, rejection } from './test-helpers'
 
 const fast = { minDelayMs: 1, maxDelayMs: 5, budget: false as const }
 
@@ -91,7 +91,7 @@ describe('retries', () => {
   })
 
   it('ignores a malformed Retry-After with a debug log and backs off by itself', async () => {
-    const log = memoryLogger()
+    const log = memoryLogger('debug')
     const client = createHttpClient({ baseUrl: mock.url, retry: fast, logger: log.logger })
     const res = await client.request('/retry-after/malformed')
     expect(res.status).toBe(200)
@@ -166,7 +166,7 @@ describe('retries', () => {
   })
 
   it('throws FK_HTTP_STATUS with the URL and body excerpt redacted', async () => {
-    const log = memoryLogger()
+    const log = memoryLogger('debug')
     const client = createHttpClient({
       baseUrl: mock.url,
       logger: log.logger,

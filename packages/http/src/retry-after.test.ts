@@ -26,13 +26,19 @@ describe('parseRetryAfter', () => {
     ['1.5'],
     ['1e3'],
     [''],
-    ['99999999999999999999'],
     ['2026-11-23T21:00:30Z'],
     ['Mon, 23 Nov 2026 21:00:30'],
     [['1', '2']],
   ])('ignores the malformed %j', (value) => {
     expect(parseRetryAfter(value, NOW)).toBeUndefined()
   })
+
+  it.each([['99999999999999999999'], ['999999999999999999999999'], ['9'.repeat(100)]])(
+    'reads the huge %j as the longest wait, not as malformed (issue 22 point 10)',
+    (value) => {
+      expect(parseRetryAfter(value, NOW)).toBeGreaterThanOrEqual(Number.MAX_SAFE_INTEGER)
+    },
+  )
 
   it('never throws and never gives a negative or non-finite wait, whatever the header holds', () => {
     fc.assert(

@@ -5,7 +5,8 @@ const HTTP_DATE =
 
 /**
  * How long a `Retry-After` header asks the client to wait, in milliseconds: a number of seconds (RFC 9110
- * section 10.2.3) or an HTTP date, counted from `now`. A date in the past gives 0. Anything else — negative or
+ * section 10.2.3) or an HTTP date, counted from `now`. A date in the past gives 0; a number of seconds too large to
+ * hold gives `Number.MAX_SAFE_INTEGER` (the longest wait, never "retry now"). Anything else — negative or
  * fractional numbers, free text, several values — gives `undefined`, so that the caller falls back to its own
  * backoff instead of trusting a malformed header.
  *
@@ -20,11 +21,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (value === undefined) return undefined
   if (Array.isArray(value)) return value.length === 1 ? parseRetryAfter(value[0], now) : undefined
   const text = value.trim()
-  if (text.length === 0 || text.length > 64) return undefined
+  // Digits only, however many: a number of seconds. One too large for a safe integer is still a wait, the longest
+  // there is, so that the caller's `maxRetryAfterMs` check calls it too long instead of retrying at once.
   if (/^\d+$/.test(text)) {
     const seconds = Number(text)
-    return Number.isSafeInteger(seconds) ? Math.min(seconds * 1000, Number.MAX_SAFE_INTEGER) : undefined
+    return Number.isSafeInteger(seconds) ? Math.min(seconds * 1000, Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER
   }
+  if (text.length === 0 || text.length > 64) return undefined
   if (!HTTP_DATE.test(text)) return undefined
   const at = Date.parse(text.includes(',') ? text : `${text} GMT`)
   if (Number.isNaN(at)) return undefined

@@ -14,6 +14,90 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_AI_INVALID_BODY",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Send the JSON body the API documents, configure `paths` for other JSON endpoints, or set `passThrough: true` to forward such bodies unchanged (not pseudonymised)",
+      "Send the JSON body the API documents, or set `passThrough: true` for bodies the guard should forward as they are (they are then not pseudonymised)"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/ai-model-calls.md",
+      "title": "model calls through `@fieldkit/ai`"
+    }
+  },
+  {
+    "code": "FK_AI_INVALID_OPTION",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Check the options passed to createModelGuard() or the vault against the README of @fieldkit/ai"
+    ]
+  },
+  {
+    "code": "FK_AI_QUOTA",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Lower max_tokens or the prompt size, raise rateLimit.tokensPerMinute if the provider allows it, or raise rateLimit.maxWaitMs",
+      "Check that Redis is up and reachable at rateLimit.redis; calls wait for it rather than overrun the provider quota"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/ai-model-calls.md",
+      "title": "model calls through `@fieldkit/ai`"
+    }
+  },
+  {
+    "code": "FK_AI_RESIDENCY_DENIED",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Check the residency policy and that the host resolves; the cause says what the residency guard found",
+      "Use an endpoint in a region the policy allows for this data class, or change the policy (a `pseudonymised` class may be allowed more regions than raw personal data)"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/ai-model-calls.md",
+      "title": "model calls through `@fieldkit/ai`"
+    }
+  },
+  {
+    "code": "FK_AI_STREAM_MALFORMED",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Check that the endpoint speaks the OpenAI or Anthropic streaming format (server-sent events with JSON data); a proxy in between may be cutting or rewriting the stream"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/ai-model-calls.md",
+      "title": "model calls through `@fieldkit/ai`"
+    }
+  },
+  {
+    "code": "FK_AI_VAULT",
+    "package": "@fieldkit/ai",
+    "classes": [
+      "AiError"
+    ],
+    "hints": [
+      "Check that Redis is up and reachable at the vault URL; without the vault no placeholder can be assigned or restored",
+      "Every process sharing the vault must use the same key; a changed key makes the stored conversations unreadable (start new conversations, or restore the old key)"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/ai-model-calls.md",
+      "title": "model calls through `@fieldkit/ai`"
+    }
+  },
+  {
     "code": "FK_AUTH_CERT_EXPIRED",
     "package": "@fieldkit/auth",
     "classes": [
@@ -42,6 +126,16 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Check this machine's clock (NTP), or wait until the certificate's start date; a server would refuse it now"
+    ]
+  },
+  {
+    "code": "FK_AUTH_CERT_REFUSED",
+    "package": "@fieldkit/auth",
+    "classes": [
+      "CertificateError"
+    ],
+    "hints": [
+      "The server does not accept this client certificate (not issued by a CA it trusts, the wrong certificate, or one it does not expect for this host). Run `openssl s_client -connect ${hostPort} -servername ${host} </dev/null` and read \"Acceptable client certificate CA names\" (Node does not show that list), then compare with the issuer above; not retried, as every retry would be refused the same way"
     ]
   },
   {
@@ -109,7 +203,6 @@ export const CODES: readonly ExplainedCode[] = [
       "SessionError"
     ],
     "hints": [
-      "Fix the options passed to the strategy factory; see the README of @fieldkit/auth for each option",
       "Give mtls({ cert, key }) with the PEM texts, or mtls({ pfx, passphrase }) with the .p12/.pfx bytes",
       "Use the client id (consumer key) registered with the authorization server",
       "Use the token_endpoint_auth_method the client was registered with",
@@ -123,12 +216,14 @@ export const CODES: readonly ExplainedCode[] = [
       "Read the key file yourself (readFileSync(path, \"utf8\")) and pass its text",
       "Give a number of milliseconds (or seconds where the option name says so)",
       "Give the token endpoint, e.g. https://login.example.com/oauth2/token",
-      "Give the full URL of the login form or login API, e.g. https://portal.example.com/login",
+      "Give the login URL in full (https://portal.example.com/login) or as a path (/login), which is resolved against the origin of the request being sent",
+      "Give the login URL in full, or let the first request log in (login() before any request has no origin to resolve a path against)",
       "Give loginRequest: { url, form: { username, password } } (or json: {…} for a JSON login API)",
       "Use form for an HTML login form (application/x-www-form-urlencoded), json for a JSON login API",
       "E.g. csrf: { from: \"html\", name: \"_csrf\" } or { from: \"cookie\", name: \"XSRF-TOKEN\", header: \"x-xsrf-token\" }",
       "Give the file the tokens are kept in, e.g. fileTokenStore({ path: \"/var/lib/app/tokens.json\" })",
-      "Pass a connected ioredis client: redisTokenStore({ redis: new Redis(process.env.REDIS_URL) })"
+      "Pass a connected ioredis client: redisTokenStore({ redis: new Redis(process.env.REDIS_URL) })",
+      "Give redisTokenStore a timeoutMs such as 2000: how long a token read or write may wait for Redis"
     ]
   },
   {
@@ -138,7 +233,7 @@ export const CODES: readonly ExplainedCode[] = [
       "SessionError"
     ],
     "hints": [
-      "Check the user name and password, the names of the form fields (compare with the login form in a browser), and the csrf settings"
+      "Check the user name and password, the form field names (compare with the login form in a browser) and the csrf settings; many portals answer a wrong password with the form again and 200. A portal that signals success some other way needs loginSucceeded: (response) => … in sessionLogin"
     ]
   },
   {
@@ -193,10 +288,7 @@ export const CODES: readonly ExplainedCode[] = [
     "classes": [
       "AuthError"
     ],
-    "hints": [
-      "Check the user name, the domain (NTLM: DOMAIN\\user or user@domain), the password, key or token, and the machine clock (OAuth 1.0a and SigV4 refuse a skewed clock); details.scheme names the scheme that was refused",
-      "The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server"
-    ],
+    "hints": [],
     "runbook": {
       "file": "docs/runbooks/401-from-ntlm.md",
       "title": "401 from NTLM (`FK_AUTH_REJECTED`, scheme NTLM)"
@@ -261,7 +353,7 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Check that the directory exists or can be created and that this process may read and write it",
-      "Check that Redis is reachable from this process and that the client is connected"
+      "Check that Redis is reachable from this process; the call fails fast while it is down and works again once it is back"
     ]
   },
   {
@@ -360,6 +452,17 @@ export const CODES: readonly ExplainedCode[] = [
     }
   },
   {
+    "code": "FK_HTTP_BODY_NOT_REPLAYABLE",
+    "package": "@fieldkit/http",
+    "classes": [
+      "HttpError"
+    ],
+    "hints": [
+      "Send the body as a string or a buffer so that it can be retried, or retry the whole operation yourself",
+      "Send a string or a buffer (they can be sent again), or call the new location yourself"
+    ]
+  },
+  {
     "code": "FK_HTTP_CIRCUIT_OPEN",
     "package": "@fieldkit/http",
     "classes": [
@@ -425,10 +528,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_NETWORK",
     "package": "@fieldkit/http",
-    "classes": [
-      "HttpError"
-    ],
+    "classes": [],
     "hints": [
+      "Nothing is listening at ${hostPort(url)} (connection refused): check the host and port, and that the service is started",
       "The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up"
     ]
   },
@@ -439,8 +541,10 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
+      "Pass an auth strategy and `{ origin }`, the origin(s) its credentials are for",
       "Fix the option named in the message; every option is described in the @fieldkit/http README",
-      "Fix the paging option named in the message; the README lists each pagination style and its options"
+      "Fix the paging option named in the message; the README lists each pagination style and its options",
+      "Fix the redirect option named in the message; see \"Redirects\" in the @fieldkit/http README"
     ]
   },
   {
@@ -489,9 +593,7 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RATE_LIMIT_REDIS_DOWN",
     "package": "@fieldkit/http",
-    "classes": [
-      "RateLimitError"
-    ],
+    "classes": [],
     "hints": [
       "Check that Redis is up and reachable from this host; set rateLimit.onRedisDown: 'local-share' to keep going on a share of the quota"
     ],
@@ -499,6 +601,30 @@ export const CODES: readonly ExplainedCode[] = [
       "file": "docs/runbooks/stuck-at-the-rate-limit.md",
       "title": "stuck at the rate limit"
     }
+  },
+  {
+    "code": "FK_HTTP_RATE_LIMIT_REDIS_MISROUTED",
+    "package": "@fieldkit/http",
+    "classes": [],
+    "hints": [
+      "The cluster is resharding or its nodes disagree about slots; check redis-cli --cluster check, and pass every master URL as rateLimit.redis"
+    ]
+  },
+  {
+    "code": "FK_HTTP_RATE_LIMIT_REDIS_SCRIPT",
+    "package": "@fieldkit/http",
+    "classes": [],
+    "hints": [
+      "Redis answered but would not run the script: check that the user may run EVAL/EVALSHA (ACL), that scripting is not disabled, and that the key holds no foreign data"
+    ]
+  },
+  {
+    "code": "FK_HTTP_RATE_LIMIT_REDIS_TIMEOUT",
+    "package": "@fieldkit/http",
+    "classes": [],
+    "hints": [
+      "Redis is reachable but slow or overloaded; check its latency (redis-cli --latency) and load, or raise rateLimit.redisTimeoutMs"
+    ]
   },
   {
     "code": "FK_HTTP_RATE_LIMITED",
@@ -517,6 +643,16 @@ export const CODES: readonly ExplainedCode[] = [
     }
   },
   {
+    "code": "FK_HTTP_REDIRECT",
+    "package": "@fieldkit/http",
+    "classes": [
+      "HttpError"
+    ],
+    "hints": [
+      "The redirect chain in details.hops shows where it led; fix the URL you call, or adjust the redirect option (max, allowDowngrade), or pass redirect: false to handle the 3xx yourself"
+    ]
+  },
+  {
     "code": "FK_HTTP_RESPONSE_TOO_LARGE",
     "package": "@fieldkit/http",
     "classes": [
@@ -533,8 +669,15 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total"
-    ]
+      "The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster",
+      "Nothing is listening at ${hostPort(url)} (connection refused on every attempt): check the host and port, and that the service is started",
+      "The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total",
+      "The endpoint kept failing; check the service status, or raise retry.retries"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/stuck-at-the-rate-limit.md",
+      "title": "stuck at the rate limit"
+    }
   },
   {
     "code": "FK_HTTP_SCHEMA",
@@ -614,7 +757,7 @@ export const CODES: readonly ExplainedCode[] = [
       "FieldkitError"
     ],
     "hints": [
-      "Install it (apt-get install redis-server); .ci/run does this on a fresh machine"
+      "Install it (apt-get install redis-server redis-tools); .ci/run does this on a fresh machine"
     ]
   },
   {
@@ -624,6 +767,8 @@ export const CODES: readonly ExplainedCode[] = [
       "FieldkitError"
     ],
     "hints": [
+      "Run the same redis-cli --cluster create by hand to see why (redis-tools installed? ports free?)",
+      "Run the same redis-server / redis-cli commands by hand to see why (a bad version, or no permission to bind)",
       "Run redis-server by hand to see why it exits (a bad version, or no permission to bind)"
     ]
   },
@@ -651,11 +796,13 @@ export const CODES: readonly ExplainedCode[] = [
   },
   {
     "code": "FK_RESIDENCY_DENIED",
-    "package": "@fieldkit/residency",
+    "package": "@fieldkit/http",
     "classes": [
+      "FieldkitError",
       "ResidencyError"
     ],
     "hints": [
+      "test",
       "If this destination is right, add its host or network to the policy (hosts, ipRanges or allowSpecial) or allow its region for the data class; roll out changes with mode: \"report\" first"
     ],
     "runbook": {

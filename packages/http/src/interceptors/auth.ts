@@ -1,0 +1,125 @@
+import { type AuthRequest, type AuthStrategy, expected } from '@fieldkit/core'
+import type { Dispatcher } from 'undici'
+import { authRefused, MAX_CHALLENGES } from '../auth-refusal'
+import { HttpError } from '../errors'
+import { redactUrl } from '../redact'
+import { type AnswerDecision, headersObject, ResendingHandler } from './resending-handler'
+
+/** Options of {@link auth}. */
+export interface AuthInterceptorOptions {
+  /** The origins (`https://erp.example`) the credentials are sent to; every other request passes untouched. */
+  origin: string | readonly string[]
+}
+
+class AuthHandler extends ResendingHandler {
+  #challenges = 0
+  #request: AuthRequest | undefined
+
+  constructor(
+    private readonly strategy: AuthStrategy,
+    dispatch: (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean,
+    private readonly options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ) {
+    super(dispatch, handler)
+  }
+
+  /** Applies the strategy (fresh nonces and signatures on every send), then sends. */
+  start(): void {
+    const url = new URL(`${this.options.origin}${this.options.path}`)
+    const body = this.options.body
+    const request: AuthRequest = {
+      method: (this.options.method ?? 'GET').toUpperCase(),
+      url,
+      headers: headersObject(this.options.headers),
+      ...(typeof body === 'string' || body instanceof Uint8Array ? { body } : {}),
+    }
+    this.#request = request
+    Promise.resolve()
+      .then(() => this.strategy.apply(request))
+      .then(
+        () => this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers }),
+        (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
+      )
+  }
+
+  protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
+    const answer = { status, headers }
+    const refused = status === 401 || status === 407 || this.strategy.isRefused?.(answer) === true
+    if (!refused) return undefined
+    const request = this.#request as AuthRequest
+    const refuse = () =>
+      this.fail(
+        authRefused(this.strategy, answer, {
+          method: request.method,
+          url: redactUrl(request.url.href),
+          challenges: this.#challenges,
+        }),
+      )
+    if (this.#challenges >= MAX_CHALLENGES || this.strategy.challenge === undefined) return refuse
+    const challenge = this.strategy.challenge.bind(this.strategy)
+    return () => {
+      Promise.resolve()
+        .then(() => challenge(answer, request))
+        .then(
+          (again) => {
+            if (!again) return refuse()
+            this.#challenges += 1
+            this.start()
+          },
+          (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
+        )
+    }
+  }
+}
+
+/**
+ * Any {@link AuthStrategy} as an undici interceptor: credentials applied on every send (so a retry listed after it
+ * re-signs), challenges answered (Digest, sessions, token refresh; at most three per request), a refusal thrown as
+ * `FK_AUTH_REJECTED` — and only for the origins it was given: a request (or a redirect hop) to any other origin
+ * passes untouched. A strategy bound to a connection (NTLM, client certificates) brings its own dispatcher: compose
+ * on that one (`ntlm(...).dispatcher.compose(...)`), with this interceptor in the list.
+ *
+ * @example
+ * ```ts
+ * const dispatcher = new Agent().compose(
+ *   interceptors.auth(digest({ username, password }), { origin: 'https://erp.example' }),
+ *   interceptors.retry(),
+ * )
+ * ```
+ */
+export function auth(strategy: AuthStrategy, options: AuthInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  if (typeof strategy?.apply !== 'function' || typeof strategy.scheme !== 'string') {
+    throw invalid('Expected the strategy to be an AuthStrategy (with `scheme` and `apply`)')
+  }
+  const list = typeof options?.origin === 'string' ? [options.origin] : options?.origin
+  if (!Array.isArray(list) || list.length === 0)
+    throw invalid(expected('origin', 'an origin or a list of origins', options?.origin))
+  const origins = new Set<string>()
+  for (const origin of list) {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(String(origin))
+    } catch {
+      parsed = undefined
+    }
+    if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw invalid(expected('origin', 'an http(s) origin', origin))
+    }
+    origins.add(parsed.origin)
+  }
+  return (dispatch) =>
+    function fieldkitAuth(opts, handler) {
+      if (!origins.has(new URL(String(opts.origin)).origin)) return dispatch(opts, handler)
+      new AuthHandler(strategy, dispatch, opts, handler).start()
+      return true
+    }
+}
+
+function invalid(message: string): HttpError {
+  return new HttpError({
+    code: 'FK_HTTP_OPTIONS',
+    message: `[fieldkit/http] interceptors.auth: ${message}`,
+    hint: 'Pass an auth strategy and `{ origin }`, the origin(s) its credentials are for',
+  })
+}

@@ -1,0 +1,89 @@
+import { type Logger, resolveLogger } from '@fieldkit/core'
+import type { Dispatcher } from 'undici'
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit'
+
+/** Releases the slot when the answer's headers arrive (or the attempt fails) and shows every answer to the limiter. */
+class QuotaHandler implements Dispatcher.DispatchHandler {
+  #release: (() => void) | undefined
+  constructor(
+    private readonly limiter: RateLimiter,
+    release: () => void,
+    private readonly handler: Dispatcher.DispatchHandler,
+  ) {
+    this.#release = release
+  }
+  #released(): void {
+    const release = this.#release
+    this.#release = undefined
+    release?.()
+  }
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context)
+  }
+  onRequestUpgrade(controller: Dispatcher.DispatchController, status: number, headers: never, socket: never): void {
+    this.handler.onRequestUpgrade?.(controller, status, headers, socket)
+  }
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: never, message: string): void {
+    this.#released()
+    this.limiter.observe(status, headers)
+    this.handler.onResponseStart?.(controller, status, headers, message)
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk)
+  }
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: never): void {
+    this.handler.onResponseEnd?.(controller, trailers)
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#released()
+    this.handler.onResponseError?.(controller, error)
+  }
+}
+
+/** A rate-limit interceptor: the undici interceptor, and `close()` for the limiter it owns (timers, Redis). */
+export type RateLimitInterceptor = Dispatcher.DispatcherComposeInterceptor & {
+  /** The limiter's counters (`state()`) and `close()`. */
+  readonly limiter: RateLimiter
+}
+
+/**
+ * The client's `rateLimit` as an undici interceptor: every attempt through it waits for quota (local, or shared
+ * through Redis), releases its slot when the headers arrive, and shows every answer to the limiter, so that one 429
+ * with `Retry-After` pauses every caller of this interceptor. List it inside `retry` (before it), so that each retry
+ * waits for quota again. Call `.limiter.close()` when done.
+ *
+ * @example
+ * ```ts
+ * const quota = interceptors.rateLimit({ perSecond: 10 })
+ * const dispatcher = new Agent().compose(quota, interceptors.retry())
+ * // … later: await quota.limiter.close()
+ * ```
+ */
+export function rateLimit(options: RateLimitOptions, context: { logger?: Logger } = {}): RateLimitInterceptor {
+  const limiter = createRateLimiter(options, { logger: resolveLogger(context.logger, 'http') })
+  const interceptor = ((dispatch) =>
+    function fieldkitRateLimit(opts, handler) {
+      let acquired: (() => void) | Promise<() => void>
+      try {
+        acquired = limiter.acquire()
+      } catch (error) {
+        queueMicrotask(() => handler.onResponseError?.(null as never, error as Error))
+        return true
+      }
+      if (typeof acquired === 'function') return dispatch(opts, new QuotaHandler(limiter, acquired, handler))
+      acquired.then(
+        (release) => {
+          try {
+            dispatch(opts, new QuotaHandler(limiter, release, handler))
+          } catch (error) {
+            release()
+            handler.onResponseError?.(null as never, error as Error)
+          }
+        },
+        (error: Error) => handler.onResponseError?.(null as never, error),
+      )
+      return true
+    }) as RateLimitInterceptor
+  Object.defineProperty(interceptor, 'limiter', { value: limiter })
+  return interceptor
+}
