@@ -28,19 +28,10 @@ export function authRefused(
     : request.challenges === 1
       ? ' after answering its challenge'
       : ` after answering ${request.challenges} challenges`
-  let hint: string | undefined
-  try {
-    hint = auth.refusalHint?.(response, { challenged })
-  } catch {
-    hint = undefined // a strategy's hint must never turn a refusal into another error
-  }
-  return new AuthError({
-    code: 'FK_AUTH_REJECTED',
+  const options = {
+    code: 'FK_AUTH_REJECTED' as const,
     message: `[fieldkit/http] ${request.method} ${request.url} was refused with ${response.status} by ${auth.scheme} authentication${after}`,
-    hint:
-      typeof hint === 'string' && hint !== ''
-        ? hint
-        : 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
+    hint: 'The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server',
     details: {
       scheme: auth.scheme,
       challenged,
@@ -49,5 +40,12 @@ export function authRefused(
       url: request.url,
       status: response.status,
     },
-  })
+  }
+  try {
+    const own = auth.refusalHint?.(response, { challenged })
+    if (typeof own === 'string' && own !== '') options.hint = own // the scheme knows better what to check
+  } catch {
+    // a strategy's hint must never turn a refusal into another error: the generic hint stays
+  }
+  return new AuthError(options)
 }

@@ -1,4 +1,5 @@
 import { type ErrorDetail, FieldkitError, type FieldkitErrorOptions } from '@fieldkit/core'
+import type { RateLimitErrorCode } from './rate-limit/types'
 
 /**
  * Every code an {@link HttpError} (or its subclass `RateLimitError`) carries, so editors complete and narrow
@@ -21,10 +22,7 @@ export type HttpErrorCode =
   | 'FK_HTTP_OPTIONS'
   | 'FK_HTTP_PAGINATION'
   | 'FK_HTTP_PAGINATION_LOOP'
-  | 'FK_HTTP_RATE_LIMITED'
-  | 'FK_HTTP_RATE_LIMIT_CLOSED'
-  | 'FK_HTTP_RATE_LIMIT_OPTIONS'
-  | 'FK_HTTP_RATE_LIMIT_REDIS_DOWN'
+  | RateLimitErrorCode
   | 'FK_HTTP_REDIRECT'
   | 'FK_HTTP_RESPONSE_TOO_LARGE'
   | 'FK_HTTP_RETRY_EXHAUSTED'
@@ -34,8 +32,7 @@ export type HttpErrorCode =
 
 /** What an {@link HttpError} is built from. */
 export interface HttpErrorOptions extends Omit<FieldkitErrorOptions<HttpErrorCode>, 'code'> {
-  // `string & {}` keeps completion for the known codes while `RateLimitError` (typed `string` today) still compiles.
-  code: HttpErrorCode | (string & Record<never, never>)
+  code: HttpErrorCode
   status?: number
   method?: string
   url?: string

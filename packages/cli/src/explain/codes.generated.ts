@@ -288,7 +288,9 @@ export const CODES: readonly ExplainedCode[] = [
     "classes": [
       "AuthError"
     ],
-    "hints": [],
+    "hints": [
+      "The server refused the credentials: check the user name, domain, password or token, its expiry and scopes, and the clock skew between this machine and the server"
+    ],
     "runbook": {
       "file": "docs/runbooks/401-from-ntlm.md",
       "title": "401 from NTLM (`FK_AUTH_REJECTED`, scheme NTLM)"
