@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
-import { nsDeclarations } from './envelope-parse'
 import { SoapError, truncate } from './errors'
-import { childScope, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
+import { childScope, nsDeclarations, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
 import type { Shape } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
 
