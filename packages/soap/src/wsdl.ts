@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
 import { SoapError, truncate } from './errors'
 import { childScope, nsDeclarations, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
-import type { Shape } from './shape'
+import { nameMap, type Shape } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/'
@@ -567,7 +567,7 @@ export function outputShape(
           ...(array ? { array } : {}),
           get children() {
             if (memo) return memo
-            memo = {}
+            memo = nameMap<Shape>()
             for (const f of fieldsOf(desc, complex)) {
               const d = derefElement(desc, f)
               memo[key(d.namespace, d.name)] = shapeOf(f)
@@ -588,10 +588,10 @@ export function outputShape(
   if (op.style === 'document' && out.element) {
     const decl = desc.elements.get(clark(out.element))
     if (decl === undefined) return undefined
-    return { children: { [key(decl.namespace, decl.name)]: shapeOf(decl) } }
+    return { children: Object.assign(nameMap<Shape>(), { [key(decl.namespace, decl.name)]: shapeOf(decl) }) }
   }
   // rpc/literal: a wrapper named after the operation, parts unqualified inside it.
-  const parts: Record<string, Shape> = {}
+  const parts = nameMap<Shape>()
   for (const part of out.parts) {
     const decl: ElementDecl = part.element
       ? (desc.elements.get(clark(part.element)) ?? {
@@ -611,5 +611,7 @@ export function outputShape(
         }
     parts[key(decl.namespace, decl.name)] = shapeOf(decl)
   }
-  return { children: { [key(op.namespace ?? '', `${op.name}Response`)]: { children: parts } } }
+  const wrapper = nameMap<Shape>()
+  wrapper[key(op.namespace ?? '', `${op.name}Response`)] = { children: parts }
+  return { children: wrapper }
 }
