@@ -25,9 +25,12 @@ import {
 } from './namespaces'
 import {
   addChild,
+  type ChildNamespaces,
+  checkChildNamespace,
   fillArrays,
   isNilValue,
   type NormaliseContext,
+  namespaceClash,
   resolveAttachment,
   setKey,
   unboundPrefix,
@@ -53,6 +56,8 @@ export interface ReaderOptions {
 
 interface Frame {
   scope: Scope
+  /** The element's namespace URI. */
+  uri: string
   /** Normalised key of the element (or a raw name outside records). */
   key: string
   /** How many leading record-path steps are matched up to and including this element. */
@@ -61,6 +66,8 @@ interface Frame {
   build?: Build
   /** Whole mode: which envelope part this top-level build is. */
   part?: 'Header' | 'Body'
+  /** On the record path: the namespace of the child that matched the next step (two would be one record key). */
+  stepUri?: string
 }
 
 interface Build {
@@ -71,6 +78,8 @@ interface Build {
   shape: Shape | undefined
   path: string
   attachment?: Buffer
+  /** Namespaces of the children, so that two namespaces never merge under one key. */
+  children: ChildNamespaces
 }
 
 /** Fault subtree collected in Clark names (`{uri}local`), so one fault reader serves every front-end. */
@@ -87,6 +96,7 @@ const newBuild = (shape: Shape | undefined, path: string): Build => ({
   hasChildren: false,
   shape,
   path,
+  children: { first: undefined, others: undefined },
 })
 
 /**
@@ -244,11 +254,11 @@ export class EnvelopeReader {
       // Inside a record (or, whole, inside Header or Body).
       if (uri === XOP_NS && local === 'Include') {
         build.attachment = resolveAttachment(attributes.href ?? '', this.ctx, build.path)
-        this.stack.push({ scope, key: tag.name, matched: -1 })
+        this.stack.push({ scope, uri, key: tag.name, matched: -1 })
         return
       }
       const key = this.key(uri, local)
-      this.stack.push({ scope, key, matched: -1, build: this.startBuild(attributes, scope, build, key) })
+      this.stack.push({ scope, uri, key, matched: -1, build: this.startBuild(attributes, scope, build, key) })
       return
     }
     this.openOutside(tag, parent, scope, uri, local)
@@ -276,20 +286,32 @@ export class EnvelopeReader {
         if (uri === this.envNs && (local === 'Body' || local === 'Header')) {
           const root = newBuild(local === 'Body' ? this.options.shape : undefined, local)
           const build = this.startBuild(attributes, scope, root, undefined)
-          this.stack.push({ scope, key: local, matched: -1, part: local, build })
+          this.stack.push({ scope, uri, key: local, matched: -1, part: local, build })
           return
         }
       } else if (depth === 1) matched = uri === this.envNs && local === 'Body' ? 2 : -1
       else if (depth === 2 && uri === this.envNs && local === 'Fault')
         return this.startFault(tag.name, attributes, scope, uri, local)
-      else matched = this.key(uri, local) === this.steps[depth - 2] ? depth + 1 : -1
+      else matched = this.matchStep(parent, uri, local, depth)
     }
     if (matched === this.recordDepth) {
       const build = this.startBuild(attributes, scope, newBuild(this.recordShape, this.recordPath), undefined)
-      this.stack.push({ scope, key: this.key(uri, local), matched, build })
+      this.stack.push({ scope, uri, key: this.key(uri, local), matched, build })
       return
     }
-    this.stack.push({ scope, key: tag.name, matched })
+    this.stack.push({ scope, uri, key: tag.name, matched })
+  }
+
+  /** Whether the element matches the next record-path step; a second namespace for one step is a clash. */
+  private matchStep(parent: Frame, uri: string, local: string, depth: number): number {
+    const key = this.key(uri, local)
+    if (key !== this.steps[depth - 2]) return -1
+    if (parent.stepUri === undefined) parent.stepUri = uri
+    else if (parent.stepUri !== uri) {
+      const path = this.steps.slice(0, depth - 2).join('/')
+      throw namespaceClash(this.source, path, key, parent.stepUri, uri)
+    }
+    return depth + 1
   }
 
   /** The Body's Fault element: from here the subtree is collected with Clark names and read at its end. */
@@ -301,7 +323,7 @@ export class EnvelopeReader {
     local: string,
   ): undefined {
     this.faultNodes = [{ node: this.clarkAttributes(attributes, scope), name: `{${uri}}${local}`, text: '' }]
-    this.stack.push({ scope, key: name, matched: -1 })
+    this.stack.push({ scope, uri, key: name, matched: -1 })
   }
 
   /** Fault subtree: collected with Clark names, read at its end. */
@@ -315,7 +337,7 @@ export class EnvelopeReader {
     const clark = uri === '' ? local : `{${uri}}${local}`
     if (clark === 'faultcode' || clark === `{${SOAP12_NS}}Value`) this.codeScopes.push(scope)
     this.faultNodes?.push({ node: this.clarkAttributes(attributes, scope), name: clark, text: '' })
-    this.stack.push({ scope, key: name, matched: -1 })
+    this.stack.push({ scope, uri, key: name, matched: -1 })
   }
 
   private clarkAttributes(attributes: Record<string, string>, scope: Scope): Record<string, unknown> {
@@ -354,6 +376,8 @@ export class EnvelopeReader {
       }
       build.obj ??= {}
       const attrKey = `@${this.key(uri, local)}`
+      if (Object.hasOwn(build.obj, attrKey))
+        throw namespaceClash(this.source, path, attrKey, '(another namespace)', uri)
       const type = childShape(shape, attrKey)?.type
       setKey(build.obj, attrKey, coerce(attributes[name] as string, type, this.decimal, `${path}/${attrKey}`))
     }
@@ -386,6 +410,14 @@ export class EnvelopeReader {
     if (parentBuild === undefined) this.ready.push(this.whole ? { part: frame.part, value } : value)
     else {
       parentBuild.obj ??= {}
+      try {
+        checkChildNamespace(parentBuild.children, parentBuild.obj, frame.key, frame.uri, {
+          source: this.source,
+          path: parentBuild.path,
+        })
+      } catch (error) {
+        return this.fail(error)
+      }
       addChild(parentBuild.obj, frame.key, value, build.shape?.array === true)
     }
   }
