@@ -1,9 +1,10 @@
-import { type Logger, resolveLogger } from '@fieldkit/core'
+import { expected, isFieldkitError, type Logger, resolveLogger, type SecretScrubber } from '@fieldkit/core'
 import type { HttpClient, HttpClientOptions } from '@fieldkit/http'
 import type { ZodType } from 'zod'
 import { type AddressingOptions, buildEnvelope, type SoapHeaderBlock } from './envelope-build'
 import { parseEnvelope } from './envelope-parse'
-import { redactedExcerpt, SoapError, type SoapVersion, truncate } from './errors'
+import { redactedExcerpt, SoapError, SoapFaultError, type SoapVersion, truncate } from './errors'
+import { headerScrubber, scrubFault } from './header-secrets'
 import { parseMultipartRelated } from './mtom'
 import { keyMaker } from './namespaces'
 import type { DecimalMode, Shape } from './shape'
@@ -100,24 +101,32 @@ function optionsError(message: string, hint: string): SoapError {
   return new SoapError({ code: 'FK_SOAP_OPTIONS', message: `[fieldkit/soap] ${message}`, hint })
 }
 
+/** `endpoint` must be an http(s) URL; the error never shows a password it may carry, nor keeps it in the cause. */
+function checkEndpoint(endpoint: unknown): void {
+  let cause: unknown
+  let ok = typeof endpoint === 'string'
+  if (ok) {
+    try {
+      ok = /^https?:$/.test(new URL(endpoint as string).protocol)
+    } catch (error) {
+      cause = error
+      ok = false
+    }
+  }
+  if (ok) return
+  const secret = typeof endpoint === 'string' && endpoint.includes('@')
+  throw new SoapError({
+    code: 'FK_SOAP_OPTIONS',
+    message: `[fieldkit/soap] ${expected('endpoint', 'an http(s) URL', endpoint, { secret })}`,
+    hint: 'Use the service address, e.g. https://erp.example/services/Employees',
+    cause,
+  })
+}
+
 function validateOptions(o: SoapClientOptions): void {
   if (typeof o !== 'object' || o === null)
     throw optionsError(`Expected options to be an object, got ${String(o)}`, 'Pass { endpoint, version, … }')
-  if (o.endpoint !== undefined) {
-    let ok = typeof o.endpoint === 'string'
-    if (ok) {
-      try {
-        ok = /^https?:$/.test(new URL(o.endpoint).protocol)
-      } catch {
-        ok = false
-      }
-    }
-    if (!ok)
-      throw optionsError(
-        `Expected \`endpoint\` to be an http(s) URL, got ${truncate(String(o.endpoint), 80)}`,
-        'Use the service address, e.g. https://erp.example/services/Employees',
-      )
-  }
+  if (o.endpoint !== undefined) checkEndpoint(o.endpoint)
   if (o.endpoint === undefined && o.wsdl === undefined)
     throw optionsError(
       'Expected `endpoint` or `wsdl`, got neither',
@@ -156,6 +165,15 @@ function validateOptions(o: SoapClientOptions): void {
         'Use a whole number of bytes / milliseconds',
       )
   }
+}
+
+/**
+ * A fault that may echo what the call sent (debug-mode services answer with the request) comes back without any
+ * credential of the call's SOAP headers: a new SoapFaultError from the scrubbed fault, the original dropped.
+ */
+function withoutSecrets(error: unknown, scrubber: SecretScrubber, source: string): unknown {
+  if (scrubber.size === 0 || !isFieldkitError(error) || error.code !== 'FK_SOAP_FAULT') return error
+  return new SoapFaultError(scrubFault((error as SoapFaultError).fault, scrubber), source)
 }
 
 interface Resolved {
@@ -289,7 +307,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
             soapaction: `"${r.action.replace(/["\\]/g, '')}"`,
             accept: 'text/xml, multipart/related',
           }
-    return { xml, httpHeaders }
+    return { xml, httpHeaders, scrubber: headerScrubber(headers) }
   }
 
   function contentType(res: { headers: TransportResponse['headers'] }): string {
@@ -309,7 +327,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
   return {
     async call<T>(operation: string, input?: unknown, callOptions?: CallOptions): Promise<T> {
       const r = await resolve(operation, callOptions)
-      const { xml, httpHeaders } = envelope(r, input, callOptions)
+      const { xml, httpHeaders, scrubber } = envelope(r, input, callOptions)
       const started = performance.now()
       const res = await transport.send({
         url: r.url,
@@ -350,7 +368,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       } catch (error) {
         if (res.status >= 300 && (error as SoapError).code !== 'FK_SOAP_FAULT')
           throw notSoapStatus(r, operation, res.status, text)
-        throw error
+        throw withoutSecrets(error, scrubber, source)
       }
       if (res.status >= 300) throw notSoapStatus(r, operation, res.status, text)
       const responseKey = r.responseKey ?? Object.keys(parsed.body)[0]
@@ -365,7 +383,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       callOptions: StreamCallOptions,
     ): AsyncGenerator<T, void, undefined> {
       const r = await resolve(operation, callOptions)
-      const { xml, httpHeaders } = envelope(r, input, callOptions)
+      const { xml, httpHeaders, scrubber } = envelope(r, input, callOptions)
       const res = await transport.stream({
         url: r.url,
         headers: httpHeaders,
@@ -395,6 +413,8 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       })
       try {
         yield* records
+      } catch (error) {
+        throw withoutSecrets(error, scrubber, source)
       } finally {
         await records.return(undefined)
         const body = res.body as { destroy?: () => void }
