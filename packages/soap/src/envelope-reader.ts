@@ -131,6 +131,9 @@ export class EnvelopeReader {
   private readonly codeScopes: Scope[] = []
   private chunkText = ''
   private chunkStart = 0
+  /** Stream mode: inside a record, and the position where the current record (or run of text outside one) began. */
+  private inRecord = false
+  private mark = 0
 
   constructor(options: ReaderOptions, limits: ResolvedLimits, source: string, whole: boolean) {
     this.options = options
@@ -171,6 +174,22 @@ export class EnvelopeReader {
     this.failure ??= error
   }
 
+  /**
+   * Stream mode: fails with FK_XML_LIMIT once the record being read (or the text since the last tag outside a
+   * record, which the tokenizer also holds) is longer than `maxRecordBytes`.
+   */
+  checkRecordSize(): void {
+    const max = this.limits.maxRecordBytes
+    if (this.parser.position - this.mark <= max) return
+    this.fail(
+      xmlLimitError(
+        `${this.inRecord ? 'a record' : 'text between records'} longer than ${max} characters, at line ${this.parser.line}`,
+        this.source,
+        { maxRecordBytes: max, line: this.parser.line },
+      ),
+    )
+  }
+
   private listen(): void {
     const parser = this.parser
     parser.on('doctype', () => {
@@ -197,6 +216,7 @@ export class EnvelopeReader {
     })
     parser.on('opentag', (tag: SaxesTagPlain) => {
       if (this.failure === undefined) this.open(tag)
+      if (!this.inRecord) this.mark = parser.position
     })
     const onText = (text: string) => {
       if (this.failure === undefined) this.text(text)
@@ -205,6 +225,7 @@ export class EnvelopeReader {
     parser.on('cdata', onText)
     parser.on('closetag', () => {
       if (this.failure === undefined) this.close()
+      if (!this.inRecord) this.mark = parser.position
     })
   }
 
@@ -295,6 +316,7 @@ export class EnvelopeReader {
       else matched = this.matchStep(parent, uri, local, depth)
     }
     if (matched === this.recordDepth) {
+      this.inRecord = true
       const build = this.startBuild(attributes, scope, newBuild(this.recordShape, this.recordPath), undefined)
       this.stack.push({ scope, uri, key: this.key(uri, local), matched, build })
       return
@@ -407,8 +429,10 @@ export class EnvelopeReader {
       return this.fail(error)
     }
     const parentBuild = this.stack[this.stack.length - 1]?.build
-    if (parentBuild === undefined) this.ready.push(this.whole ? { part: frame.part, value } : value)
-    else {
+    if (parentBuild === undefined) {
+      this.inRecord = false
+      this.ready.push(this.whole ? { part: frame.part, value } : value)
+    } else {
       parentBuild.obj ??= {}
       try {
         checkChildNamespace(parentBuild.children, parentBuild.obj, frame.key, frame.uri, {

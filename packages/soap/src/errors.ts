@@ -149,7 +149,7 @@ export function xmlLimitError(what: string, source: string, details: Record<stri
   return new XmlError({
     code: 'FK_XML_LIMIT',
     message: `[fieldkit/soap] ${source} exceeds a safety limit: ${what}`,
-    hint: 'Raise limits.maxBytes / maxDepth / maxAttributes if the document is legitimate; DOCTYPE and entity declarations are never accepted',
+    hint: 'Raise limits.maxBytes / maxDepth / maxAttributes / maxRecordBytes if the document is legitimate; DOCTYPE and entity declarations are never accepted',
     details,
   })
 }

@@ -5,6 +5,8 @@ import type { DecimalMode, Shape } from './shape'
 import { validate } from './validate'
 import { resolveLimits, type XmlLimits } from './xml-limits'
 
+const SLICE = 1024 * 1024
+
 /** Options of {@link streamRecords}. */
 export interface StreamRecordsOptions {
   /**
@@ -19,7 +21,10 @@ export interface StreamRecordsOptions {
   decimal?: DecimalMode
   /** A zod schema each record is validated against; its arrays also fix one-vs-many inside a record. */
   schema?: ZodType
-  /** Depth and attribute limits; `maxBytes` is unlimited by default here (the point is large responses). */
+  /**
+   * Depth, attribute and per-record limits (`maxRecordBytes`, default 32 MiB); `maxBytes` is unlimited by default
+   * here (the point is large responses).
+   */
   limits?: XmlLimits
   /** Shape from a WSDL, relative to Body (set by the client). */
   shape?: Shape
@@ -68,11 +73,16 @@ export async function* streamRecords<T = Record<string, unknown>>(
     if (bytes > limits.maxBytes)
       throw xmlLimitError(`larger than ${limits.maxBytes} bytes`, source, { maxBytes: limits.maxBytes })
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    reader.setChunk(text)
-    try {
-      parser.write(text)
-    } catch (error) {
-      reader.fail(error)
+    // Written in slices so that the per-record limit is checked at least every SLICE characters.
+    for (let at = 0; at < text.length && reader.failure === undefined; at += SLICE) {
+      const slice = text.length <= SLICE ? text : text.slice(at, at + SLICE)
+      reader.setChunk(slice)
+      try {
+        parser.write(slice)
+      } catch (error) {
+        reader.fail(error)
+      }
+      reader.checkRecordSize()
     }
     if (reader.failure !== undefined) throw reader.failure
     yield* drain()

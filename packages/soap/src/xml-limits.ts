@@ -8,12 +8,18 @@ export interface XmlLimits {
   maxDepth?: number
   /** Most attributes on one element, namespace declarations included (default 256). */
   maxAttributes?: number
+  /**
+   * `streamRecords` only: the longest one record may be, and the longest run of text between records, counted in
+   * characters of the decoded stream (default 32 MiB). Bounds memory however the stream is shaped.
+   */
+  maxRecordBytes?: number
 }
 
 export interface ResolvedLimits {
   maxBytes: number
   maxDepth: number
   maxAttributes: number
+  maxRecordBytes: number
 }
 
 export const DEFAULT_LIMITS: ResolvedLimits = {
@@ -23,11 +29,13 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxDepth: 128,
   // Generous for real elements, small enough that an attribute flood is refused quickly.
   maxAttributes: 256,
+  // One record is held whole while it is built; real records are kilobytes, a 500 MB text node is an attack.
+  maxRecordBytes: 32 * 1024 * 1024,
 }
 
 export function resolveLimits(limits: XmlLimits | undefined, where: string): ResolvedLimits {
   const out = { ...DEFAULT_LIMITS }
-  for (const key of ['maxBytes', 'maxDepth', 'maxAttributes'] as const) {
+  for (const key of ['maxBytes', 'maxDepth', 'maxAttributes', 'maxRecordBytes'] as const) {
     const value = limits?.[key]
     if (value === undefined) continue
     if (!(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value > 0))) {
