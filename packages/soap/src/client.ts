@@ -57,8 +57,16 @@ export interface SoapClientOptions {
   limits?: XmlLimits
   /** Largest buffered response (default 64 MiB); use `stream()` beyond. */
   maxResponseBytes?: number
-  /** Headers and body timeout of the default transport, ms (default 60,000). */
+  /**
+   * Silence allowed of the default transport, ms: until the response headers and between two body chunks, for
+   * `call()` and `stream()` alike (default 60,000).
+   */
   timeoutMs?: number
+  /**
+   * The whole call of the default transport, ms, the streamed body included (default: `http.timeout.total`, else
+   * 120,000). Raise it for streams that legitimately take longer.
+   */
+  totalTimeoutMs?: number
   logger?: Logger
 }
 
@@ -157,7 +165,7 @@ function validateOptions(o: SoapClientOptions): void {
       `Expected \`decimal\` to be 'string' or 'number', got ${String(o.decimal)}`,
       "'string' keeps every digit; 'number' is convenient but may round",
     )
-  for (const key of ['maxResponseBytes', 'timeoutMs'] as const) {
+  for (const key of ['maxResponseBytes', 'timeoutMs', 'totalTimeoutMs'] as const) {
     const v = o[key]
     if (v !== undefined && !(Number.isInteger(v) && v > 0))
       throw optionsError(
@@ -207,6 +215,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       http: options.http === undefined ? (options.logger ? { logger: options.logger } : undefined) : options.http,
       maxResponseBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
       timeoutMs: options.timeoutMs ?? 60_000,
+      totalTimeoutMs: options.totalTimeoutMs,
     })
   const key = keyMaker(options.namespaces)
   let wsdlPromise: Promise<WsdlDescription | undefined> | undefined
