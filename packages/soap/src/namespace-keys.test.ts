@@ -160,7 +160,9 @@ function expectedValue(t: Tree, map: Record<string, string>): unknown {
     owner[key] = child.ns
     const value = expectedValue(child, map)
     if (value === 'clash') return 'clash'
-    ;(out[key] ??= []).push(value)
+    const list = out[key] ?? []
+    list.push(value)
+    out[key] = list
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length === 1 ? v[0] : v]))
 }

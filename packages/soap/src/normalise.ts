@@ -57,7 +57,7 @@ export function namespaceClash(source: string, path: string, key: string, first:
   return new SoapError({
     code: 'FK_SOAP_NAMESPACE_CLASH',
     message: `[fieldkit/soap] ${source}: <${truncate(key, 60)}> under ${truncate(path || 'Body', 80)} comes from two namespaces, ${shown(first)} and ${shown(second)}; they would be merged under one key`,
-    hint: `Pass namespaces: { "${truncate(second, 80)}": "prefix" } (namespace URI → the prefix you want in keys) so each namespace gets its own key; Fieldkit never merges elements of different namespaces`,
+    hint: 'Pass namespaces: { "<one of the two namespace URIs>": "prefix" } (namespace URI → the prefix you want in keys) so each namespace gets its own key; Fieldkit never merges elements of different namespaces',
     details: {
       key: truncate(key, 60),
       path: truncate(path, 80),

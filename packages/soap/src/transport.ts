@@ -123,10 +123,7 @@ function timeoutError(req: TransportRequest, kind: 'headers' | 'idle' | 'total',
   return new SoapError({
     code: 'FK_SOAP_TIMEOUT',
     message: `[fieldkit/soap] POST ${where(req.url)} timed out while streaming: ${what}`,
-    hint:
-      kind === 'total'
-        ? 'The answer takes longer than the whole-call limit; check the service (or a slow proxy), or raise totalTimeoutMs (http.timeout.total)'
-        : 'The service went silent (or sends a byte at a time); check the service, or raise timeoutMs (http.timeout.bodyIdle / headers)',
+    hint: 'The service went silent or sends too slowly (a slow proxy?); check the service, or raise timeoutMs (silence between bytes, http.timeout.bodyIdle) or totalTimeoutMs (the whole call, http.timeout.total) if the answer is legitimately slow',
     details: { kind, timeoutMs: ms },
   })
 }
