@@ -1,6 +1,14 @@
-import { expected, isFieldkitError, type Logger, resolveLogger, type SecretScrubber } from '@fieldkit/core'
+import {
+  describeValue,
+  expected,
+  isFieldkitError,
+  type Logger,
+  resolveLogger,
+  type SecretScrubber,
+} from '@fieldkit/core'
 import type { HttpClient, HttpClientOptions } from '@fieldkit/http'
 import type { ZodType } from 'zod'
+import { checkObject, checkSchema, checkStringMap, inputError } from './checks'
 import { type AddressingOptions, buildEnvelope, type SoapHeaderBlock } from './envelope-build'
 import { parseEnvelope } from './envelope-parse'
 import { redactedExcerpt, SoapError, SoapFaultError, type SoapVersion, truncate } from './errors'
@@ -133,7 +141,7 @@ function checkEndpoint(endpoint: unknown): void {
 
 function validateOptions(o: SoapClientOptions): void {
   if (typeof o !== 'object' || o === null)
-    throw optionsError(`Expected options to be an object, got ${String(o)}`, 'Pass { endpoint, version, … }')
+    throw optionsError(`Expected options to be an object, got ${describeValue(o)}`, 'Pass { endpoint, version, … }')
   if (o.endpoint !== undefined) checkEndpoint(o.endpoint)
   if (o.endpoint === undefined && o.wsdl === undefined)
     throw optionsError(
@@ -142,12 +150,12 @@ function validateOptions(o: SoapClientOptions): void {
     )
   if (o.version !== undefined && o.version !== '1.1' && o.version !== '1.2')
     throw optionsError(
-      `Expected \`version\` to be '1.1' or '1.2', got ${String(o.version)}`,
+      `Expected \`version\` to be '1.1' or '1.2', got ${describeValue(o.version)}`,
       'The WSDL binding (soap: or soap12:) says which',
     )
   if (o.wsdl === undefined && (typeof o.namespace !== 'string' || o.namespace === ''))
     throw optionsError(
-      `Expected \`namespace\` to be a namespace URI when there is no WSDL, got ${String(o.namespace)}`,
+      `Expected \`namespace\` to be a namespace URI when there is no WSDL, got ${describeValue(o.namespace)}`,
       'Give the target namespace of the request element, or a WSDL',
     )
   if (o.security !== undefined && typeof o.security?.securityHeader !== 'function')
@@ -160,16 +168,19 @@ function validateOptions(o: SoapClientOptions): void {
       'Expected `arrays` to be an array of paths such as "GetEmployeesResponse/Employee"',
       'List the repeated elements, from Body down',
     )
+  checkStringMap('namespaces', o.namespaces)
+  checkSchema('schema', o.schema)
+  checkObject('limits', o.limits)
   if (o.decimal !== undefined && o.decimal !== 'string' && o.decimal !== 'number')
     throw optionsError(
-      `Expected \`decimal\` to be 'string' or 'number', got ${String(o.decimal)}`,
+      `Expected \`decimal\` to be 'string' or 'number', got ${describeValue(o.decimal)}`,
       "'string' keeps every digit; 'number' is convenient but may round",
     )
   for (const key of ['maxResponseBytes', 'timeoutMs', 'totalTimeoutMs'] as const) {
     const v = o[key]
     if (v !== undefined && !(Number.isInteger(v) && v > 0))
       throw optionsError(
-        `Expected \`${key}\` to be a positive integer, got ${String(v)}`,
+        `Expected \`${key}\` to be a positive integer, got ${describeValue(v)}`,
         'Use a whole number of bytes / milliseconds',
       )
   }
@@ -231,6 +242,10 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
   }
 
   async function resolve(operation: string, callOptions: CallOptions | undefined): Promise<Resolved> {
+    if (typeof operation !== 'string' || operation === '') throw inputError('operation', 'an operation name', operation)
+    if (callOptions !== undefined && (typeof callOptions !== 'object' || callOptions === null))
+      throw inputError('options', 'an object', callOptions)
+    checkSchema('options.schema', callOptions?.schema)
     const desc = await describe()
     if (desc === undefined) {
       const namespace = options.namespace as string
@@ -391,6 +406,8 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       input: unknown,
       callOptions: StreamCallOptions,
     ): AsyncGenerator<T, void, undefined> {
+      if (typeof callOptions?.record !== 'string' || callOptions.record.trim() === '')
+        throw inputError('options.record', 'a path such as "GetEmployeesResponse/Employee"', callOptions?.record)
       const r = await resolve(operation, callOptions)
       const { xml, httpHeaders, scrubber } = envelope(r, input, callOptions)
       const res = await transport.stream({

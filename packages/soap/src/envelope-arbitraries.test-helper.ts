@@ -13,7 +13,7 @@ export const XSI = 'http://www.w3.org/2001/XMLSchema-instance'
 export const XOP = 'http://www.w3.org/2004/08/xop/include'
 
 // What each reader may throw for input it cannot accept (README "Errors"); anything else is a bug.
-export const PARSE_CODES = /^FK_(XML_PARSE|XML_LIMIT|SOAP_NOT_ENVELOPE|SOAP_FAULT|SOAP_MTOM)$/
+export const PARSE_CODES = /^FK_(XML_PARSE|XML_LIMIT|SOAP_NOT_ENVELOPE|SOAP_FAULT|SOAP_MTOM|SOAP_NAMESPACE_CLASH)$/
 
 // ---------------------------------------------------------------------------------------------------------------
 // Values: any Unicode (lone surrogates included), mixed with the strings that break naive XML writers.

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { expected } from '@fieldkit/core'
+import { checkOneOf, checkStringMap, inputError, optionsError } from './checks'
 import { SoapError, type SoapVersion } from './errors'
 import { SOAP11_NS, SOAP12_NS, WSA_NS, XSI_NS } from './namespaces'
 import { cdata, comment, escapeAttribute, escapeText } from './xml-escape'
@@ -67,7 +69,13 @@ function valueText(value: unknown): string {
     if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF'
     return String(value)
   }
-  return String(value)
+  if (typeof value === 'symbol' || typeof value === 'function') throw invalid(`a ${typeof value}`)
+  try {
+    return String(value)
+  } catch {
+    // An object without toString (null prototype) or whose toString throws.
+    throw invalid('an object that has no text form')
+  }
 }
 
 function invalid(what: string): SoapError {
@@ -99,6 +107,33 @@ function qualified(key: string, w: Writer): string {
     return key
   }
   return w.prefix ? `${w.prefix}:${key}` : key
+}
+
+/** The shape of buildEnvelope's options, for JavaScript callers: FK_SOAP_OPTIONS / FK_SOAP_INPUT, never a TypeError. */
+function checkBuildOptions(options: BuildEnvelopeOptions): void {
+  if (typeof options !== 'object' || options === null) throw optionsError('options', 'an object', options)
+  const body = options.body as Partial<BuildEnvelopeOptions['body']> | undefined
+  if (typeof body !== 'object' || body === null) throw inputError('body', 'an object { name, namespace, value }', body)
+  if (typeof body.name !== 'string') throw inputError('body.name', 'an element name', body.name)
+  if (typeof body.namespace !== 'string') throw inputError('body.namespace', 'a namespace URI', body.namespace)
+  checkOneOf('elementForm', options.elementForm, ['qualified', 'unqualified'])
+  checkStringMap('namespaces', options.namespaces)
+  const headers = options.headers as unknown
+  if (headers !== undefined && !Array.isArray(headers)) throw inputError('headers', 'an array', headers)
+  for (const [i, block] of (options.headers ?? []).entries()) {
+    if (typeof block === 'string') continue
+    if (typeof block !== 'object' || block === null) throw inputError(`headers[${i}]`, 'an object or XML', block)
+    if (typeof block.name !== 'string') throw inputError(`headers[${i}].name`, 'an element name', block.name)
+    if (typeof block.namespace !== 'string')
+      throw inputError(`headers[${i}].namespace`, 'a namespace URI', block.namespace)
+  }
+  const a = options.addressing as Partial<AddressingOptions> | undefined
+  if (a === undefined) return
+  if (typeof a !== 'object' || a === null) throw optionsError('addressing', 'an object { action, to }', a)
+  for (const key of ['action', 'to'] as const)
+    if (typeof a[key] !== 'string') throw optionsError(`addressing.${key}`, 'a string', a[key])
+  if (a.messageId !== undefined && typeof a.messageId !== 'string')
+    throw optionsError('addressing.messageId', 'a string', a.messageId)
 }
 
 /**
@@ -164,11 +199,12 @@ function writeElement(key: string, value: unknown, w: Writer): void {
  * ```
  */
 export function buildEnvelope(options: BuildEnvelopeOptions): string {
+  checkBuildOptions(options)
   const envNs = options.version === '1.2' ? SOAP12_NS : options.version === '1.1' ? SOAP11_NS : undefined
   if (envNs === undefined) {
     throw new SoapError({
       code: 'FK_SOAP_OPTIONS',
-      message: `[fieldkit/soap] Expected \`version\` to be '1.1' or '1.2', got ${String(options.version)}`,
+      message: `[fieldkit/soap] ${expected('version', "'1.1' or '1.2'", options.version)}`,
       hint: "Use '1.1' for text/xml services and '1.2' for application/soap+xml ones (the WSDL binding says which)",
     })
   }

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod'
+import { checkObject, checkOneOf, checkSchema, checkStringMap, checkStrings, inputError, optionsError } from './checks'
 import { EnvelopeReader, notEnvelope } from './envelope-reader'
 import type { SoapFault, SoapFaultError, SoapVersion } from './errors'
 import { type DecimalMode, mergeShapes, type Shape, shapeFromArrays, shapeFromZod } from './shape'
@@ -54,6 +55,7 @@ export interface ParsedEnvelope<T = Record<string, unknown>> {
  * ```
  */
 export function parseEnvelope<T = Record<string, unknown>>(xml: string, options: ParseOptions = {}): ParsedEnvelope<T> {
+  checkParseInput(xml, options)
   const source = options.source ?? 'the XML'
   const limits = resolveLimits(options.limits, 'limits')
   checkXml(xml, limits, source)
@@ -100,4 +102,17 @@ export function parseEnvelope<T = Record<string, unknown>>(xml: string, options:
   if (options.schema && options.schemaAt !== 'response')
     return { version, headers, body: validate(options.schema, body, source) as T }
   return { version, headers, body: body as T }
+}
+
+/** The shape of parseEnvelope's arguments, for JavaScript callers: FK_SOAP_INPUT / FK_SOAP_OPTIONS, never a TypeError. */
+function checkParseInput(xml: unknown, options: ParseOptions): void {
+  if (typeof xml !== 'string') throw inputError('xml', 'the XML text (a string)', xml)
+  if (typeof options !== 'object' || options === null) throw optionsError('options', 'an object', options)
+  checkStringMap('namespaces', options.namespaces)
+  checkStrings('arrays', options.arrays)
+  checkOneOf('decimal', options.decimal, ['string', 'number'])
+  checkSchema('schema', options.schema)
+  checkObject('limits', options.limits)
+  if (options.source !== undefined && typeof options.source !== 'string')
+    throw optionsError('source', 'a string', options.source)
 }

@@ -1,4 +1,6 @@
+import { expected } from '@fieldkit/core'
 import type { ZodType } from 'zod'
+import { checkObject, checkOneOf, checkSchema, checkStringMap, checkStrings, inputError, optionsError } from './checks'
 import { EnvelopeReader } from './envelope-reader'
 import { SoapError, xmlLimitError, xmlParseErrorAt } from './errors'
 import type { DecimalMode, Shape } from './shape'
@@ -50,13 +52,8 @@ export async function* streamRecords<T = Record<string, unknown>>(
   options: StreamRecordsOptions,
 ): AsyncGenerator<T, void, undefined> {
   const source = options.source ?? 'the XML stream'
-  if (typeof options.record !== 'string' || options.record.trim() === '') {
-    throw new SoapError({
-      code: 'FK_SOAP_OPTIONS',
-      message: `[fieldkit/soap] Expected \`record\` to be a path such as "GetEmployeesResponse/Employee", got ${String(options.record)}`,
-      hint: 'Name the repeated element, from Body down, with the keys parseEnvelope would give',
-    })
-  }
+  checkStreamInput(input, options)
+  if (typeof input === 'string') input = [input]
   const limits = resolveLimits({ maxBytes: Number.POSITIVE_INFINITY, ...options.limits }, 'limits')
   const reader = new EnvelopeReader(options, limits, source, false)
   const { parser, ready } = reader
@@ -99,4 +96,27 @@ export async function* streamRecords<T = Record<string, unknown>>(
   if (reader.envNs === '') {
     throw xmlParseErrorAt(parser.line, parser.column, '', 'no root element', source)
   }
+}
+
+/** The shape of streamRecords' arguments, for JavaScript callers: FK_SOAP_INPUT / FK_SOAP_OPTIONS, never a TypeError. */
+function checkStreamInput(input: unknown, options: StreamRecordsOptions): void {
+  const iterable =
+    typeof input === 'object' &&
+    input !== null &&
+    (typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+      typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function')
+  if (!iterable && typeof input !== 'string') throw inputError('input', 'an iterable of strings or bytes', input)
+  if (typeof options !== 'object' || options === null) throw optionsError('options', 'an object', options)
+  if (typeof options.record !== 'string' || options.record.trim() === '') {
+    throw new SoapError({
+      code: 'FK_SOAP_OPTIONS',
+      message: `[fieldkit/soap] ${expected('record', 'a path such as "GetEmployeesResponse/Employee"', options.record)}`,
+      hint: 'Name the repeated element, from Body down, with the keys parseEnvelope would give',
+    })
+  }
+  checkStringMap('namespaces', options.namespaces)
+  checkStrings('arrays', options.arrays)
+  checkOneOf('decimal', options.decimal, ['string', 'number'])
+  checkSchema('schema', options.schema)
+  checkObject('limits', options.limits)
 }

@@ -1,3 +1,4 @@
+import { describeValue } from '@fieldkit/core'
 import { xmlLimitError, xmlParseError } from './errors'
 
 /** Safety limits on XML Fieldkit reads. DOCTYPE is never accepted and only the five predefined entities exist. */
@@ -39,7 +40,7 @@ export function resolveLimits(limits: XmlLimits | undefined, where: string): Res
     const value = limits?.[key]
     if (value === undefined) continue
     if (!(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value > 0))) {
-      throw xmlOptionsError(`Expected \`${where}.${key}\` to be a positive integer, got ${String(value)}`)
+      throw xmlOptionsError(`Expected \`${where}.${key}\` to be a positive integer, got ${describeValue(value)}`)
     }
     out[key] = value
   }
