@@ -15,6 +15,7 @@ import { redactedExcerpt, SoapError, SoapFaultError, type SoapVersion, truncate 
 import { headerScrubber, scrubFault } from './header-secrets'
 import { parseMultipartRelated } from './mtom'
 import { keyMaker } from './namespaces'
+import { schemaNamespaces } from './schema-keys'
 import type { DecimalMode, Shape } from './shape'
 import { streamRecords } from './stream-records'
 import { httpTransport, type SoapTransport, type TransportResponse } from './transport'
@@ -203,6 +204,8 @@ interface Resolved {
   elementForm: 'qualified' | 'unqualified'
   shape: Shape | undefined
   responseKey: string | undefined
+  /** Namespace URI → prefix for keys: the caller's, plus the schema's where it would put two under one key. */
+  namespaces: Record<string, string> | undefined
 }
 
 /**
@@ -228,7 +231,14 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       timeoutMs: options.timeoutMs ?? 60_000,
       totalTimeoutMs: options.totalTimeoutMs,
     })
-  const key = keyMaker(options.namespaces)
+  // With a WSDL, keys are named from the schema's namespaces too (schemaNamespaces): one map for shape and parse.
+  const namesFor = new WeakMap<WsdlDescription, Record<string, string>>()
+  const namespacesOf = (desc: WsdlDescription | undefined): Record<string, string> | undefined => {
+    if (desc === undefined) return options.namespaces
+    let names = namesFor.get(desc)
+    if (names === undefined) namesFor.set(desc, (names = schemaNamespaces(desc, options.namespaces)))
+    return names
+  }
   let wsdlPromise: Promise<WsdlDescription | undefined> | undefined
   const describe = () => {
     const wsdl = options.wsdl
@@ -257,6 +267,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
         elementForm: 'qualified',
         shape: undefined,
         responseKey: undefined,
+        namespaces: options.namespaces,
       }
     }
     const candidates = desc.operations.filter((op) => op.name === operation)
@@ -295,7 +306,8 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
         (decl?.type ? desc.types.get(`{${decl.type.namespace}}${decl.type.name}`)?.fields[0] : undefined)
       if (firstField && firstField.namespace === '') elementForm = 'unqualified'
     }
-    const shape = outputShape(desc, op, key)
+    const namespaces = namespacesOf(desc)
+    const shape = outputShape(desc, op, keyMaker(namespaces))
     const responseKey = shape?.children ? Object.keys(shape.children)[0] : undefined
     return {
       url,
@@ -305,6 +317,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       elementForm,
       shape,
       responseKey,
+      namespaces,
     }
   }
 
@@ -377,7 +390,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       let parsed: { body: Record<string, unknown> }
       try {
         parsed = parseEnvelope(text, {
-          ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+          ...(r.namespaces ? { namespaces: r.namespaces } : {}),
           ...(options.arrays ? { arrays: options.arrays } : {}),
           ...(options.limits ? { limits: options.limits } : {}),
           ...(attachments ? { attachments } : {}),
@@ -429,7 +442,7 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
       const schema = callOptions.schema ?? options.schema
       const records = streamRecords<T>(res.body, {
         record: callOptions.record,
-        ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+        ...(r.namespaces ? { namespaces: r.namespaces } : {}),
         ...(r.shape ? { shape: r.shape } : {}),
         ...(options.limits ? { limits: options.limits } : {}),
         ...(schema ? { schema } : {}),

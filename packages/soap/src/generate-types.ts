@@ -1,4 +1,5 @@
-import { XSD_NS } from './namespaces'
+import { keyMaker, XSD_NS } from './namespaces'
+import { schemaNamespaces } from './schema-keys'
 import type { DecimalMode } from './shape'
 import {
   attributesOf,
@@ -18,6 +19,8 @@ export interface GenerateTypesOptions {
   decimal?: DecimalMode
   /** Module zod is imported from (default 'zod'). */
   zodModule?: string
+  /** Namespace URI → prefix for keys; match the client's `namespaces` option (keys then agree with its results). */
+  namespaces?: Record<string, string>
 }
 
 const RESERVED = new Set(
@@ -89,6 +92,8 @@ function scalar(builtin: string | undefined, decimal: DecimalMode): Scalar {
  */
 export function generateTypes(desc: WsdlDescription, options: GenerateTypesOptions = {}): string {
   const decimal = options.decimal ?? 'string'
+  // The same keys as the client's WSDL-typed calls: the caller's namespaces plus the schema's where two would clash.
+  const key = keyMaker(schemaNamespaces(desc, options.namespaces))
   const names = new Map<TypeDecl, string>()
   const used = new Set<string>()
   const order: TypeDecl[] = []
@@ -155,7 +160,7 @@ export function generateTypes(desc: WsdlDescription, options: GenerateTypesOptio
     for (const attr of attributesOf(desc, type)) {
       if (!attr.name) continue
       const s = scalar(builtinOf(desc, attr.type) ?? 'string', decimal)
-      props.push({ key: `@${attr.name.replace(/^.*:/, '')}`, ts: s.ts, zod: s.zod, optional: !attr.required })
+      props.push({ key: `@${key('', attr.name.replace(/^.*:/, ''))}`, ts: s.ts, zod: s.zod, optional: !attr.required })
     }
     if (type.text) {
       const s = scalar(
@@ -167,11 +172,12 @@ export function generateTypes(desc: WsdlDescription, options: GenerateTypesOptio
     const seen = new Set<string>()
     for (const field of fieldsOf(desc, type)) {
       const decl = derefElement(desc, field)
-      if (seen.has(decl.name)) continue
-      seen.add(decl.name)
+      const fieldKey = key(decl.namespace, decl.name)
+      if (seen.has(fieldKey)) continue
+      seen.add(fieldKey)
       const t = fieldType(field, name)
       // Repeated elements are always arrays (`[]` when absent), so only single optional elements are optional.
-      props.push({ key: decl.name, ts: t.ts, zod: t.zod, optional: field.minOccurs === 0 && field.maxOccurs <= 1 })
+      props.push({ key: fieldKey, ts: t.ts, zod: t.zod, optional: field.minOccurs === 0 && field.maxOccurs <= 1 })
     }
     const tsProps = props.map(
       (p) => `  ${propertyKey(p.key)}${p.optional ? '?' : ''}: ${p.ts}${p.optional ? ' | undefined' : ''}`,

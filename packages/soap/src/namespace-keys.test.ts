@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSoapClient } from './client'
 import { parseEnvelope } from './envelope-parse'
 import type { SoapError } from './errors'
+import { generateTypes } from './generate-types'
 import { envelope11, type Loopback, loopback } from './loopback.test-helper'
 import { streamRecords } from './stream-records'
+import { readWsdl } from './wsdl'
 
 // Issue 16's case: an HR record and a payroll record, same local names, two namespace URIs.
 const TWO_NAMESPACES = envelope11(
@@ -218,5 +220,67 @@ describe('property: parsing never merges elements of different namespace URIs', 
       ),
       { numRuns: 200 },
     )
+  })
+})
+
+// A WSDL whose response type holds an hr:Employee and a pay:Employee (by ref into a second schema).
+const TWO_NS_WSDL = (url: string) => `<?xml version="1.0"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:hr="urn:hr" xmlns:pay="urn:payroll" targetNamespace="urn:hr">
+  <wsdl:types>
+    <xsd:schema targetNamespace="urn:payroll" elementFormDefault="qualified">
+      <xsd:element name="Employee"><xsd:complexType><xsd:sequence><xsd:element name="id" type="xsd:string"/><xsd:element name="gross" type="xsd:decimal"/></xsd:sequence></xsd:complexType></xsd:element>
+    </xsd:schema>
+    <xsd:schema targetNamespace="urn:hr" elementFormDefault="qualified">
+      <xsd:import namespace="urn:payroll"/>
+      <xsd:element name="GetPeople"><xsd:complexType><xsd:sequence/></xsd:complexType></xsd:element>
+      <xsd:element name="GetPeopleResponse"><xsd:complexType><xsd:sequence>
+        <xsd:element name="Employee" maxOccurs="unbounded"><xsd:complexType><xsd:sequence><xsd:element name="id" type="xsd:string"/></xsd:sequence></xsd:complexType></xsd:element>
+        <xsd:element ref="pay:Employee" maxOccurs="unbounded"/>
+      </xsd:sequence></xsd:complexType></xsd:element>
+    </xsd:schema>
+  </wsdl:types>
+  <wsdl:message name="In"><wsdl:part name="parameters" element="hr:GetPeople"/></wsdl:message>
+  <wsdl:message name="Out"><wsdl:part name="parameters" element="hr:GetPeopleResponse"/></wsdl:message>
+  <wsdl:portType name="P"><wsdl:operation name="GetPeople"><wsdl:input message="hr:In"/><wsdl:output message="hr:Out"/></wsdl:operation></wsdl:portType>
+  <wsdl:binding name="B" type="hr:P"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="GetPeople"><soap:operation soapAction="urn:hr/GetPeople"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="S"><wsdl:port name="P" binding="hr:B"><soap:address location="${url}/soap"/></wsdl:port></wsdl:service>
+</wsdl:definitions>`
+
+describe('WSDL-typed calls name keys from the schema namespaces (issue 16)', () => {
+  let server: Loopback
+  beforeAll(async () => {
+    server = await loopback((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
+      res.end(
+        envelope11(
+          '<a:GetPeopleResponse xmlns:a="urn:hr" xmlns:b="urn:payroll"><a:Employee><a:id>E1</a:id></a:Employee><b:Employee><b:id>P9</b:id><b:gross>100.50</b:gross></b:Employee></a:GetPeopleResponse>',
+        ),
+      )
+    })
+  })
+  afterAll(() => server.close())
+
+  it('client.call keys the second namespace by the prefix the WSDL declares for it, typed by the schema', async () => {
+    const svc = createSoapClient({ wsdl: TWO_NS_WSDL(server.url) })
+    expect(await svc.call('GetPeople', {})).toEqual({
+      Employee: [{ id: 'E1' }],
+      'pay:Employee': [{ 'pay:id': 'P9', 'pay:gross': '100.50' }],
+    })
+    await svc.close()
+  })
+
+  it('the caller’s namespaces win over the schema-derived prefix', async () => {
+    const svc = createSoapClient({ wsdl: TWO_NS_WSDL(server.url), namespaces: { 'urn:payroll': 'payroll' } })
+    const out = await svc.call<Record<string, unknown>>('GetPeople', {})
+    expect(Object.keys(out)).toEqual(['Employee', 'payroll:Employee'])
+    await svc.close()
+  })
+
+  it('generateTypes names the same keys (no silent dedup of the second Employee)', async () => {
+    const source = generateTypes(await readWsdl(TWO_NS_WSDL(server.url)))
+    expect(source).toContain('"pay:Employee"')
+    expect(source).toContain('"pay:gross"')
   })
 })

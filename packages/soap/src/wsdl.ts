@@ -97,6 +97,8 @@ export interface WsdlDescription {
   types: Map<string, TypeDecl>
   /** Every document read (the WSDL and what it imports). */
   documents: string[]
+  /** Namespace URI → the prefix the documents first declare for it (used to name keys apart, see schemaNamespaces). */
+  prefixes?: Map<string, string>
 }
 
 /** Options of {@link readWsdl}. */
@@ -192,6 +194,7 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     elements: new Map(),
     types: new Map(),
     documents: [],
+    prefixes: new Map(),
   }
   const messages = new Map<string, MessageInfo>()
   const portTypes = new Map<
@@ -240,7 +243,9 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     const rootNode = rootKey === undefined ? undefined : (tree[rootKey] as unknown[])[0]
     if (rootKey === undefined || typeof rootNode !== 'object' || rootNode === null)
       throw wsdlError('no root element', base.href)
-    const root: Walk = { node: rootNode as Node, scope: childScope(ROOT_SCOPE, nsDeclarations(rootNode as Node)) }
+    const declared = nsDeclarations(rootNode as Node)
+    for (const [p, uri] of declared ?? []) if (p !== '' && !desc.prefixes?.has(uri)) desc.prefixes?.set(uri, p)
+    const root: Walk = { node: rootNode as Node, scope: childScope(ROOT_SCOPE, declared) }
     const [prefix, local] = splitQName(rootKey)
     const ns = root.scope[prefix]
     if (ns === XSD_NS && local === 'schema') return readSchema(root, base, chameleon)
@@ -299,6 +304,8 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
   }
 
   async function readSchema(schema: Walk, base: URL, chameleon?: string): Promise<void> {
+    for (const [p, uri] of nsDeclarations(schema.node) ?? [])
+      if (p !== '' && !desc.prefixes?.has(uri)) desc.prefixes?.set(uri, p)
     const tns = attr(schema, 'targetNamespace') ?? chameleon ?? ''
     const qualified = attr(schema, 'elementFormDefault') === 'qualified'
     for (const imp of kids(schema, XSD_NS, 'import')) {
