@@ -184,6 +184,42 @@ function writeElement(key: string, value: unknown, w: Writer): void {
   w.out.push(element(name, attrs, inner.out))
 }
 
+/** The Header's children: WS-Addressing first, then each block (data serialised in its own namespace, XML as is). */
+function writeHeaders(
+  options: BuildEnvelopeOptions,
+  declared: Map<string, string>,
+  nsPrefix: (uri: string) => string,
+): string[] {
+  const headers: string[] = []
+  if (options.addressing) {
+    const a = options.addressing
+    const p = nsPrefix(WSA_NS)
+    const mu = options.version === '1.2' ? ' soap:mustUnderstand="true"' : ' soap:mustUnderstand="1"'
+    headers.push(
+      `<${p}:Action${mu}>${escapeText(a.action)}</${p}:Action>`,
+      `<${p}:MessageID>${escapeText(a.messageId ?? `urn:uuid:${randomUUID()}`)}</${p}:MessageID>`,
+      `<${p}:ReplyTo><${p}:Address>http://www.w3.org/2005/08/addressing/anonymous</${p}:Address></${p}:ReplyTo>`,
+      `<${p}:To${mu}>${escapeText(a.to)}</${p}:To>`,
+    )
+  }
+  for (const block of options.headers ?? []) {
+    if (typeof block === 'string') {
+      headers.push(block)
+      continue
+    }
+    const p = nsPrefix(block.namespace)
+    const w: Writer = { out: [], prefix: p, declared, depth: 0 }
+    writeElement(block.name, block.value, w)
+    let xml = w.out.join('')
+    if (block.mustUnderstand) {
+      const mu = options.version === '1.2' ? 'true' : '1'
+      xml = xml.replace(/^<([^\s/>]+)/, `<$1 soap:mustUnderstand="${mu}"`)
+    }
+    headers.push(xml)
+  }
+  return headers
+}
+
 /**
  * Builds a SOAP 1.1 or 1.2 envelope from plain data. Every namespace is declared once on the Envelope. In the body
  * value, keys are child elements (`prefix:Name` for a declared prefix), `@name` keys are attributes, `#text`,
@@ -213,7 +249,6 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
     ['xsi', XSI_NS],
     ['m', options.body.namespace],
   ])
-  const headerBlocks = options.headers ?? []
   let next = 0
   const nsPrefix = (uri: string): string => {
     for (const [p, u] of declared) if (u === uri && p !== 'soap' && p !== 'xsi') return p
@@ -233,33 +268,7 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
     }
     declared.set(prefix, uri)
   }
-  const headers: string[] = []
-  if (options.addressing) {
-    const a = options.addressing
-    const p = nsPrefix(WSA_NS)
-    const mu = options.version === '1.2' ? ' soap:mustUnderstand="true"' : ' soap:mustUnderstand="1"'
-    headers.push(
-      `<${p}:Action${mu}>${escapeText(a.action)}</${p}:Action>`,
-      `<${p}:MessageID>${escapeText(a.messageId ?? `urn:uuid:${randomUUID()}`)}</${p}:MessageID>`,
-      `<${p}:ReplyTo><${p}:Address>http://www.w3.org/2005/08/addressing/anonymous</${p}:Address></${p}:ReplyTo>`,
-      `<${p}:To${mu}>${escapeText(a.to)}</${p}:To>`,
-    )
-  }
-  for (const block of headerBlocks) {
-    if (typeof block === 'string') {
-      headers.push(block)
-      continue
-    }
-    const p = nsPrefix(block.namespace)
-    const w: Writer = { out: [], prefix: p, declared, depth: 0 }
-    writeElement(block.name, block.value, w)
-    let xml = w.out.join('')
-    if (block.mustUnderstand) {
-      const mu = options.version === '1.2' ? 'true' : '1'
-      xml = xml.replace(/^<([^\s/>]+)/, `<$1 soap:mustUnderstand="${mu}"`)
-    }
-    headers.push(xml)
-  }
+  const headers = writeHeaders(options, declared, nsPrefix)
   const bodyWriter: Writer = { out: [], prefix: 'm', declared, depth: 0 }
   const childPrefix = options.elementForm === 'unqualified' ? '' : 'm'
   const value = options.body.value
