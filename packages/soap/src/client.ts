@@ -236,7 +236,10 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
   const namespacesOf = (desc: WsdlDescription | undefined): Record<string, string> | undefined => {
     if (desc === undefined) return options.namespaces
     let names = namesFor.get(desc)
-    if (names === undefined) namesFor.set(desc, (names = schemaNamespaces(desc, options.namespaces)))
+    if (names === undefined) {
+      names = schemaNamespaces(desc, options.namespaces)
+      namesFor.set(desc, names)
+    }
     return names
   }
   let wsdlPromise: Promise<WsdlDescription | undefined> | undefined
@@ -250,218 +253,230 @@ export function createSoapClient(options: SoapClientOptions): SoapClient {
           : readWsdl(wsdl, options.wsdlOptions)
     return wsdlPromise
   }
-
-  async function resolve(operation: string, callOptions: CallOptions | undefined): Promise<Resolved> {
-    if (typeof operation !== 'string' || operation === '') throw inputError('operation', 'an operation name', operation)
-    if (callOptions !== undefined && (typeof callOptions !== 'object' || callOptions === null))
-      throw inputError('options', 'an object', callOptions)
-    checkSchema('options.schema', callOptions?.schema)
-    const desc = await describe()
-    if (desc === undefined) {
-      const namespace = options.namespace as string
-      return {
-        url: options.endpoint as string,
-        version: options.version ?? '1.1',
-        action: callOptions?.soapAction ?? `${namespace.replace(/\/$/, '')}/${operation}`,
-        body: { name: operation, namespace },
-        elementForm: 'qualified',
-        shape: undefined,
-        responseKey: undefined,
-        namespaces: options.namespaces,
-      }
-    }
-    const candidates = desc.operations.filter((op) => op.name === operation)
-    const op: WsdlOperation | undefined =
-      candidates.find((o) => o.version === (options.version ?? o.version)) ?? candidates[0]
-    if (op === undefined) {
-      throw new SoapError({
-        code: 'FK_SOAP_OPERATION',
-        message: `[fieldkit/soap] the WSDL has no operation "${truncate(operation, 80)}" (it has ${truncate(
-          desc.operations
-            .map((o) => o.name)
-            .filter((n, i, a) => a.indexOf(n) === i)
-            .join(', '),
-          200,
-        )})`,
-        hint: 'Check the operation name (case matters) against readWsdl(...).operations',
-        details: { operation: truncate(operation, 80) },
-      })
-    }
-    const port = desc.services.flatMap((s) => s.ports).find((p) => p.binding === op.binding)
-    const url = options.endpoint ?? port?.address
-    if (!url) throw optionsError('Expected `endpoint`: the WSDL port has no address', 'Pass endpoint explicitly')
-    let body: { name: string; namespace: string }
-    let elementForm: 'qualified' | 'unqualified' = 'qualified'
-    if (op.style === 'rpc') {
-      body = { name: op.name, namespace: op.namespace ?? desc.targetNamespace }
-      elementForm = 'unqualified'
-    } else {
-      const element = op.input?.element
-      const decl = element ? desc.elements.get(`{${element.namespace}}${element.name}`) : undefined
-      body = element
-        ? { name: element.name, namespace: element.namespace }
-        : { name: op.name, namespace: desc.targetNamespace }
-      const firstField =
-        decl?.inline?.fields[0] ??
-        (decl?.type ? desc.types.get(`{${decl.type.namespace}}${decl.type.name}`)?.fields[0] : undefined)
-      if (firstField && firstField.namespace === '') elementForm = 'unqualified'
-    }
-    const namespaces = namespacesOf(desc)
-    const shape = outputShape(desc, op, keyMaker(namespaces))
-    const responseKey = shape?.children ? Object.keys(shape.children)[0] : undefined
-    return {
-      url,
-      version: options.version ?? op.version,
-      action: callOptions?.soapAction ?? op.soapAction,
-      body,
-      elementForm,
-      shape,
-      responseKey,
-      namespaces,
-    }
-  }
-
-  function envelope(r: Resolved, input: unknown, callOptions: CallOptions | undefined) {
-    const headers: (SoapHeaderBlock | string)[] = []
-    if (options.security) headers.push(options.security.securityHeader())
-    headers.push(...(callOptions?.soapHeaders ?? []))
-    const addressing: AddressingOptions | undefined = options.addressing ? { action: r.action, to: r.url } : undefined
-    const xml = buildEnvelope({
-      version: r.version,
-      body: { ...r.body, value: input ?? {} },
-      elementForm: r.elementForm,
-      headers,
-      ...(addressing ? { addressing } : {}),
-    })
-    const httpHeaders: Record<string, string> =
-      r.version === '1.2'
-        ? {
-            'content-type': `application/soap+xml; charset=utf-8; action="${r.action.replace(/["\\]/g, '')}"`,
-            accept: 'application/soap+xml, multipart/related',
-          }
-        : {
-            'content-type': 'text/xml; charset=utf-8',
-            soapaction: `"${r.action.replace(/["\\]/g, '')}"`,
-            accept: 'text/xml, multipart/related',
-          }
-    return { xml, httpHeaders, scrubber: headerScrubber(headers) }
-  }
-
-  function contentType(res: { headers: TransportResponse['headers'] }): string {
-    const v = res.headers['content-type']
-    return (Array.isArray(v) ? v[0] : v) ?? ''
-  }
-
-  function notSoapStatus(r: Resolved, operation: string, status: number, text: string): SoapError {
-    return new SoapError({
-      code: 'FK_SOAP_HTTP_STATUS',
-      message: `[fieldkit/soap] ${operation} at ${new URL(r.url).origin} answered HTTP ${status} without a SOAP envelope: ${redactedExcerpt(text, 0)}`,
-      hint: 'The server (or a proxy in front of it) refused the call before SOAP: check the endpoint path, the SOAP version (content type) and authentication',
-      details: { status, operation: truncate(operation, 80) },
-    })
-  }
-
+  const ctx: ClientContext = { options, transport, log, describe, namespacesOf }
   return {
-    async call<T>(operation: string, input?: unknown, callOptions?: CallOptions): Promise<T> {
-      const r = await resolve(operation, callOptions)
-      const { xml, httpHeaders, scrubber } = envelope(r, input, callOptions)
-      const started = performance.now()
-      const res = await transport.send({
-        url: r.url,
-        headers: httpHeaders,
-        body: xml,
-        idempotent: callOptions?.idempotent === true,
-        ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
-      })
-      log.debug(
-        { operation, status: res.status, bytes: res.body.length, durationMs: Math.round(performance.now() - started) },
-        'soap call',
-      )
-      const type = contentType(res)
-      let text: string
-      let attachments: Map<string, Buffer> | undefined
-      if (/^multipart\/related/i.test(type)) {
-        const parts = parseMultipartRelated(res.body, type)
-        text = parts.root
-        attachments = parts.attachments
-      } else text = res.body.toString('utf8')
-      if (!/^\s*</.test(text)) throw notSoapStatus(r, operation, res.status, text)
-      const source = `${operation} at ${new URL(r.url).origin}`
-      let parsed: { body: Record<string, unknown> }
-      try {
-        parsed = parseEnvelope(text, {
-          ...(r.namespaces ? { namespaces: r.namespaces } : {}),
-          ...(options.arrays ? { arrays: options.arrays } : {}),
-          ...(options.limits ? { limits: options.limits } : {}),
-          ...(attachments ? { attachments } : {}),
-          ...(r.shape ? { shape: r.shape } : {}),
-          ...((callOptions?.schema ?? options.schema)
-            ? { schema: callOptions?.schema ?? options.schema, schemaAt: 'response' as const }
-            : {}),
-          decimal: options.decimal ?? 'string',
-          status: res.status,
-          source,
-        })
-      } catch (error) {
-        if (res.status >= 300 && (error as SoapError).code !== 'FK_SOAP_FAULT')
-          throw notSoapStatus(r, operation, res.status, text)
-        throw withoutSecrets(error, scrubber, source)
-      }
-      if (res.status >= 300) throw notSoapStatus(r, operation, res.status, text)
-      const responseKey = r.responseKey ?? Object.keys(parsed.body)[0]
-      const content = responseKey === undefined ? {} : (parsed.body as Record<string, unknown>)[responseKey]
-      const schema = callOptions?.schema ?? options.schema
-      return (schema ? validate(schema, content ?? {}, source) : (content ?? {})) as T
-    },
-
-    async *stream<T>(
-      operation: string,
-      input: unknown,
-      callOptions: StreamCallOptions,
-    ): AsyncGenerator<T, void, undefined> {
-      if (typeof callOptions?.record !== 'string' || callOptions.record.trim() === '')
-        throw inputError('options.record', 'a path such as "GetEmployeesResponse/Employee"', callOptions?.record)
-      const r = await resolve(operation, callOptions)
-      const { xml, httpHeaders, scrubber } = envelope(r, input, callOptions)
-      const res = await transport.stream({
-        url: r.url,
-        headers: httpHeaders,
-        body: xml,
-        idempotent: callOptions.idempotent === true,
-        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-      })
-      const source = `${operation} at ${new URL(r.url).origin}`
-      if (res.status >= 300 && !/xml|multipart/i.test(contentType(res))) {
-        let text = ''
-        for await (const chunk of res.body) {
-          text += Buffer.from(chunk).toString('utf8')
-          if (text.length > 4096) break
-        }
-        throw notSoapStatus(r, operation, res.status, text)
-      }
-      const schema = callOptions.schema ?? options.schema
-      const records = streamRecords<T>(res.body, {
-        record: callOptions.record,
-        ...(r.namespaces ? { namespaces: r.namespaces } : {}),
-        ...(r.shape ? { shape: r.shape } : {}),
-        ...(options.limits ? { limits: options.limits } : {}),
-        ...(schema ? { schema } : {}),
-        decimal: options.decimal ?? 'string',
-        status: res.status,
-        source,
-      })
-      try {
-        yield* records
-      } catch (error) {
-        throw withoutSecrets(error, scrubber, source)
-      } finally {
-        await records.return(undefined)
-        const body = res.body as { destroy?: () => void }
-        body.destroy?.()
-      }
-    },
-
+    call: (operation, input, callOptions) => call(ctx, operation, input, callOptions),
+    stream: (operation, input, callOptions) => stream(ctx, operation, input, callOptions),
     describe,
     close: () => transport.close(),
+  }
+}
+
+/** What the client's calls share: its options, transport, logger, the WSDL once read and the key map. */
+interface ClientContext {
+  options: SoapClientOptions
+  transport: SoapTransport
+  log: ReturnType<typeof resolveLogger>
+  describe(): Promise<WsdlDescription | undefined>
+  namespacesOf(desc: WsdlDescription | undefined): Record<string, string> | undefined
+}
+
+async function resolve(ctx: ClientContext, operation: string, callOptions: CallOptions | undefined): Promise<Resolved> {
+  if (typeof operation !== 'string' || operation === '') throw inputError('operation', 'an operation name', operation)
+  if (callOptions !== undefined && (typeof callOptions !== 'object' || callOptions === null))
+    throw inputError('options', 'an object', callOptions)
+  checkSchema('options.schema', callOptions?.schema)
+  const desc = await ctx.describe()
+  if (desc === undefined) {
+    const namespace = ctx.options.namespace as string
+    return {
+      url: ctx.options.endpoint as string,
+      version: ctx.options.version ?? '1.1',
+      action: callOptions?.soapAction ?? `${namespace.replace(/\/$/, '')}/${operation}`,
+      body: { name: operation, namespace },
+      elementForm: 'qualified',
+      shape: undefined,
+      responseKey: undefined,
+      namespaces: ctx.options.namespaces,
+    }
+  }
+  const candidates = desc.operations.filter((op) => op.name === operation)
+  const op: WsdlOperation | undefined =
+    candidates.find((o) => o.version === (ctx.options.version ?? o.version)) ?? candidates[0]
+  if (op === undefined) {
+    throw new SoapError({
+      code: 'FK_SOAP_OPERATION',
+      message: `[fieldkit/soap] the WSDL has no operation "${truncate(operation, 80)}" (it has ${truncate(
+        desc.operations
+          .map((o) => o.name)
+          .filter((n, i, a) => a.indexOf(n) === i)
+          .join(', '),
+        200,
+      )})`,
+      hint: 'Check the operation name (case matters) against readWsdl(...).operations',
+      details: { operation: truncate(operation, 80) },
+    })
+  }
+  const port = desc.services.flatMap((s) => s.ports).find((p) => p.binding === op.binding)
+  const url = ctx.options.endpoint ?? port?.address
+  if (!url) throw optionsError('Expected `endpoint`: the WSDL port has no address', 'Pass endpoint explicitly')
+  let body: { name: string; namespace: string }
+  let elementForm: 'qualified' | 'unqualified' = 'qualified'
+  if (op.style === 'rpc') {
+    body = { name: op.name, namespace: op.namespace ?? desc.targetNamespace }
+    elementForm = 'unqualified'
+  } else {
+    const element = op.input?.element
+    const decl = element ? desc.elements.get(`{${element.namespace}}${element.name}`) : undefined
+    body = element
+      ? { name: element.name, namespace: element.namespace }
+      : { name: op.name, namespace: desc.targetNamespace }
+    const firstField =
+      decl?.inline?.fields[0] ??
+      (decl?.type ? desc.types.get(`{${decl.type.namespace}}${decl.type.name}`)?.fields[0] : undefined)
+    if (firstField && firstField.namespace === '') elementForm = 'unqualified'
+  }
+  const namespaces = ctx.namespacesOf(desc)
+  const shape = outputShape(desc, op, keyMaker(namespaces))
+  const responseKey = shape?.children ? Object.keys(shape.children)[0] : undefined
+  return {
+    url,
+    version: ctx.options.version ?? op.version,
+    action: callOptions?.soapAction ?? op.soapAction,
+    body,
+    elementForm,
+    shape,
+    responseKey,
+    namespaces,
+  }
+}
+
+function envelope(ctx: ClientContext, r: Resolved, input: unknown, callOptions: CallOptions | undefined) {
+  const headers: (SoapHeaderBlock | string)[] = []
+  if (ctx.options.security) headers.push(ctx.options.security.securityHeader())
+  headers.push(...(callOptions?.soapHeaders ?? []))
+  const addressing: AddressingOptions | undefined = ctx.options.addressing ? { action: r.action, to: r.url } : undefined
+  const xml = buildEnvelope({
+    version: r.version,
+    body: { ...r.body, value: input ?? {} },
+    elementForm: r.elementForm,
+    headers,
+    ...(addressing ? { addressing } : {}),
+  })
+  const httpHeaders: Record<string, string> =
+    r.version === '1.2'
+      ? {
+          'content-type': `application/soap+xml; charset=utf-8; action="${r.action.replace(/["\\]/g, '')}"`,
+          accept: 'application/soap+xml, multipart/related',
+        }
+      : {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: `"${r.action.replace(/["\\]/g, '')}"`,
+          accept: 'text/xml, multipart/related',
+        }
+  return { xml, httpHeaders, scrubber: headerScrubber(headers) }
+}
+
+function contentType(res: { headers: TransportResponse['headers'] }): string {
+  const v = res.headers['content-type']
+  return (Array.isArray(v) ? v[0] : v) ?? ''
+}
+
+function notSoapStatus(r: Resolved, operation: string, status: number, text: string): SoapError {
+  return new SoapError({
+    code: 'FK_SOAP_HTTP_STATUS',
+    message: `[fieldkit/soap] ${operation} at ${new URL(r.url).origin} answered HTTP ${status} without a SOAP envelope: ${redactedExcerpt(text, 0)}`,
+    hint: 'The server (or a proxy in front of it) refused the call before SOAP: check the endpoint path, the SOAP version (content type) and authentication',
+    details: { status, operation: truncate(operation, 80) },
+  })
+}
+
+async function call<T>(ctx: ClientContext, operation: string, input?: unknown, callOptions?: CallOptions): Promise<T> {
+  const r = await resolve(ctx, operation, callOptions)
+  const { xml, httpHeaders, scrubber } = envelope(ctx, r, input, callOptions)
+  const started = performance.now()
+  const res = await ctx.transport.send({
+    url: r.url,
+    headers: httpHeaders,
+    body: xml,
+    idempotent: callOptions?.idempotent === true,
+    ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
+  })
+  ctx.log.debug(
+    { operation, status: res.status, bytes: res.body.length, durationMs: Math.round(performance.now() - started) },
+    'soap call',
+  )
+  const type = contentType(res)
+  let text: string
+  let attachments: Map<string, Buffer> | undefined
+  if (/^multipart\/related/i.test(type)) {
+    const parts = parseMultipartRelated(res.body, type)
+    text = parts.root
+    attachments = parts.attachments
+  } else text = res.body.toString('utf8')
+  if (!/^\s*</.test(text)) throw notSoapStatus(r, operation, res.status, text)
+  const source = `${operation} at ${new URL(r.url).origin}`
+  let parsed: { body: Record<string, unknown> }
+  try {
+    parsed = parseEnvelope(text, {
+      ...(r.namespaces ? { namespaces: r.namespaces } : {}),
+      ...(ctx.options.arrays ? { arrays: ctx.options.arrays } : {}),
+      ...(ctx.options.limits ? { limits: ctx.options.limits } : {}),
+      ...(attachments ? { attachments } : {}),
+      ...(r.shape ? { shape: r.shape } : {}),
+      ...((callOptions?.schema ?? ctx.options.schema)
+        ? { schema: callOptions?.schema ?? ctx.options.schema, schemaAt: 'response' as const }
+        : {}),
+      decimal: ctx.options.decimal ?? 'string',
+      status: res.status,
+      source,
+    })
+  } catch (error) {
+    if (res.status >= 300 && (error as SoapError).code !== 'FK_SOAP_FAULT')
+      throw notSoapStatus(r, operation, res.status, text)
+    throw withoutSecrets(error, scrubber, source)
+  }
+  if (res.status >= 300) throw notSoapStatus(r, operation, res.status, text)
+  const responseKey = r.responseKey ?? Object.keys(parsed.body)[0]
+  const content = responseKey === undefined ? {} : (parsed.body as Record<string, unknown>)[responseKey]
+  const schema = callOptions?.schema ?? ctx.options.schema
+  return (schema ? validate(schema, content ?? {}, source) : (content ?? {})) as T
+}
+
+async function* stream<T>(
+  ctx: ClientContext,
+  operation: string,
+  input: unknown,
+  callOptions: StreamCallOptions,
+): AsyncGenerator<T, void, undefined> {
+  if (typeof callOptions?.record !== 'string' || callOptions.record.trim() === '')
+    throw inputError('options.record', 'a path such as "GetEmployeesResponse/Employee"', callOptions?.record)
+  const r = await resolve(ctx, operation, callOptions)
+  const { xml, httpHeaders, scrubber } = envelope(ctx, r, input, callOptions)
+  const res = await ctx.transport.stream({
+    url: r.url,
+    headers: httpHeaders,
+    body: xml,
+    idempotent: callOptions.idempotent === true,
+    ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+  })
+  const source = `${operation} at ${new URL(r.url).origin}`
+  if (res.status >= 300 && !/xml|multipart/i.test(contentType(res))) {
+    let text = ''
+    for await (const chunk of res.body) {
+      text += Buffer.from(chunk).toString('utf8')
+      if (text.length > 4096) break
+    }
+    throw notSoapStatus(r, operation, res.status, text)
+  }
+  const schema = callOptions.schema ?? ctx.options.schema
+  const records = streamRecords<T>(res.body, {
+    record: callOptions.record,
+    ...(r.namespaces ? { namespaces: r.namespaces } : {}),
+    ...(r.shape ? { shape: r.shape } : {}),
+    ...(ctx.options.limits ? { limits: ctx.options.limits } : {}),
+    ...(schema ? { schema } : {}),
+    decimal: ctx.options.decimal ?? 'string',
+    status: res.status,
+    source,
+  })
+  try {
+    yield* records
+  } catch (error) {
+    throw withoutSecrets(error, scrubber, source)
+  } finally {
+    await records.return(undefined)
+    const body = res.body as { destroy?: () => void }
+    body.destroy?.()
   }
 }
