@@ -106,7 +106,7 @@ export function httpTransport(options: {
 }
 
 /** How long a streamed answer may stay silent, and take in all; both in ms. */
-export interface StreamTimeouts {
+interface StreamTimeouts {
   /** Until the response headers, and between two body chunks. */
   idleMs: number
   /** The whole call, from sending the request to the last byte. */
