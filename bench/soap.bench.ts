@@ -16,7 +16,7 @@ const DEPT = ['Finance', 'Operations', 'R&D', 'Sales', 'Legal & Compliance', 'IT
 const WORDS =
   'address shipped urgent updated requested changed naïve rejected payment déjà by the account pending'.split(' ')
 
-function generate(): string {
+export function generate(): string {
   let seed = 20240502
   const next = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31
@@ -58,7 +58,7 @@ function generate(): string {
 }
 
 // The WSDL the soap package and the typed Fieldkit client read (as ../shared/peer-bench/contenders/employees.wsdl).
-const WSDL = `<?xml version="1.0" encoding="utf-8"?>
+export const WSDL = `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="${EMP_NS}" targetNamespace="${EMP_NS}">
   <wsdl:types><xsd:schema targetNamespace="${EMP_NS}" elementFormDefault="qualified">
     <xsd:complexType name="Employee"><xsd:sequence>

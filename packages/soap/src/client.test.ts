@@ -274,7 +274,7 @@ describe('createSoapClient', () => {
 
   it.each([
     [{ endpoint: 'ftp://x' }, /`endpoint` to be an http\(s\) URL/],
-    [{ endpoint: 'http://x', namespace: 'urn:x', version: '1.3' }, /`version` to be '1.1' or '1.2', got 1.3/],
+    [{ endpoint: 'http://x', namespace: 'urn:x', version: '1.3' }, /`version` to be '1.1' or '1.2', got "1.3"/],
     [{ endpoint: 'http://x' }, /`namespace` to be a namespace URI/],
     [{ endpoint: 'http://x', namespace: 'urn:x', security: {} }, /`security` to have a securityHeader\(\) method/],
     [{ endpoint: 'http://x', namespace: 'urn:x', decimal: 'float' }, /`decimal` to be 'string' or 'number'/],

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { expected } from '@fieldkit/core'
+import { checkOneOf, checkStringMap, inputError, optionsError } from './checks'
 import { SoapError, type SoapVersion } from './errors'
 import { SOAP11_NS, SOAP12_NS, WSA_NS, XSI_NS } from './namespaces'
 import { cdata, comment, escapeAttribute, escapeText } from './xml-escape'
@@ -67,7 +69,13 @@ function valueText(value: unknown): string {
     if (!Number.isFinite(value)) return value > 0 ? 'INF' : '-INF'
     return String(value)
   }
-  return String(value)
+  if (typeof value === 'symbol' || typeof value === 'function') throw invalid(`a ${typeof value}`)
+  try {
+    return String(value)
+  } catch {
+    // An object without toString (null prototype) or whose toString throws.
+    throw invalid('an object that has no text form')
+  }
 }
 
 function invalid(what: string): SoapError {
@@ -99,6 +107,33 @@ function qualified(key: string, w: Writer): string {
     return key
   }
   return w.prefix ? `${w.prefix}:${key}` : key
+}
+
+/** The shape of buildEnvelope's options, for JavaScript callers: FK_SOAP_OPTIONS / FK_SOAP_INPUT, never a TypeError. */
+function checkBuildOptions(options: BuildEnvelopeOptions): void {
+  if (typeof options !== 'object' || options === null) throw optionsError('options', 'an object', options)
+  const body = options.body as Partial<BuildEnvelopeOptions['body']> | undefined
+  if (typeof body !== 'object' || body === null) throw inputError('body', 'an object { name, namespace, value }', body)
+  if (typeof body.name !== 'string') throw inputError('body.name', 'an element name', body.name)
+  if (typeof body.namespace !== 'string') throw inputError('body.namespace', 'a namespace URI', body.namespace)
+  checkOneOf('elementForm', options.elementForm, ['qualified', 'unqualified'])
+  checkStringMap('namespaces', options.namespaces)
+  const headers = options.headers as unknown
+  if (headers !== undefined && !Array.isArray(headers)) throw inputError('headers', 'an array', headers)
+  for (const [i, block] of (options.headers ?? []).entries()) {
+    if (typeof block === 'string') continue
+    if (typeof block !== 'object' || block === null) throw inputError(`headers[${i}]`, 'an object or XML', block)
+    if (typeof block.name !== 'string') throw inputError(`headers[${i}].name`, 'an element name', block.name)
+    if (typeof block.namespace !== 'string')
+      throw inputError(`headers[${i}].namespace`, 'a namespace URI', block.namespace)
+  }
+  const a = options.addressing as Partial<AddressingOptions> | undefined
+  if (a === undefined) return
+  if (typeof a !== 'object' || a === null) throw optionsError('addressing', 'an object { action, to }', a)
+  for (const key of ['action', 'to'] as const)
+    if (typeof a[key] !== 'string') throw optionsError(`addressing.${key}`, 'a string', a[key])
+  if (a.messageId !== undefined && typeof a.messageId !== 'string')
+    throw optionsError('addressing.messageId', 'a string', a.messageId)
 }
 
 /**
@@ -149,6 +184,42 @@ function writeElement(key: string, value: unknown, w: Writer): void {
   w.out.push(element(name, attrs, inner.out))
 }
 
+/** The Header's children: WS-Addressing first, then each block (data serialised in its own namespace, XML as is). */
+function writeHeaders(
+  options: BuildEnvelopeOptions,
+  declared: Map<string, string>,
+  nsPrefix: (uri: string) => string,
+): string[] {
+  const headers: string[] = []
+  if (options.addressing) {
+    const a = options.addressing
+    const p = nsPrefix(WSA_NS)
+    const mu = options.version === '1.2' ? ' soap:mustUnderstand="true"' : ' soap:mustUnderstand="1"'
+    headers.push(
+      `<${p}:Action${mu}>${escapeText(a.action)}</${p}:Action>`,
+      `<${p}:MessageID>${escapeText(a.messageId ?? `urn:uuid:${randomUUID()}`)}</${p}:MessageID>`,
+      `<${p}:ReplyTo><${p}:Address>http://www.w3.org/2005/08/addressing/anonymous</${p}:Address></${p}:ReplyTo>`,
+      `<${p}:To${mu}>${escapeText(a.to)}</${p}:To>`,
+    )
+  }
+  for (const block of options.headers ?? []) {
+    if (typeof block === 'string') {
+      headers.push(block)
+      continue
+    }
+    const p = nsPrefix(block.namespace)
+    const w: Writer = { out: [], prefix: p, declared, depth: 0 }
+    writeElement(block.name, block.value, w)
+    let xml = w.out.join('')
+    if (block.mustUnderstand) {
+      const mu = options.version === '1.2' ? 'true' : '1'
+      xml = xml.replace(/^<([^\s/>]+)/, `<$1 soap:mustUnderstand="${mu}"`)
+    }
+    headers.push(xml)
+  }
+  return headers
+}
+
 /**
  * Builds a SOAP 1.1 or 1.2 envelope from plain data. Every namespace is declared once on the Envelope. In the body
  * value, keys are child elements (`prefix:Name` for a declared prefix), `@name` keys are attributes, `#text`,
@@ -164,11 +235,12 @@ function writeElement(key: string, value: unknown, w: Writer): void {
  * ```
  */
 export function buildEnvelope(options: BuildEnvelopeOptions): string {
+  checkBuildOptions(options)
   const envNs = options.version === '1.2' ? SOAP12_NS : options.version === '1.1' ? SOAP11_NS : undefined
   if (envNs === undefined) {
     throw new SoapError({
       code: 'FK_SOAP_OPTIONS',
-      message: `[fieldkit/soap] Expected \`version\` to be '1.1' or '1.2', got ${String(options.version)}`,
+      message: `[fieldkit/soap] ${expected('version', "'1.1' or '1.2'", options.version)}`,
       hint: "Use '1.1' for text/xml services and '1.2' for application/soap+xml ones (the WSDL binding says which)",
     })
   }
@@ -177,7 +249,6 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
     ['xsi', XSI_NS],
     ['m', options.body.namespace],
   ])
-  const headerBlocks = options.headers ?? []
   let next = 0
   const nsPrefix = (uri: string): string => {
     for (const [p, u] of declared) if (u === uri && p !== 'soap' && p !== 'xsi') return p
@@ -197,33 +268,7 @@ export function buildEnvelope(options: BuildEnvelopeOptions): string {
     }
     declared.set(prefix, uri)
   }
-  const headers: string[] = []
-  if (options.addressing) {
-    const a = options.addressing
-    const p = nsPrefix(WSA_NS)
-    const mu = options.version === '1.2' ? ' soap:mustUnderstand="true"' : ' soap:mustUnderstand="1"'
-    headers.push(
-      `<${p}:Action${mu}>${escapeText(a.action)}</${p}:Action>`,
-      `<${p}:MessageID>${escapeText(a.messageId ?? `urn:uuid:${randomUUID()}`)}</${p}:MessageID>`,
-      `<${p}:ReplyTo><${p}:Address>http://www.w3.org/2005/08/addressing/anonymous</${p}:Address></${p}:ReplyTo>`,
-      `<${p}:To${mu}>${escapeText(a.to)}</${p}:To>`,
-    )
-  }
-  for (const block of headerBlocks) {
-    if (typeof block === 'string') {
-      headers.push(block)
-      continue
-    }
-    const p = nsPrefix(block.namespace)
-    const w: Writer = { out: [], prefix: p, declared, depth: 0 }
-    writeElement(block.name, block.value, w)
-    let xml = w.out.join('')
-    if (block.mustUnderstand) {
-      const mu = options.version === '1.2' ? 'true' : '1'
-      xml = xml.replace(/^<([^\s/>]+)/, `<$1 soap:mustUnderstand="${mu}"`)
-    }
-    headers.push(xml)
-  }
+  const headers = writeHeaders(options, declared, nsPrefix)
   const bodyWriter: Writer = { out: [], prefix: 'm', declared, depth: 0 }
   const childPrefix = options.elementForm === 'unqualified' ? '' : 'm'
   const value = options.body.value

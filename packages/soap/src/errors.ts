@@ -1,18 +1,54 @@
 import { type ErrorDetail, FieldkitError } from '@fieldkit/core'
 
+/** Every code a {@link SoapError} (or its {@link SoapFaultError}) carries. */
+export type SoapErrorCode =
+  | 'FK_SOAP_OPTIONS'
+  | 'FK_SOAP_INPUT'
+  | 'FK_SOAP_OPERATION'
+  | 'FK_SOAP_WSDL'
+  | 'FK_SOAP_WSDL_HOST'
+  | 'FK_SOAP_TRANSPORT'
+  | 'FK_SOAP_TIMEOUT'
+  | 'FK_SOAP_HTTP_STATUS'
+  | 'FK_SOAP_NOT_ENVELOPE'
+  | 'FK_SOAP_NAMESPACE_CLASH'
+  | 'FK_SOAP_SCHEMA'
+  | 'FK_SOAP_VALUE'
+  | 'FK_SOAP_MTOM'
+  | 'FK_SOAP_FAULT'
+
+/** The codes of {@link XmlError}. */
+export type XmlErrorCode = 'FK_XML_LIMIT' | 'FK_XML_PARSE'
+
 /**
- * Every error `@fieldkit/soap` throws apart from faults: bad options (`FK_SOAP_OPTIONS`), unknown operations, WSDL
- * problems, transport answers that are not SOAP, schema mismatches.
+ * Every error `@fieldkit/soap` throws about SOAP: bad options (`FK_SOAP_OPTIONS`) and input (`FK_SOAP_INPUT`),
+ * unknown operations, WSDL problems, transport failures and timeouts, answers that are not SOAP, namespace clashes,
+ * schema mismatches — and faults, as its subclass {@link SoapFaultError}, so catching `SoapError` catches them too.
+ *
+ * @example
+ * ```ts
+ * try { await svc.call('GetEmployees', {}) } catch (e) {
+ *   if (isFieldkitError(e) && e.code === 'FK_SOAP_NAMESPACE_CLASH') console.error(e.hint) // pass `namespaces`
+ * }
+ * ```
  */
-export class SoapError extends FieldkitError {
+export class SoapError<Code extends SoapErrorCode = SoapErrorCode> extends FieldkitError<Code> {
   override name = 'SoapError'
 }
 
 /**
- * Unsafe or malformed XML: `FK_XML_LIMIT` (a byte, depth or attribute limit was hit, or a DOCTYPE was present) and
- * `FK_XML_PARSE` (not well-formed; `details.line`, `details.column` and a redacted `details.excerpt` say where).
+ * Unsafe or malformed XML: `FK_XML_LIMIT` (a byte, depth, attribute or per-record limit was hit, or a DOCTYPE was
+ * present) and `FK_XML_PARSE` (not well-formed; `details.line`, `details.column` and a redacted `details.excerpt`
+ * say where).
+ *
+ * @example
+ * ```ts
+ * try { parseEnvelope(xml) } catch (e) {
+ *   if (isFieldkitError(e) && e.code === 'FK_XML_PARSE') console.error(e.details.line, e.details.column)
+ * }
+ * ```
  */
-export class XmlError extends FieldkitError {
+export class XmlError extends FieldkitError<XmlErrorCode> {
   override name = 'XmlError'
 }
 
@@ -48,7 +84,7 @@ export interface SoapFault {
  * }
  * ```
  */
-export class SoapFaultError extends SoapError {
+export class SoapFaultError extends SoapError<'FK_SOAP_FAULT'> {
   override name = 'SoapFaultError'
   readonly fault: SoapFault
 
@@ -149,7 +185,7 @@ export function xmlLimitError(what: string, source: string, details: Record<stri
   return new XmlError({
     code: 'FK_XML_LIMIT',
     message: `[fieldkit/soap] ${source} exceeds a safety limit: ${what}`,
-    hint: 'Raise limits.maxBytes / maxDepth / maxAttributes if the document is legitimate; DOCTYPE and entity declarations are never accepted',
+    hint: 'Raise limits.maxBytes / maxDepth / maxAttributes / maxRecordBytes if the document is legitimate; DOCTYPE and entity declarations are never accepted',
     details,
   })
 }

@@ -13,7 +13,15 @@ export {
   type SoapHeaderBlock,
 } from './envelope-build'
 export { type ParsedEnvelope, type ParseOptions, parseEnvelope } from './envelope-parse'
-export { SoapError, type SoapFault, SoapFaultError, type SoapVersion, XmlError } from './errors'
+export {
+  SoapError,
+  type SoapErrorCode,
+  type SoapFault,
+  SoapFaultError,
+  type SoapVersion,
+  XmlError,
+  type XmlErrorCode,
+} from './errors'
 export { type GenerateTypesOptions, generateTypes } from './generate-types'
 export { type MultipartRelated, parseMultipartRelated } from './mtom'
 export type { DecimalMode } from './shape'

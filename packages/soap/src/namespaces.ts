@@ -42,3 +42,21 @@ export function keyMaker(
     return prefix ? `${prefix}:${local}` : local
   }
 }
+
+/** Resolves QName text (`soap:Client`) against the scope of the element it appeared in. */
+export function resolveQName(text: string, scope: Scope): { namespace: string; local: string } {
+  const [prefix, name] = splitQName(text.trim())
+  return { namespace: scope[prefix] ?? '', local: name }
+}
+
+/** The `xmlns` / `xmlns:p` declarations of a fast-xml-parser node (attributes prefixed `@_`), as [prefix, uri]. */
+export function nsDeclarations(node: Record<string, unknown>): [string, string][] | undefined {
+  let out: [string, string][] | undefined
+  for (const key in node) {
+    if (key === '@_xmlns' || key.startsWith('@_xmlns:')) {
+      out ??= []
+      out.push([key.length === 7 ? '' : key.slice(8), String(node[key])])
+    }
+  }
+  return out
+}

@@ -1,4 +1,4 @@
-import { SoapError, XmlError } from './errors'
+import { SoapError, truncate, XmlError } from './errors'
 import { XOP_NS, XSI_NS } from './namespaces'
 import { arrayKeys, childShape, coerce, type DecimalMode, type Shape } from './shape'
 
@@ -48,6 +48,55 @@ export function addChild(target: Record<string, unknown>, key: string, value: un
   }
 }
 
+/**
+ * `FK_SOAP_NAMESPACE_CLASH`: two elements (or attributes) of different namespace URIs would get the same key under
+ * one parent. Fieldkit never merges them (see docs/decisions/soap-namespace-keys.md); the caller names them apart.
+ */
+export function namespaceClash(source: string, path: string, key: string, first: string, second: string): SoapError {
+  const shown = (uri: string) => (uri === '' ? '(no namespace)' : truncate(uri, 80))
+  return new SoapError({
+    code: 'FK_SOAP_NAMESPACE_CLASH',
+    message: `[fieldkit/soap] ${source}: <${truncate(key, 60)}> under ${truncate(path || 'Body', 80)} comes from two namespaces, ${shown(first)} and ${shown(second)}; they would be merged under one key`,
+    hint: 'Pass namespaces: { "<one of the two namespace URIs>": "prefix" } (namespace URI → the prefix you want in keys) so each namespace gets its own key; Fieldkit never merges elements of different namespaces',
+    details: {
+      key: truncate(key, 60),
+      path: truncate(path, 80),
+      namespaces: [truncate(first, 80), truncate(second, 80)],
+    },
+  })
+}
+
+/**
+ * Which namespace each child key of one element came from, kept only once the element has children of more than one
+ * namespace (the common case, one namespace, costs one comparison per child).
+ */
+export interface ChildNamespaces {
+  /** The namespace of the first child. */
+  first: string | undefined
+  /** Keys whose namespace is not `first`; created when the first such child arrives. */
+  others: Map<string, string> | undefined
+}
+
+/** Records that `key` under `target` came from `uri`; throws FK_SOAP_NAMESPACE_CLASH when it came from another. */
+export function checkChildNamespace(
+  seen: ChildNamespaces,
+  target: Record<string, unknown>,
+  key: string,
+  uri: string,
+  where: { source: string; path: string },
+): void {
+  if (seen.first === undefined) {
+    seen.first = uri
+    return
+  }
+  if (uri === seen.first && seen.others === undefined) return
+  seen.others ??= new Map()
+  if (Object.hasOwn(target, key)) {
+    const previous = seen.others.get(key) ?? seen.first
+    if (previous !== uri) throw namespaceClash(where.source, where.path, key, previous, uri)
+  } else if (uri !== seen.first) seen.others.set(key, uri)
+}
+
 export function unboundPrefix(prefix: string, name: string, source: string): XmlError {
   return new XmlError({
     code: 'FK_XML_PARSE',
@@ -74,6 +123,8 @@ export function normaliseNode(node: FxpNode, shape: Shape | undefined, path: str
   let out: Record<string, unknown> | undefined
   let text: string | undefined
   let hasChildren = false
+  const seen: ChildNamespaces = { first: undefined, others: undefined }
+  const where = { source: ctx.source, path }
   for (const raw in node) {
     const value = node[raw]
     if (raw === '#text') {
@@ -94,6 +145,7 @@ export function normaliseNode(node: FxpNode, shape: Shape | undefined, path: str
       }
       out ??= {}
       const attrKey = `@${ctx.key(uri, local)}`
+      if (Object.hasOwn(out, attrKey)) throw namespaceClash(ctx.source, path, attrKey, '(another namespace)', uri)
       setKey(out, attrKey, coerce(String(value), childShape(shape, attrKey)?.type, ctx.decimal, `${path}/${attrKey}`))
       continue
     }
@@ -108,6 +160,7 @@ export function normaliseNode(node: FxpNode, shape: Shape | undefined, path: str
     hasChildren = true
     out ??= {}
     const key = ctx.key(uri, local)
+    checkChildNamespace(seen, out, key, uri, where)
     const sub = childShape(shape, key)
     const array = sub?.array === true
     if (Array.isArray(value)) {

@@ -17,6 +17,14 @@ export interface Shape {
   anyChild?: Shape
 }
 
+/**
+ * A map keyed by element names that come from callers and documents: no prototype, so `__proto__`, `constructor`
+ * and `prototype` are ordinary keys (never Object.prototype, never its members).
+ */
+export function nameMap<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>
+}
+
 const arrayKeyCache = new WeakMap<Shape, string[]>()
 
 /** Keys of `shape`'s children that are arrays: filled with `[]` when absent, so zero, one and many look alike. */
@@ -114,7 +122,7 @@ function valueError(path: string, type: string, text: string): SoapError {
 
 /** Shapes from `arrays:` paths such as `GetEmployeesResponse/Employee` (relative to Body; `/Envelope/Body/` allowed). */
 export function shapeFromArrays(paths: readonly string[]): Shape {
-  const root: { children: Record<string, Shape> } = { children: {} }
+  const root: { children: Record<string, Shape> } = { children: nameMap() }
   for (const raw of paths) {
     const parts = raw
       .replace(/^\/?(?:[^/]*:)?Envelope\/(?:[^/]*:)?Body\//, '')
@@ -122,9 +130,9 @@ export function shapeFromArrays(paths: readonly string[]): Shape {
       .filter(Boolean)
     let node: { children?: Record<string, Shape>; array?: boolean } = root
     parts.forEach((part, index) => {
-      node.children ??= {}
+      node.children ??= nameMap()
       const existing = node.children[part] as { children?: Record<string, Shape>; array?: boolean } | undefined
-      const next = existing ?? {}
+      const next: { children?: Record<string, Shape>; array?: boolean } = existing ?? {}
       if (existing === undefined) node.children[part] = next
       if (index === parts.length - 1) next.array = true
       node = next
@@ -153,7 +161,7 @@ export function mergeShapes(a: Shape | undefined, b: Shape | undefined): Shape |
     ...merged,
     get children() {
       if (memo !== undefined) return memo
-      const out: Record<string, Shape> = {}
+      const out = nameMap<Shape>()
       const keys = new Set([...Object.keys(a.children ?? {}), ...Object.keys(b.children ?? {})])
       for (const key of keys) {
         const m = mergeShapes(childShape(a, key), childShape(b, key))
@@ -185,7 +193,7 @@ export function shapeFromZod(schema: unknown, depth = 0): Shape | undefined {
         complex: true,
         get children() {
           if (memo !== undefined) return memo
-          const out: Record<string, Shape> = {}
+          const out = nameMap<Shape>()
           for (const [key, value] of Object.entries(shape)) {
             const child = shapeFromZod(value, depth + 1)
             if (child !== undefined) out[key] = child

@@ -104,3 +104,69 @@ describe('streaming a 200 MB SOAP response', () => {
     }
   }, 170_000)
 })
+
+// The child for issue 22.8: streams an answer whose second record holds a 500 MiB text node, under a 384 MB heap.
+const hugeChild = (url: string) => `
+import { createSoapClient } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'packages/soap/src/index.ts')).href)}
+const svc = createSoapClient({ endpoint: ${JSON.stringify(url)}, namespace: ${JSON.stringify(NS)} })
+let records = 0, code = ''
+try {
+  for await (const _ of svc.stream('GetEmployees', {}, { record: 'GetEmployeesResponse/Employee' })) records++
+} catch (error) {
+  code = error.code
+}
+await svc.close()
+console.log(JSON.stringify({ records, code, maxRssBytes: process.resourceUsage().maxRSS * 1024 }))
+`
+
+describe('streaming a record with a 500 MiB text node (issue 22.8)', () => {
+  it('ends with FK_XML_LIMIT at the per-record limit, peak RSS well under the old 1.09 GB, heap capped at 384 MB', async () => {
+    const server = createServer((req, res) => {
+      req.resume()
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
+      res.write(
+        `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soap:Body><e:GetEmployeesResponse xmlns:e="${NS}">${record(1)}<e:Employee><e:Notes>`,
+      )
+      const chunk = Buffer.alloc(64 * 1024, 'a')
+      let sent = 0
+      const pump = () => {
+        while (sent < 500 * 2 ** 20 && !res.destroyed) {
+          sent += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        res.end('</e:Notes></e:Employee></e:GetEmployeesResponse></soap:Body></soap:Envelope>')
+      }
+      res.on('close', () => {
+        sent = Number.POSITIVE_INFINITY
+      })
+      pump()
+    })
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/soap`
+    const dir = await mkdtemp(join(tmpdir(), 'fk-soap-huge-'))
+    try {
+      const script = join(dir, 'child.mts')
+      await writeFile(script, hugeChild(url))
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--max-old-space-size=384', '--conditions=@fieldkit/source', '--import', 'tsx', script],
+        { cwd: join(repoRoot, 'packages/soap'), maxBuffer: 1024 * 1024, timeout: 120_000 },
+      )
+      const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+        records: number
+        code: string
+        maxRssBytes: number
+      }
+      console.log(
+        `[soap verify] 500 MiB text node: ${result.code}, peak RSS ${(result.maxRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      )
+      expect(result.records).toBe(1)
+      expect(result.code).toBe('FK_XML_LIMIT')
+      expect(result.maxRssBytes).toBeLessThan(400 * 1024 * 1024)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 150_000)
+})

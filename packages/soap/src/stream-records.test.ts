@@ -106,3 +106,47 @@ describe('streamRecords safety', () => {
     expect(out).toEqual([{ EmployeeId: '0000000001', Skill: [] }])
   })
 })
+
+describe('streamRecords per-record size limit (issue 22.8)', () => {
+  const MIB = 1024 * 1024
+  /** An envelope whose second record holds a text node of `mib` MiB, sent in 64 KiB chunks. */
+  async function* hugeTextNode(mib: number, where: 'record' | 'between') {
+    yield `<s:Envelope xmlns:s="${SOAP['1.1']}"><s:Body><R><E><id>1</id></E>`
+    yield where === 'record' ? '<E><id>' : ''
+    const chunk = 'a'.repeat(64 * 1024)
+    for (let i = 0; i < mib * 16; i++) yield chunk
+    yield where === 'record' ? '</id></E>' : ''
+    yield '<E><id>3</id></E></R></s:Body></s:Envelope>'
+  }
+
+  it('streamRecords needs a per-record size limit: a record over maxRecordBytes is FK_XML_LIMIT, after the records before it', async () => {
+    const out: unknown[] = []
+    let error: unknown
+    try {
+      for await (const r of streamRecords(hugeTextNode(8, 'record'), {
+        record: 'R/E',
+        limits: { maxRecordBytes: MIB },
+      }))
+        out.push(r)
+    } catch (e) {
+      error = e
+    }
+    expect(out).toEqual([{ id: '1' }])
+    expect(error).toMatchObject({ code: 'FK_XML_LIMIT', details: { maxRecordBytes: MIB } })
+    expect((error as Error).message).toContain('a record longer than 1048576 characters')
+  })
+
+  it('text between records counts against the same limit (the tokenizer holds it too)', async () => {
+    const run = collect(streamRecords(hugeTextNode(8, 'between'), { record: 'R/E', limits: { maxRecordBytes: MIB } }))
+    await expect(run).rejects.toMatchObject({ code: 'FK_XML_LIMIT' })
+  })
+
+  it('a record under the limit reads whole, and the default limit is in the tens of MiB', async () => {
+    const out = await collect(streamRecords(hugeTextNode(2, 'record'), { record: 'R/E' }))
+    expect(out).toHaveLength(3)
+    expect((out[1] as { id: string }).id).toHaveLength(2 * MIB)
+    await expect(collect(streamRecords([], { record: 'R/E', limits: { maxRecordBytes: 0 } }))).rejects.toMatchObject({
+      code: 'FK_XML_LIMIT',
+    })
+  })
+})

@@ -38,17 +38,9 @@ export interface SoapTransport {
 
 function transportError(req: TransportRequest, cause: unknown): SoapError {
   const code = (cause as { code?: string })?.code
-  const origin = (() => {
-    try {
-      const u = new URL(req.url)
-      return `${u.origin}${u.pathname}`
-    } catch {
-      return '(invalid URL)'
-    }
-  })()
   return new SoapError({
     code: 'FK_SOAP_TRANSPORT',
-    message: `[fieldkit/soap] POST ${origin} failed before an answer came back: ${truncate(String((cause as Error)?.message ?? cause), 160)}`,
+    message: `[fieldkit/soap] POST ${where(req.url)} failed before an answer came back: ${truncate(String((cause as Error)?.message ?? cause), 160)}`,
     hint: 'Check the endpoint URL, the network path and TLS; pass an @fieldkit/http client (http option) for retries of idempotent operations',
     details: { ...(code ? { errorCode: code } : {}) },
     cause,
@@ -65,6 +57,7 @@ export function httpTransport(options: {
   http: HttpClient | HttpClientOptions | undefined
   maxResponseBytes: number
   timeoutMs: number
+  totalTimeoutMs: number | undefined
 }): SoapTransport {
   const given = options.http
   const owned = given === undefined || typeof (given as HttpClient).request !== 'function'
@@ -78,10 +71,19 @@ export function httpTransport(options: {
         ...settings,
         retry,
         maxResponseBytes: settings.maxResponseBytes ?? options.maxResponseBytes,
-        timeout: { headers: options.timeoutMs, bodyIdle: options.timeoutMs, ...settings.timeout },
+        timeout: {
+          headers: options.timeoutMs,
+          bodyIdle: options.timeoutMs,
+          ...(options.totalTimeoutMs === undefined ? {} : { total: options.totalTimeoutMs }),
+          ...settings.timeout,
+        },
       })
     : (given as HttpClient)
-  const streaming = undiciStreaming(options)
+  // Streams honour the same timeouts as buffered calls: silence between bytes, and the whole call.
+  const streaming = undiciStreaming({
+    idleMs: settings.timeout?.bodyIdle ?? options.timeoutMs,
+    totalMs: settings.timeout?.total ?? options.totalTimeoutMs ?? DEFAULTS.timeout.total,
+  })
   return {
     async send(req) {
       const res = await client.request({
@@ -103,23 +105,105 @@ export function httpTransport(options: {
   }
 }
 
+/** How long a streamed answer may stay silent, and take in all; both in ms. */
+interface StreamTimeouts {
+  /** Until the response headers, and between two body chunks. */
+  idleMs: number
+  /** The whole call, from sending the request to the last byte. */
+  totalMs: number
+}
+
+function timeoutError(req: TransportRequest, kind: 'headers' | 'idle' | 'total', ms: number): SoapError {
+  const what =
+    kind === 'total'
+      ? `the whole call took longer than ${ms} ms`
+      : kind === 'idle'
+        ? `the answer stopped for more than ${ms} ms between two bytes`
+        : `no response headers within ${ms} ms`
+  return new SoapError({
+    code: 'FK_SOAP_TIMEOUT',
+    message: `[fieldkit/soap] POST ${where(req.url)} timed out while streaming: ${what}`,
+    hint: 'The service went silent or sends too slowly (a slow proxy?); check the service, or raise timeoutMs (silence between bytes, http.timeout.bodyIdle) or totalTimeoutMs (the whole call, http.timeout.total) if the answer is legitimately slow',
+    details: { kind, timeoutMs: ms },
+  })
+}
+
+function where(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.origin}${u.pathname}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+/**
+ * The body as it arrives, under both timeouts: each chunk must come within the idle time and before the deadline.
+ * On a timeout the socket is destroyed and FK_SOAP_TIMEOUT thrown; however the iteration ends, the body is freed.
+ */
+async function* guarded(
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
+  req: TransportRequest,
+  timeouts: StreamTimeouts,
+  deadline: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const chunks = body[Symbol.asyncIterator]()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    for (;;) {
+      const left = deadline - performance.now()
+      const kind = left <= timeouts.idleMs ? 'total' : 'idle'
+      const wait = Math.max(0, Math.min(left, timeouts.idleMs))
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(timeoutError(req, kind, kind === 'total' ? timeouts.totalMs : timeouts.idleMs)),
+          wait,
+        )
+      })
+      let next: IteratorResult<Uint8Array>
+      try {
+        next = await Promise.race([chunks.next(), expired])
+      } catch (error) {
+        if (req.signal?.aborted) throw req.signal.reason ?? error
+        if ((error as { code?: string })?.code === 'FK_SOAP_TIMEOUT') throw error
+        throw transportError(req, error)
+      } finally {
+        clearTimeout(timer)
+      }
+      if (next.done) return
+      yield next.value
+    }
+  } finally {
+    body.destroy()
+  }
+}
+
 /** Streaming POSTs on an undici Agent: one attempt (a POST is not retried), the body handed over as it arrives. */
-function undiciStreaming(options: { timeoutMs: number }): Pick<SoapTransport, 'stream' | 'close'> {
-  const agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs })
+function undiciStreaming(timeouts: StreamTimeouts): Pick<SoapTransport, 'stream' | 'close'> {
+  const agent = new Agent({ headersTimeout: timeouts.idleMs, bodyTimeout: 0 })
   return {
     async stream(req) {
+      const deadline = performance.now() + timeouts.totalMs
+      const total = new AbortController()
+      const timer = setTimeout(() => total.abort(timeoutError(req, 'total', timeouts.totalMs)), timeouts.totalMs)
+      const signal = req.signal ? AbortSignal.any([req.signal, total.signal]) : total.signal
       try {
         const res = await request(req.url, {
           method: 'POST',
           headers: req.headers,
           body: req.body,
           dispatcher: agent,
-          ...(req.signal ? { signal: req.signal } : {}),
+          signal,
         })
-        return { status: res.statusCode, headers: res.headers, body: res.body }
+        return { status: res.statusCode, headers: res.headers, body: guarded(res.body, req, timeouts, deadline) }
       } catch (cause) {
         if (req.signal?.aborted) throw req.signal.reason ?? cause
+        if (total.signal.aborted) throw total.signal.reason
+        if ((cause as { code?: string })?.code === 'UND_ERR_HEADERS_TIMEOUT')
+          throw timeoutError(req, 'headers', timeouts.idleMs)
         throw transportError(req, cause)
+      } finally {
+        clearTimeout(timer)
       }
     },
     close: () => agent.close(),

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
-import { nsDeclarations } from './envelope-parse'
 import { SoapError, truncate } from './errors'
-import { childScope, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
-import type { Shape } from './shape'
+import { childScope, nsDeclarations, ROOT_SCOPE, type Scope, splitQName, XSD_NS } from './namespaces'
+import { nameMap, type Shape } from './shape'
 import { checkXml, resolveLimits, type XmlLimits } from './xml-limits'
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/'
@@ -98,6 +97,8 @@ export interface WsdlDescription {
   types: Map<string, TypeDecl>
   /** Every document read (the WSDL and what it imports). */
   documents: string[]
+  /** Namespace URI → the prefix the documents first declare for it (used to name keys apart, see schemaNamespaces). */
+  prefixes?: Map<string, string>
 }
 
 /** Options of {@link readWsdl}. */
@@ -193,6 +194,7 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     elements: new Map(),
     types: new Map(),
     documents: [],
+    prefixes: new Map(),
   }
   const messages = new Map<string, MessageInfo>()
   const portTypes = new Map<
@@ -241,7 +243,9 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     const rootNode = rootKey === undefined ? undefined : (tree[rootKey] as unknown[])[0]
     if (rootKey === undefined || typeof rootNode !== 'object' || rootNode === null)
       throw wsdlError('no root element', base.href)
-    const root: Walk = { node: rootNode as Node, scope: childScope(ROOT_SCOPE, nsDeclarations(rootNode as Node)) }
+    const declared = nsDeclarations(rootNode as Node)
+    for (const [p, uri] of declared ?? []) if (p !== '' && !desc.prefixes?.has(uri)) desc.prefixes?.set(uri, p)
+    const root: Walk = { node: rootNode as Node, scope: childScope(ROOT_SCOPE, declared) }
     const [prefix, local] = splitQName(rootKey)
     const ns = root.scope[prefix]
     if (ns === XSD_NS && local === 'schema') return readSchema(root, base, chameleon)
@@ -300,6 +304,8 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
   }
 
   async function readSchema(schema: Walk, base: URL, chameleon?: string): Promise<void> {
+    for (const [p, uri] of nsDeclarations(schema.node) ?? [])
+      if (p !== '' && !desc.prefixes?.has(uri)) desc.prefixes?.set(uri, p)
     const tns = attr(schema, 'targetNamespace') ?? chameleon ?? ''
     const qualified = attr(schema, 'elementFormDefault') === 'qualified'
     for (const imp of kids(schema, XSD_NS, 'import')) {
@@ -568,7 +574,7 @@ export function outputShape(
           ...(array ? { array } : {}),
           get children() {
             if (memo) return memo
-            memo = {}
+            memo = nameMap<Shape>()
             for (const f of fieldsOf(desc, complex)) {
               const d = derefElement(desc, f)
               memo[key(d.namespace, d.name)] = shapeOf(f)
@@ -589,10 +595,10 @@ export function outputShape(
   if (op.style === 'document' && out.element) {
     const decl = desc.elements.get(clark(out.element))
     if (decl === undefined) return undefined
-    return { children: { [key(decl.namespace, decl.name)]: shapeOf(decl) } }
+    return { children: Object.assign(nameMap<Shape>(), { [key(decl.namespace, decl.name)]: shapeOf(decl) }) }
   }
   // rpc/literal: a wrapper named after the operation, parts unqualified inside it.
-  const parts: Record<string, Shape> = {}
+  const parts = nameMap<Shape>()
   for (const part of out.parts) {
     const decl: ElementDecl = part.element
       ? (desc.elements.get(clark(part.element)) ?? {
@@ -612,5 +618,7 @@ export function outputShape(
         }
     parts[key(decl.namespace, decl.name)] = shapeOf(decl)
   }
-  return { children: { [key(op.namespace ?? '', `${op.name}Response`)]: { children: parts } } }
+  const wrapper = nameMap<Shape>()
+  wrapper[key(op.namespace ?? '', `${op.name}Response`)] = { children: parts }
+  return { children: wrapper }
 }

@@ -880,10 +880,15 @@ export const CODES: readonly ExplainedCode[] = [
       "SoapError"
     ],
     "hints": [
+      "An argument has the wrong shape (a JavaScript caller, or a cast); the message says which one and what it takes",
       "Keys of the input object become element names: use letters, digits, _, - and . (and one prefix:), or put the value under a valid key",
       "Pass strings, numbers, booleans, bigints, Dates, Buffers, arrays, null or plain objects",
       "Add it to namespaces: { prefix: uri } so that it is declared once on the Envelope"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/a-soap-fault.md",
+      "title": "a SOAP fault (`FK_SOAP_FAULT`)"
+    }
   },
   {
     "code": "FK_SOAP_MTOM",
@@ -895,6 +900,20 @@ export const CODES: readonly ExplainedCode[] = [
       "Check the Content-Type boundary against the body, and that the service really sends MTOM (or turn MTOM off on the service)",
       "The MTOM/XOP response is incomplete or its Content-IDs do not match the xop:Include hrefs; check the multipart body"
     ]
+  },
+  {
+    "code": "FK_SOAP_NAMESPACE_CLASH",
+    "package": "@fieldkit/soap",
+    "classes": [
+      "SoapError"
+    ],
+    "hints": [
+      "Pass namespaces: { \"<one of the two namespace URIs>\": \"prefix\" } (namespace URI → the prefix you want in keys) so each namespace gets its own key; Fieldkit never merges elements of different namespaces"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/a-soap-fault.md",
+      "title": "a SOAP fault (`FK_SOAP_FAULT`)"
+    }
   },
   {
     "code": "FK_SOAP_NOT_ENVELOPE",
@@ -923,10 +942,16 @@ export const CODES: readonly ExplainedCode[] = [
       "SoapError"
     ],
     "hints": [
+      "An option has the wrong shape (a JavaScript caller, or a cast); the message says which one and what it takes",
+      "Use the service address, e.g. https://erp.example/services/Employees",
       "Use '1.1' for text/xml services and '1.2' for application/soap+xml ones (the WSDL binding says which)",
       "Pick another prefix in namespaces: soap, xsi and m are used by the envelope",
       "Name the repeated element, from Body down, with the keys parseEnvelope would give"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/a-soap-fault.md",
+      "title": "a SOAP fault (`FK_SOAP_FAULT`)"
+    }
   },
   {
     "code": "FK_SOAP_SCHEMA",
@@ -937,6 +962,20 @@ export const CODES: readonly ExplainedCode[] = [
     "hints": [
       "The service answered something the zod schema does not accept; compare details.issues with the WSDL and the raw response"
     ]
+  },
+  {
+    "code": "FK_SOAP_TIMEOUT",
+    "package": "@fieldkit/soap",
+    "classes": [
+      "SoapError"
+    ],
+    "hints": [
+      "The service went silent or sends too slowly (a slow proxy?); check the service, or raise timeoutMs (silence between bytes, http.timeout.bodyIdle) or totalTimeoutMs (the whole call, http.timeout.total) if the answer is legitimately slow"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/a-soap-fault.md",
+      "title": "a SOAP fault (`FK_SOAP_FAULT`)"
+    }
   },
   {
     "code": "FK_SOAP_TRANSPORT",
@@ -985,7 +1024,7 @@ export const CODES: readonly ExplainedCode[] = [
       "XmlError"
     ],
     "hints": [
-      "Raise limits.maxBytes / maxDepth / maxAttributes if the document is legitimate; DOCTYPE and entity declarations are never accepted"
+      "Raise limits.maxBytes / maxDepth / maxAttributes / maxRecordBytes if the document is legitimate; DOCTYPE and entity declarations are never accepted"
     ],
     "runbook": {
       "file": "docs/runbooks/a-soap-fault.md",
