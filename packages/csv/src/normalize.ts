@@ -33,6 +33,11 @@ export interface ValueOptions {
   excelSerials?: boolean
   /** Per-column rules by row key; otherwise the kind comes from the schema (z.number(), z.boolean(), z.date()). */
   columns?: Record<string, ColumnRule>
+  /**
+   * Quote the cell value in quarantine reasons and issue messages (default false: they describe its shape, such as
+   * `19 characters: 16 digits, 3 spaces`, because a cell may hold personal data). The row is always in `raw`.
+   */
+  quoteValues?: boolean
 }
 
 /** One issue of a quarantined row. */
@@ -506,12 +511,16 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     }
     const cellIssues = this.cellIssues
     const out = (this.build as RowBuilder)(fields, cellIssues)
-    if (cellIssues.length > 0)
-      issues = cellIssues.splice(0).map(({ index, issue }) => ({
-        column: (this.columns[index] as Column).key,
-        code: issue.code,
-        message: issue.message,
-      }))
+    if (cellIssues.length > 0) {
+      const quote = this.options.values?.quoteValues === true
+      issues = cellIssues.splice(0).map(({ index, issue }) => {
+        const column = this.columns[index] as Column
+        const message = quote
+          ? `${issue.message} (value ${JSON.stringify(clip(fields[column.index] ?? ''))})`
+          : issue.message
+        return { column: column.key, code: issue.code, message }
+      })
+    }
     if (issues !== undefined) {
       this.quarantine(rec, issues)
       return
@@ -642,6 +651,10 @@ function countNewlines(s: string): number {
 function suggest(key: string, names: string[]): string {
   const near = nearest(key, names)
   return near.length === 0 ? '' : ` (nearest: ${near.map((n) => `"${n}"`).join(', ')})`
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }
 
 /** A flat copy, so a quarantined row's text does not keep the whole chunk it was sliced from alive. */
