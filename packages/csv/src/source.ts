@@ -1,5 +1,6 @@
 import { type ChunkDecoder, type CsvEncoding, createDecoder, detectEncoding, type EncodingGuess } from './encoding'
 import type { ChunkSource } from './input'
+import { refuseBinaryHead, refuseNonText } from './not-csv'
 
 const HEAD_BYTES = 64 * 1024
 
@@ -39,6 +40,7 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
     guess = { encoding: 'utf-8', bom, reason: 'text-input' }
   } else {
     const bytes = Buffer.concat(parts as Uint8Array[])
+    refuseBinaryHead(bytes)
     guess =
       encoding === undefined
         ? detectEncoding(bytes, done)
@@ -50,6 +52,7 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
     if (guess.encoding === 'iso-8859-1' || guess.encoding === 'windows-1252') guess.bom = false
     else if (head.charCodeAt(0) === 0xfeff) head = head.slice(1) // TextDecoder removes it already; belt and braces
   }
+  refuseNonText(head, done)
   let ended = done
   return {
     guess,
