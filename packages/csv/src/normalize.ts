@@ -1,7 +1,7 @@
 import { type Logger, resolveLogger } from '@fieldkit/core'
 import type { z } from 'zod'
 import { CsvParseTokenizer } from './csv-parse-engine'
-import type { CsvEncoding } from './encoding'
+import { type CsvEncoding, ENCODINGS } from './encoding'
 import { CsvError, invalidOption } from './errors'
 import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './headers'
 import { type CsvInput, openInput } from './input'
@@ -190,6 +190,8 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   for (const f of o.values?.dateFormats ?? [])
     if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f))
       throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
+  if (o.encoding !== undefined && !ENCODINGS.includes(o.encoding))
+    throw invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, o.encoding)
   const row = o.headers?.row
   if (
     row !== undefined &&

@@ -1,4 +1,4 @@
-import type { CsvEncoding, EncodingGuess } from './encoding'
+import { type CsvEncoding, ENCODINGS, type EncodingGuess, WEAK_CONFIDENCE } from './encoding'
 import { invalidOption } from './errors'
 import { type CsvInput, openInput } from './input'
 import { openText } from './source'
@@ -12,8 +12,12 @@ export interface CsvDialect {
   encoding: CsvEncoding
   /** A byte order mark was present. */
   bom: boolean
-  /** Why that encoding: `bom`, `valid-utf8`, `c1-bytes`, `latin1`, `zero-bytes`, `declared` or `text-input`. */
+  /** Why that encoding: `bom`, `valid-utf8`, `scored`, `zero-bytes`, `declared` or `text-input`. */
   encodingReason: EncodingGuess['reason']
+  /** 0–1: how sure the encoding is; below 0.5 `warnings` says the guess is weak. */
+  encodingConfidence: number
+  /** Things a maintainer should check, in words (a weak encoding guess). */
+  warnings: string[]
   delimiter: CsvDelimiter
   /** Quote character (`"`), or `''` for none. */
   quote: '"' | "'" | ''
@@ -103,6 +107,13 @@ export function sniffText(
       encoding: guess.encoding,
       bom: guess.bom,
       encodingReason: guess.reason,
+      encodingConfidence: guess.confidence,
+      warnings:
+        guess.confidence < WEAK_CONFIDENCE
+          ? [
+              `The encoding ${guess.encoding} is a weak guess (confidence ${guess.confidence}); if letters look wrong, pass \`encoding\``,
+            ]
+          : [],
       delimiter: c.delimiter,
       quote,
       escape: quote,
@@ -415,6 +426,8 @@ function decimalOf(records: RawRecord[]): ',' | '.' | undefined {
 export async function sniffCsv(input: CsvInput, options: SniffOptions = {}): Promise<CsvSniffResult> {
   if (options.delimiter !== undefined && !DELIMITERS.includes(options.delimiter))
     throw invalidOption('delimiter', 'one of "," ";" "\\t" "|"', options.delimiter)
+  if (options.encoding !== undefined && !ENCODINGS.includes(options.encoding))
+    throw invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, options.encoding)
   const text = await openText(openInput(input), options.encoding)
   try {
     return sniffText(text.head, text.complete, text.guess, options).dialect
