@@ -77,6 +77,8 @@ export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGue
     if ((zeros[0] as number) > quarter * 0.9)
       return { encoding: 'utf-32be', bom: false, reason: 'zero-bytes', confidence: 0.9 }
   }
+  const utf16 = utf16ByHighBytes(sample)
+  if (utf16 !== undefined) return { encoding: utf16, bom: false, reason: 'zero-bytes', confidence: 0.8 }
   const evenZero = (zeros[0] as number) + (zeros[2] as number)
   const oddZero = (zeros[1] as number) + (zeros[3] as number)
   const half = sample.length / 2
@@ -93,6 +95,30 @@ export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGue
     return d.decode(bytes) + d.end()
   })
   return { ...detected, bom: false, reason: 'scored' }
+}
+
+/**
+ * UTF-16 without BOM in a script outside Latin-1: the high byte of each unit is 0x00 (ASCII digits, delimiters)
+ * or one block's byte (0x04 for Cyrillic, 0x03 for Greek), so one side holds two values and some zeros.
+ */
+function utf16ByHighBytes(sample: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  if (sample.length < 16) return undefined
+  const side = (start: number) => {
+    const counts = new Map<number, number>()
+    let n = 0
+    for (let i = start; i < sample.length; i += 2) {
+      const b = sample[i] as number
+      counts.set(b, (counts.get(b) ?? 0) + 1)
+      n++
+    }
+    const top = [...counts.values()].sort((a, b) => b - a)
+    return { zero: (counts.get(0) ?? 0) / n, top2: ((top[0] ?? 0) + (top[1] ?? 0)) / n }
+  }
+  const even = side(0)
+  const odd = side(1)
+  if (even.zero >= 0.1 && even.top2 >= 0.95 && odd.zero < 0.02 && odd.top2 < 0.6) return 'utf-16be'
+  if (odd.zero >= 0.1 && odd.top2 >= 0.95 && even.zero < 0.02 && even.top2 < 0.6) return 'utf-16le'
+  return undefined
 }
 
 function bomOf(head: Uint8Array): CsvEncoding | undefined {

@@ -87,7 +87,14 @@ export function sniffText(
   let best: Candidate | undefined
   for (const delimiter of candidates) {
     const c = score(head, complete, delimiter, quote === '' ? '"' : quote)
-    if (best === undefined || c.score > best.score || (c.score === best.score && c.fragments < best.fragments)) best = c
+    if (
+      best === undefined ||
+      c.score > best.score ||
+      (c.score === best.score && c.fragments < best.fragments) ||
+      // as many consistent records either way (`4711\tMüller\t1.200,00` splits on the comma too): the wider table
+      (c.score === best.score && c.fragments === best.fragments && c.width > best.width)
+    )
+      best = c
   }
   const c = best as Candidate
   const declared = options.header ?? 'auto'
