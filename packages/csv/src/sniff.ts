@@ -233,8 +233,8 @@ function isEmpty(r: RawRecord): boolean {
 }
 
 /**
- * The record that starts the table: the first one whose width holds for the records below it (between their lower
- * and upper median, so ragged rows around it do not move it) and whose cells are filled (one empty cell tolerated
+ * The record that starts the table: the first one whose width holds for the records below it (from their lower
+ * median to the widest, so ragged rows around it do not move it) and whose cells are filled (one empty cell tolerated
  * from four columns on). Excel pads a title line with delimiters (`Report – 03.11.2026;;;;`): as wide as the table,
  * but mostly empty, so it is not the start, however many padded lines follow it.
  */
@@ -251,14 +251,22 @@ function findTableStart(records: RawRecord[], width: number): number {
       const next = records[j] as RawRecord
       if (!isBlank(next) && !isEmpty(next)) below.push(next.fields.length)
     }
-    if (below.length === 0) return i
+    if (below.length === 0) {
+      if (records.slice(0, i).every((r) => isBlank(r) || r.fields.length < 2)) return i // a one-record table
+      break // the last record cannot start a table that has rows above it: take the fallback below
+    }
     below.sort((a, b) => a - b)
+    // at least as wide as the lower median of the records below (narrower: a title or note), at most the widest
     const lo = below[Math.floor((below.length - 1) / 2)] as number
-    const hi = below[Math.ceil((below.length - 1) / 2)] as number
+    const hi = below[below.length - 1] as number
     if (w >= lo && w <= hi) return i
     if (w === width && below.filter((x) => x === w).length * 2 >= below.length) return i
   }
-  return records.findIndex((r) => !isBlank(r) && r.fields.length === width)
+  // nothing held for the records below it (mostly ragged rows): the first full record as wide as the commonest width
+  const full = records.findIndex(
+    (r) => !isBlank(r) && r.fields.length === width && filled(r) >= width - (width >= 4 ? 1 : 0),
+  )
+  return full >= 0 ? full : records.findIndex((r) => !isBlank(r) && r.fields.length === width)
 }
 
 /** A number as exports write them: sign, currency symbol or code, grouping, decimal, percent, parentheses. */
