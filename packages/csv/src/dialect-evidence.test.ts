@@ -129,3 +129,27 @@ describe('quote character', () => {
     expect((await sniffCsv('id,name\n1,"Smith, Ann"\n')).quote).toBe('"')
   })
 })
+
+describe('backslash escapes', () => {
+  const text =
+    'id,title,year\n1,Dr. Seltsam\\, oder wie ich lernte,1964\n2,"Der \\"Pate\\"",1972\n3,Alien,1979\n4,M\\, eine Stadt,1931\n'
+
+  it('detects \\ as the escape character when the file uses it, and reads the fields whole', async () => {
+    const { rows, report } = await read(text)
+    expect(report.dialect.escape).toBe('\\')
+    expect(report.records.quarantined).toBe(0)
+    expect(rows.map((r) => r.title)).toEqual([
+      'Dr. Seltsam, oder wie ich lernte',
+      'Der "Pate"',
+      'Alien',
+      'M, eine Stadt',
+    ])
+  })
+
+  it('accepts dialect.escape, and keeps doubled quotes as the default', async () => {
+    const declared = await read('a,b\n1,x\\,y\n', { dialect: { escape: '\\' } })
+    expect(declared.rows).toEqual([{ a: '1', b: 'x,y' }])
+    expect((await sniffCsv('a,b\n1,"say ""hi"""\n')).escape).toBe('"')
+    expect(() => normalizeCsv('a\n', { dialect: { escape: '%' as never } })).toThrow(/dialect.escape/)
+  })
+})

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { CsvParseTokenizer } from './csv-parse-engine'
 import { type CsvEncoding, ENCODINGS } from './encoding'
 import { CsvError, invalidOption } from './errors'
+import { EscapeTokenizer } from './escape-tokenizer'
 import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './headers'
 import { type CsvInput, openInput } from './input'
 import { copy, type RecordCounts, type RecordOutcome, RecordRouter, type SkippedLine } from './record-router'
@@ -190,6 +191,9 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   for (const f of o.values?.dateFormats ?? [])
     if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f))
       throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
+  const escape = o.dialect?.escape
+  if (escape !== undefined && escape !== '"' && escape !== "'" && escape !== '' && escape !== '\\')
+    throw invalidOption('dialect.escape', 'a backslash, a quote character or ""', escape)
   if (o.encoding !== undefined && !ENCODINGS.includes(o.encoding))
     throw invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, o.encoding)
   const row = o.headers?.row
@@ -213,7 +217,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private readonly queue: Row[] = []
   private qi = 0
   private text: TextSource | undefined
-  private tokenizer: Tokenizer | CsvParseTokenizer | undefined
+  private tokenizer: Tokenizer | EscapeTokenizer | CsvParseTokenizer | undefined
   private readonly batch: RawRecord[] = []
   private reportValue: CsvReport | undefined
   private readonly waiters: { resolve: (r: CsvReport) => void; reject: (e: unknown) => void }[] = []
@@ -343,6 +347,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     const { dialect, sample } = sniffText(text.head, text.complete, text.guess, {
       delimiter: o.dialect?.delimiter,
       quote: o.dialect?.quote,
+      escape: o.dialect?.escape,
       header: o.headers?.row,
     })
     if (o.dialect?.preambleRecords !== undefined) dialect.preambleRecords = o.dialect.preambleRecords
@@ -373,7 +378,14 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.tokenizer =
       o.engine === 'csv-parse'
         ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote, lineEnding: dialect.lineEnding })
-        : new Tokenizer({ delimiter: dialect.delimiter, quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
+        : dialect.escape === '\\'
+          ? new EscapeTokenizer({
+              delimiter: dialect.delimiter,
+              quote,
+              escape: '\\',
+              maxRecordSize: o.maxRecordSize ?? 1 << 20,
+            })
+          : new Tokenizer({ delimiter: dialect.delimiter, quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
     this.log.debug(
       { delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine },
       'sniffed',

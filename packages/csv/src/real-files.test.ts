@@ -16,6 +16,7 @@ interface Label {
   headerLine?: number
   records?: number
   error?: string
+  escape?: string
 }
 const { files } = JSON.parse(readFileSync(new URL('labels.json', dir), 'utf8')) as { files: Label[] }
 
@@ -34,6 +35,7 @@ describe('real-world-shaped files match the labels written before the sniffer ra
         return
       }
       const report = await result.report
+      if (label.escape !== undefined) expect(report.dialect.escape).toBe(label.escape)
       const r = report.records
       const got = {
         records: r.emitted + r.quarantined,

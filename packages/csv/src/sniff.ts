@@ -1,5 +1,6 @@
 import { type CsvEncoding, ENCODINGS, type EncodingGuess, WEAK_CONFIDENCE } from './encoding'
 import { invalidOption } from './errors'
+import { EscapeTokenizer } from './escape-tokenizer'
 import { type CsvInput, openInput } from './input'
 import { openText } from './source'
 import { type RawRecord, Tokenizer } from './tokenizer'
@@ -21,8 +22,8 @@ export interface CsvDialect {
   delimiter: CsvDelimiter
   /** Quote character (`"`), or `''` for none. */
   quote: '"' | "'" | ''
-  /** Quotes inside quoted fields are escaped by doubling them. */
-  escape: '"' | "'" | ''
+  /** How a quote (or delimiter) inside a field is escaped: by doubling the quote, or with a backslash (`\\`). */
+  escape: '"' | "'" | '' | '\\'
   /** The first line ending seen; CRLF, LF and CR are all read wherever they appear. */
   lineEnding: '\r\n' | '\n' | '\r'
   /** Records before the header row that are not blank (report titles, export dates). */
@@ -71,6 +72,8 @@ export interface SniffOptions {
   encoding?: CsvEncoding | undefined
   delimiter?: CsvDelimiter | undefined
   quote?: '"' | "'" | '' | undefined
+  /** The escape character: `\\` for a backslash, or the quote character (doubled quotes; the default). */
+  escape?: '"' | "'" | '' | '\\' | undefined
   /** Where the header row is (default `auto`); see {@link HeaderRow}. */
   header?: HeaderRow | undefined
 }
@@ -86,17 +89,25 @@ export function sniffText(
   const candidates = options.delimiter ? [options.delimiter] : DELIMITERS
   let best: Candidate | undefined
   for (const delimiter of candidates) {
-    const c = score(head, complete, delimiter, quote === '' ? '"' : quote)
+    let c = score(head, complete, delimiter, quote === '' ? '"' : quote)
+    if (options.escape === undefined && backslashes(head, delimiter, quote) >= 2) {
+      // the file escapes with `\`: read that way, more records share one width
+      const escaped = score(head, complete, delimiter, quote === '' ? '"' : quote, '\\')
+      if (escaped.score > c.score) c = escaped
+    } else if (options.escape === '\\') c = score(head, complete, delimiter, quote === '' ? '"' : quote, '\\')
     if (
       best === undefined ||
       c.score > best.score ||
       (c.score === best.score && c.fragments < best.fragments) ||
+      // a delimiter that cuts quoted fields leaves quote characters inside unquoted ones
+      (c.score === best.score && c.fragments === best.fragments && c.strays < best.strays) ||
       // as many consistent records either way (`4711\tMüller\t1.200,00` splits on the comma too): the wider table
-      (c.score === best.score && c.fragments === best.fragments && c.width > best.width)
+      (c.score === best.score && c.fragments === best.fragments && c.strays === best.strays && c.width > best.width)
     )
       best = c
   }
   const c = best as Candidate
+  const escape = options.escape ?? (c.escaped ? '\\' : quote)
   const declared = options.header ?? 'auto'
   const startIndex =
     typeof declared === 'number'
@@ -123,7 +134,7 @@ export function sniffText(
           : [],
       delimiter: c.delimiter,
       quote,
-      escape: quote,
+      escape,
       lineEnding: firstEol as CsvDialect['lineEnding'],
       preambleRecords: preamble.length,
       headerLine: header?.line ?? 0,
@@ -139,6 +150,17 @@ export function sniffText(
     },
     sample: body,
   }
+}
+
+/** How often the sample has a backslash before the delimiter or the quote (`Seltsam\\, oder`, `\\"Pate\\"`). */
+function backslashes(head: string, delimiter: string, quote: string): number {
+  const q = quote === '' ? '"' : quote
+  let seen = 0
+  for (let i = head.indexOf('\\'); i >= 0 && seen < 2; i = head.indexOf('\\', i + 1)) {
+    const next = head[i + 1]
+    if (next === delimiter || next === q) seen++
+  }
+  return seen
 }
 
 /** The quote character the sample uses around fields: `"`, `'`, or none (`''`) when it shows neither. */
@@ -365,10 +387,21 @@ interface Candidate {
   width: number
   score: number
   fragments: number
+  /** Read with `\\` as the escape character. */
+  escaped: boolean
+  /** Fields with a quote character left in them (the delimiter cut a quoted field). */
+  strays: number
 }
 
-function score(head: string, complete: boolean, delimiter: CsvDelimiter, quote: '"' | "'" | ''): Candidate {
-  const tokenizer = new Tokenizer({ delimiter, quote, maxRecordSize: Number.POSITIVE_INFINITY })
+function score(
+  head: string,
+  complete: boolean,
+  delimiter: CsvDelimiter,
+  quote: '"' | "'" | '',
+  escape?: '\\',
+): Candidate {
+  const options = { delimiter, quote, maxRecordSize: Number.POSITIVE_INFINITY }
+  const tokenizer = escape === undefined ? new Tokenizer(options) : new EscapeTokenizer({ ...options, escape })
   const records: RawRecord[] = []
   tokenizer.push(head, records)
   if (complete) tokenizer.end(records)
@@ -384,7 +417,9 @@ function score(head: string, complete: boolean, delimiter: CsvDelimiter, quote: 
     for (const r of records)
       for (let i = 1; i < r.fields.length; i++)
         if (/^\d{1,2}$/.test(r.fields[i] as string) && /\d$/.test(r.fields[i - 1] as string)) fragments++
-  return { delimiter, records, width, score: count, fragments }
+  let strays = 0
+  if (quote !== '') for (const r of records) for (const f of r.fields) if (f.includes(quote)) strays++
+  return { delimiter, records, width, score: count, fragments, escaped: escape !== undefined, strays }
 }
 
 function isBlank(r: RawRecord): boolean {
