@@ -76,7 +76,7 @@ export class Tokenizer {
       throw new CsvError({
         code: 'FK_CSV_RECORD_TOO_LARGE',
         message: `[fieldkit/csv] The record starting on line ${this.line} is longer than ${this.maxRecordSize} characters`,
-        hint: 'Usually a quote that is never closed, or the wrong quote character; check the dialect, or raise maxRecordSize',
+        hint: 'Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize',
         details: { line: this.line, maxRecordSize: this.maxRecordSize },
       })
     }
