@@ -253,7 +253,7 @@ export default async function main(): Promise<void> {
     {
       title: `CSV: ${(check.bytes / 1e6).toFixed(1)} MB messy export, ${check.rows.toLocaleString('en-US')} records × 20 columns, streamed from disk`,
       unit: 'MB',
-      rounds: 4,
+      rounds: 5,
       notes: [
         'normalizeCsv + zod sniffs the dialect, maps headers, reads 4 number and 3 date columns (one dd/mm/yyyy) and validates every row with a 20-key zod object; the peers return strings only.',
         'Shared 2-core machine with other agents running tests: read the paired × base ratios rather than absolute MB/s.',

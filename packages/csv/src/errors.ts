@@ -10,6 +10,10 @@ export type CsvErrorCode =
   | 'FK_CSV_TOO_MANY_ERRORS'
   | 'FK_CSV_INVALID_ROW'
   | 'FK_CSV_PARSE_FAILED'
+  | 'FK_CSV_EMPTY'
+  | 'FK_CSV_NOT_TEXT'
+  | 'FK_CSV_SPREADSHEET'
+  | 'FK_CSV_FILE_UNREADABLE'
 
 /**
  * The error every `@fieldkit/csv` failure is: a {@link FieldkitError} with one of the {@link CsvErrorCode} codes.

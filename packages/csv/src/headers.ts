@@ -9,6 +9,12 @@ export interface HeaderOptions {
   aliases?: Record<string, readonly string[]>
   /** Columns that must be present; defaults to the schema's required keys. */
   required?: readonly string[]
+  /**
+   * Where the header row is: `auto` (default) decides from evidence and the report says why
+   * (`dialect.hasHeader`, `dialect.headerReason`); a 1-based line number; `none` (columns are `column_1`…); or the
+   * column names, for a file without a header row.
+   */
+  row?: 'auto' | 'none' | number | readonly string[]
 }
 
 /** What became of one header cell. */

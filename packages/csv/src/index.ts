@@ -13,6 +13,14 @@ export {
   type QuarantineIssue,
   type ValueOptions,
 } from './normalize'
+export type { RecordCounts, SkipKind, SkippedLine } from './record-router'
 export type { ColumnKind } from './schema-columns'
-export { type CsvDelimiter, type CsvDialect, type CsvSniffResult, type SniffOptions, sniffCsv } from './sniff'
+export {
+  type CsvDelimiter,
+  type CsvDialect,
+  type CsvSniffResult,
+  type HeaderRow,
+  type SniffOptions,
+  sniffCsv,
+} from './sniff'
 export { type WriteColumn, type WriteOptions, writeCsv } from './write'

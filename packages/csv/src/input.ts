@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { CsvError } from './errors'
+import { unreadableFile } from './not-csv'
 
 /**
  * What the reader accepts: CSV text as a string, bytes (Buffer / Uint8Array), a Node Readable, a web ReadableStream,
@@ -25,17 +26,35 @@ export function openInput(input: CsvInput, highWaterMark = 64 * 1024): ChunkSour
   if (input instanceof Uint8Array) return single(input)
   if (input instanceof URL) {
     if (input.protocol !== 'file:') throw badInput(`a URL with protocol ${input.protocol}`)
-    return iterate(createReadStream(fileURLToPath(input), { highWaterMark }))
+    return openFile(fileURLToPath(input), highWaterMark)
   }
   if (typeof input === 'object' && input !== null) {
     if ('path' in input && typeof (input as { path: unknown }).path === 'string' && !isStreamLike(input))
-      return iterate(createReadStream((input as { path: string }).path, { highWaterMark }))
+      return openFile((input as { path: string }).path, highWaterMark)
     if (typeof (input as unknown as ReadableStream).getReader === 'function' && !(Symbol.asyncIterator in input))
       return iterate(Readable.fromWeb(input as unknown as import('node:stream/web').ReadableStream<Uint8Array>))
     if (Symbol.asyncIterator in input) return iterate(input as AsyncIterable<Uint8Array | string>)
     if (Symbol.iterator in input) return iterate(input as Iterable<Uint8Array>)
   }
   throw badInput(typeof input)
+}
+
+/** A file source whose open errors (missing file, a directory, no permission) are typed, never a raw ENOENT. */
+function openFile(path: string, highWaterMark: number): ChunkSource {
+  const source = iterate(createReadStream(path, { highWaterMark }))
+  let first = true
+  return {
+    async next() {
+      if (!first) return source.next()
+      first = false
+      try {
+        return await source.next()
+      } catch (e) {
+        throw unreadableFile(path, e)
+      }
+    },
+    return: () => source.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+  }
 }
 
 function isStreamLike(value: object): boolean {

@@ -18,7 +18,9 @@ async function collect<S extends z.ZodType | undefined = undefined>(input: CsvIn
 
 function addsUp(report: CsvReport): void {
   const r = report.records
-  expect(r.read).toBe(r.emitted + r.quarantined + r.skipped.preamble + r.skipped.blank + r.skipped.summary)
+  expect(r.read).toBe(
+    r.emitted + r.quarantined + r.skipped.preamble + r.skipped.blank + r.skipped.summary + r.skipped.footer,
+  )
 }
 
 /** Windows-1252 bytes for the few characters these fixtures use above U+00FF. */
@@ -178,7 +180,7 @@ describe('preamble, summary and blank lines', () => {
       read: 7,
       emitted: 2,
       quarantined: 0,
-      skipped: { preamble: 2, blank: 2, summary: 1 },
+      skipped: { preamble: 2, blank: 2, summary: 1, footer: 0 },
     })
     addsUp(report)
   })

@@ -1,13 +1,15 @@
 import { type Logger, resolveLogger } from '@fieldkit/core'
 import type { z } from 'zod'
 import { CsvParseTokenizer } from './csv-parse-engine'
-import type { CsvEncoding } from './encoding'
+import { type CsvEncoding, ENCODINGS } from './encoding'
 import { CsvError, invalidOption } from './errors'
+import { EscapeTokenizer } from './escape-tokenizer'
 import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './headers'
 import { type CsvInput, openInput } from './input'
+import { copy, type RecordCounts, type RecordOutcome, RecordRouter, type SkippedLine } from './record-router'
 import { type CellIssue, compileRowBuilder, type RowBuilder } from './row-builder'
 import { type ColumnKind, columnsOf } from './schema-columns'
-import { type CsvDialect, type CsvSniffResult, isSummary, sniffText } from './sniff'
+import { type CsvDialect, type CsvSniffResult, sniffText } from './sniff'
 import { openText, type TextSource } from './source'
 import { type RawRecord, Tokenizer } from './tokenizer'
 import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber } from './values'
@@ -33,6 +35,11 @@ export interface ValueOptions {
   excelSerials?: boolean
   /** Per-column rules by row key; otherwise the kind comes from the schema (z.number(), z.boolean(), z.date()). */
   columns?: Record<string, ColumnRule>
+  /**
+   * Quote the cell value in quarantine reasons and issue messages (default false: they describe its shape, such as
+   * `19 characters: 16 digits, 3 spaces`, because a cell may hold personal data). The row is always in `raw`.
+   */
+  quoteValues?: boolean
 }
 
 /** One issue of a quarantined row. */
@@ -57,7 +64,7 @@ export interface QuarantineEntry {
   reason: string
 }
 
-/** The honest account of a run. `read = emitted + quarantined + skipped.preamble + skipped.blank + skipped.summary`. */
+/** The honest account of a run. `read = emitted + quarantined + skipped` (preamble, blank, summary, footer). */
 export interface CsvReport {
   dialect: CsvSniffResult
   /** Each header cell, its row key, and whether an alias or a duplicate suffix applied. */
@@ -66,17 +73,18 @@ export interface CsvReport {
   duplicateHeaders: HeaderMapping[]
   /** Columns in the file the schema does not name (dropped from rows by the schema). */
   unknownColumns: string[]
-  records: {
-    /** Every record after decoding except the header row; a quoted field's newlines do not make extra records. */
-    read: number
-    emitted: number
-    quarantined: number
-    skipped: { preamble: number; blank: number; summary: number }
-  }
+  /** `read = emitted + quarantined + skipped.preamble + skipped.blank + skipped.summary + skipped.footer`. */
+  records: RecordCounts
   /** Physical lines read. */
   lines: number
   /** Trailing total/summary lines, with their line numbers, that were not emitted. */
   summary: { line: number; raw: string }[]
+  /** Trailing footnotes (one cell of prose, the rest empty), with their line numbers, that were not emitted. */
+  footer: { line: number; raw: string }[]
+  /** Every skipped record (preamble, blank, totals, footnote) with its line and reason, up to 1,000 entries. */
+  skippedLines: SkippedLine[]
+  /** More lines were skipped than `skippedLines` keeps; `records.skipped` counts them all. */
+  skippedLinesTruncated: boolean
   /** Up to `quarantineLimit` entries; `records.quarantined` counts them all. */
   quarantine: QuarantineEntry[]
   /** More rows were quarantined than the list keeps. */
@@ -101,7 +109,7 @@ export interface NormalizeOptions<S extends z.ZodType | undefined = undefined> {
   dialect?: Partial<CsvDialect>
   /** Text encoding, instead of guessing it. */
   encoding?: CsvEncoding
-  /** Recognise trailing total/summary lines and skip them (default true). */
+  /** Recognise trailing totals lines (a totals word, or numbers equal to the column sums) and footnotes, and skip them (default true). */
   summaryLines?: boolean
   /** Longest record in characters (default 1 MiB) before FK_CSV_RECORD_TOO_LARGE. */
   maxRecordSize?: number
@@ -183,6 +191,20 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   for (const f of o.values?.dateFormats ?? [])
     if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f))
       throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
+  const escape = o.dialect?.escape
+  if (escape !== undefined && escape !== '"' && escape !== "'" && escape !== '' && escape !== '\\')
+    throw invalidOption('dialect.escape', 'a backslash, a quote character or ""', escape)
+  if (o.encoding !== undefined && !ENCODINGS.includes(o.encoding))
+    throw invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, o.encoding)
+  const row = o.headers?.row
+  if (
+    row !== undefined &&
+    row !== 'auto' &&
+    row !== 'none' &&
+    !(typeof row === 'number' && Number.isInteger(row) && row >= 1) &&
+    !(Array.isArray(row) && row.length > 0 && row.every((n) => typeof n === 'string'))
+  )
+    throw invalidOption('headers.row', '"auto", "none", a line number from 1, or a list of column names', row)
   if (o.dialect?.delimiter !== undefined && ![',', ';', '\t', '|'].includes(o.dialect.delimiter))
     throw invalidOption('dialect.delimiter', 'one of "," ";" "\\t" "|"', o.dialect.delimiter)
 }
@@ -195,18 +217,21 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private readonly queue: Row[] = []
   private qi = 0
   private text: TextSource | undefined
-  private tokenizer: Tokenizer | CsvParseTokenizer | undefined
+  private tokenizer: Tokenizer | EscapeTokenizer | CsvParseTokenizer | undefined
   private readonly batch: RawRecord[] = []
   private reportValue: CsvReport | undefined
   private readonly waiters: { resolve: (r: CsvReport) => void; reject: (e: unknown) => void }[] = []
   // state after the sniff
   private dialect!: CsvSniffResult
   private columns: Column[] = []
-  private width = 0
-  private headerSeen = false
-  private preambleLeft = 0
+  private router!: RecordRouter
   private dataRecords = 0
-  private readonly held: RawRecord[] = []
+  private sample: RawRecord[] = []
+  /** Text decoded but not yet tokenized; fed in slices so each batch of rows (and its garbage) stays small. */
+  private pending = ''
+  private build: RowBuilder | undefined
+  private readonly cellIssues: CellIssue[] = []
+  private lastEntry: QuarantineEntry | undefined
   private readonly trim: boolean
   private readonly schema: z.ZodType | undefined
   private readonly report: CsvReport
@@ -223,9 +248,12 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       headers: [],
       duplicateHeaders: [],
       unknownColumns: [],
-      records: { read: 0, emitted: 0, quarantined: 0, skipped: { preamble: 0, blank: 0, summary: 0 } },
+      records: { read: 0, emitted: 0, quarantined: 0, skipped: { preamble: 0, blank: 0, summary: 0, footer: 0 } },
       lines: 0,
       summary: [],
+      footer: [],
+      skippedLines: [],
+      skippedLinesTruncated: false,
       quarantine: [],
       quarantineTruncated: false,
       complete: false,
@@ -319,31 +347,51 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     const { dialect, sample } = sniffText(text.head, text.complete, text.guess, {
       delimiter: o.dialect?.delimiter,
       quote: o.dialect?.quote,
+      escape: o.dialect?.escape,
+      header: o.headers?.row,
     })
     if (o.dialect?.preambleRecords !== undefined) dialect.preambleRecords = o.dialect.preambleRecords
     if (o.dialect?.decimal !== undefined) dialect.decimal = o.dialect.decimal
     if (o.dialect?.lineEnding !== undefined) dialect.lineEnding = o.dialect.lineEnding
     this.dialect = dialect
     this.report.dialect = dialect
-    this.preambleLeft = dialect.preambleRecords
     this.sample = sample
+    this.router = new RecordRouter(
+      {
+        preambleRecords: dialect.preambleRecords,
+        hasHeader: dialect.hasHeader,
+        trim: this.trim,
+        trailers: o.summaryLines !== false,
+        summaryLines: dialect.summaryLines,
+      },
+      {
+        begin: (first, isHeader) => this.begin(first, isHeader),
+        data: (rec) => this.row(rec),
+        quarantined: () => this.afterQuarantine(),
+      },
+    )
+    this.report.records = this.router.counts
+    this.report.summary = this.router.summary
+    this.report.footer = this.router.footer
+    this.report.skippedLines = this.router.skipped
+    const quote = dialect.quote === '' ? '"' : dialect.quote // none seen in the sample: still read quotes further on
     this.tokenizer =
       o.engine === 'csv-parse'
-        ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, lineEnding: dialect.lineEnding })
-        : new Tokenizer({
-            delimiter: dialect.delimiter,
-            quote: dialect.quote,
-            maxRecordSize: o.maxRecordSize ?? 1 << 20,
-          })
+        ? new CsvParseTokenizer({ delimiter: dialect.delimiter, quote, lineEnding: dialect.lineEnding })
+        : dialect.escape === '\\'
+          ? new EscapeTokenizer({
+              delimiter: dialect.delimiter,
+              quote,
+              escape: '\\',
+              maxRecordSize: o.maxRecordSize ?? 1 << 20,
+            })
+          : new Tokenizer({ delimiter: dialect.delimiter, quote, maxRecordSize: o.maxRecordSize ?? 1 << 20 })
     this.log.debug(
       { delimiter: dialect.delimiter, encoding: dialect.encoding, headerLine: dialect.headerLine },
       'sniffed',
     )
     this.pending = text.head
   }
-
-  /** Text decoded but not yet tokenized; fed in slices so each batch of rows (and its garbage) stays small. */
-  private pending = ''
 
   private feed(): void {
     const slice = 64 * 1024
@@ -353,102 +401,43 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.consume()
   }
 
-  private sample: RawRecord[] = []
-
-  /** Takes the tokenizer's records through header handling, summary hold-back and row normalisation. */
+  /** Hands the tokenizer's records to the router, which counts them and calls back for the header and each row. */
   private consume(): void {
     const batch = this.batch
-    for (let b = 0; b < batch.length; b++) {
-      const rec = batch[b] as RawRecord
-      if (!this.headerSeen) {
-        if (rec.blank) {
-          this.report.records.read++
-          this.report.records.skipped.blank++
-        } else if (this.preambleLeft > 0) {
-          this.preambleLeft--
-          this.report.records.read++
-          this.report.records.skipped.preamble++
-        } else this.header(rec)
-        continue
-      }
-      this.report.records.read++
-      if (rec.blank || isEmptyRecord(rec, this.trim)) {
-        if (this.held.length > 0) this.held.push(rec)
-        else this.report.records.skipped.blank++
-        continue
-      }
-      if (this.options.summaryLines !== false && isSummary(rec, this.width) && this.held.length < 50) {
-        this.held.push(rec)
-        continue
-      }
-      if (this.held.length > 0) this.release()
-      this.row(rec)
-    }
+    const router = this.router
+    for (let b = 0; b < batch.length; b++) router.route(batch[b] as RawRecord)
     const last = batch[batch.length - 1]
     if (last !== undefined) this.report.lines = last.line + countNewlines(last.raw)
     batch.length = 0
   }
 
-  /** Held records were not trailing after all: they are rows (and usually quarantined as ragged). */
-  private release(): void {
-    const held = this.held.splice(0)
-    for (const r of held) {
-      if (r.blank || isEmptyRecord(r, this.trim)) this.report.records.skipped.blank++
-      else this.row(r)
-    }
-  }
-
   private endOfInput(): void {
-    for (const r of this.held.splice(0)) {
-      if (r.blank || isEmptyRecord(r, this.trim)) this.report.records.skipped.blank++
-      else {
-        this.report.records.skipped.summary++
-        this.report.summary.push({ line: r.line, raw: copy(r.raw) })
-      }
-    }
-    if (!this.headerSeen) this.checkRequired([])
+    this.router.end()
+    this.report.skippedLinesTruncated = this.router.skippedTruncated
+    if (!this.router.tableBegun) this.checkRequired([])
     this.checkRatio(true)
   }
 
-  private header(rec: RawRecord): void {
-    this.headerSeen = true
+  /** The table begins: with its header row, or (no header row) with its first data record. Returns the width. */
+  private begin(first: RawRecord, isHeader: boolean): number {
     const o = this.options
-    const mappings = mapHeaders(rec.fields, o.headers ?? {})
+    const declared = o.headers?.row
+    const names = Array.isArray(declared)
+      ? (declared as readonly string[])
+      : isHeader
+        ? first.fields
+        : first.fields.map(() => '')
+    const mappings = mapHeaders(names, o.headers ?? {})
     this.report.headers = mappings
     this.report.duplicateHeaders = mappings.filter((m) => m.duplicateOf !== undefined)
-    this.width = rec.fields.length
-    this.dialect.header = rec.fields
-    this.dialect.headerLine = rec.line
-    this.dialect.columns = rec.fields.length
+    this.dialect.header = isHeader ? first.fields : []
+    this.dialect.headerLine = isHeader ? first.line : 0
+    this.dialect.columns = names.length
     this.checkRequired(mappings)
     const info = columnsOf(this.schema)
     if (this.schema !== undefined)
       this.report.unknownColumns = mappings.filter((m) => !info.has(m.key)).map((m) => m.key)
-    const v = o.values ?? {}
-    const formats = (v.dateFormats ?? []).map(compileDateFormat)
-    this.columns = mappings.map((m) => {
-      const rule = v.columns?.[m.key]
-      const schemaInfo = info.get(m.key)
-      const kind: ColumnKind = typeof rule === 'string' ? rule : (rule?.type ?? schemaInfo?.kind ?? 'string')
-      let date: DateRules | undefined
-      if (kind === 'date') {
-        const own = typeof rule === 'object' && rule.type === 'date' ? rule : undefined
-        date = {
-          formats: own?.formats ? own.formats.map(compileDateFormat) : formats,
-          excelSerials: own?.excelSerials ?? v.excelSerials ?? true,
-          order: dateOrderOf(this.sample.map((r) => r.fields[m.index] ?? '')),
-        }
-      }
-      const decimal = typeof rule === 'object' && rule.type === 'number' ? rule.decimal : undefined
-      return {
-        index: m.index,
-        key: m.key,
-        kind,
-        decimal: decimal ?? v.decimal ?? this.dialect.decimal,
-        date,
-        undefinedForNull: schemaInfo?.optional === true && !schemaInfo.nullable,
-      }
-    })
+    this.columns = mappings.map((m) => this.columnOf(m, info))
     this.sample = []
     this.build = compileRowBuilder(
       this.columns.map((c) => ({
@@ -460,10 +449,33 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       this.trim,
       o.values?.nullTokens ?? DEFAULT_NULLS,
     )
+    return names.length
   }
 
-  private build: RowBuilder | undefined
-  private readonly cellIssues: CellIssue[] = []
+  private columnOf(m: HeaderMapping, info: ReturnType<typeof columnsOf>): Column {
+    const v = this.options.values ?? {}
+    const rule = v.columns?.[m.key]
+    const schemaInfo = info.get(m.key)
+    const kind: ColumnKind = typeof rule === 'string' ? rule : (rule?.type ?? schemaInfo?.kind ?? 'string')
+    let date: DateRules | undefined
+    if (kind === 'date') {
+      const own = typeof rule === 'object' && rule.type === 'date' ? rule : undefined
+      date = {
+        formats: (own?.formats ?? v.dateFormats ?? []).map(compileDateFormat),
+        excelSerials: own?.excelSerials ?? v.excelSerials ?? true,
+        order: dateOrderOf(this.sample.map((r) => r.fields[m.index] ?? '')),
+      }
+    }
+    const decimal = typeof rule === 'object' && rule.type === 'number' ? rule.decimal : undefined
+    return {
+      index: m.index,
+      key: m.key,
+      kind,
+      decimal: decimal ?? v.decimal ?? this.dialect.decimal,
+      date,
+      undefinedForNull: schemaInfo?.optional === true && !schemaInfo.nullable,
+    }
+  }
 
   private checkRequired(mappings: HeaderMapping[]): void {
     const keys = new Set(mappings.map((m) => m.key))
@@ -472,75 +484,69 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     const missing = required.filter((k) => !keys.has(k))
     if (missing.length === 0) return
     const names = mappings.map((m) => m.key)
+    const where = this.dialect.hasHeader ? `the header on line ${this.dialect.headerLine}` : 'the file (no header row)'
     throw new CsvError({
       code: 'FK_CSV_MISSING_COLUMNS',
-      message: `[fieldkit/csv] Missing required column${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"${suggest(k, names)}`).join(', ')}; the header on line ${this.dialect.headerLine} has ${names.length === 0 ? 'no columns' : names.map((n) => `"${n}"`).join(', ')}`,
-      hint: 'Add an alias in headers.aliases for the name the file uses, or check that the delimiter and preamble in the report found the real header row',
+      message: `[fieldkit/csv] Missing required column${missing.length > 1 ? 's' : ''} ${missing.map((k) => `"${k}"${suggest(k, names)}`).join(', ')}; ${where} has ${names.length === 0 ? 'no columns' : names.map((n) => `"${n}"`).join(', ')}`,
+      hint: 'Add an alias in headers.aliases for the name the file uses, or check that the delimiter, preamble and header row (headers.row) in the report found the real header',
       details: { missing, found: names, headerLine: this.dialect.headerLine, delimiter: this.dialect.delimiter },
     })
   }
 
-  private row(rec: RawRecord): void {
+  /** A record's shape problem (tokenizer flag, wrong width), if any. */
+  private shapeIssue(rec: RawRecord): QuarantineIssue | undefined {
+    if (rec.flag !== undefined)
+      return {
+        code: rec.flag,
+        message: rec.flag === 'unclosed_quote' ? 'a quoted field is never closed' : 'text follows a closing quote',
+      }
+    const width = this.columns.length
+    if (rec.fields.length === width) return undefined
+    return {
+      code: rec.fields.length > width ? 'too_many_fields' : 'too_few_fields',
+      message: `${rec.fields.length} fields where the ${this.dialect.hasHeader ? 'header has' : 'table has'} ${width}`,
+    }
+  }
+
+  private row(rec: RawRecord): RecordOutcome {
     this.dataRecords++
     const fields = rec.fields
-    let issues: QuarantineIssue[] | undefined
-    if (rec.flag !== undefined) {
-      issues = [
-        {
-          code: rec.flag,
-          message: rec.flag === 'unclosed_quote' ? 'a quoted field is never closed' : 'text follows a closing quote',
-        },
-      ]
-    } else if (fields.length !== this.width) {
-      const more = fields.length > this.width
-      issues = [
-        {
-          code: more ? 'too_many_fields' : 'too_few_fields',
-          message: `${fields.length} fields where the header has ${this.width}`,
-        },
-      ]
-    }
-    if (issues !== undefined) {
-      this.quarantine(rec, issues)
-      return
-    }
+    const shape = this.shapeIssue(rec)
+    if (shape !== undefined) return this.quarantine(rec, [shape])
     const cellIssues = this.cellIssues
     const out = (this.build as RowBuilder)(fields, cellIssues)
-    if (cellIssues.length > 0)
-      issues = cellIssues.splice(0).map(({ index, issue }) => ({
-        column: (this.columns[index] as Column).key,
-        code: issue.code,
-        message: issue.message,
-      }))
-    if (issues !== undefined) {
-      this.quarantine(rec, issues)
-      return
+    if (cellIssues.length > 0) {
+      const quote = this.options.values?.quoteValues === true
+      const issues = cellIssues.splice(0).map(({ index, issue }) => {
+        const column = this.columns[index] as Column
+        const message = quote
+          ? `${issue.message} (value ${JSON.stringify(clip(fields[column.index] ?? ''))})`
+          : issue.message
+        return { column: column.key, code: issue.code, message }
+      })
+      return this.quarantine(rec, issues)
     }
     if (this.schema === undefined) {
-      this.emit(out as Row)
-      return
+      this.queue.push(out as Row)
+      return 'emitted'
     }
     const parsed = this.schema.safeParse(out)
-    if (parsed.success) this.emit(parsed.data as Row)
-    else
-      this.quarantine(
-        rec,
-        parsed.error.issues.map((i) => {
-          const issue: QuarantineIssue = { code: i.code, message: i.message }
-          if (i.path.length > 0) issue.column = String(i.path[0])
-          return issue
-        }),
-      )
+    if (parsed.success) {
+      this.queue.push(parsed.data as Row)
+      return 'emitted'
+    }
+    return this.quarantine(
+      rec,
+      parsed.error.issues.map((i) => {
+        const issue: QuarantineIssue = { code: i.code, message: i.message }
+        if (i.path.length > 0) issue.column = String(i.path[0])
+        return issue
+      }),
+    )
   }
 
-  private emit(row: Row): void {
-    this.report.records.emitted++
-    this.queue.push(row)
-  }
-
-  private quarantine(rec: RawRecord, issues: QuarantineIssue[]): void {
+  private quarantine(rec: RawRecord, issues: QuarantineIssue[]): 'quarantined' {
     const r = this.report
-    r.records.quarantined++
     const entry: QuarantineEntry = {
       line: rec.line,
       record: this.dataRecords,
@@ -550,17 +556,28 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     }
     if (r.quarantine.length < (this.options.quarantineLimit ?? 1000)) r.quarantine.push(entry)
     else r.quarantineTruncated = true
+    this.lastEntry = entry
+    return 'quarantined'
+  }
+
+  /** After the router counted a quarantined record: `onInvalid`, then the error limits. */
+  private afterQuarantine(): void {
+    const entry = this.lastEntry as QuarantineEntry
     const onInvalid = this.options.onInvalid
     if (onInvalid === 'throw')
       throw new CsvError({
         code: 'FK_CSV_INVALID_ROW',
-        message: `[fieldkit/csv] The record on line ${entry.line} is invalid: ${issues.map((i) => (i.column === undefined ? i.code : `${i.column} ${i.code}`)).join(', ')}`,
+        message: `[fieldkit/csv] The record on line ${entry.line} is invalid: ${entry.issues.map((i) => (i.column === undefined ? i.code : `${i.column} ${i.code}`)).join(', ')}`,
         hint: 'Use onInvalid: "quarantine" to keep going and read the reasons in the report, or fix the row in the source',
-        details: { line: entry.line, codes: issues.map((i) => i.code), columns: issues.map((i) => i.column ?? null) },
+        details: {
+          line: entry.line,
+          codes: entry.issues.map((i) => i.code),
+          columns: entry.issues.map((i) => i.column ?? null),
+        },
       })
     if (typeof onInvalid === 'function') onInvalid(entry)
     const max = this.options.maxErrors
-    if (max !== undefined && r.records.quarantined > max) throw this.tooMany(`more than maxErrors (${max})`)
+    if (max !== undefined && this.report.records.quarantined > max) throw this.tooMany(`more than maxErrors (${max})`)
     this.checkRatio(false)
   }
 
@@ -624,12 +641,6 @@ function readerFor(c: Column): ((text: string) => unknown) | undefined {
   return undefined
 }
 
-function isEmptyRecord(rec: RawRecord, trim: boolean): boolean {
-  const f = rec.fields
-  for (let i = 0; i < f.length; i++) if ((trim ? (f[i] as string).trim() : f[i]) !== '') return false
-  return true
-}
-
 function countNewlines(s: string): number {
   let n = 0
   for (let i = 0; i < s.length; i++) {
@@ -644,7 +655,6 @@ function suggest(key: string, names: string[]): string {
   return near.length === 0 ? '' : ` (nearest: ${near.map((n) => `"${n}"`).join(', ')})`
 }
 
-/** A flat copy, so a quarantined row's text does not keep the whole chunk it was sliced from alive. */
-function copy(s: string): string {
-  return s.length < 16 ? s : s.split('').join('')
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }

@@ -19,13 +19,22 @@ export interface CellIssue {
 export type RowBuilder = (fields: string[], issues: CellIssue[]) => Record<string, unknown>
 
 /**
+ * Above this many columns the row builder is a plain loop. A compiled builder keeps one local per column, and V8
+ * runs out of stack compiling a function with ~100,000 locals (150,000 columns threw an untyped RangeError);
+ * well before that, compiling stops paying: V8 does not optimise functions that large, and a row that wide spends
+ * its time in the tokenizer, not in building the object.
+ */
+export const COMPILED_COLUMNS_LIMIT = 1000
+
+/**
  * Compiles the per-row work (trim, null tokens, typed reads, the object) into one function with the keys written
  * as literals, so every row gets the same object shape instead of a property-by-property dictionary build.
+ * Files wider than {@link COMPILED_COLUMNS_LIMIT} columns, and keys a literal must not hold, get a plain loop.
  */
 export function compileRowBuilder(columns: BuilderColumn[], trim: boolean, nullTokens: readonly string[]): RowBuilder {
   const isNull = nullMatcher(nullTokens)
   const unsafe = columns.some((c) => c.key === '__proto__' || c.key === 'constructor' || c.key === 'prototype')
-  if (unsafe) return generic(columns, trim, isNull)
+  if (unsafe || columns.length > COMPILED_COLUMNS_LIMIT) return generic(columns, trim, isNull)
   const lines: string[] = ['let v, x']
   columns.forEach((c, i) => {
     lines.push(`v = f[${c.index}]`)
@@ -60,20 +69,23 @@ export function compileRowBuilder(columns: BuilderColumn[], trim: boolean, nullT
 }
 
 function generic(columns: BuilderColumn[], trim: boolean, isNull: (v: string) => boolean): RowBuilder {
+  const unsafe = columns.some((c) => c.key === '__proto__')
   return (f, issues) => {
-    const out: Record<string, unknown> = Object.create(null)
-    columns.forEach((c, i) => {
+    // a plain object unless a key is `__proto__`, which only a null-prototype object holds as data
+    const out: Record<string, unknown> = unsafe ? Object.create(null) : {}
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i] as BuilderColumn
       let v = f[c.index] as string
       if (trim) v = v.trim()
       if (isNull(v)) {
         out[c.key] = c.nullValue
-        return
+        continue
       }
       const x = c.read === undefined ? v : c.read(v)
       if (x !== null && typeof x === 'object' && !(x instanceof Date)) issues.push({ index: i, issue: x as ValueIssue })
       else out[c.key] = x
-    })
-    return { ...out }
+    }
+    return unsafe ? { ...out } : out
   }
 }
 

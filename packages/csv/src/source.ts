@@ -1,5 +1,6 @@
 import { type ChunkDecoder, type CsvEncoding, createDecoder, detectEncoding, type EncodingGuess } from './encoding'
 import type { ChunkSource } from './input'
+import { refuseBinaryHead, refuseNonText } from './not-csv'
 
 const HEAD_BYTES = 64 * 1024
 
@@ -36,20 +37,21 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
     head = parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'))).join('')
     const bom = head.charCodeAt(0) === 0xfeff
     if (bom) head = head.slice(1)
-    guess = { encoding: 'utf-8', bom, reason: 'text-input' }
+    guess = { encoding: 'utf-8', bom, reason: 'text-input', confidence: 1 }
   } else {
     const bytes = Buffer.concat(parts as Uint8Array[])
+    refuseBinaryHead(bytes)
     guess =
       encoding === undefined
         ? detectEncoding(bytes, done)
-        : { ...detectEncoding(bytes, done), encoding, reason: 'declared' }
-    if (encoding !== undefined) guess.bom = hasBom(bytes, encoding)
+        : { encoding, bom: hasBom(bytes, encoding), reason: 'declared', confidence: 1 }
     decoder = createDecoder(guess.encoding)
     head = decoder.decode(bytes)
     if (done) head += decoder.end()
-    if (guess.encoding === 'iso-8859-1' || guess.encoding === 'windows-1252') guess.bom = false
+    if (!guess.encoding.startsWith('utf-')) guess.bom = false
     else if (head.charCodeAt(0) === 0xfeff) head = head.slice(1) // TextDecoder removes it already; belt and braces
   }
+  refuseNonText(head, done)
   let ended = done
   return {
     guess,
@@ -79,6 +81,8 @@ export async function openText(source: ChunkSource, encoding: CsvEncoding | unde
 
 function hasBom(bytes: Uint8Array, encoding: CsvEncoding): boolean {
   if (encoding === 'utf-8') return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  if (encoding === 'utf-32le') return bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0
+  if (encoding === 'utf-32be') return bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff
   if (encoding === 'utf-16le') return bytes[0] === 0xff && bytes[1] === 0xfe
   if (encoding === 'utf-16be') return bytes[0] === 0xfe && bytes[1] === 0xff
   return false

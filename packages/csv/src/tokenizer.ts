@@ -76,7 +76,7 @@ export class Tokenizer {
       throw new CsvError({
         code: 'FK_CSV_RECORD_TOO_LARGE',
         message: `[fieldkit/csv] The record starting on line ${this.line} is longer than ${this.maxRecordSize} characters`,
-        hint: 'Usually a quote that is never closed, or the wrong quote character; check the dialect, or raise maxRecordSize',
+        hint: 'Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize',
         details: { line: this.line, maxRecordSize: this.maxRecordSize },
       })
     }
@@ -88,7 +88,14 @@ export class Tokenizer {
     this.rest = ''
   }
 
-  /** Parses whole records from `buf`; returns how many characters were consumed. */
+  /**
+   * Parses whole records from `buf`; returns how many characters were consumed.
+   *
+   * The one function over 80 lines in the package, on purpose: it is the hot loop (every character of every file
+   * passes through it), and its state (position, line, the cached next delimiter/LF/CR) lives in locals that a split
+   * into per-field helpers would have to pass back and forth through objects on every field. The bench in
+   * docs/decisions/csv-tokenizer.md measures it as it is; the inner loops are marked by comments.
+   */
   private parse(buf: string, final: boolean, out: RawRecord[]): number {
     const len = buf.length
     const delim = this.delim

@@ -40,7 +40,7 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
     s = s.slice(0, -1).trim()
   }
   s = s.replace(GROUP_SPACES, '$1')
-  const bad = (): ValueIssue => ({ code: 'invalid_number', message: `"${clip(input)}" is not a number` })
+  const bad = (): ValueIssue => ({ code: 'invalid_number', message: `not a number: ${shapeOf(input)}` })
   if (!/^[\d.,]+(?:[eE][-+]?\d+)?$/.test(s) || !/\d/.test(s)) return bad()
   let exponent = ''
   const e = s.search(/[eE]/)
@@ -63,7 +63,7 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
     else
       return {
         code: 'ambiguous_number',
-        message: `"${clip(input)}" could be ${s.replace(sep, '')} or ${s.replace(sep, '.')}; declare values.decimal`,
+        message: `one "${sep}" before exactly three digits could be a thousands or a decimal separator (${shapeOf(input)}); declare values.decimal`,
       }
   }
   let intPart = s
@@ -117,7 +117,7 @@ export function parseBoolean(input: string): boolean | ValueIssue {
   const s = input.trim().toLowerCase()
   if (TRUE.has(s)) return true
   if (FALSE.has(s)) return false
-  return { code: 'invalid_boolean', message: `"${clip(input)}" is not a yes/no value` }
+  return { code: 'invalid_boolean', message: `not a yes/no value: ${shapeOf(input)}` }
 }
 
 /** Day–month order of a `a/b/yyyy` date. */
@@ -318,9 +318,12 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
     if (serial >= 1 && serial < 2958466 && Math.floor(serial) !== 60)
       return new Date((serial < 60 ? EXCEL_EPOCH + 86_400_000 : EXCEL_EPOCH) + Math.round(serial * 86_400_000))
   }
-  const invalid: ValueIssue = { code: 'invalid_date', message: `"${clip(input)}" is not a date in a known format` }
+  const invalid: ValueIssue = { code: 'invalid_date', message: `not a date in a known format: ${shapeOf(input)}` }
   if (rules.formats.length > 0)
-    return { ...invalid, message: `"${clip(input)}" does not match ${rules.formats.map((f) => f.format).join(' or ')}` }
+    return {
+      ...invalid,
+      message: `does not match ${rules.formats.map((f) => f.format).join(' or ')}: ${shapeOf(input)}`,
+    }
   const m = DMY_LIKE.exec(s)
   if (m === null) return invalid
   const a = Number(m[1])
@@ -331,7 +334,7 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
   if (order === undefined)
     return {
       code: 'ambiguous_date',
-      message: `"${clip(input)}" could be day/month or month/day; declare the column's date format`,
+      message: `a date that could be day/month or month/day (${shapeOf(input)}); declare the column's date format`,
     }
   return (order === 'DMY' ? build(y, b, a) : build(y, a, b)) ?? invalid
 }
@@ -349,6 +352,32 @@ export function dateOrderOf(values: Iterable<string>): DateOrder | undefined {
   return dmy === mdy ? undefined : dmy ? 'DMY' : 'MDY'
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s
+/**
+ * What a value looks like without saying what it is: its length and what its characters are, such as
+ * `19 characters: 16 digits, 3 spaces`. Quarantine reasons use this, because a cell may hold a card number, a name
+ * or an address, and reasons end up in logs and tickets; the value itself stays in the entry's `raw`.
+ */
+export function shapeOf(value: string): string {
+  let digits = 0
+  let letters = 0
+  let spaces = 0
+  let other = 0
+  let length = 0
+  for (const ch of value) {
+    length++
+    if (ch >= '0' && ch <= '9') digits++
+    else if (/\s/.test(ch)) spaces++
+    else if (/\p{L}/u.test(ch)) letters++
+    else other++
+  }
+  if (length === 0) return 'empty'
+  const parts: string[] = []
+  const add = (n: number, one: string, many: string) => {
+    if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`)
+  }
+  add(digits, 'digit', 'digits')
+  add(letters, 'letter', 'letters')
+  add(spaces, 'space', 'spaces')
+  add(other, 'other character', 'other characters')
+  return `${length} character${length === 1 ? '' : 's'}: ${parts.join(', ')}`
 }

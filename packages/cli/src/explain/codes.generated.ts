@@ -370,13 +370,42 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_CSV_EMPTY",
+    "package": "@fieldkit/csv",
+    "classes": [
+      "CsvError"
+    ],
+    "hints": [
+      "The export produced an empty file; check the query or filter that produced it, and the path that was read"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/reading-the-csv-quarantine.md",
+      "title": "reading the CSV quarantine"
+    }
+  },
+  {
+    "code": "FK_CSV_FILE_UNREADABLE",
+    "package": "@fieldkit/csv",
+    "classes": [
+      "CsvError"
+    ],
+    "hints": [
+      "Check the path (relative paths start at the process working directory) and that the process may read it"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/reading-the-csv-quarantine.md",
+      "title": "reading the CSV quarantine"
+    }
+  },
+  {
     "code": "FK_CSV_INVALID_ENCODING",
     "package": "@fieldkit/csv",
     "classes": [
       "CsvError"
     ],
     "hints": [
-      "The encoding was guessed from the first bytes; pass `encoding` explicitly (for example windows-1252) if the file mixes encodings"
+      "The encoding was guessed from the first bytes; pass `encoding` explicitly (for example windows-1252) if the file mixes encodings",
+      "The encoding was guessed from the zero bytes of the first bytes; pass `encoding` explicitly if the file is in another one"
     ]
   },
   {
@@ -416,8 +445,22 @@ export const CODES: readonly ExplainedCode[] = [
       "CsvError"
     ],
     "hints": [
-      "Add an alias in headers.aliases for the name the file uses, or check that the delimiter and preamble in the report found the real header row"
+      "Add an alias in headers.aliases for the name the file uses, or check that the delimiter, preamble and header row (headers.row) in the report found the real header"
     ]
+  },
+  {
+    "code": "FK_CSV_NOT_TEXT",
+    "package": "@fieldkit/csv",
+    "classes": [
+      "CsvError"
+    ],
+    "hints": [
+      "Check that the path points at the CSV export and not at a binary file; a UTF-16 or UTF-32 export without a byte order mark can be read by passing `encoding`"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/reading-the-csv-quarantine.md",
+      "title": "reading the CSV quarantine"
+    }
   },
   {
     "code": "FK_CSV_PARSE_FAILED",
@@ -436,8 +479,22 @@ export const CODES: readonly ExplainedCode[] = [
       "CsvError"
     ],
     "hints": [
-      "Usually a quote that is never closed, or the wrong quote character; check the dialect, or raise maxRecordSize"
+      "Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize"
     ]
+  },
+  {
+    "code": "FK_CSV_SPREADSHEET",
+    "package": "@fieldkit/csv",
+    "classes": [
+      "CsvError"
+    ],
+    "hints": [
+      "Open the workbook in Excel or LibreOffice and save the sheet as CSV (UTF-8), then read that file"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/reading-the-csv-quarantine.md",
+      "title": "reading the CSV quarantine"
+    }
   },
   {
     "code": "FK_CSV_TOO_MANY_ERRORS",
