@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRedactor } from './index'
+import { CONTEXT_WORDS } from './scanner'
 
 // Every detector is a bounded, single-pass scan: hostile 10 MB lines must take no more than a set multiple of
 // the time of ordinary prose of the same size. Prose is the cheapest input there is (words are skipped after one
@@ -78,6 +79,31 @@ describe('linear time on hostile input (10 MB lines)', () => {
       )
       console.log(`${name}: ${ms.toFixed(0)} ms (plain text of the same size: ${baseline.toFixed(0)} ms)`)
       expect(ms).toBeLessThanOrEqual(baseline * MULTIPLE + SLACK_MS)
+    })
+  }
+})
+
+// Every context word and key of the scanner's tables, repeated to 1 MB with each separator a key is written with:
+// a value starts inside the value of the key before, and must not be read again (issue 22, point 12).
+const KEY_SIZE = 1024 * 1024
+const KEY_SEPARATORS = ['=', ':', '"', ' ', '": "']
+
+describe('linear time on repeated context words and keys (1 MB each)', () => {
+  const redactor = createRedactor()
+  const plain = plainText().slice(0, KEY_SIZE)
+  redactor.redactString(plain)
+  const baseline = Math.min(
+    time(() => redactor.redactString(plain)),
+    time(() => redactor.redactString(plain)),
+    time(() => redactor.redactString(plain)),
+  )
+  for (const word of CONTEXT_WORDS) {
+    it(`${word} with ${KEY_SEPARATORS.map((s) => JSON.stringify(s)).join(', ')}: within ${MULTIPLE}× of plain text`, () => {
+      for (const sep of KEY_SEPARATORS) {
+        const input = `${word}${sep}`.repeat(Math.ceil(KEY_SIZE / (word.length + sep.length))).slice(0, KEY_SIZE)
+        const ms = time(() => redactor.redactString(input))
+        expect(ms, `${JSON.stringify(word + sep)} repeated`).toBeLessThanOrEqual(baseline * MULTIPLE + SLACK_MS)
+      }
     })
   }
 })

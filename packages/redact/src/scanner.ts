@@ -110,6 +110,9 @@ const monthNumber = (word: string): number => {
   const i = MONTHS.indexOf(w.slice(0, 3))
   return i < 0 || (w.length > 3 && !MONTH_NAMES[i]?.startsWith(w) && w !== 'sept') ? 0 : i + 1
 }
+/** Every context word of the tables (lowercased): for the tests that repeat each one to prove the pass linear. */
+export const CONTEXT_WORDS: readonly string[] = [...CONTEXT.keys()]
+
 // Words are looked up by a hash of their lowercased characters first, so most words cost no string copy.
 const wordHash = (t: string, s: number, e: number): number => {
   let h = 0
@@ -229,6 +232,12 @@ class Scanner {
   // as cards only.
   private ibanRunEnd = -1
   private noPemEnd = false
+  // The last unquoted value read after a key: `[runFrom, runTo)` holds no character that ends a value. A key
+  // repeated inside a value (`key=key=key=…`) starts its value inside this run, so its end is found without
+  // reading the run again, and the entropy of that value is the window's, moved forward, not counted afresh.
+  private runFrom = -1
+  private runTo = -1
+  private readonly window = new EntropyWindow()
 
   constructor(
     private readonly t: string,
@@ -823,13 +832,15 @@ class Scanner {
         while (ve < n && ve - vs < VALUE_CAP && t.charCodeAt(ve) !== 10 && t.charCodeAt(ve) !== 13) ve++
       }
     } else {
-      while (ve < n && ve - vs < VALUE_CAP && !isValueEnd(t.charCodeAt(ve))) ve++
+      ve = this.valueEnd(vs)
     }
     if (ve === vs) return j
     const value = ve - vs <= 12 ? t.slice(vs, ve).toLowerCase() : ''
     if (PLACEHOLDERS.has(value) || t.charCodeAt(vs) === 91) return ve
     if (ctx === Ctx.EntropyKey) {
-      if (ve - vs < 16 || !highEntropy(t, vs, ve)) return j
+      if (ve - vs < 16) return j
+      const high = quote === 0 ? this.window.highEntropy(t, vs, ve) : highEntropy(t, vs, ve)
+      if (!high) return j
       this.add(vs, ve, 'secret', 'high-entropy', 0.7)
       return ve
     }
@@ -838,6 +849,24 @@ class Scanner {
       kind !== 'secret' ? `${kind.replace('_', '-')}` : before === 63 || before === 38 ? 'query-param' : 'secret-key'
     this.add(vs, ve, kind, detector, 0.9)
     return ve
+  }
+
+  /**
+   * The end of an unquoted value starting at `vs`: the first value end, at most `VALUE_CAP` characters on. A start
+   * inside the last run read continues from that run's end, so each character is read once however many keys
+   * precede it.
+   */
+  private valueEnd(vs: number): number {
+    const t = this.t
+    const cap = Math.min(this.n, vs + VALUE_CAP)
+    if (!(vs >= this.runFrom && vs <= this.runTo)) {
+      this.runFrom = vs
+      this.runTo = vs
+    }
+    let j = this.runTo
+    while (j < cap && !isValueEnd(t.charCodeAt(j))) j++
+    this.runTo = j
+    return Math.min(j, cap)
   }
 
   private iban(s: number, wordEnd: number): number {
@@ -1055,6 +1084,52 @@ function highEntropy(t: string, s: number, e: number): boolean {
     h -= p * Math.log2(p)
   }
   return h >= 3.5 && classes !== 1 && classes !== 4 && classes !== 2
+}
+
+// c·log2(c) for every count a value of at most VALUE_CAP characters can hold.
+const C_LOG_C = new Float64Array(VALUE_CAP + 1)
+for (let c = 2; c <= VALUE_CAP; c++) C_LOG_C[c] = c * Math.log2(c)
+
+const classBit = (k: number): number => (k & DIGIT ? 0 : k & UPPER ? 1 : k & LOWER ? 2 : 3)
+
+/**
+ * `highEntropy` over a window that only moves forward: the counts of `[from, to)` are kept, so the next value,
+ * which starts and ends no earlier, costs only the characters that enter and leave. Entropy is
+ * `log2(len) − Σ c·log2(c) / len`, with `Σ c·log2(c)` updated per character.
+ */
+class EntropyWindow {
+  private from = 0
+  private to = 0
+  private sum = 0
+  private readonly counts = new Map<number, number>()
+  private readonly classes = new Int32Array(4)
+
+  highEntropy(t: string, s: number, e: number): boolean {
+    if (s < this.from || e < this.to || s > this.to) {
+      this.counts.clear()
+      this.classes.fill(0)
+      this.sum = 0
+      this.from = s
+      this.to = s
+    }
+    // Leave first, then enter: the window never holds more than `e - s` characters, so counts stay in the table.
+    for (; this.from < s; this.from++) this.move(t.charCodeAt(this.from), -1)
+    for (; this.to < e; this.to++) this.move(t.charCodeAt(this.to), 1)
+    const len = e - s
+    const h = Math.log2(len) - this.sum / len
+    let classes = 0
+    for (let k = 0; k < 4; k++) if ((this.classes[k] as number) > 0) classes |= 1 << k
+    return h >= 3.5 - 1e-9 && classes !== 1 && classes !== 4 && classes !== 2
+  }
+
+  private move(c: number, by: 1 | -1): void {
+    const before = this.counts.get(c) ?? 0
+    const after = before + by
+    this.counts.set(c, after)
+    this.sum += (C_LOG_C[after] as number) - (C_LOG_C[before] as number)
+    const k = classBit(cls(c))
+    this.classes[k] = (this.classes[k] as number) + by
+  }
 }
 
 function numericDate(l0: number, l1: number, l2: number, a: string, b: string, c: string): boolean {
