@@ -20,7 +20,15 @@ import {
 } from './context-words'
 import { email, phone } from './detectors/contact'
 import { dayMonthName, isoTimestampEnd, monthFirst, numericDob } from './detectors/dates'
-import { aadhaar, nieAt, nifAfterDigits, ninoAt, singleGroupId, ssnGrouped } from './detectors/national-ids'
+import {
+  aadhaar,
+  checkLetterAt,
+  nieAt,
+  nifAfterDigits,
+  ninoAt,
+  singleGroupId,
+  ssnGrouped,
+} from './detectors/national-ids'
 import { ipv4, ipv6, ipv6Valid, urlCredentials } from './detectors/network'
 import { card, ibanAt } from './detectors/payment'
 import { awsAccessKey, bearer, jwtAt, keyValue, pem } from './detectors/secrets'
@@ -268,6 +276,12 @@ class Scanner implements Pass {
       while (e < n && wordLike(t.charCodeAt(e))) e++
       return e
     }
+    if (next === 32 && (len === 7 || len === 8)) {
+      // `12345678 Z`: a NIF whose check letter is written apart.
+      const letterAt = checkLetterAt(t, e)
+      const r = letterAt > 0 ? nifAfterDigits(this, s, e, letterAt) : 0
+      if (r > 0) return r
+    }
     if (this.on.dob && len <= 2 && (next === 32 || next === 46) && this.near(this.dobAt, s)) {
       const r = dayMonthName(this, s, e)
       if (r > 0) return r
@@ -359,23 +373,35 @@ class Scanner implements Pass {
       const end = ge[k - 1] as number
       const after = t.charCodeAt(end)
       if (wordLike(after) || after === 64) continue
-      if ((after === 46 || after === 58) && isDigit(t.charCodeAt(end + 1))) continue
-      if (after === 45 && (cls(t.charCodeAt(end + 1)) & ALNUM) !== 0) continue // inside a UUID or a part number
-      c.k = k
-      c.end = end
-      c.nd = PS[k] as number
-      c.uniform = k <= this.uniformTo
-      c.slash = k >= this.slashFrom
-      c.ssnShaped = k === 3 && this.ssn324
-      for (const match of NUMBER_MATCHERS) {
-        if (match(this, c)) {
-          this.lastDigits = c.all
-          return end
-        }
+      if (after === 46 && isDigit(t.charCodeAt(end + 1))) continue
+      // A `:` and digits after a number: a port after an address (`10.25.136.106:21`) or a time; only an address
+      // may end there.
+      if (after === 58 && isDigit(t.charCodeAt(end + 1))) {
+        if (k === 4 && this.fill(c, k, end) && ipv4(this, c)) return this.found(c, end)
+        continue
       }
+      if (after === 45 && (cls(t.charCodeAt(end + 1)) & ALNUM) !== 0) continue // inside a UUID or a part number
+      this.fill(c, k, end)
+      for (const match of NUMBER_MATCHERS) if (match(this, c)) return this.found(c, end)
     }
     this.lastDigits = c.all
     return Math.max(start + 1, gd[0] as number)
+  }
+
+  /** Sets the candidate to its first `k` groups, ending at `end`. */
+  private fill(c: Candidate, k: number, end: number): true {
+    c.k = k
+    c.end = end
+    c.nd = PS[k] as number
+    c.uniform = k <= this.uniformTo
+    c.slash = k >= this.slashFrom
+    c.ssnShaped = k === 3 && this.ssn324
+    return true
+  }
+
+  private found(c: Candidate, end: number): number {
+    this.lastDigits = c.all
+    return end
   }
 
   // Where the separators stop being the same as the first, and the first group after a slash, of the candidate.

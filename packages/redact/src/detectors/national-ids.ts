@@ -1,6 +1,6 @@
 // National IDs: US SSN, UK NINO, Spanish NIF/NIE, Dutch BSN, Polish PESEL, German tax ID, Indian Aadhaar — each
 // by its shape and its checksum or allocation rules.
-import { cls, DIGIT, isDigit, LETTER, wordLike } from '../chars'
+import { cls, DIGIT, isDigit, LETTER, UPPER, wordLike } from '../chars'
 import { aadhaarValid, deTaxIdValid, esNifValid, ninoPrefixValid, nlBsnValid, peselValid, ssnValid } from '../checksums'
 import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
 
@@ -60,15 +60,33 @@ export function nifAfterDigits(p: Pass, s: number, e: number, letterAt: number):
   return letterAt + 1
 }
 
-/** A Spanish NIE at a word: `X`, `Y` or `Z`, seven digits and the check letter. Returns its end or 0. */
+/**
+ * A Spanish NIE at a word: `X`, `Y` or `Z`, seven digits and the check letter, joined or after a hyphen or a space
+ * (`Y8063915-Z`, `Y8063915 Z`). Returns its end or 0.
+ */
 export function nieAt(p: Pass, s: number, e: number): number {
   const t = p.t
   const c0 = t.charCodeAt(s) | 32
-  if (!p.on.es_nif || e - s !== 9 || c0 < 120 || c0 > 122) return 0
+  if (!p.on.es_nif || c0 < 120 || c0 > 122) return 0
+  let letterAt = s + 8
+  if (e - s === 8) {
+    letterAt = checkLetterAt(t, e)
+    if (letterAt < 0) return 0
+  } else if (e - s !== 9) return 0
   const body = t.slice(s, s + 8).toUpperCase()
-  if (!/^[XYZ]\d{7}$/.test(body) || !esNifValid(body, t.charAt(s + 8))) return 0
-  p.add(s, e, 'es_nif', 'es-nie', 0.75)
-  return e
+  if (!/^[XYZ]\d{7}$/.test(body) || !esNifValid(body, t.charAt(letterAt))) return 0
+  p.add(s, letterAt + 1, 'es_nif', 'es-nie', 0.75)
+  return letterAt + 1
+}
+
+/** Where a NIF/NIE check letter written apart stands: after `-` (any case) or a space (a capital), alone; or -1. */
+export function checkLetterAt(t: string, e: number): number {
+  const sep = t.charCodeAt(e)
+  const letter = t.charCodeAt(e + 1)
+  if (wordLike(t.charCodeAt(e + 2))) return -1
+  if (sep === 45 && (cls(letter) & LETTER) !== 0) return e + 1
+  if (sep === 32 && (cls(letter) & UPPER) !== 0) return e + 1
+  return -1
 }
 
 /** A UK National Insurance number at a word: two letters, three digit pairs, a suffix A–D. Returns its end or 0. */

@@ -13,7 +13,8 @@ export const ipv4: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
     if (len > 3 || Number(d.slice(at, at + len)) > 255 || (len > 1 && d.charCodeAt(at) === 48)) return false
     at += len
   }
-  if (t.charCodeAt(c.end) === 46) return false
+  // A dot after the address ends a sentence (`client_ip=212.254.15.81.`), unless a word follows it (a host name).
+  if (t.charCodeAt(c.end) === 46 && wordLike(t.charCodeAt(c.end + 1))) return false
   p.add(c.start, c.end, 'ip', 'ipv4', 0.9)
   return true
 }
@@ -27,7 +28,8 @@ export function urlCredentials(p: Pass, a: number): number {
   if (q === a || t.charCodeAt(q - 1) !== 58) return 0
   let u = q - 1
   while (u > 0 && q - u < 256 && isUserinfo(t.charCodeAt(u - 1))) u--
-  if (u < q - 1 && t.charCodeAt(u - 1) === 47 && t.charCodeAt(u - 2) === 47 && t.charCodeAt(u - 3) === 58) {
+  // The user may be empty (`redis://:s3cret@cache:6379`): the password alone is the credential.
+  if (t.charCodeAt(u - 1) === 47 && t.charCodeAt(u - 2) === 47 && t.charCodeAt(u - 3) === 58) {
     p.add(u, a, 'url_credentials', 'url-userinfo', 0.95)
     return a + 1
   }

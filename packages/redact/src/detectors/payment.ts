@@ -1,5 +1,5 @@
 // Payment: card numbers (13–19 digits, Luhn and issuer prefix) and IBANs (mod 97), as printed and as typed.
-import { ALNUM, cls, DIGIT, isDigit, UPPER, wordLike } from '../chars'
+import { ALNUM, cls, DIGIT, isDigit, LETTER, wordLike } from '../chars'
 import { cardIssuerValid, IBAN_LENGTHS, ibanChecksumValid, luhnValid } from '../checksums'
 import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
 
@@ -20,14 +20,14 @@ export const card: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
 export function ibanAt(p: Pass, s: number, e: number): number {
   const t = p.t
   if (!p.on.iban || e - s < 4) return 0
-  if (!(cls(t.charCodeAt(s)) & UPPER && cls(t.charCodeAt(s + 1)) & UPPER)) return 0
+  if (!(cls(t.charCodeAt(s)) & LETTER && cls(t.charCodeAt(s + 1)) & LETTER)) return 0
   if (!(cls(t.charCodeAt(s + 2)) & DIGIT && cls(t.charCodeAt(s + 3)) & DIGIT)) return 0
   return Math.abs(iban(p, s, e))
 }
 
 function iban(p: Pass, s: number, wordEnd: number): number {
   const t = p.t
-  const len = IBAN_LENGTHS[t.slice(s, s + 2)]
+  const len = IBAN_LENGTHS[t.slice(s, s + 2).toUpperCase()]
   if (len === undefined) return 0
   const first = wordEnd - s
   let compact: string
@@ -76,9 +76,14 @@ function iban(p: Pass, s: number, wordEnd: number): number {
   } else return 0
   if (wordLike(t.charCodeAt(end))) return first === 4 ? -end : 0
   for (let i = 0; i < compact.length; i++) {
-    if ((cls(compact.charCodeAt(i)) & (UPPER | DIGIT)) === 0) return first === 4 ? -end : 0
+    if ((cls(compact.charCodeAt(i)) & ALNUM) === 0) return first === 4 ? -end : 0
   }
-  if (!ibanChecksumValid(compact)) return first === 4 ? -end : 0
+  // Typed in lower case (`de89 3704 …`, `gb29 nwbk …`) it counts; a case mixed inside the account part
+  // (`LV80 bANK …`, a mutation in Presidio's vectors) does not.
+  const bban = compact.slice(4)
+  if (bban !== bban.toUpperCase() && bban !== bban.toLowerCase()) return first === 4 ? -end : 0
+  // Lower or mixed case (`de89 3704 …`, typed into a form) counts when mod 97 holds once upper-cased.
+  if (!ibanChecksumValid(compact.toUpperCase())) return first === 4 ? -end : 0
   p.add(s, end, 'iban', 'iban-mod97', 0.95)
   return end
 }
