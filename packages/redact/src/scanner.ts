@@ -201,10 +201,14 @@ class Scanner implements Pass {
         }
         return 0
       case 58: // :
-        if (this.on.ip && t.charCodeAt(i + 1) === 58 && (i === 0 || !isHexColonDot(t.charCodeAt(i - 1)))) {
-          return Math.abs(ipv6(this, i))
+        if (!this.on.ip || t.charCodeAt(i + 1) !== 58 || (i > 0 && isHexColonDot(t.charCodeAt(i - 1)))) return 0
+        if (i > 0 && wordLike(t.charCodeAt(i - 1))) {
+          // `gggg:hhhh::1234`: a `::` glued to a word that is no hex group starts no address; skip the run.
+          let j = i
+          while (j < this.n && isHexColonDot(t.charCodeAt(j))) j++
+          return j
         }
-        return 0
+        return Math.abs(ipv6(this, i))
       case 45: // -
         return this.on.private_key && t.charCodeAt(i + 1) === 45 && t.startsWith('-----BEGIN ', i) ? pem(this, i) : 0
       default:

@@ -34,3 +34,20 @@ describe('URL credentials', () => {
     expect(found('postgres://:pw@db.example.com/app').map((f) => f.split(':')[0])).not.toContain('email')
   })
 })
+
+describe('IPv6 addresses', () => {
+  it.each([
+    ['two `::`', 'a 2001::db8::1 b'],
+    ['non-hex groups before `::`', 'x gggg:hhhh::1234 y'],
+  ])('invalid text (%s) yields no finding, not a valid-looking tail', (_, text) => {
+    expect(found(text, ['ip'])).toEqual([])
+  })
+
+  it('still finds valid addresses, compressed and with a zone', () => {
+    expect(found('from 2001:db8::1 and ::1 and fe80::1%eth0 ok', ['ip'])).toEqual([
+      'ip:2001:db8::1',
+      'ip:::1',
+      'ip:fe80::1%eth0',
+    ])
+  })
+})

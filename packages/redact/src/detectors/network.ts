@@ -55,9 +55,10 @@ export function ipv6(p: Pass, s: number): number {
   }
   if (wordLike(t.charCodeAt(zoneEnd))) return 0
   if (!ipv6Valid(t.slice(s, end))) {
-    // A failed colon-run (a time, a MAC address, `::ffff:256.0.0.1`) is skipped whole, so no part of it is
-    // re-read as an IPv4 address.
-    return t.charCodeAt(s) === 58 || t.slice(s, end).includes('.') ? -Math.max(j, s + 1) : 0
+    // A failed colon-run (a time, a MAC address, `::ffff:256.0.0.1`, `2001::db8::1`) is skipped whole, so no
+    // part of it is re-read as an IPv4 address or as a valid-looking IPv6 tail.
+    const run = t.slice(s, end)
+    return t.charCodeAt(s) === 58 || run.includes('.') || run.includes('::') ? -Math.max(j, s + 1) : 0
   }
   p.add(s, zoneEnd, 'ip', 'ipv6', 0.9)
   return zoneEnd
