@@ -14,6 +14,7 @@ export enum Ctx {
   Bsn = 8,
   Negative = 9,
   Month = 10,
+  Phone = 11,
 }
 
 const CONTEXT = new Map<string, Ctx>()
@@ -38,6 +39,11 @@ addCtx(
   Ctx.Negative,
   'order invoice ticket ref reference tracking sku txn transaction bytes size count qty amount port pid build ' +
     'version seq offset',
+)
+addCtx(
+  Ctx.Phone,
+  'phone phone_number phonenumber tel telephone mobile mobile_number msisdn cell cellphone fax handy telefon ' +
+    'telefono telefonnummer mobil movil portable whatsapp',
 )
 const MONTHS = 'jan feb mar apr may jun jul aug sep oct nov dec'.split(' ')
 const MONTH_NAMES = 'january february march april may june july august september october november december'.split(' ')

@@ -23,13 +23,15 @@ export interface ScanContext {
   ssnAt: number
   bsnAt: number
   negAt: number
+  /** A key or word naming a phone number (`msisdn`, `phone`, `tel`): a bare number right after it is read as one. */
+  phoneAt: number
 }
 
 /** Far before any text: no context word seen. */
 export const FAR = -1_000_000
 
 /** No context word seen yet. */
-export const noContext = (): ScanContext => ({ dobAt: FAR, ssnAt: FAR, bsnAt: FAR, negAt: FAR })
+export const noContext = (): ScanContext => ({ dobAt: FAR, ssnAt: FAR, bsnAt: FAR, negAt: FAR, phoneAt: FAR })
 
 /** Characters a context word reaches forward (`born on 5 May 1990`). */
 export const CONTEXT_WINDOW = 40
@@ -90,6 +92,8 @@ export interface NumberCandidate {
   ssnShaped: boolean
   /** The first digit is 0. */
   zeroFirst: boolean
+  /** Index in `digits()` of a `(0)` group after the country code (`+44 (0)20 …`), or -1. */
+  trunkDigit: number
   /** Digit count of group `g`. */
   groupLength(g: number): number
   /** The digits of the first `k` groups, without separators. */

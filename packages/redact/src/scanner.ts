@@ -18,7 +18,7 @@ import {
   secretKindOfKey,
   wordHash,
 } from './context-words'
-import { email, phone } from './detectors/contact'
+import { email, extensionEnd, phone, phoneByKey } from './detectors/contact'
 import { dayMonthName, isoTimestampEnd, monthFirst, numericDob } from './detectors/dates'
 import {
   aadhaar,
@@ -52,7 +52,16 @@ export { ipv6Valid, secretKindOfKey }
  * The detectors of number candidates, in the order they are asked: the first that adds a finding wins. Addresses
  * and dates first (their shapes are strict), then national IDs and cards by checksum, phones last.
  */
-const NUMBER_MATCHERS: readonly NumberMatcher[] = [ipv4, numericDob, ssnGrouped, card, aadhaar, singleGroupId, phone]
+const NUMBER_MATCHERS: readonly NumberMatcher[] = [
+  ipv4,
+  numericDob,
+  phoneByKey,
+  ssnGrouped,
+  card,
+  aadhaar,
+  singleGroupId,
+  phone,
+]
 
 /** Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`): an end, or 0. */
 const WORD_MATCHERS: readonly ((p: Pass, s: number, e: number) => number)[] = [
@@ -90,12 +99,14 @@ export function scan(text: string, on: Enabled, out: RawFinding[], context?: Sca
   scanner.ssnAt = context.ssnAt
   scanner.bsnAt = context.bsnAt
   scanner.negAt = context.negAt
+  scanner.phoneAt = context.phoneAt
   scanner.run()
   const n = text.length
   context.dobAt = Math.max(scanner.dobAt - n, FAR)
   context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
   context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
   context.negAt = Math.max(scanner.negAt - n, FAR)
+  context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
 }
 
 /** The number candidate the detectors read: the groups of the scanner's shared arrays, seen up to group `k`. */
@@ -118,6 +129,7 @@ class Candidate implements NumberCandidate {
   neg = false
   ssnShaped = false
   zeroFirst = false
+  trunkDigit = -1
   /** Digits of all `count` groups, read once when a detector first asks. */
   all = ''
   t = ''
@@ -151,6 +163,7 @@ class Scanner implements Pass {
   ssnAt = FAR
   bsnAt = FAR
   negAt = FAR
+  phoneAt = FAR
   ibanRunEnd = -1
   runFrom = -1
   runTo = -1
@@ -193,6 +206,11 @@ class Scanner implements Pass {
         return urlCredentials(this, i) || email(this, i)
       case 43: // +
         return this.on.phone && isDigit(t.charCodeAt(i + 1)) && this.boundary(i) ? this.numberGroups(i, i + 1, true) : 0
+      case 37: // %: `?phone=%2B4915112345678`, a `+` percent-encoded in a URL
+        if (this.on.phone && t.charCodeAt(i + 1) === 50 && (t.charCodeAt(i + 2) | 32) === 98) {
+          if (isDigit(t.charCodeAt(i + 3))) return this.numberGroups(i, i + 3, true)
+        }
+        return 0
       case 40: // (
         if (this.on.phone && isDigit(t.charCodeAt(i + 1))) {
           let d = i + 1
@@ -375,21 +393,41 @@ class Scanner implements Pass {
     const c = this.candidate(start, count, plus, digits)
     for (let k = count; k >= 1; k--) {
       const end = ge[k - 1] as number
-      const after = t.charCodeAt(end)
-      if (wordLike(after) || after === 64) continue
-      if (after === 46 && isDigit(t.charCodeAt(end + 1))) continue
-      // A `:` and digits after a number: a port after an address (`10.25.136.106:21`) or a time; only an address
-      // may end there.
-      if (after === 58 && isDigit(t.charCodeAt(end + 1))) {
-        if (k === 4 && this.fill(c, k, end) && ipv4(this, c)) return this.found(c, end)
-        continue
-      }
-      if (after === 45 && (cls(t.charCodeAt(end + 1)) & ALNUM) !== 0) continue // inside a UUID or a part number
       this.fill(c, k, end)
-      for (const match of NUMBER_MATCHERS) if (match(this, c)) return this.found(c, end)
+      const r = this.offer(c, end)
+      if (r > 0) return this.found(c, r)
     }
     this.lastDigits = c.all
     return Math.max(start + 1, gd[0] as number)
+  }
+
+  /**
+   * Offers the candidate to the detectors that may read a number followed by what follows it: an extension
+   * (`x123`, ` ext. 12`, ` #204`) or a word joined by `-` or `/` (`-Office`) only to phones, a `:port` only to
+   * addresses; nothing inside a word, a decimal, a UUID or a part number. Returns the end of a finding, or 0.
+   */
+  private offer(c: Candidate, end: number): number {
+    const t = this.t
+    const after = t.charCodeAt(end)
+    const next = t.charCodeAt(end + 1)
+    if (
+      this.on.phone &&
+      (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35)
+    ) {
+      const ext = extensionEnd(t, end)
+      if (ext > 0) {
+        c.end = ext
+        if (phone(this, c)) return ext
+        c.end = end
+      }
+    }
+    if (wordLike(after) || after === 64) return 0
+    if (after === 46 && isDigit(next)) return 0
+    if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
+    if ((after === 45 || after === 47) && (cls(next) & LETTER) !== 0 && phone(this, c)) return end
+    if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
+    for (const match of NUMBER_MATCHERS) if (match(this, c)) return end
+    return 0
   }
 
   /** Sets the candidate to its first `k` groups, ending at `end`. */
@@ -448,6 +486,10 @@ class Scanner implements Pass {
     c.neg = (start >= this.negAt && start - this.negAt <= NEGATIVE_WINDOW) || start < this.ibanRunEnd
     this.ssn324 = c.plain && c.l0 === 3 && c.l1 === 2 && c.l2 === 4
     c.zeroFirst = this.t.charCodeAt(gs[0] as number) === 48
+    c.trunkDigit = -1
+    if (plus && count >= 3 && GL[1] === 1 && ge[1] !== gd[1] && this.t.charCodeAt(gs[1] as number) === 48) {
+      c.trunkDigit = GL[0] as number // `+44 (0)20 …`: the `(0)` is no digit of the number
+    }
     return c
   }
 
@@ -506,6 +548,9 @@ class Scanner implements Pass {
         return end
       case Ctx.Negative:
         this.negAt = end
+        return end
+      case Ctx.Phone:
+        this.phoneAt = end
         return end
       case Ctx.Month:
         if (this.on.dob && this.near(this.dobAt, s)) {

@@ -1,55 +1,108 @@
 // Contact: email addresses (internationalised too) and phone numbers (E.164, NANP, national forms).
-import { ALNUM, cls, LOCAL, wordLike } from '../chars'
-import { e164Valid, nanpValid } from '../checksums'
+import { ALNUM, cls, isDigit, LOCAL, wordLike } from '../chars'
+import { nanpValid } from '../checksums'
+import { internationalValid, noTrunkNationalValid, trunkNationalValid } from '../number-plans'
 import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
 
-/** A phone number: E.164 after `+`, NANP (plain 10 digits, 3-3-4, `1 3 3 4`), national numbers starting with 0. */
+/**
+ * A phone number, validated by the number plans of libphonenumber's metadata (`number-plans.ts`), in the forms
+ * people write: E.164 after `+` (`+44 (0)20 7946 0018`: the `(0)` is no digit), NANP (`(898)666-3621`,
+ * `898.666.3621`, `1-898-666-3621`: area code and exchange start with 2–9), national numbers with the trunk
+ * prefix 0 (`0152 75868784`, `0711/9502144`, `0688137401`), and grouped national numbers of regions without one
+ * (`650 090 232`, `93 583 38 42`).
+ */
 export const phone: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
-  if (!p.on.phone || c.slash) return false
-  const { start, end, k, nd } = c
-  if (c.plain && k === 1) {
-    if (c.neg) return false
-    const d = c.digits()
-    if (nd === 11 && d.charCodeAt(0) === 49 && d.charCodeAt(1) >= 51) {
-      p.add(start, end, 'phone', 'phone-cn-mobile', 0.5)
-      return true
-    }
-    if (nd === 10 && nanpValid(d)) {
-      p.add(start, end, 'phone', 'phone-nanp', 0.5)
-      return true
-    }
-    return false
-  }
+  if (!p.on.phone) return false
+  const { k, nd } = c
+  // One slash, after the area code of a national number: `0711/9502144`.
+  if (c.slash && !(k === 2 && c.s1 === 47 && c.zeroFirst)) return false
   if (c.plus) {
-    if (nd < 8 || !e164Valid(c.digits())) return false
-    p.add(start, end, 'phone', 'phone-e164', 0.85)
-    return true
+    const d = c.trunkDigit < 0 ? c.digits() : c.digits().slice(0, c.trunkDigit) + c.digits().slice(c.trunkDigit + 1)
+    return nd >= 8 && internationalValid(d) && added(p, c, 'phone-e164', 0.85)
   }
-  if (k === 1) return false
+  if (c.plain && k === 1) return !c.neg && singleGroupPhone(p, c)
   const { l0, l1, l2 } = c
   if (k === 3 && l0 === 3 && l1 === 3 && l2 === 4 && (c.uniform || c.paren0) && nanpValid(c.digits())) {
-    p.add(start, end, 'phone', 'phone-nanp', 0.75)
-    return true
+    return added(p, c, 'phone-nanp', 0.75)
   }
   if (k === 4 && l0 === 1 && l1 === 3 && c.groupLength(3) === 4) {
     const d = c.digits()
-    if (d.charCodeAt(0) === 49 && nanpValid(d.slice(1))) {
-      p.add(start, end, 'phone', 'phone-nanp', 0.75)
-      return true
-    }
+    if (d.charCodeAt(0) === 49 && nanpValid(d.slice(1))) return added(p, c, 'phone-nanp', 0.75)
   }
-  if (!c.zeroFirst || c.ssnShaped || c.neg || nd < 9) return false
+  if (k === 1 || c.ssnShaped || c.neg) return false
   const d = c.digits()
-  if (d.charCodeAt(1) === 48) {
-    if (!e164Valid(d.slice(2))) return false
-    p.add(start, end, 'phone', 'phone-e164', 0.75)
-    return true
+  if (c.zeroFirst) {
+    if (d.charCodeAt(1) === 48) return internationalValid(d.slice(2)) && added(p, c, 'phone-e164', 0.75)
+    return l0 >= 2 && !cardLike(c) && trunkNationalValid(d) && added(p, c, 'phone-national', 0.65)
   }
-  if (nd <= 11 && l0 >= 2) {
-    p.add(start, end, 'phone', 'phone-national', 0.65)
-    return true
+  return (
+    c.uniform && c.s1 === 32 && writtenAsNational(c) && noTrunkNationalValid(d) && added(p, c, 'phone-national', 0.6)
+  )
+}
+
+/** Three or more groups of four digits: a card's or an IBAN's digit groups (`0102 0000 0012 …`), not a phone. */
+function cardLike(c: NumberCandidate): boolean {
+  if (c.k < 3) return false
+  for (let g = 0; g < c.k; g++) if (c.groupLength(g) !== 4) return false
+  return true
+}
+
+/** One group of digits: a Chinese mobile, a NANP number, a compact national number (`0688137401`), `0049…`. */
+function singleGroupPhone(p: Pass, c: NumberCandidate): boolean {
+  const d = c.digits()
+  const nd = c.nd
+  if (nd === 11 && d.charCodeAt(0) === 49 && d.charCodeAt(1) >= 51) return added(p, c, 'phone-cn-mobile', 0.5)
+  if (nd === 10 && nanpValid(d)) return added(p, c, 'phone-nanp', 0.5)
+  if (!c.zeroFirst || nd < 10) return false
+  if (d.charCodeAt(1) === 48) return internationalValid(d.slice(2)) && added(p, c, 'phone-e164', 0.6)
+  return trunkNationalValid(d) && added(p, c, 'phone-national', 0.55)
+}
+
+/** Groups of 2–3 digits (`650 090 232`, `93 583 38 42`), or an Italian mobile 3-3-4 starting with 3. */
+function writtenAsNational(c: NumberCandidate): boolean {
+  if (c.k === 3 && c.l0 === 3 && c.l1 === 3 && c.l2 === 4) return c.digits().charCodeAt(0) === 51
+  for (let g = 0; g < c.k; g++) {
+    const len = c.groupLength(g)
+    if (len < 2 || len > 3) return false
   }
-  return false
+  return c.k >= 3
+}
+
+/**
+ * A bare number right after a key naming a phone (`"msisdn":"4915112345678"`, `phone=4915112345678`,
+ * `tel: 0612345678`): valid as an international number without its `+`, or as a national one.
+ */
+export const phoneByKey: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
+  if (!p.on.phone || !c.plain || c.k !== 1 || c.nd < 8 || c.start - p.phoneAt > 4 || c.start < p.phoneAt) return false
+  const d = c.digits()
+  const valid = c.zeroFirst ? trunkNationalValid(d) || internationalValid(d.slice(2)) : internationalValid(d)
+  return valid && added(p, c, 'phone-by-key', 0.8)
+}
+
+/**
+ * The end of an extension written after a phone number at `end` (`x123`, ` x 123`, ` ext. 12`, `ext12`, ` #204`),
+ * or 0.
+ */
+export function extensionEnd(t: string, end: number): number {
+  let j = end
+  if (t.charCodeAt(j) === 32) j++
+  const c = t.charCodeAt(j) | 32
+  if (c === 120) j++
+  else if (c === 101 && (t.charCodeAt(j + 1) | 32) === 120 && (t.charCodeAt(j + 2) | 32) === 116) {
+    j += 3
+    if (t.charCodeAt(j) === 46) j++
+  } else if (t.charCodeAt(j) === 35) j++
+  else return 0
+  if (t.charCodeAt(j) === 32) j++
+  const ds = j
+  while (j - ds < 7 && isDigit(t.charCodeAt(j))) j++
+  if (j === ds || j - ds > 6 || wordLike(t.charCodeAt(j))) return 0
+  return j
+}
+
+function added(p: Pass, c: NumberCandidate, detector: string, confidence: number): true {
+  p.add(c.start, c.end, 'phone', detector, confidence)
+  return true
 }
 
 /** An email address around the `@` at `a`. Returns its end, or `a + 1`. */

@@ -19,7 +19,7 @@ export const card: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
  */
 export function ibanAt(p: Pass, s: number, e: number): number {
   const t = p.t
-  if (!p.on.iban || e - s < 4) return 0
+  if (!(p.on.iban || p.on.phone) || e - s < 4) return 0
   if (!(cls(t.charCodeAt(s)) & LETTER && cls(t.charCodeAt(s + 1)) & LETTER)) return 0
   if (!(cls(t.charCodeAt(s + 2)) & DIGIT && cls(t.charCodeAt(s + 3)) & DIGIT)) return 0
   return Math.abs(iban(p, s, e))
@@ -84,6 +84,7 @@ function iban(p: Pass, s: number, wordEnd: number): number {
   if (bban !== bban.toUpperCase() && bban !== bban.toLowerCase()) return first === 4 ? -end : 0
   // Lower or mixed case (`de89 3704 …`, typed into a form) counts when mod 97 holds once upper-cased.
   if (!ibanChecksumValid(compact.toUpperCase())) return first === 4 ? -end : 0
-  p.add(s, end, 'iban', 'iban-mod97', 0.95)
+  // With the IBAN detector off, an IBAN is still read whole, so that its digit groups are not taken for a phone.
+  if (p.on.iban) p.add(s, end, 'iban', 'iban-mod97', 0.95)
   return end
 }
