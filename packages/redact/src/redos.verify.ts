@@ -41,6 +41,20 @@ const ADVERSARIAL: Record<string, string> = {
   'NINO-like': fill('AB 12 '),
   'URL credentials': fill('https://u:p'),
   'dates after DOB': fill('DOB 1/1/1 '),
+  // Issue 14's paths: extensions, (0) trunk groups, addresses before dots and ports, empty URL users, %2B.
+  'digit runs with x': fill('4155550132x'),
+  'digit runs with ext.': fill('415 555 0132 ext. '),
+  'extension hashes': fill('0132 #'),
+  '(0) flood': fill('(0)'),
+  '+CC (0) flood': fill('+44 (0)'),
+  'dotted quads then dots': fill('10.0.0.1.'),
+  'dotted quads then colons': fill('10.0.0.1:'),
+  'dotted quads with ports': fill('1.2.3.4:5:'),
+  '://: flood': fill('://:'),
+  'empty-user URLs': fill('redis://:p@'),
+  '%2B flood': fill('%2B1'),
+  'numbers joined to words': fill('0152 75868784-Fax/'),
+  'NIE with hyphen': fill('Y8063915-'),
 }
 
 function plainText(): string {

@@ -49,28 +49,39 @@ export { type Enabled, noContext, type RawFinding, type ScanContext } from './pa
 export { ipv6Valid, secretKindOfKey }
 
 /**
- * The detectors of number candidates, in the order they are asked: the first that adds a finding wins. Addresses
- * and dates first (their shapes are strict), then national IDs and cards by checksum, phones last.
+ * The detectors of number candidates, in the order they are asked, each with the fewest digits it can accept (a
+ * candidate with fewer is not offered to it): the first that adds a finding wins. Addresses and dates first (their
+ * shapes are strict), then national IDs and cards by checksum, phones last.
  */
-const NUMBER_MATCHERS: readonly NumberMatcher[] = [
-  ipv4,
-  numericDob,
-  phoneByKey,
-  ssnGrouped,
-  card,
-  aadhaar,
-  singleGroupId,
-  phone,
+const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number])[] = [
+  [ipv4, 4],
+  [numericDob, 4],
+  [phoneByKey, 8],
+  [ssnGrouped, 9],
+  [card, 13],
+  [aadhaar, 12],
+  [singleGroupId, 9],
+  [phone, 8],
 ]
+const FEWEST_DIGITS = 4
 
-/** Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`): an end, or 0. */
-const WORD_MATCHERS: readonly ((p: Pass, s: number, e: number) => number)[] = [
-  ibanAt,
-  ninoAt,
-  nieAt,
-  jwtAt,
-  awsAccessKey,
+type WordMatcher = (p: Pass, s: number, e: number) => number
+
+/**
+ * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`), each with the letters that
+ * can start what it finds; compiled into WORD_STARTS, a list per first character, so a word meets only the
+ * detectors its first letter can start. Each returns an end, or 0.
+ */
+const WORD_MATCHERS: readonly (readonly [WordMatcher, string])[] = [
+  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'],
+  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz'],
+  [nieAt, 'XYZxyz'],
+  [jwtAt, 'e'],
+  [awsAccessKey, 'A'],
 ]
+const WORD_STARTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 128 }, (_, c) =>
+  WORD_MATCHERS.filter(([, starts]) => starts.includes(String.fromCharCode(c))).map(([match]) => match),
+)
 
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
@@ -407,11 +418,13 @@ class Scanner implements Pass {
    * addresses; nothing inside a word, a decimal, a UUID or a part number. Returns the end of a finding, or 0.
    */
   private offer(c: Candidate, end: number): number {
+    if (c.nd < FEWEST_DIGITS) return 0
     const t = this.t
     const after = t.charCodeAt(end)
     const next = t.charCodeAt(end + 1)
     if (
       this.on.phone &&
+      c.nd >= 8 &&
       (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35)
     ) {
       const ext = extensionEnd(t, end)
@@ -426,7 +439,7 @@ class Scanner implements Pass {
     if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
     if ((after === 45 || after === 47) && (cls(next) & LETTER) !== 0 && phone(this, c)) return end
     if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
-    for (const match of NUMBER_MATCHERS) if (match(this, c)) return end
+    for (const [match, fewest] of NUMBER_MATCHERS) if (c.nd >= fewest && match(this, c)) return end
     return 0
   }
 
@@ -502,7 +515,7 @@ class Scanner implements Pass {
     let h = t.charCodeAt(s) | 32
     for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
       h = (Math.imul(h, 31) + (c | 32)) | 0
-    for (const match of WORD_MATCHERS) {
+    for (const match of WORD_STARTS[t.charCodeAt(s)] as readonly WordMatcher[]) {
       const r = match(this, s, e)
       if (r > 0) return r
     }

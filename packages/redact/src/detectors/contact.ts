@@ -29,15 +29,14 @@ export const phone: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
     const d = c.digits()
     if (d.charCodeAt(0) === 49 && nanpValid(d.slice(1))) return added(p, c, 'phone-nanp', 0.75)
   }
-  if (k === 1 || c.ssnShaped || c.neg) return false
-  const d = c.digits()
+  if (k === 1 || c.ssnShaped || c.neg || nd < 8) return false
   if (c.zeroFirst) {
+    const d = c.digits()
     if (d.charCodeAt(1) === 48) return internationalValid(d.slice(2)) && added(p, c, 'phone-e164', 0.75)
     return l0 >= 2 && !cardLike(c) && trunkNationalValid(d) && added(p, c, 'phone-national', 0.65)
   }
-  return (
-    c.uniform && c.s1 === 32 && writtenAsNational(c) && noTrunkNationalValid(d) && added(p, c, 'phone-national', 0.6)
-  )
+  if (!c.uniform || c.s1 !== 32 || nd > 10 || !writtenAsNational(c)) return false
+  return noTrunkNationalValid(c.digits()) && added(p, c, 'phone-national', 0.6)
 }
 
 /** Three or more groups of four digits: a card's or an IBAN's digit groups (`0102 0000 0012 …`), not a phone. */
@@ -49,8 +48,9 @@ function cardLike(c: NumberCandidate): boolean {
 
 /** One group of digits: a Chinese mobile, a NANP number, a compact national number (`0688137401`), `0049…`. */
 function singleGroupPhone(p: Pass, c: NumberCandidate): boolean {
-  const d = c.digits()
   const nd = c.nd
+  if (nd < 10 || nd > 14 || (nd > 11 && !c.zeroFirst)) return false
+  const d = c.digits()
   if (nd === 11 && d.charCodeAt(0) === 49 && d.charCodeAt(1) >= 51) return added(p, c, 'phone-cn-mobile', 0.5)
   if (nd === 10 && nanpValid(d)) return added(p, c, 'phone-nanp', 0.5)
   if (!c.zeroFirst || nd < 10) return false
