@@ -92,6 +92,8 @@ export interface NumberCandidate {
   ssnShaped: boolean
   /** The first digit is 0. */
   zeroFirst: boolean
+  /** A group of four digits and a space or dash stand right before the candidate (it continues a card's groups). */
+  afterGroupOfFour: boolean
   /** Index in `digits()` of a `(0)` group after the country code (`+44 (0)20 …`), or -1. */
   trunkDigit: number
   /** Digit count of group `g`. */

@@ -141,6 +141,7 @@ class Candidate implements NumberCandidate {
   ssnShaped = false
   zeroFirst = false
   trunkDigit = -1
+  afterGroupOfFour = false
   /** Digits of all `count` groups, read once when a detector first asks. */
   all = ''
   t = ''
@@ -155,6 +156,9 @@ class Candidate implements NumberCandidate {
   }
 }
 
+// One candidate for all scanners, like the group arrays: a scan is synchronous and never re-entered.
+const CANDIDATE = new Candidate()
+
 class Scanner implements Pass {
   readonly n: number
   readonly id = ++passes
@@ -168,7 +172,7 @@ class Scanner implements Pass {
   private lastCount = 0
   private nextFrom = -1
   private lastDigits = ''
-  private readonly c = new Candidate()
+  private readonly c = CANDIDATE
   // Where the last context word of each sort ended (set by `scan` when a stream carries them over).
   dobAt = FAR
   ssnAt = FAR
@@ -500,6 +504,12 @@ class Scanner implements Pass {
     this.ssn324 = c.plain && c.l0 === 3 && c.l1 === 2 && c.l2 === 4
     c.zeroFirst = this.t.charCodeAt(gs[0] as number) === 48
     c.trunkDigit = -1
+    const b = this.t.charCodeAt(start - 1)
+    c.afterGroupOfFour =
+      (b === 32 || b === 45) &&
+      isDigit(this.t.charCodeAt(start - 2)) &&
+      isDigit(this.t.charCodeAt(start - 5)) &&
+      !isDigit(this.t.charCodeAt(start - 6))
     if (plus && count >= 3 && GL[1] === 1 && ge[1] !== gd[1] && this.t.charCodeAt(gs[1] as number) === 48) {
       c.trunkDigit = GL[0] as number // `+44 (0)20 …`: the `(0)` is no digit of the number
     }

@@ -33,16 +33,20 @@ export const phone: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
   if (c.zeroFirst) {
     const d = c.digits()
     if (d.charCodeAt(1) === 48) return internationalValid(d.slice(2)) && added(p, c, 'phone-e164', 0.75)
-    return l0 >= 2 && !cardLike(c) && trunkNationalValid(d) && added(p, c, 'phone-national', 0.65)
+    // The trunk 0 may stand alone before the groups (`0 831 17 10 74`).
+    return (l0 >= 2 || k >= 3) && !cardLike(c) && trunkNationalValid(d) && added(p, c, 'phone-national', 0.65)
   }
   if (!c.uniform || c.s1 !== 32 || nd > 10 || !writtenAsNational(c)) return false
   return noTrunkNationalValid(c.digits()) && added(p, c, 'phone-national', 0.6)
 }
 
-/** Three or more groups of four digits: a card's or an IBAN's digit groups (`0102 0000 0012 …`), not a phone. */
+/**
+ * Groups of four digits, three or more of them read (a card's or an IBAN's digit groups, `0102 0000 0012 …`), or
+ * two that continue a run of four-digit groups (`4119 0922 7716 9804` read from its second group): not a phone.
+ */
 function cardLike(c: NumberCandidate): boolean {
-  if (c.k < 3) return false
-  for (let g = 0; g < c.k; g++) if (c.groupLength(g) !== 4) return false
+  if (c.count < 2 || (c.count < 3 && !c.afterGroupOfFour)) return false
+  for (let g = 0; g < c.count; g++) if (c.groupLength(g) !== 4) return false
   return true
 }
 
@@ -58,14 +62,13 @@ function singleGroupPhone(p: Pass, c: NumberCandidate): boolean {
   return trunkNationalValid(d) && added(p, c, 'phone-national', 0.55)
 }
 
-/** Groups of 2–3 digits (`650 090 232`, `93 583 38 42`), or an Italian mobile 3-3-4 starting with 3. */
+/** Three or more groups of 2–4 digits (`650 090 232`, `93 583 38 42`, `55 1117 1024`), not all of four. */
 function writtenAsNational(c: NumberCandidate): boolean {
-  if (c.k === 3 && c.l0 === 3 && c.l1 === 3 && c.l2 === 4) return c.digits().charCodeAt(0) === 51
   for (let g = 0; g < c.k; g++) {
     const len = c.groupLength(g)
-    if (len < 2 || len > 3) return false
+    if (len < 2 || len > 4) return false
   }
-  return c.k >= 3
+  return c.k >= 3 && !cardLike(c)
 }
 
 /**
