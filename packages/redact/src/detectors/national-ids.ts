@@ -13,9 +13,13 @@ export const ssnGrouped: NumberMatcher = (p: Pass, c: NumberCandidate): boolean 
   return true
 }
 
-/** An Aadhaar number: 12 digits, plain or 4-4-4, Verhoeff-valid, away from `order`/`invoice` words. */
+/**
+ * An Aadhaar number: 12 digits, plain or 4-4-4, standing alone (no digit group before or after it: the first 12
+ * digits of a Luhn-failing 16-digit card number are none), Verhoeff-valid, away from `order`/`invoice` words.
+ */
 export const aadhaar: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
   if (!c.plain || c.slash || c.nd !== 12 || !p.on.in_aadhaar || c.neg) return false
+  if (c.count !== c.k || c.afterGroupOfFour) return false
   const shaped = c.k === 1 || (c.k === 3 && c.uniform && c.s1 !== 46 && c.l0 === 4 && c.l1 === 4)
   if (!shaped || !aadhaarValid(c.digits())) return false
   p.add(c.start, c.end, 'in_aadhaar', 'in-aadhaar-verhoeff', 0.7)
