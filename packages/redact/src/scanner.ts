@@ -29,7 +29,7 @@ import {
   singleGroupId,
   ssnGrouped,
 } from './detectors/national-ids'
-import { ipv4, ipv6, ipv6Valid, urlCredentials } from './detectors/network'
+import { ipv4, ipv6, urlCredentials } from './detectors/network'
 import { card, ibanAt } from './detectors/payment'
 import { awsAccessKey, bearer, jwtAt, keyValue, pem } from './detectors/secrets'
 import type { DetectorKind } from './kinds'
@@ -46,7 +46,7 @@ import {
 
 export { CONTEXT_WORDS } from './context-words'
 export { type Enabled, noContext, type RawFinding, type ScanContext } from './pass'
-export { ipv6Valid, secretKindOfKey }
+export { secretKindOfKey }
 
 /**
  * The detectors of number candidates, in the order they are asked, each with the fewest digits it can accept (a

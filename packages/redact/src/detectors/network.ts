@@ -67,7 +67,7 @@ export function ipv6(p: Pass, s: number): number {
 const isUserinfo = (c: number): boolean =>
   c > 32 && c !== 47 && c !== 64 && c !== 58 && c !== 63 && c !== 35 && c !== 34 && c !== 39 && c !== 60 && c !== 62
 /** RFC 4291 text form: eight groups, or fewer with one `::`, the last two may be an IPv4 address. */
-export function ipv6Valid(s: string): boolean {
+function ipv6Valid(s: string): boolean {
   if (s === '::' || s.length < 3) return false
   const dbl = s.indexOf('::')
   if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return false
