@@ -34,8 +34,8 @@ export interface Row {
 const gc = (globalThis as { gc?: () => void }).gc
 
 /**
- * Runs every contender alternately for `rounds` rounds (the order rotated each round, garbage collected before each
- * run), and reports the median throughput and the median of the paired per-round ratio to the base, so that a
+ * Runs every contender alternately for `rounds` rounds (the order rotated each round; before each timed run, garbage
+ * collected and one untimed warm-up run of that same contender), and reports the median throughput and the median of the paired per-round ratio to the base, so that a
  * slow phase of a shared machine hits both sides of a ratio alike.
  */
 export async function compare(contenders: Contender[], options: CompareOptions): Promise<Row[]> {
@@ -53,7 +53,10 @@ export async function compare(contenders: Contender[], options: CompareOptions):
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender)
     const thisRound = new Map<string, number>()
     for (const c of order) {
+      // Every contender alike: collect garbage, then one untimed run, so the timed run starts from a warm, steady
+      // state and does not pay for the garbage or the cold caches the contender before it left.
       gc?.()
+      await c.run()
       const cpuStart = process.cpuUsage()
       const start = performance.now()
       const units = await c.run()

@@ -187,7 +187,11 @@ function noise(r: Rng): string {
   }
 }
 
-function buildLogText(targetBytes: number): { lines: string[]; bytes: number; planted: [PlantedKind, string][][] } {
+export function buildLogText(targetBytes: number): {
+  lines: string[]
+  bytes: number
+  planted: [PlantedKind, string][][]
+} {
   const r = rng(20240503)
   const lines: string[] = []
   const planted: [PlantedKind, string][][] = []
@@ -290,6 +294,7 @@ export default async function main(): Promise<void> {
       ],
     },
   )
+  await splitCost(lines, mb)
   const sample = lines.slice(0, 20_000)
   const samplePlanted = planted.slice(0, 20_000)
   const rows = [
@@ -363,4 +368,54 @@ export default async function main(): Promise<void> {
       ],
     },
   )
+}
+
+/**
+ * The scanner's split into one file per detector family, paired before/after in one process: the package source of
+ * each commit is extracted (`git archive`) next to the package, so it resolves the same `@fieldkit/core`, and each
+ * redactor runs the same lines, alternating, median of the rounds. Run: `pnpm bench redact`.
+ */
+export async function splitCost(lines: readonly string[], mb: number): Promise<void> {
+  const { execFileSync } = await import('node:child_process')
+  const { mkdirSync, rmSync } = await import('node:fs')
+  const root = new URL('../', import.meta.url).pathname
+  const commits = [
+    ['before the split (610ffcd)', '610ffcd'],
+    ['after the split (5de0404)', '5de0404'],
+  ] as const
+  const dir = `${root}packages/redact/.bench-commits`
+  rmSync(dir, { recursive: true, force: true })
+  const redactors: [string, ReturnType<typeof createRedactor>][] = []
+  try {
+    for (const [name, sha] of commits) {
+      mkdirSync(`${dir}/${sha}`, { recursive: true })
+      const tar = execFileSync('git', ['-C', root, 'archive', sha, 'packages/redact/src'])
+      execFileSync('tar', ['-x', '-C', `${dir}/${sha}`, '--strip-components=2'], { input: tar })
+      const mod = (await import(`${dir}/${sha}/src/index.ts`)) as { createRedactor: typeof createRedactor }
+      redactors.push([name, mod.createRedactor()])
+    }
+  } catch (error) {
+    console.log(`_split cost not measured: ${(error as Error).message.split('\n')[0]}_\n`)
+    rmSync(dir, { recursive: true, force: true })
+    return
+  }
+  const perLine = (r: ReturnType<typeof createRedactor>) => () => {
+    let chars = 0
+    for (const line of lines) chars += r.redactString(line).text.length
+    if (chars === 0) throw new Error('no output')
+    return mb
+  }
+  await compare(
+    [
+      ...redactors.map(([name, r], i) => ({ name, base: i === 0, run: perLine(r) })),
+      { name: 'this tree (split + issue 14 formats)', run: perLine(createRedactor()) },
+    ],
+    {
+      title: 'The scanner split, paired before/after in one run (same lines, CPU µs per MB)',
+      unit: 'MB',
+      rounds: 7,
+      notes: ['Each commit’s src extracted with git archive and imported from source; 7 rounds, median.'],
+    },
+  )
+  rmSync(dir, { recursive: true, force: true })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildCorpus, CORPUS_KINDS } from './corpus'
+import { buildCorpus, CORPUS_KINDS } from './corpus.test-helper'
 import { createRedactor, type Kind } from './index'
 
 // Precision and recall per kind on a generated labelled corpus (src/corpus.ts): a finding counts as correct when

@@ -28,10 +28,10 @@ export function cardIssuerValid(digits: string): boolean {
   const d2 = Number(digits.slice(0, 2))
   const d4 = Number(digits.slice(0, 4))
   switch (d1) {
-    case 1: // UATP
+    case 1: // UATP, JCB's 15-digit 1800 range
       return n === 15
-    case 2: // Mastercard 2-series, Mir
-      return (d4 >= 2221 && d4 <= 2720 && n === 16) || (d4 >= 2200 && d4 <= 2204 && n >= 16)
+    case 2: // Mastercard 2-series (16–19), Mir, JCB's 15-digit 2131 range
+      return (d4 >= 2221 && d4 <= 2720 && n >= 16) || (d4 >= 2200 && d4 <= 2204 && n >= 16) || (d4 === 2131 && n === 15)
     case 3:
       if (d2 === 34 || d2 === 37) return n === 15 // Amex
       if (d2 === 35) return d4 >= 3528 && d4 <= 3589 && n >= 16 // JCB
@@ -39,7 +39,7 @@ export function cardIssuerValid(digits: string): boolean {
     case 4: // Visa (and Electron): 13 to 19
       return n >= 13
     case 5:
-      if (d2 >= 51 && d2 <= 55) return n === 16 // Mastercard
+      if (d2 >= 51 && d2 <= 55) return n >= 16 // Mastercard, 16 to 19
       return n >= 12 // Maestro 50, 56–59
     case 6: // Discover, UnionPay, Maestro, RuPay, BCcard
       return n >= 12

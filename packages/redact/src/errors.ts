@@ -1,8 +1,16 @@
 import { FieldkitError } from '@fieldkit/core'
 
 /**
- * Every error `@fieldkit/redact` throws: `FK_REDACT_INVALID_OPTION` (an option of `createRedactor` is malformed)
- * and `FK_REDACT_SECRET_REQUIRED` (a `hash` or `tokenise` action without a usable `secret`).
+ * Codes of the errors `@fieldkit/redact` throws; match on these, never on the message.
+ *
+ * - `FK_REDACT_INVALID_OPTION`: an option of `createRedactor` is malformed, or `pinoRedaction` got an object that
+ *   `createRedactor` did not make.
+ * - `FK_REDACT_SECRET_REQUIRED`: a `hash` or `tokenise` action without a usable `secret`.
+ */
+export type RedactErrorCode = 'FK_REDACT_INVALID_OPTION' | 'FK_REDACT_SECRET_REQUIRED'
+
+/**
+ * Every error `@fieldkit/redact` throws: a {@link FieldkitError} with one of the {@link RedactErrorCode} codes.
  *
  * @example
  * ```ts
@@ -11,6 +19,6 @@ import { FieldkitError } from '@fieldkit/core'
  * }
  * ```
  */
-export class RedactError extends FieldkitError {
+export class RedactError extends FieldkitError<RedactErrorCode> {
   override name = 'RedactError'
 }

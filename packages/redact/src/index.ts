@@ -1,5 +1,5 @@
 export type { Action } from './actions'
-export { RedactError } from './errors'
+export { RedactError, type RedactErrorCode } from './errors'
 export { type DetectorKind, KINDS, type Kind } from './kinds'
 export { type PinoRedactionOptions, pinoRedaction } from './pino'
 export { createRedactor, type Finding, type Redactor, type RedactorOptions } from './redactor'

@@ -1,5 +1,5 @@
+import type { Engine, Finding } from './engine'
 import { initialStates, NO_STATES, type States, step } from './key-paths'
-import type { Engine, Finding } from './redactor'
 
 const DROP = Symbol('drop')
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { getCountries, isValidPhoneNumber } from 'libphonenumber-js/max'
 import { describe, expect, it } from 'vitest'
 import { createRedactor, type Kind } from './index'
 
@@ -38,6 +39,11 @@ const cases = (
 
 const redactor = createRedactor()
 
+/** Valid as a number of some region by libphonenumber-js and its full metadata: an oracle we did not write. */
+function validSomewhere(value: string): boolean {
+  return getCountries().some((region) => isValidPhoneNumber(value, region))
+}
+
 describe('pii-cases.json (../shared/vectors), kinds of issue 9', () => {
   it('covers every case of those kinds', () => {
     expect(cases.length).toBeGreaterThan(400)
@@ -69,8 +75,14 @@ describe('pii-cases.json (../shared/vectors), kinds of issue 9', () => {
     const onlyKind = c.note === 'no IBAN here' ? 'iban' : undefined
     it(`${c.kind}: no finding in ${JSON.stringify(c.value)}${onlyKind ? ' (of kind iban)' : ''}`, () => {
       const prefix = c.kind === 'date' ? 'DOB: ' : ''
-      const { findings } = redactor.redactString(prefix + c.value)
-      expect(findings.filter((f) => onlyKind === undefined || f.kind === onlyKind)).toEqual([])
+      const text = prefix + c.value
+      const { findings } = redactor.redactString(text)
+      // A negative of another kind that is a phone number valid in some region by libphonenumber's own metadata
+      // (Presidio's 10-digit non-SSN `0780511201` is a French mobile number) may be reported as a phone, and only so.
+      const notPhones = findings.filter(
+        (f) => f.kind !== 'phone' || !validSomewhere(text.slice(f.offset ?? 0, (f.offset ?? 0) + f.length)),
+      )
+      expect(notPhones.filter((f) => onlyKind === undefined || f.kind === onlyKind)).toEqual([])
     })
   }
 })

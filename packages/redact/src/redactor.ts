@@ -1,6 +1,7 @@
 import type { Transform } from 'node:stream'
-import { type Logger, resolveLogger, type TextRedactor } from '@fieldkit/core'
+import { expected, resolveLogger, type TextRedactor } from '@fieldkit/core'
 import { ACTIONS, type Action, replacement } from './actions'
+import type { Engine, Finding, RedactorOptions } from './engine'
 import { RedactError } from './errors'
 import { type KeyPath, parseKeyPath } from './key-paths'
 import { type DetectorKind, KINDS, type Kind } from './kinds'
@@ -8,40 +9,7 @@ import { redactValue } from './object'
 import { type Enabled, type RawFinding, type ScanContext, scan, secretKindOfKey } from './scanner'
 import { createRedactStream, type RedactStreamOptions } from './stream'
 
-/** Options of {@link createRedactor}; every one is optional and checked once, when the redactor is created. */
-export interface RedactorOptions {
-  /** Detectors to run, by kind (default: all of them). `[]` runs none: only `keys` and `deny` apply. */
-  detectors?: readonly DetectorKind[]
-  /** Action per kind, and `default` for the rest (default `redact` everywhere). */
-  actions?: Partial<Record<Kind | 'default', Action>>
-  /** Key paths whose values are replaced whole in objects: `password`, `req.headers.authorization`, `*.token`, `**.secret`. */
-  keys?: readonly string[]
-  /** The HMAC key for `hash` and `tokenise` (at least 16 bytes); required when either action is used. */
-  secret?: string | Uint8Array
-  /** Values never redacted: exact strings (a support address, a test card) or regular expressions tested on the value. */
-  allow?: readonly (string | RegExp)[]
-  /** Values always redacted wherever they occur (kind `denied`): exact strings or regular expressions. */
-  deny?: readonly (string | RegExp)[]
-  /** Findings below this confidence are ignored (default 0.3; bare 9-digit SSNs score 0.4, grouped ones 0.85). */
-  minConfidence?: number
-  /** A pino logger for a debug line per call with counts by kind (never values); silent by default. */
-  logger?: Logger
-}
-
-/**
- * What was found, without the value: its kind, where (`offset` in the string; `path` too inside an object),
- * its length, the detector and its confidence.
- */
-export interface Finding {
-  kind: Kind
-  /** Dotted path of the value inside an object (`user.emails.0`); absent for plain strings. */
-  path?: string
-  /** Offset of the value in the string (in the string at `path` for objects); absent for a whole value under a key path. */
-  offset?: number
-  length: number
-  detector: string
-  confidence: number
-}
+export type { Finding, RedactorOptions } from './engine'
 
 /** A configured redactor: strings, deep objects, streams. It also fits `TextRedactor` from `@fieldkit/core`. */
 export interface Redactor extends TextRedactor {
@@ -51,31 +19,6 @@ export interface Redactor extends TextRedactor {
   redactObject<T>(value: T): { value: T; findings: Finding[] }
   /** A Transform of text: a value split across chunks is still found. Findings are emitted as `finding` events. */
   redactStream(options?: RedactStreamOptions): Transform
-}
-
-/** Internal surface the object walker, the stream and the pino hooks use. */
-export interface Engine {
-  readonly options: RedactorOptions
-  readonly keyPaths: readonly KeyPath[]
-  readonly keyAction: Action
-  /** False when no detector runs and nothing is denied: strings pass unchanged, only key paths apply. */
-  readonly scansValues: boolean
-  /**
-   * Redacts a string; pushes findings (offsets in `text`) to `out` when given. A stream passes the `context`
-   * words carried from its previous piece.
-   */
-  text(
-    text: string,
-    out: Finding[] | undefined,
-    path: readonly (string | number)[] | undefined,
-    context?: ScanContext,
-  ): string
-  /** Scans only, returning raw spans (for the stream's cut points); `context` is updated as by `text`. */
-  spans(text: string, context?: ScanContext): RawFinding[]
-  /** The replacement of a whole value under a key path. */
-  keyReplacement(value: string): string
-  /** For a string under a key that names a secret (`authorization`, `password`): its kind and replacement. */
-  secretUnderKey(key: string, value: string): { kind: DetectorKind; text: string } | undefined
 }
 
 const DEFAULT_MIN_CONFIDENCE = 0.3
@@ -141,11 +84,10 @@ function invalid(message: string): RedactError {
 function buildEngine(options: RedactorOptions): Engine {
   const on = Object.fromEntries(KINDS.map((k) => [k, options.detectors === undefined])) as Record<DetectorKind, boolean>
   if (options.detectors !== undefined) {
-    if (!Array.isArray(options.detectors))
-      throw invalid(`Expected \`detectors\` to be an array of kinds, got ${typeof options.detectors}`)
+    if (!Array.isArray(options.detectors)) throw invalid(expected('detectors', 'an array of kinds', options.detectors))
     for (const d of options.detectors as readonly DetectorKind[]) {
       if (!(KINDS as readonly string[]).includes(d))
-        throw invalid(`Expected \`detectors\` to hold kinds among ${KINDS.join(', ')}; got ${JSON.stringify(d)}`)
+        throw invalid(expected('detectors', `kinds among ${KINDS.join(', ')}`, d))
       on[d] = true
     }
   }
@@ -153,10 +95,10 @@ function buildEngine(options: RedactorOptions): Engine {
   const actions: Partial<Record<Kind | 'default', Action>> = { ...options.actions }
   for (const [kind, action] of Object.entries(actions)) {
     if (kind !== 'default' && kind !== 'denied' && kind !== 'key' && !(KINDS as readonly string[]).includes(kind)) {
-      throw invalid(`Expected \`actions\` keys to be kinds or "default", got ${JSON.stringify(kind)}`)
+      throw invalid(expected('actions', 'keyed by kinds or "default"', kind))
     }
     if (!ACTIONS.includes(action as Action))
-      throw invalid(`Expected \`actions.${kind}\` to be one of ${ACTIONS.join(', ')}, got ${JSON.stringify(action)}`)
+      throw invalid(expected(`actions.${kind}`, `one of ${ACTIONS.join(', ')}`, action))
   }
   const defaultAction = actions.default ?? 'redact'
   const actionOf = (kind: Kind): Action => actions[kind] ?? defaultAction
@@ -180,15 +122,12 @@ function buildEngine(options: RedactorOptions): Engine {
   }
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE
   if (typeof minConfidence !== 'number' || !(minConfidence >= 0 && minConfidence <= 1)) {
-    throw invalid(`Expected \`minConfidence\` to be a number from 0 to 1, got ${String(minConfidence)}`)
+    throw invalid(expected('minConfidence', 'a number from 0 to 1', minConfidence))
   }
   const keyPaths: KeyPath[] = []
   for (const k of options.keys ?? []) {
     const parsed = typeof k === 'string' ? parseKeyPath(k) : undefined
-    if (parsed === undefined)
-      throw invalid(
-        `Expected \`keys\` entries to be paths like "user.password" or "**.token", got ${JSON.stringify(k)}`,
-      )
+    if (parsed === undefined) throw invalid(expected('keys', 'paths like "user.password" or "**.token"', k))
     keyPaths.push(parsed)
   }
   const allowStrings = new Set<string>()
@@ -205,8 +144,7 @@ function buildEngine(options: RedactorOptions): Engine {
         else strings.push(entry)
       } else if (entry instanceof RegExp) {
         patterns.push(new RegExp(entry.source, entry.flags.replace(/[gy]/g, '') + (name === 'deny' ? 'g' : '')))
-      } else
-        throw invalid(`Expected \`${name}\` entries to be non-empty strings or RegExps, got ${JSON.stringify(entry)}`)
+      } else throw invalid(expected(name, 'a list of non-empty strings or RegExps', entry))
     }
   }
   const hasAllow = allowStrings.size > 0 || allowPatterns.length > 0

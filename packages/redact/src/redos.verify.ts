@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createRedactor } from './index'
+import { CONTEXT_WORDS } from './scanner'
 
 // Every detector is a bounded, single-pass scan: hostile 10 MB lines must take no more than a set multiple of
 // the time of ordinary prose of the same size. Prose is the cheapest input there is (words are skipped after one
@@ -40,6 +41,20 @@ const ADVERSARIAL: Record<string, string> = {
   'NINO-like': fill('AB 12 '),
   'URL credentials': fill('https://u:p'),
   'dates after DOB': fill('DOB 1/1/1 '),
+  // Issue 14's paths: extensions, (0) trunk groups, addresses before dots and ports, empty URL users, %2B.
+  'digit runs with x': fill('4155550132x'),
+  'digit runs with ext.': fill('415 555 0132 ext. '),
+  'extension hashes': fill('0132 #'),
+  '(0) flood': fill('(0)'),
+  '+CC (0) flood': fill('+44 (0)'),
+  'dotted quads then dots': fill('10.0.0.1.'),
+  'dotted quads then colons': fill('10.0.0.1:'),
+  'dotted quads with ports': fill('1.2.3.4:5:'),
+  '://: flood': fill('://:'),
+  'empty-user URLs': fill('redis://:p@'),
+  '%2B flood': fill('%2B1'),
+  'numbers joined to words': fill('0152 75868784-Fax/'),
+  'NIE with hyphen': fill('Y8063915-'),
 }
 
 function plainText(): string {
@@ -78,6 +93,31 @@ describe('linear time on hostile input (10 MB lines)', () => {
       )
       console.log(`${name}: ${ms.toFixed(0)} ms (plain text of the same size: ${baseline.toFixed(0)} ms)`)
       expect(ms).toBeLessThanOrEqual(baseline * MULTIPLE + SLACK_MS)
+    })
+  }
+})
+
+// Every context word and key of the scanner's tables, repeated to 1 MB with each separator a key is written with:
+// a value starts inside the value of the key before, and must not be read again (issue 22, point 12).
+const KEY_SIZE = 1024 * 1024
+const KEY_SEPARATORS = ['=', ':', '"', ' ', '": "']
+
+describe('linear time on repeated context words and keys (1 MB each)', () => {
+  const redactor = createRedactor()
+  const plain = plainText().slice(0, KEY_SIZE)
+  redactor.redactString(plain)
+  const baseline = Math.min(
+    time(() => redactor.redactString(plain)),
+    time(() => redactor.redactString(plain)),
+    time(() => redactor.redactString(plain)),
+  )
+  for (const word of CONTEXT_WORDS) {
+    it(`${word} with ${KEY_SEPARATORS.map((s) => JSON.stringify(s)).join(', ')}: within ${MULTIPLE}× of plain text`, () => {
+      for (const sep of KEY_SEPARATORS) {
+        const input = `${word}${sep}`.repeat(Math.ceil(KEY_SIZE / (word.length + sep.length))).slice(0, KEY_SIZE)
+        const ms = time(() => redactor.redactString(input))
+        expect(ms, `${JSON.stringify(word + sep)} repeated`).toBeLessThanOrEqual(baseline * MULTIPLE + SLACK_MS)
+      }
     })
   }
 })

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
-import type { Engine, Finding } from './redactor'
+import type { Engine, Finding } from './engine'
 import { noContext } from './scanner'
 
 /** Options of `redactor.redactStream()`. */

@@ -1,0 +1,89 @@
+// Network: IPv4 and IPv6 addresses, and credentials in URLs (`scheme://user:password@host`).
+import { ALNUM, cls, isHexColonDot, WORD, wordLike } from '../chars'
+import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
+
+/** An IPv4 address: four dot-separated groups of at most 3 digits, each ≤ 255 without a leading zero. */
+export const ipv4: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
+  if (!c.plain || c.k !== 4 || !c.uniform || c.s1 !== 46 || !p.on.ip) return false
+  const t = p.t
+  const d = c.digits()
+  let at = 0
+  for (let g = 0; g < 4; g++) {
+    const len = c.groupLength(g)
+    if (len > 3 || Number(d.slice(at, at + len)) > 255 || (len > 1 && d.charCodeAt(at) === 48)) return false
+    at += len
+  }
+  // A dot after the address ends a sentence (`client_ip=212.254.15.81.`), unless a word follows it (a host name).
+  if (t.charCodeAt(c.end) === 46 && wordLike(t.charCodeAt(c.end + 1))) return false
+  p.add(c.start, c.end, 'ip', 'ipv4', 0.9)
+  return true
+}
+
+/** Userinfo before `@` in a URL: `scheme://user:password@`. Returns the position after `@`, or 0. */
+export function urlCredentials(p: Pass, a: number): number {
+  const t = p.t
+  if (!p.on.url_credentials) return 0
+  let q = a
+  while (q > 0 && a - q < 256 && isUserinfo(t.charCodeAt(q - 1))) q--
+  if (q === a || t.charCodeAt(q - 1) !== 58) return 0
+  let u = q - 1
+  while (u > 0 && q - u < 256 && isUserinfo(t.charCodeAt(u - 1))) u--
+  // The user may be empty (`redis://:s3cret@cache:6379`): the password alone is the credential.
+  if (t.charCodeAt(u - 1) === 47 && t.charCodeAt(u - 2) === 47 && t.charCodeAt(u - 3) === 58) {
+    p.add(u, a, 'url_credentials', 'url-userinfo', 0.95)
+    return a + 1
+  }
+  return 0
+}
+
+/** Returns the end of an IPv6 address found at `s`, minus the end of a run to skip, or 0 for no decision. */
+export function ipv6(p: Pass, s: number): number {
+  const t = p.t
+  const n = p.n
+  let j = s
+  while (j < n && j - s <= 45 && isHexColonDot(t.charCodeAt(j))) j++
+  if (j - s > 45) {
+    while (j < n && isHexColonDot(t.charCodeAt(j))) j++
+    return -j
+  }
+  let end = j
+  while (end > s && t.charCodeAt(end - 1) === 46) end--
+  let zoneEnd = end
+  if (end === j && t.charCodeAt(j) === 37 && (cls(t.charCodeAt(j + 1)) & ALNUM) !== 0) {
+    zoneEnd = j + 1
+    while (zoneEnd < n && zoneEnd - j < 16 && (cls(t.charCodeAt(zoneEnd)) & WORD) !== 0) zoneEnd++
+  }
+  if (wordLike(t.charCodeAt(zoneEnd))) return 0
+  if (!ipv6Valid(t.slice(s, end))) {
+    // A failed colon-run (a time, a MAC address, `::ffff:256.0.0.1`, `2001::db8::1`) is skipped whole, so no
+    // part of it is re-read as an IPv4 address or as a valid-looking IPv6 tail.
+    const run = t.slice(s, end)
+    return t.charCodeAt(s) === 58 || run.includes('.') || run.includes('::') ? -Math.max(j, s + 1) : 0
+  }
+  p.add(s, zoneEnd, 'ip', 'ipv6', 0.9)
+  return zoneEnd
+}
+
+const isUserinfo = (c: number): boolean =>
+  c > 32 && c !== 47 && c !== 64 && c !== 58 && c !== 63 && c !== 35 && c !== 34 && c !== 39 && c !== 60 && c !== 62
+/** RFC 4291 text form: eight groups, or fewer with one `::`, the last two may be an IPv4 address. */
+function ipv6Valid(s: string): boolean {
+  if (s === '::' || s.length < 3) return false
+  const dbl = s.indexOf('::')
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return false
+  const partsOf = (x: string): string[] => (x === '' ? [] : x.split(':'))
+  const head = dbl >= 0 ? partsOf(s.slice(0, dbl)) : partsOf(s)
+  const tail = dbl >= 0 ? partsOf(s.slice(dbl + 2)) : []
+  const all = [...head, ...tail]
+  let groups = all.length
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i] as string
+    if (p.includes('.')) {
+      if (i !== all.length - 1) return false
+      const o = p.split('.')
+      if (o.length !== 4 || !o.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255)) return false
+      groups++
+    } else if (!/^[0-9A-Fa-f]{1,4}$/.test(p)) return false
+  }
+  return dbl >= 0 ? groups <= 7 : groups === 8
+}

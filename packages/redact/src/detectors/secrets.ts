@@ -1,0 +1,262 @@
+// Secrets: values after keys and headers (`password=`, `Authorization:`, `Cookie:`), bearer tokens, JWTs, AWS
+// access key IDs and PEM private keys. Keys are context words (`context-words.ts`); the pass calls `keyValue` or
+// `bearer` after one, and `jwt`, `awsAccessKey` at a word, `pem` at `-----BEGIN `.
+import { ALNUM, cls, DIGIT, LOWER, UNDERSCORE, UPPER, wordLike } from '../chars'
+import { Ctx } from '../context-words'
+import type { DetectorKind } from '../kinds'
+import type { Pass } from '../pass'
+
+/** Longest value read after a key. */
+const VALUE_CAP = 8192
+
+const AWS_PREFIXES = new Set(['AKIA', 'ASIA', 'AIDA', 'AROA', 'AGPA', 'ANPA', 'ANVA', 'AIPA', 'ABIA', 'ACCA'])
+const PLACEHOLDERS = new Set(['null', 'undefined', 'true', 'false', 'none', '***', '[redacted]', 'redacted'])
+
+/** `Bearer <token>` anywhere: the token (8+ characters of the RFC 6750 alphabet). */
+export function bearer(p: Pass, e: number): number {
+  const t = p.t
+  if (!p.on.bearer_token || t.charCodeAt(e) !== 32) return e
+  let j = e + 1
+  const s = j
+  while (j < p.n && j - s < VALUE_CAP && isTokenChar(t.charCodeAt(j))) j++
+  while (j < p.n && t.charCodeAt(j) === 61) j++
+  if (j - s < 8) return e
+  p.add(s, j, 'bearer_token', 'bearer-token', 0.9)
+  return j
+}
+
+/** A value after a key such as `password=`, `"token": "…"`, `Authorization: …` or `?api_key=`. */
+export function keyValue(p: Pass, s: number, e: number, ctx: Ctx): number {
+  const t = p.t
+  const n = p.n
+  const kind: DetectorKind = ctx === Ctx.AuthHeader ? 'auth_header' : ctx === Ctx.Cookie ? 'cookie' : 'secret'
+  if (!p.on[kind]) return e
+  let j = e
+  const q0 = t.charCodeAt(j)
+  if (q0 === 34 || q0 === 39) j++
+  let spaces = 0
+  while (t.charCodeAt(j) === 32 && spaces < 3) {
+    j++
+    spaces++
+  }
+  const op = t.charCodeAt(j)
+  if (op !== 61 && op !== 58) {
+    if (!(ctx === Ctx.EntropyKey && spaces === 1 && j === e + 1)) return e
+  } else j++
+  while (t.charCodeAt(j) === 32 && j - e < 8) j++
+  let quote = t.charCodeAt(j)
+  if (quote === 34 || quote === 39) j++
+  else quote = 0
+  const vs = j
+  let ve = j
+  if (quote !== 0) {
+    while (ve < n && ve - vs < VALUE_CAP) {
+      const c = t.charCodeAt(ve)
+      if (c === quote || c === 10 || c === 13) break
+      // A backslash escapes the next character, but never a line break and never past the end of the text.
+      if (c === 92 && ve + 1 < n && t.charCodeAt(ve + 1) !== 10 && t.charCodeAt(ve + 1) !== 13) ve++
+      ve++
+    }
+  } else if (ctx === Ctx.AuthHeader || ctx === Ctx.Cookie) {
+    const scheme = /^(?:basic|bearer|token|digest|ntlm|negotiate) /i.exec(t.slice(vs, vs + 10))
+    if (scheme !== null && scheme[0].toLowerCase() !== 'digest ') {
+      ve = vs + scheme[0].length
+      while (ve < n && ve - vs < VALUE_CAP && !isValueEnd(t.charCodeAt(ve))) ve++
+    } else {
+      while (ve < n && ve - vs < VALUE_CAP && t.charCodeAt(ve) !== 10 && t.charCodeAt(ve) !== 13) ve++
+    }
+  } else {
+    ve = valueEnd(p, vs)
+  }
+  if (ve === vs) return j
+  const value = ve - vs <= 12 ? t.slice(vs, ve).toLowerCase() : ''
+  if (PLACEHOLDERS.has(value) || t.charCodeAt(vs) === 91) return ve
+  if (ctx === Ctx.EntropyKey) {
+    if (ve - vs < 16) return j
+    const high = quote === 0 ? windowFor(p).highEntropy(t, vs, ve) : highEntropy(t, vs, ve)
+    if (!high) return j
+    p.add(vs, ve, 'secret', 'high-entropy', 0.7)
+    return ve
+  }
+  const before = s > 0 ? t.charCodeAt(s - 1) : 0
+  const detector =
+    kind !== 'secret' ? `${kind.replace('_', '-')}` : before === 63 || before === 38 ? 'query-param' : 'secret-key'
+  p.add(vs, ve, kind, detector, 0.9)
+  return ve
+}
+
+/**
+ * The end of an unquoted value starting at `vs`: the first value end, at most `VALUE_CAP` characters on. A start
+ * inside the last run read continues from that run's end, so each character is read once however many keys
+ * precede it.
+ */
+function valueEnd(p: Pass, vs: number): number {
+  const t = p.t
+  const cap = Math.min(p.n, vs + VALUE_CAP)
+  if (!(vs >= p.runFrom && vs <= p.runTo)) {
+    p.runFrom = vs
+    p.runTo = vs
+  }
+  let j = p.runTo
+  while (j < cap && !isValueEnd(t.charCodeAt(j))) j++
+  p.runTo = j
+  return Math.min(j, cap)
+}
+
+/** `eyJ…` followed by a dot: a JWT of three (or five, encrypted) base64url parts. */
+export function jwtAt(p: Pass, s: number, e: number): number {
+  const t = p.t
+  if (!p.on.jwt || t.charCodeAt(s) !== 101 || t.charCodeAt(s + 1) !== 121) return 0
+  if (t.charCodeAt(s + 2) !== 74 || t.charCodeAt(e) !== 46) return 0
+  return jwt(p, s, e)
+}
+
+/** A 20-character AWS access key ID with a known prefix (`AKIA…`). */
+export function awsAccessKey(p: Pass, s: number, e: number): number {
+  const t = p.t
+  if (!p.on.aws_access_key || e - s !== 20 || t.charCodeAt(s) !== 65 || !AWS_PREFIXES.has(t.slice(s, s + 4))) return 0
+  if (!/^[A-Z0-9]{20}$/.test(t.slice(s, e))) return 0
+  p.add(s, e, 'aws_access_key', 'aws-access-key-id', 0.9)
+  return e
+}
+
+function jwt(p: Pass, s: number, firstEnd: number): number {
+  const t = p.t
+  let j = firstEnd
+  let parts = 1
+  while (t.charCodeAt(j) === 46 && parts < 5) {
+    const ps = j + 1
+    j = ps
+    while (j < p.n && isBase64Url(t.charCodeAt(j))) j++
+    if (j === ps && parts < 2) return 0
+    parts++
+  }
+  if (parts < 3 || firstEnd - s < 10 || wordLike(t.charCodeAt(j))) return 0
+  p.add(s, j, 'jwt', 'jwt', 0.95)
+  return j
+}
+
+export function pem(p: Pass, s: number): number {
+  const t = p.t
+  const header = t.indexOf('-----', s + 11)
+  if (header < 0 || header - s > 80 || !t.slice(s, header).endsWith('PRIVATE KEY')) return 0
+  let end = -1
+  if (!p.noPemEnd) {
+    const endAt = t.indexOf('-----END ', header + 5)
+    if (endAt < 0) p.noPemEnd = true
+    else {
+      const close = t.indexOf('-----', endAt + 9)
+      end = close < 0 || close - endAt > 80 ? endAt + 9 : close + 5
+    }
+  }
+  if (end < 0) {
+    end = header + 5
+    while (end < p.n && isPemBody(t.charCodeAt(end))) end++
+  }
+  p.add(s, end, 'private_key', 'pem-private-key', 0.99)
+  return end
+}
+
+const isTokenChar = (c: number): boolean =>
+  (cls(c) & (ALNUM | UNDERSCORE)) !== 0 || c === 45 || c === 46 || c === 126 || c === 43 || c === 47
+const isBase64Url = (c: number): boolean => (cls(c) & (ALNUM | UNDERSCORE)) !== 0 || c === 45
+const isPemBody = (c: number): boolean =>
+  (cls(c) & ALNUM) !== 0 || c === 43 || c === 47 || c === 61 || c === 10 || c === 13
+
+/** A character that ends an unquoted value. */
+const isValueEnd = (c: number): boolean =>
+  c <= 32 ||
+  c === 38 ||
+  c === 44 ||
+  c === 59 ||
+  c === 34 ||
+  c === 39 ||
+  c === 35 ||
+  c === 41 ||
+  c === 125 ||
+  c === 93 ||
+  c === 60 ||
+  c === 62
+
+/** Shannon entropy of the characters, at least 3.5 bits each, and not a plain word or number. */
+function highEntropy(t: string, s: number, e: number): boolean {
+  const counts = new Map<number, number>()
+  let classes = 0
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i)
+    counts.set(c, (counts.get(c) ?? 0) + 1)
+    const k = cls(c)
+    classes |= k & DIGIT ? 1 : k & UPPER ? 2 : k & LOWER ? 4 : 8
+  }
+  const len = e - s
+  let h = 0
+  for (const v of counts.values()) {
+    const p = v / len
+    h -= p * Math.log2(p)
+  }
+  return h >= 3.5 && classes !== 1 && classes !== 4 && classes !== 2
+}
+
+// c·log2(c) for every count a value of at most VALUE_CAP characters can hold.
+const C_LOG_C = new Float64Array(VALUE_CAP + 1)
+for (let c = 2; c <= VALUE_CAP; c++) C_LOG_C[c] = c * Math.log2(c)
+
+const classBit = (k: number): number => (k & DIGIT ? 0 : k & UPPER ? 1 : k & LOWER ? 2 : 3)
+
+/**
+ * `highEntropy` over a window that only moves forward: the counts of `[from, to)` are kept, so the next value,
+ * which starts and ends no earlier, costs only the characters that enter and leave. Entropy is
+ * `log2(len) − Σ c·log2(c) / len`, with `Σ c·log2(c)` updated per character.
+ */
+class EntropyWindow {
+  private from = 0
+  private to = 0
+  private sum = 0
+  private readonly counts = new Map<number, number>()
+  private readonly classes = new Int32Array(4)
+
+  /** Empties the window (a new text). */
+  reset(): void {
+    this.counts.clear()
+    this.classes.fill(0)
+    this.sum = 0
+    this.from = 0
+    this.to = 0
+  }
+
+  highEntropy(t: string, s: number, e: number): boolean {
+    if (s < this.from || e < this.to || s > this.to) {
+      this.reset()
+      this.from = s
+      this.to = s
+    }
+    // Leave first, then enter: the window never holds more than `e - s` characters, so counts stay in the table.
+    for (; this.from < s; this.from++) this.move(t.charCodeAt(this.from), -1)
+    for (; this.to < e; this.to++) this.move(t.charCodeAt(this.to), 1)
+    const len = e - s
+    const h = Math.log2(len) - this.sum / len
+    let classes = 0
+    for (let k = 0; k < 4; k++) if ((this.classes[k] as number) > 0) classes |= 1 << k
+    return h >= 3.5 - 1e-9 && classes !== 1 && classes !== 4 && classes !== 2
+  }
+
+  private move(c: number, by: 1 | -1): void {
+    const before = this.counts.get(c) ?? 0
+    const after = before + by
+    this.counts.set(c, after)
+    this.sum += (C_LOG_C[after] as number) - (C_LOG_C[before] as number)
+    const k = classBit(cls(c))
+    this.classes[k] = (this.classes[k] as number) + by
+  }
+}
+
+// One window for all passes (a scan is synchronous and never re-entered), emptied when a new pass begins.
+const WINDOW = new EntropyWindow()
+let windowPass = -1
+function windowFor(p: Pass): EntropyWindow {
+  if (windowPass !== p.id) {
+    WINDOW.reset()
+    windowPass = p.id
+  }
+  return WINDOW
+}
