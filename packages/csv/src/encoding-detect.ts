@@ -4,7 +4,7 @@
  * control characters and symbols that never appear in text cost. The margin over the runner-up (a candidate that
  * decodes the sample differently) is the confidence.
  */
-import type { CsvEncoding } from './encoding'
+import type { CsvEncoding } from './encoding-names'
 
 /** Single-byte candidates in the order a tie is settled: ISO first (a windows code page shows itself by its 0x80–0x9F). */
 const SINGLE_BYTE: { encoding: CsvEncoding; letters: string; latin: boolean }[] = []

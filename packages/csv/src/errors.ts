@@ -47,3 +47,13 @@ export function invalidOption(name: string, expected: string, got: unknown): Csv
     details: { option: name },
   })
 }
+
+/** A record longer than `maxRecordSize`: both tokenizers throw this one error. */
+export function recordTooLarge(line: number, maxRecordSize: number): CsvError {
+  return new CsvError({
+    code: 'FK_CSV_RECORD_TOO_LARGE',
+    message: `[fieldkit/csv] The record starting on line ${line} is longer than ${maxRecordSize} characters`,
+    hint: 'Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize',
+    details: { line, maxRecordSize },
+  })
+}

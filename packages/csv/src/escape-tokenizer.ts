@@ -1,4 +1,4 @@
-import { CsvError } from './errors'
+import { recordTooLarge } from './errors'
 import type { RawRecord, RecordFlag, TokenizerOptions } from './tokenizer'
 
 const LF = 10
@@ -28,13 +28,7 @@ export class EscapeTokenizer {
     const buf = this.rest + chunk
     const used = this.parse(buf, false, out)
     this.rest = buf.slice(used)
-    if (this.rest.length > this.maxRecordSize)
-      throw new CsvError({
-        code: 'FK_CSV_RECORD_TOO_LARGE',
-        message: `[fieldkit/csv] The record starting on line ${this.line} is longer than ${this.maxRecordSize} characters`,
-        hint: 'Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize',
-        details: { line: this.line, maxRecordSize: this.maxRecordSize },
-      })
+    if (this.rest.length > this.maxRecordSize) throw recordTooLarge(this.line, this.maxRecordSize)
   }
 
   end(out: RawRecord[]): void {

@@ -191,9 +191,9 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
   for (const f of o.values?.dateFormats ?? [])
     if (!/YYYY|YY/.test(f) || !/M/.test(f) || !/D/.test(f))
       throw invalidOption('values.dateFormats', 'formats with YYYY (or YY), MM and DD', f)
-  const escape = o.dialect?.escape
-  if (escape !== undefined && escape !== '"' && escape !== "'" && escape !== '' && escape !== '\\')
-    throw invalidOption('dialect.escape', 'a backslash, a quote character or ""', escape)
+  const escapeChar = o.dialect?.escape
+  if (escapeChar !== undefined && escapeChar !== '"' && escapeChar !== "'" && escapeChar !== '' && escapeChar !== '\\')
+    throw invalidOption('dialect.escape', 'a backslash, a quote character or ""', escapeChar)
   if (o.encoding !== undefined && !ENCODINGS.includes(o.encoding))
     throw invalidOption('encoding', `one of ${ENCODINGS.join(', ')}`, o.encoding)
   const row = o.headers?.row

@@ -107,7 +107,7 @@ export function sniffText(
       best = c
   }
   const c = best as Candidate
-  const escape = options.escape ?? (c.escaped ? '\\' : quote)
+  const escapeChar = options.escape ?? (c.escaped ? '\\' : quote)
   const declared = options.header ?? 'auto'
   const startIndex =
     typeof declared === 'number'
@@ -134,7 +134,7 @@ export function sniffText(
           : [],
       delimiter: c.delimiter,
       quote,
-      escape,
+      escape: escapeChar,
       lineEnding: firstEol as CsvDialect['lineEnding'],
       preambleRecords: preamble.length,
       headerLine: header?.line ?? 0,
@@ -398,10 +398,11 @@ function score(
   complete: boolean,
   delimiter: CsvDelimiter,
   quote: '"' | "'" | '',
-  escape?: '\\',
+  escapeChar?: '\\',
 ): Candidate {
   const options = { delimiter, quote, maxRecordSize: Number.POSITIVE_INFINITY }
-  const tokenizer = escape === undefined ? new Tokenizer(options) : new EscapeTokenizer({ ...options, escape })
+  const tokenizer =
+    escapeChar === undefined ? new Tokenizer(options) : new EscapeTokenizer({ ...options, escape: escapeChar })
   const records: RawRecord[] = []
   tokenizer.push(head, records)
   if (complete) tokenizer.end(records)
@@ -419,7 +420,7 @@ function score(
         if (/^\d{1,2}$/.test(r.fields[i] as string) && /\d$/.test(r.fields[i - 1] as string)) fragments++
   let strays = 0
   if (quote !== '') for (const r of records) for (const f of r.fields) if (f.includes(quote)) strays++
-  return { delimiter, records, width, score: count, fragments, escaped: escape !== undefined, strays }
+  return { delimiter, records, width, score: count, fragments, escaped: escapeChar !== undefined, strays }
 }
 
 function isBlank(r: RawRecord): boolean {

@@ -1,4 +1,4 @@
-import { CsvError } from './errors'
+import { recordTooLarge } from './errors'
 
 /** Problems the tokenizer notices in one record's syntax. */
 export type RecordFlag = 'unclosed_quote' | 'text_after_quote'
@@ -73,12 +73,7 @@ export class Tokenizer {
     const used = this.parse(buf, false, out)
     this.rest = used === buf.length ? '' : buf.slice(used)
     if (this.rest.length > this.maxRecordSize) {
-      throw new CsvError({
-        code: 'FK_CSV_RECORD_TOO_LARGE',
-        message: `[fieldkit/csv] The record starting on line ${this.line} is longer than ${this.maxRecordSize} characters`,
-        hint: 'Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize',
-        details: { line: this.line, maxRecordSize: this.maxRecordSize },
-      })
+      throw recordTooLarge(this.line, this.maxRecordSize)
     }
   }
 
@@ -96,6 +91,7 @@ export class Tokenizer {
    * into per-field helpers would have to pass back and forth through objects on every field. The bench in
    * docs/decisions/csv-tokenizer.md measures it as it is; the inner loops are marked by comments.
    */
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the measured hot loop described above
   private parse(buf: string, final: boolean, out: RawRecord[]): number {
     const len = buf.length
     const delim = this.delim

@@ -124,6 +124,7 @@ class Call {
  * await client.close()
  * ```
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: not yet split into the interceptors it now shares its decisions with (issue 18, open)
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const config: ResolvedOptions = resolveOptions(options)
   const log = resolveLogger(options.logger, 'http')
@@ -386,6 +387,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     })
   }
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: not yet split into the interceptors it now shares its decisions with (issue 18, open)
   async function attempts(call: Call, req: RequestOptions, hop: ClientHop, deadline: number): Promise<HttpResponse> {
     const { method, origin, path, headers, body, retryable, url } = hop
     // A hop to another origin that redirect.keepAuth does not name goes without the strategy and its connection.

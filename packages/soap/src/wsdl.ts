@@ -182,6 +182,7 @@ function qname(w: Walk, value: string | undefined): QName | undefined {
  * desc.operations.map((op) => `${op.name} ${op.soapAction}`)
  * ```
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: readWsdl/readSchema not yet split (issue 20 point 8, open)
 export async function readWsdl(source: string | URL, options: ReadWsdlOptions = {}): Promise<WsdlDescription> {
   const limits = resolveLimits(options.limits, 'limits')
   const maxDocuments = options.maxDocuments ?? 64
@@ -303,6 +304,7 @@ export async function readWsdl(source: string | URL, options: ReadWsdlOptions = 
     await readDocument(await load(url), url, chameleon)
   }
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: readWsdl/readSchema not yet split (issue 20 point 8, open)
   async function readSchema(schema: Walk, base: URL, chameleon?: string): Promise<void> {
     for (const [p, uri] of nsDeclarations(schema.node) ?? [])
       if (p !== '' && !desc.prefixes?.has(uri)) desc.prefixes?.set(uri, p)

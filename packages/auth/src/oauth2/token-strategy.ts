@@ -97,6 +97,7 @@ export function parseTokenUrl(value: string | URL | undefined): URL {
 }
 
 /** Builds an {@link OAuth2Strategy} around a grant: cache, single flight, store, refusal handling. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: not yet split (issue 20 point 8, open)
 export function createTokenStrategy(options: TokenFlowOptions, grant: GrantDefinition): OAuth2Strategy {
   const tokenUrl = parseTokenUrl(options.tokenUrl)
   const client = clientAuthenticator(options, grant.needsClientId)

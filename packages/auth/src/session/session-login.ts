@@ -153,6 +153,7 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
  * const res = await send('https://portal.example.com/reports/daily.csv')
  * ```
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: not yet split (issue 20 point 8, open)
 export function sessionLogin(options: SessionLoginOptions): SessionStrategy {
   const login = options?.loginRequest
   if (typeof login !== 'object' || login === null) {

@@ -4,42 +4,38 @@ import { CircuitBreaker } from '../breaker'
 import { HttpError } from '../errors'
 import { type BreakerOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
+import { ForwardingHandler } from './forwarding-handler'
 
 /** Records the outcome of one attempt on its origin's breaker, then passes everything to the caller's handler. */
-class BreakerHandler implements Dispatcher.DispatchHandler {
+class BreakerHandler extends ForwardingHandler {
   #recorded = false
   constructor(
     private readonly breaker: CircuitBreaker,
     private readonly probe: boolean,
-    private readonly handler: Dispatcher.DispatchHandler,
-  ) {}
+    handler: Dispatcher.DispatchHandler,
+  ) {
+    super(handler)
+  }
   #record(failed: boolean): void {
     if (this.#recorded) return
     this.#recorded = true
     if (failed || this.probe) this.breaker.record(performance.now(), failed, this.probe)
     else this.breaker.record(performance.now(), false, false)
   }
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context)
-  }
-  onRequestUpgrade(controller: Dispatcher.DispatchController, status: number, headers: never, socket: never): void {
-    this.handler.onRequestUpgrade?.(controller, status, headers, socket)
-  }
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: never, message: string): void {
+  override onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: never,
+    message: string,
+  ): void {
     this.#record(status >= 500)
-    this.handler.onResponseStart?.(controller, status, headers, message)
+    super.onResponseStart(controller, status, headers, message)
   }
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData?.(controller, chunk)
-  }
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: never): void {
-    this.handler.onResponseEnd?.(controller, trailers)
-  }
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+  override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     // A caller's abort or a Fieldkit refusal (residency, size) says nothing about the service's health.
     if (!isFieldkitError(error) && !controller?.aborted) this.#record(true)
     else if (this.probe) this.#record(false)
-    this.handler.onResponseError?.(controller, error)
+    super.onResponseError(controller, error)
   }
 }
 

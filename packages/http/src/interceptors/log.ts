@@ -2,37 +2,33 @@ import { type Logger, resolveLogger } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { redactUrl } from '../redact'
 import { errorCode } from '../retry-policy'
+import { ForwardingHandler } from './forwarding-handler'
 
 /** Logs one line per attempt when its answer starts or it fails. */
-class LogHandler implements Dispatcher.DispatchHandler {
+class LogHandler extends ForwardingHandler {
   readonly #started = performance.now()
   constructor(
     private readonly log: Logger,
     private readonly line: { method: string; origin: string; path: string },
-    private readonly handler: Dispatcher.DispatchHandler,
-  ) {}
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context)
+    handler: Dispatcher.DispatchHandler,
+  ) {
+    super(handler)
   }
-  onRequestUpgrade(controller: Dispatcher.DispatchController, status: number, headers: never, socket: never): void {
-    this.handler.onRequestUpgrade?.(controller, status, headers, socket)
-  }
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: never, message: string): void {
+  override onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: never,
+    message: string,
+  ): void {
     const durationMs = Math.round((performance.now() - this.#started) * 100) / 100
     if (status >= 400) this.log.warn({ ...this.line, status, durationMs }, 'http attempt')
     else this.log.debug({ ...this.line, status, durationMs }, 'http attempt')
-    this.handler.onResponseStart?.(controller, status, headers, message)
+    super.onResponseStart(controller, status, headers, message)
   }
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData?.(controller, chunk)
-  }
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: never): void {
-    this.handler.onResponseEnd?.(controller, trailers)
-  }
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+  override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     const durationMs = Math.round((performance.now() - this.#started) * 100) / 100
     this.log.warn({ ...this.line, error: errorCode(error), durationMs }, 'http attempt')
-    this.handler.onResponseError?.(controller, error)
+    super.onResponseError(controller, error)
   }
 }
 

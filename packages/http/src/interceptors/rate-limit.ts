@@ -1,15 +1,17 @@
 import { type Logger, resolveLogger } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit'
+import { ForwardingHandler } from './forwarding-handler'
 
 /** Releases the slot when the answer's headers arrive (or the attempt fails) and shows every answer to the limiter. */
-class QuotaHandler implements Dispatcher.DispatchHandler {
+class QuotaHandler extends ForwardingHandler {
   #release: (() => void) | undefined
   constructor(
     private readonly limiter: RateLimiter,
     release: () => void,
-    private readonly handler: Dispatcher.DispatchHandler,
+    handler: Dispatcher.DispatchHandler,
   ) {
+    super(handler)
     this.#release = release
   }
   #released(): void {
@@ -17,26 +19,19 @@ class QuotaHandler implements Dispatcher.DispatchHandler {
     this.#release = undefined
     release?.()
   }
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context)
-  }
-  onRequestUpgrade(controller: Dispatcher.DispatchController, status: number, headers: never, socket: never): void {
-    this.handler.onRequestUpgrade?.(controller, status, headers, socket)
-  }
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: never, message: string): void {
+  override onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: never,
+    message: string,
+  ): void {
     this.#released()
     this.limiter.observe(status, headers)
-    this.handler.onResponseStart?.(controller, status, headers, message)
+    super.onResponseStart(controller, status, headers, message)
   }
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData?.(controller, chunk)
-  }
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: never): void {
-    this.handler.onResponseEnd?.(controller, trailers)
-  }
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+  override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     this.#released()
-    this.handler.onResponseError?.(controller, error)
+    super.onResponseError(controller, error)
   }
 }
 
