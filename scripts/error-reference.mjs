@@ -12,7 +12,7 @@ function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) yield* sourceFiles(path)
-    else if (/\.ts$/.test(entry.name) && !/\.(test|verify|bench)\.ts$/.test(entry.name)) yield path
+    else if (/\.ts$/.test(entry.name) && !/\.(test|verify|bench|test-helper)\.ts$/.test(entry.name)) yield path
   }
 }
 

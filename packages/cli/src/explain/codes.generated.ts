@@ -855,13 +855,11 @@ export const CODES: readonly ExplainedCode[] = [
   },
   {
     "code": "FK_RESIDENCY_DENIED",
-    "package": "@fieldkit/http",
+    "package": "@fieldkit/residency",
     "classes": [
-      "FieldkitError",
       "ResidencyError"
     ],
     "hints": [
-      "test",
       "If this destination is right, add its host or network to the policy (hosts, ipRanges or allowSpecial) or allow its region for the data class; roll out changes with mode: \"report\" first"
     ],
     "runbook": {
