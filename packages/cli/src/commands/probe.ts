@@ -7,7 +7,7 @@ import { createSecretScrubber } from '@fieldkit/core'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import type { Command } from 'commander'
 import { EXIT, type Output } from '../output'
-import { type Challenge, describeChallenge, parseChallenges } from './challenges'
+import { type Challenge, describeChallenge, readChallenges } from './challenges'
 
 /** What `fieldkit probe` found, as printed with --json. */
 export interface ProbeReport {
@@ -100,7 +100,12 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
       durations.push(performance.now() - started)
   }
 
-  const auth = parseChallenges(first?.headers['www-authenticate'])
+  const { challenges: auth, malformed } = readChallenges(first?.headers['www-authenticate'])
+  if (malformed !== undefined)
+    findings.push({
+      level: 'warn',
+      text: `the WWW-Authenticate header is malformed (${malformed}); no client will read it`,
+    })
   const rateLimit: Record<string, string> = {}
   for (const [name, value] of Object.entries(first?.headers ?? {})) {
     if (RATE_LIMIT_HEADER.test(name) && name !== 'retry-after' && value !== undefined) rateLimit[name] = String(value)
