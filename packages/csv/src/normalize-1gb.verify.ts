@@ -120,9 +120,11 @@ describe('normalizeCsv on 1 GB', () => {
     expect(r.bytesSent).toBeGreaterThanOrEqual(TARGET_BYTES)
     expect(r.emitted).toBe(r.expectedRows)
     expect(r.records.quarantined).toBe(r.expectedBad)
-    expect(r.records.skipped).toEqual({ preamble: 1, blank: 0, summary: 1 })
+    expect(r.records.skipped).toEqual({ preamble: 1, blank: 0, summary: 1, footer: 0 })
     const c = r.records
-    expect(c.read).toBe(c.emitted + c.quarantined + c.skipped.preamble + c.skipped.blank + c.skipped.summary)
+    expect(c.read).toBe(
+      c.emitted + c.quarantined + c.skipped.preamble + c.skipped.blank + c.skipped.summary + c.skipped.footer,
+    )
     expect(r.delimiter).toBe(';')
     expect(peakKb).toBeLessThan(200 * 1024)
   }, 300_000)
