@@ -1,4 +1,4 @@
-import { expected, type Logger } from '@fieldkit/core'
+import { expected, type Logger, withTimeout } from '@fieldkit/core'
 import { OAuth2Error } from '../oauth2/oauth2-error'
 import { parseStoredTokens, type TokenStore } from './token-store'
 
@@ -148,7 +148,8 @@ function bounded(redis: RedisLike, timeoutMs: number) {
       throw new Error(`Redis connection is ${status}`)
     }
     if (status !== undefined && status !== 'ready') await ready(redis, timeoutMs)
-    return within(command(), Math.max(1, timeoutMs - (Date.now() - started)))
+    const left = Math.max(1, timeoutMs - (Date.now() - started))
+    return withTimeout(command(), left, () => new Error(`Redis did not answer within ${Math.round(left)} ms`))
   }
 }
 
@@ -164,22 +165,6 @@ function ready(redis: RedisLike, timeoutMs: number): Promise<void> {
       reject(new Error(`Redis not connected after ${timeoutMs} ms (${redis.status})`))
     }, timeoutMs)
     redis.once('ready', onReady)
-  })
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${Math.round(ms)} ms`)), ms)
-    promise.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
   })
 }
 

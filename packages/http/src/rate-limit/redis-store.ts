@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { type Logger, sleep } from '@fieldkit/core'
+import { type Logger, sleep, withTimeout } from '@fieldkit/core'
 import { RateLimitError, rateLimited } from './errors'
 import type { ResolvedOptions } from './options'
 import {
@@ -461,22 +461,8 @@ export class RedisQuota {
   }
 
   private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new RedisTimeout(`no answer within ${this.o.redisTimeoutMs} ms`)),
-        this.o.redisTimeoutMs,
-      )
-      promise.then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
+    const ms = this.o.redisTimeoutMs
+    return withTimeout(promise, ms, () => new RedisTimeout(`no answer within ${ms} ms`))
   }
 
   /**
