@@ -135,7 +135,8 @@ export async function serve(handlers: RequestHandler[], options: ServeOptions = 
 
     const response = await getResponse(active, request)
     if (response === undefined) {
-      const message = { error: 'no mock handler', method, path }
+      // The path without its query: a query string may carry a token, and a mock never echoes a credential.
+      const message = { error: 'no mock handler', method, path: path.split('?')[0] }
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(message))
       return
     }
