@@ -17,7 +17,8 @@ import {
 } from '../packages/auth/src/index'
 import type { AuthStrategy } from '../packages/core/src/index'
 import * as httpPackage from '../packages/http/src/index'
-import { apache, botocoreSign, glue, makePki, missing, nginx, ntlmGlue, type Started, sServer } from './servers'
+import { createTestCertificates } from '../packages/mocks/src/index'
+import { apache, botocoreSign, glue, missing, nginx, ntlmGlue, type Started, sServer } from './servers'
 
 const CI = process.env.CI === 'true'
 let passed = 0
@@ -509,7 +510,7 @@ async function tlsCases(): Promise<void> {
     for (const name of [...names, ...redirectNames]) skip(name, why)
     return
   }
-  const pki = makePki()
+  const pki = await createTestCertificates()
   let web: Started & { plainUrl: string }
   let tls13: Started
   let tls12: Started
@@ -536,15 +537,23 @@ async function tlsCases(): Promise<void> {
     }
   }
   await check(names[0] as string, async () => {
-    const text = await accepted(mtls({ cert: pki.clientCert, key: pki.clientKey, ca: pki.ca }), `${web.url}/`)
-    assert(text.includes('CN=erp-sync-client'), text)
+    const text = await accepted(
+      mtls({ cert: pki.clients.valid.cert, key: pki.clients.valid.key, ca: pki.ca.cert }),
+      `${web.url}/`,
+    )
+    assert(text.includes('CN=fieldkit-client'), text)
   })
   await check(names[1] as string, async () => {
-    await accepted(mtls({ pfx: pki.clientPfx, passphrase: pki.passphrase, ca: pki.ca }), `${web.url}/`)
+    await accepted(mtls({ pfx: pki.bundle.pfx, passphrase: pki.bundle.passphrase, ca: pki.ca.cert }), `${web.url}/`)
   })
   await check(names[2] as string, async () => {
     await accepted(
-      mtls({ cert: pki.clientCert, key: pki.clientKeyEncrypted, passphrase: pki.passphrase, ca: pki.ca }),
+      mtls({
+        cert: pki.clients.valid.cert,
+        key: pki.bundle.encryptedKey,
+        passphrase: pki.bundle.passphrase,
+        ca: pki.ca.cert,
+      }),
       `${web.url}/`,
     )
   })
@@ -578,24 +587,36 @@ async function tlsCases(): Promise<void> {
   }
   await check(names[3] as string, async () => {
     const error = await refused(
-      mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }),
+      mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert }),
       `${web.url}/`,
       false,
     )
-    assert(error.message?.includes('CN=stranger-client'), 'subject not named')
+    assert(error.message?.includes('CN=fieldkit-untrusted'), 'subject not named')
   })
   await check(names[4] as string, async () => {
-    const error = await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), `${web.url}/`, true)
+    const error = await refused(
+      mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert }),
+      `${web.url}/`,
+      true,
+    )
     assert(error.message?.includes('refused the client certificate'), error.message ?? '')
   })
   await check(names[5] as string, async () => {
-    await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), tls13.url, true)
+    await refused(
+      mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert }),
+      tls13.url,
+      true,
+    )
   })
   await check(names[6] as string, async () => {
-    await refused(mtls({ cert: pki.strangerCert, key: pki.strangerKey, ca: pki.ca }), tls12.url, false)
+    await refused(
+      mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert }),
+      tls12.url,
+      false,
+    )
   })
   await check(names[7] as string, async () => {
-    await accepted(mtls({ cert: pki.clientCert, key: pki.clientKey, ca: pki.ca }), `${tls13.url}/`)
+    await accepted(mtls({ cert: pki.clients.valid.cert, key: pki.clients.valid.key, ca: pki.ca.cert }), `${tls13.url}/`)
   })
 
   const interceptors = (httpPackage as { interceptors?: { redirect?: unknown } }).interceptors

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { TestCertificates } from '../packages/mocks/src/index'
 
 export const PYTHON = '/usr/bin/python3' // Debian's interpreter, which sees python3-oauthlib, -jwt, -botocore, -gssapi
 const APACHE_MODULES = '/usr/lib/apache2/modules'
@@ -215,112 +216,8 @@ export function botocoreSign(job: Record<string, unknown>): string[] {
   return JSON.parse(String(out)) as string[]
 }
 
-/** A throwaway PKI made with the openssl command line: a CA, a server certificate, clients of this CA and another. */
-export interface Pki {
-  dir: string
-  ca: string
-  serverCert: string
-  serverKey: string
-  clientCert: string
-  clientKey: string
-  /** The client key encrypted with `passphrase`. */
-  clientKeyEncrypted: string
-  passphrase: string
-  /** The client's PKCS#12 bundle (certificate and key) with `passphrase`. */
-  clientPfx: Buffer
-  strangerCert: string
-  strangerKey: string
-}
-
-export function makePki(): Pki {
-  const dir = mkdtempSync(join(tmpdir(), 'fk-interop-pki-'))
-  const run = (...args: string[]) => execFileSync('/usr/bin/openssl', args, { cwd: dir, stdio: 'pipe' })
-  const read = (name: string) => execFileSync('cat', [join(dir, name)]).toString()
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Interop Test CA',
-  )
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other-ca.key',
-    '-out',
-    'other-ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Some Other CA',
-  )
-  const issue = (name: string, subject: string, ca: string, ext?: string) => {
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject)
-    const extArgs = ext === undefined ? [] : ['-extfile', ext]
-    run(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${ca}.crt`,
-      '-CAkey',
-      `${ca}.key`,
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '2',
-      ...extArgs,
-    )
-  }
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n')
-  issue('server', '/CN=127.0.0.1', 'ca', 'server.ext')
-  issue('client', '/CN=erp-sync-client/O=Fieldkit Interop', 'ca')
-  issue('stranger', '/CN=stranger-client', 'other-ca')
-  const passphrase = 'interop-pass-42'
-  run('pkey', '-in', 'client.key', '-out', 'client-enc.key', '-aes256', '-passout', `pass:${passphrase}`)
-  run(
-    'pkcs12',
-    '-export',
-    '-in',
-    'client.crt',
-    '-inkey',
-    'client.key',
-    '-out',
-    'client.p12',
-    '-passout',
-    `pass:${passphrase}`,
-  )
-  return {
-    dir,
-    ca: read('ca.crt'),
-    serverCert: read('server.crt'),
-    serverKey: read('server.key'),
-    clientCert: read('client.crt'),
-    clientKey: read('client.key'),
-    clientKeyEncrypted: read('client-enc.key'),
-    passphrase,
-    clientPfx: execFileSync('cat', [join(dir, 'client.p12')]),
-    strangerCert: read('stranger.crt'),
-    strangerKey: read('stranger.key'),
-  }
-}
-
 /** nginx requiring a client certificate of the PKI's CA (`ssl_verify_client on`), plus plain redirect locations. */
-export async function nginx(pki: Pki, redirectTarget: string): Promise<Started> {
+export async function nginx(pki: TestCertificates, redirectTarget: string): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'fk-interop-nginx-'))
   const port = await freePort()
   const plain = await freePort()
@@ -367,7 +264,7 @@ http {
 }
 
 /** `openssl s_server` requiring a client certificate and refusing any that does not verify (TLS 1.3 or 1.2). */
-export async function sServer(pki: Pki, version: '-tls1_3' | '-tls1_2'): Promise<Started> {
+export async function sServer(pki: TestCertificates, version: '-tls1_3' | '-tls1_2'): Promise<Started> {
   const port = await freePort()
   const child = await start(
     '/usr/bin/openssl',

@@ -3,15 +3,16 @@
 import { createServer as createHttpsServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createHttpClient } from '@fieldkit/http'
+import { createTestCertificates } from '@fieldkit/mocks'
 import { errorTexts, expectNoLeak, rejection } from '@fieldkit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withAuth } from '../with-auth'
-import { makeCertificates } from './certificates.test-helper'
 import { mtls } from './mtls'
 import { NGINX_CERTIFICATE_ERROR_PAGE, NGINX_NO_CERTIFICATE_PAGE } from './nginx-pages.test-helper'
 import { refusalKind } from './refusal'
 
-const certs = makeCertificates()
+const pki = await createTestCertificates()
+afterAll(() => pki.cleanup())
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -26,15 +27,15 @@ describe('mtls certificate refusals', () => {
   let nginxUrl: string
   let pageRequests = 0
   beforeAll(async () => {
-    // Requires a certificate of certs.ca; OpenSSL refuses any other in the handshake.
+    // Requires a certificate of pki.ca.cert; OpenSSL refuses any other in the handshake.
     strict = createHttpsServer(
-      { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
+      { key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true },
       (_req, res) => res.end('ok'),
     )
     strict.on('connection', () => handshakes++)
     strictUrl = await listen(strict)
     // Answers like nginx with ssl_verify_client on: its 400 pages, byte for byte.
-    nginxLike = createHttpsServer({ key: certs.serverKey, cert: certs.serverCert }, (req, res) => {
+    nginxLike = createHttpsServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
       pageRequests++
       const page = req.url === '/other-ca' ? NGINX_CERTIFICATE_ERROR_PAGE : NGINX_NO_CERTIFICATE_PAGE
       if (req.url === '/plain-400') {
@@ -53,7 +54,7 @@ describe('mtls certificate refusals', () => {
   })
 
   it('a certificate from another CA: FK_AUTH_CERT_REFUSED naming its subject and issuer and the openssl command', async () => {
-    const stranger = mtls({ cert: certs.strangerCert, key: certs.strangerKey, ca: certs.ca })
+    const stranger = mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert })
     try {
       const error = await rejection(withAuth(stranger)(`${strictUrl}/api`))
       expect(error.code).toBe('FK_AUTH_CERT_REFUSED')
@@ -61,14 +62,14 @@ describe('mtls certificate refusals', () => {
       expect(error.message).toContain(`issuer "${stranger.certificate?.issuer}"`)
       const port = new URL(strictUrl).port
       expect(error.hint).toContain(`openssl s_client -connect 127.0.0.1:${port}`)
-      expectNoLeak([certs.strangerKey.split('\n')[1] as string], errorTexts(error))
+      expectNoLeak([pki.clients.untrusted.key.split('\n')[1] as string], errorTexts(error))
     } finally {
       await stranger.close()
     }
   })
 
   it('through @fieldkit/http with retries on: refused once, not retried into FK_HTTP_RETRY_EXHAUSTED', async () => {
-    const stranger = mtls({ cert: certs.strangerCert, key: certs.strangerKey, ca: certs.ca })
+    const stranger = mtls({ cert: pki.clients.untrusted.cert, key: pki.clients.untrusted.key, ca: pki.ca.cert })
     const client = createHttpClient({ baseUrl: strictUrl, auth: stranger, retry: { retries: 3 } })
     const before = handshakes
     try {
@@ -86,7 +87,7 @@ describe('mtls certificate refusals', () => {
     ['/other-ca', 'The SSL certificate error'],
   ] as const) {
     it(`nginx's 400 page "${page}": FK_AUTH_CERT_REFUSED through withAuth and @fieldkit/http, sent once`, async () => {
-      const auth = mtls({ cert: certs.clientCert, key: certs.clientKey, ca: certs.ca })
+      const auth = mtls({ cert: pki.clients.valid.cert, key: pki.clients.valid.key, ca: pki.ca.cert })
       const client = createHttpClient({ baseUrl: nginxUrl, auth, retry: { retries: 3 } })
       const before = pageRequests
       try {
@@ -105,7 +106,7 @@ describe('mtls certificate refusals', () => {
   }
 
   it('passes any other 400 page through untouched', async () => {
-    const auth = mtls({ cert: certs.clientCert, key: certs.clientKey, ca: certs.ca })
+    const auth = mtls({ cert: pki.clients.valid.cert, key: pki.clients.valid.key, ca: pki.ca.cert })
     try {
       const res = await withAuth(auth)(`${nginxUrl}/plain-400`)
       expect(res.statusCode).toBe(400)

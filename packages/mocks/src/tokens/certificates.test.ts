@@ -1,5 +1,6 @@
-import { X509Certificate } from 'node:crypto'
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
+import { createSecureContext } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { curl } from '../auth/test-helpers'
 import { type MockServer, serve } from '../serve'
@@ -67,6 +68,23 @@ describe('mTLS test certificates', () => {
       await expect(get(mock, pki.ca.cert, pki.clients[kind])).rejects.toThrow()
     },
   )
+
+  it('the unlisted client is trusted at the handshake and named by its own CN', async () => {
+    const res = await get(mock, pki.ca.cert, pki.clients.unlisted)
+    expect(JSON.parse(res.body)).toEqual({ ok: true, user: 'fieldkit-unlisted', scheme: 'mTLS' })
+  })
+
+  it('bundles the valid client as an encrypted key and a PKCS#12 file that open only with the passphrase', () => {
+    const { encryptedKey, pfx, passphrase } = pki.bundle
+    expect(encryptedKey).toContain('BEGIN ENCRYPTED PRIVATE KEY')
+    const key = createPrivateKey({ key: encryptedKey, passphrase })
+    expect(createPublicKey(key).export({ format: 'pem', type: 'spki' })).toBe(
+      new X509Certificate(pki.clients.valid.cert).publicKey.export({ format: 'pem', type: 'spki' }),
+    )
+    expect(() => createPrivateKey({ key: encryptedKey, passphrase: 'wrong' })).toThrow()
+    expect(() => createSecureContext({ pfx, passphrase })).not.toThrow()
+    expect(() => createSecureContext({ pfx, passphrase: 'wrong' })).toThrow()
+  })
 
   it('refuses a client without a certificate', async () => {
     await expect(get(mock, pki.ca.cert)).rejects.toThrow()

@@ -35,7 +35,11 @@ export interface TestCertificates {
     notYetValid: CertificatePair
     /** CN `fieldkit-untrusted`, valid but signed by another CA. */
     untrusted: CertificatePair
+    /** CN `fieldkit-unlisted`, valid and signed by the CA: trusted at the handshake, for an API that allows only `fieldkit-client`. */
+    unlisted: CertificatePair
   }
+  /** The valid client's key encrypted with `passphrase` (PEM, AES-256), and its PKCS#12 bundle with the same passphrase. */
+  bundle: { encryptedKey: string; pfx: Buffer; passphrase: string }
   /** Deletes the folder. */
   cleanup(): Promise<void>
 }
@@ -50,8 +54,8 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').s
 
 /**
  * Makes a throwaway PKI with the `openssl` binary in a temporary folder: a CA, a server certificate for
- * `localhost`/`127.0.0.1`, and client certificates that are valid, expired, not yet valid, and signed by another CA.
- * Use it with `serve(handlers, { tls: { key, cert, ca, requestCert: true } })`, which refuses the last three at the
+ * `localhost`/`127.0.0.1`, and client certificates that are valid, expired, not yet valid, signed by another CA, and
+ * valid but not the one an API expects; plus the valid client as an encrypted key and a PKCS#12 bundle. Use it with `serve(handlers, { tls: { key, cert, ca, requestCert: true } })`, which refuses the last three at the
  * TLS handshake. Takes about a second (EC P-256 keys).
  *
  * @example
@@ -64,7 +68,60 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:T]/g, '').s
 export async function createTestCertificates(options: TestCertificateOptions = {}): Promise<TestCertificates> {
   const days = options.validDays ?? 2
   const dir = await mkdtemp(join(tmpdir(), 'fieldkit-pki-'))
-  const openssl = async (args: string[]) => {
+  const openssl = opensslIn(dir)
+  const pair = (name: string) => readPair(dir, name)
+  const now = Date.now()
+  const day = 86_400_000
+  const current = [now - 3_600_000, now + days * day] as const
+  await makeCa(openssl, dir, 'ca', 'Fieldkit Test CA', days)
+  await makeCa(openssl, dir, 'other-ca', 'Another Test CA', days)
+  await issue(openssl, 'ca', 'server', 'localhost', 'server', current)
+  await issue(openssl, 'ca', 'client', 'fieldkit-client', 'client', current)
+  await issue(openssl, 'ca', 'expired', 'fieldkit-expired', 'client', [Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2)])
+  await issue(openssl, 'ca', 'future', 'fieldkit-future', 'client', [now + 365 * day, now + 366 * day])
+  await issue(openssl, 'other-ca', 'untrusted', 'fieldkit-untrusted', 'client', current)
+  await issue(openssl, 'ca', 'unlisted', 'fieldkit-unlisted', 'client', current)
+  const passphrase = 'fieldkit-bundle-pass'
+  const pass = `pass:${passphrase}`
+  await openssl(['pkey', '-in', 'client.key', '-out', 'client-encrypted.key', '-aes256', '-passout', pass])
+  await openssl([
+    'pkcs12',
+    '-export',
+    '-in',
+    'client.crt',
+    '-inkey',
+    'client.key',
+    '-out',
+    'client.p12',
+    '-passout',
+    pass,
+  ])
+
+  return {
+    dir,
+    ca: await pair('ca'),
+    server: await pair('server'),
+    clients: {
+      valid: await pair('client'),
+      expired: await pair('expired'),
+      notYetValid: await pair('future'),
+      untrusted: await pair('untrusted'),
+      unlisted: await pair('unlisted'),
+    },
+    bundle: {
+      encryptedKey: await readFile(join(dir, 'client-encrypted.key'), 'utf8'),
+      pfx: await readFile(join(dir, 'client.p12')),
+      passphrase,
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  }
+}
+
+type Openssl = (args: string[]) => Promise<void>
+
+/** Runs the openssl binary in `dir`; a failure removes the folder and is a typed error naming the subcommand. */
+function opensslIn(dir: string): Openssl {
+  return async (args) => {
     try {
       await run('openssl', args, { cwd: dir })
     } catch (error) {
@@ -77,80 +134,63 @@ export async function createTestCertificates(options: TestCertificateOptions = {
       })
     }
   }
-  const pair = (name: string) => readPair(dir, name)
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+}
 
-  async function makeCa(name: string, cn: string) {
-    await mkdir(join(dir, `${name}-db`))
-    await writeFile(join(dir, `${name}-db`, 'index.txt'), '')
-    await writeFile(join(dir, `${name}-db`, 'serial'), `${Date.now().toString(16).padStart(16, '0')}\n`)
-    await writeFile(join(dir, `${name}.cnf`), caConfig(dir, name))
-    await openssl([
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ])
-  }
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
-  async function issue(ca: string, name: string, cn: string, profile: 'server' | 'client', from: number, to: number) {
-    await openssl(['req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`])
-    await openssl([
-      'ca',
-      '-batch',
-      '-config',
-      `${ca}.cnf`,
-      '-cert',
-      `${ca}.crt`,
-      '-keyfile',
-      `${ca}.key`,
-      '-in',
-      `${name}.csr`,
-      '-out',
-      `${name}.crt`,
-      '-extensions',
-      profile,
-      '-startdate',
-      stamp(from),
-      '-enddate',
-      stamp(to),
-      '-notext',
-    ])
-  }
+/** A self-signed CA `<name>.crt`/`<name>.key` with its openssl `ca` database and configuration. */
+async function makeCa(openssl: Openssl, dir: string, name: string, cn: string, days: number): Promise<void> {
+  await mkdir(join(dir, `${name}-db`))
+  await writeFile(join(dir, `${name}-db`, 'index.txt'), '')
+  await writeFile(join(dir, `${name}-db`, 'serial'), `${Date.now().toString(16).padStart(16, '0')}\n`)
+  await writeFile(join(dir, `${name}.cnf`), caConfig(dir, name))
+  const constraints = [
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]
+  await openssl([
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    String(days),
+    '-subj',
+    `/CN=${cn}`,
+    ...constraints,
+  ])
+}
 
-  const now = Date.now()
-  const day = 86_400_000
-  await makeCa('ca', 'Fieldkit Test CA')
-  await makeCa('other-ca', 'Another Test CA')
-  await issue('ca', 'server', 'localhost', 'server', now - 3_600_000, now + days * day)
-  await issue('ca', 'client', 'fieldkit-client', 'client', now - 3_600_000, now + days * day)
-  await issue('ca', 'expired', 'fieldkit-expired', 'client', Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2))
-  await issue('ca', 'future', 'fieldkit-future', 'client', now + 365 * day, now + 366 * day)
-  await issue('other-ca', 'untrusted', 'fieldkit-untrusted', 'client', now - 3_600_000, now + days * day)
-
-  return {
-    dir,
-    ca: await pair('ca'),
-    server: await pair('server'),
-    clients: {
-      valid: await pair('client'),
-      expired: await pair('expired'),
-      notYetValid: await pair('future'),
-      untrusted: await pair('untrusted'),
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  }
+/** A key and a certificate for `cn` signed by the CA `ca` with the `server` or `client` profile, valid over `[from, to]`. */
+async function issue(
+  openssl: Openssl,
+  ca: string,
+  name: string,
+  cn: string,
+  profile: 'server' | 'client',
+  [from, to]: readonly [number, number],
+): Promise<void> {
+  await openssl(['req', '-new', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`])
+  const dates = ['-startdate', stamp(from), '-enddate', stamp(to)]
+  const signer = ['-config', `${ca}.cnf`, '-cert', `${ca}.crt`, '-keyfile', `${ca}.key`]
+  await openssl([
+    'ca',
+    '-batch',
+    ...signer,
+    '-in',
+    `${name}.csr`,
+    '-out',
+    `${name}.crt`,
+    '-extensions',
+    profile,
+    ...dates,
+    '-notext',
+  ])
 }
 
 /**
