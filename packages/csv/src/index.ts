@@ -23,4 +23,4 @@ export {
   type SniffOptions,
   sniffCsv,
 } from './sniff'
-export { type WriteColumn, type WriteOptions, writeCsv } from './write'
+export { type RowLike, type WriteColumn, type WriteOptions, writeCsv } from './write'

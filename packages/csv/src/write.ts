@@ -26,7 +26,15 @@ export interface WriteOptions {
   injectionSafe?: boolean
 }
 
-type RowLike = Record<string, unknown> | readonly unknown[]
+/**
+ * One row for {@link writeCsv}: an object keyed by column, or an array of cells in column order.
+ *
+ * @example
+ * ```ts
+ * const rows: RowLike[] = [{ id: 1, name: 'Ana' }, [2, 'Ben']]
+ * ```
+ */
+export type RowLike = Record<string, unknown> | readonly unknown[]
 
 /**
  * Writes rows as CSV with proper quoting. Rows given as an array or other sync iterable give a string; an async

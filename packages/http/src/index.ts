@@ -21,7 +21,7 @@ export {
   type RetryOptions,
   type TimeoutOptions,
 } from './options'
-export type { PagingOptions } from './paginate'
+export type { PagingCommon, PagingOptions } from './paginate'
 export {
   createRateLimiter,
   parseRateLimitHeaders,

@@ -5,7 +5,16 @@ import { redactUrl } from './redact'
 import type { RequestOptions } from './request'
 import type { HttpResponse } from './response'
 
-interface PagingCommon<T> {
+/**
+ * What every paging style of {@link PagingOptions} shares: where the items are, how many pages at most, and the
+ * optional schema of each item.
+ *
+ * @example
+ * ```ts
+ * const common: PagingCommon<Order> = { itemsPath: 'data.items', maxPages: 50 }
+ * ```
+ */
+export interface PagingCommon<T> {
   /** Dot path of the items array in the body (`data.items`); the body itself when absent. */
   itemsPath?: string
   /** Most pages to fetch; one more page announced gives FK_HTTP_MAX_PAGES. Default 1,000. */

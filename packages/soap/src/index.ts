@@ -24,7 +24,7 @@ export {
 } from './errors'
 export { type GenerateTypesOptions, generateTypes } from './generate-types'
 export { type MultipartRelated, parseMultipartRelated } from './mtom'
-export type { DecimalMode } from './shape'
+export type { DecimalMode, Shape } from './shape'
 export { type StreamRecordsOptions, streamRecords } from './stream-records'
 export type { SoapTransport, TransportRequest, TransportResponse, TransportStream } from './transport'
 export {

@@ -3,6 +3,11 @@ import { SoapError } from './errors'
 /**
  * What the normaliser knows about an element: its XSD simple type (for typing text) and whether it repeats (so it
  * is always an array, even with one element). Built from a WSDL, from `arrays:` paths, or from a zod schema.
+ *
+ * @example
+ * ```ts
+ * const shape: Shape = { children: { Employee: { array: true, complex: true, children: { Salary: { type: 'decimal' } } } } }
+ * ```
  */
 export interface Shape {
   /** XSD built-in type local name (`int`, `decimal`, `boolean`, `dateTime`, `base64Binary`, …); text if absent. */

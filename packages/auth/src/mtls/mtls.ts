@@ -6,20 +6,18 @@ import { Agent, type Dispatcher } from 'undici'
 import { CertificateError } from './certificate-error'
 import { certificateRefusalInterceptor } from './refusal'
 
-type Pem = string | Buffer
-
 /** Options of {@link mtls}: PEM `cert` and `key`, or a PKCS#12 `pfx`, as node:tls takes them. */
 export interface MtlsOptions {
   /** Client certificate (PEM), optionally followed by its intermediates. */
-  cert?: Pem
+  cert?: string | Buffer
   /** Private key of the certificate (PEM). */
-  key?: Pem
+  key?: string | Buffer
   /** Passphrase of an encrypted `key` or of the `pfx`. */
   passphrase?: string
   /** PKCS#12 bundle (certificate and key), instead of `cert` and `key`. */
   pfx?: Buffer
   /** CA certificates to trust for the server (e.g. a client's private CA); default: Node's bundled roots. */
-  ca?: Pem | readonly Pem[]
+  ca?: string | Buffer | readonly (string | Buffer)[]
   /** TLS server name (SNI) when it differs from the URL's host. */
   servername?: string
   /** Log a warning when the certificate expires within this many days (default 14). */
@@ -148,7 +146,7 @@ export function mtls(options: MtlsOptions): MtlsStrategy {
       key: options.key,
       pfx: options.pfx,
       passphrase: options.passphrase,
-      ca: options.ca as Pem[] | Pem | undefined,
+      ca: options.ca as string | Buffer | (string | Buffer)[] | undefined,
     })
   } catch (error) {
     throw new CertificateError({
@@ -181,7 +179,7 @@ export function mtls(options: MtlsOptions): MtlsStrategy {
       key: options.key,
       pfx: options.pfx,
       passphrase: options.passphrase,
-      ca: options.ca as Pem[] | Pem | undefined,
+      ca: options.ca as string | Buffer | (string | Buffer)[] | undefined,
       servername: options.servername,
     },
   })

@@ -128,7 +128,15 @@ function offers(headers: IncomingHttpHeaders, scheme: string): boolean {
 /**
  * An undici Dispatcher that authenticates each connection with NTLMv2 before using it: per origin, a small pool of
  * single-connection `Client`s; a connection runs the whole handshake (NEGOTIATE → CHALLENGE → AUTHENTICATE carrying
- * the real request) with nothing else on it, then serves later requests as an authenticated connection.
+ * the real request) with nothing else on it, then serves later requests as an authenticated connection. Reached
+ * as `ntlm(...).dispatcher`; compose interceptors on it for connection-bound auth.
+ *
+ * @example
+ * ```ts
+ * const auth = ntlm({ username: 'svc-erp', password, domain: 'CORP' })
+ * const dispatcher = auth.dispatcher.compose(interceptors.retry({ retries: 2 }))
+ * await fetch('https://erp.corp.example/api/orders', { dispatcher })
+ * ```
  */
 export class NtlmDispatcher extends Dispatcher {
   readonly #identity: NtlmIdentity

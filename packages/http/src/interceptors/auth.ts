@@ -5,7 +5,7 @@ import { HttpError } from '../errors'
 import { redactUrl } from '../redact'
 import { type AnswerDecision, headersObject, ResendingHandler } from './resending-handler'
 
-/** Options of {@link auth}. */
+/** Options of `interceptors.auth`. */
 export interface AuthInterceptorOptions {
   /** The origins (`https://erp.example`) the credentials are sent to; every other request passes untouched. */
   origin: string | readonly string[]

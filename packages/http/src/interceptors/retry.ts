@@ -7,7 +7,7 @@ import { redactUrl } from '../redact'
 import { decideErrorRetry, decideStatusRetry, errorCode, type RetryPolicy, retryableRequest } from '../retry-policy'
 import { type AnswerDecision, headerOf, headersObject, ResendingHandler, replayable } from './resending-handler'
 
-/** Options of {@link retry}: the client's `retry` option, plus the idempotency key for POSTs that have none. */
+/** Options of `interceptors.retry`: the client's `retry` option, plus the idempotency key for POSTs that have none. */
 export interface RetryInterceptorOptions extends RetryOptions {
   /** Add a generated `Idempotency-Key` to every POST and PATCH that has none, making it retryable. Default false. */
   idempotencyKeys?: boolean
