@@ -51,7 +51,7 @@ export function registerSoap(program: Command, output: () => Output): void {
         await writeFile(options.output, code)
         out.result({ written: options.output, bytes: Buffer.byteLength(code) })
         out.line(`wrote ${options.output}`)
-      } else process.stdout.write(code)
+      } else out.stdout.write(code)
     })
 
   soap

@@ -370,6 +370,67 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_CLI_BINARY_INPUT",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Pass a text file (a log, a CSV, JSON lines); unpack an archive first, or convert UTF-16 to UTF-8 (iconv -f UTF-16 -t UTF-8)"
+    ]
+  },
+  {
+    "code": "FK_CLI_COLUMN_TYPE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Use one of string, number, integer, boolean, date, email in the --schema file (or { \"type\": …, \"optional\": true })"
+    ]
+  },
+  {
+    "code": "FK_CLI_FILE_NOT_FOUND",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Check the path and that you may read the file; a relative path is taken from the current folder"
+    ]
+  },
+  {
+    "code": "FK_CLI_SCHEMA_FILE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Check the --schema file is JSON: double quotes around names and strings, no trailing commas, no comments",
+      "The --schema file needs \"columns\" (name → type) and may have aliases, dateFormats, decimal (\",\" or \".\"), headerCase and maxErrorRatio; see fieldkit csv normalize --help"
+    ]
+  },
+  {
+    "code": "FK_CLI_UNEXPECTED",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "This is a fault in fieldkit, not in your input: rerun with FIELDKIT_DEBUG=cli to see the stack trace, and report it with the command you ran"
+    ]
+  },
+  {
+    "code": "FK_CLI_USAGE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Run the command with --help for its arguments and flags"
+    ]
+  },
+  {
     "code": "FK_CSV_EMPTY",
     "package": "@fieldkit/csv",
     "classes": [
