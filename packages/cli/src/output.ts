@@ -127,16 +127,52 @@ export function reportFailure(error: unknown, options: { json: boolean; io?: Par
   const { stdout, stderr, env } = { ...processIo(), ...options.io }
   const failure = asFailure(error)
   const exitCode = exitCodeOf(failure)
-  const text = describeFailure(failure)
+  const fault = soapFault(failure)
+  const text = describeFailure(failure) + (fault ? describeFault(fault) : '')
   if (options.json) {
     const { code, message, hint } = failure
-    safeWrite(stdout, `${JSON.stringify({ error: { code, message, hint, exitCode } }, null, 2)}\n`)
+    const error = { code, message, hint, exitCode, ...(fault ? { fault } : {}) }
+    safeWrite(stdout, `${JSON.stringify({ error }, bigints, 2)}\n`)
   }
   safeWrite(stderr, `${text}\n`)
   const stack = failure.code === 'FK_CLI_UNEXPECTED' ? (failure.cause as Error | undefined)?.stack : undefined
   if (stack && debugEnabled('cli', env.FIELDKIT_DEBUG)) safeWrite(stderr, `${stack}\n`)
   return exitCode === EXIT.ok ? EXIT.failed : exitCode
 }
+
+/** The part of a SOAP fault a user acts on: code, subcodes, reason and the service's detail (`HR-404`). */
+interface FaultSummary {
+  code: string
+  subcodes: string[]
+  reason: string
+  detail?: unknown
+}
+
+/** The fault of an `FK_SOAP_FAULT` error (read by shape: the CLI shows it, the soap package defines it). */
+function soapFault(failure: FieldkitError): FaultSummary | undefined {
+  if (failure.code !== 'FK_SOAP_FAULT') return undefined
+  const fault = (
+    failure as {
+      fault?: { code?: { local?: string }; subcodes?: { local: string }[]; reason?: string; detail?: unknown }
+    }
+  ).fault
+  if (fault === undefined) return undefined
+  return {
+    code: fault.code?.local ?? '',
+    subcodes: (fault.subcodes ?? []).map((s) => s.local),
+    reason: fault.reason ?? '',
+    ...(fault.detail !== undefined ? { detail: fault.detail } : {}),
+  }
+}
+
+function describeFault(fault: FaultSummary): string {
+  const code = [fault.code, ...fault.subcodes].join('/')
+  return `\n  fault: ${code}: ${fault.reason}${
+    fault.detail !== undefined ? `\n  detail: ${JSON.stringify(fault.detail, bigints)}` : ''
+  }`
+}
+
+const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value)
 
 /** Writes unless the reader has gone (a closed pipe): a report must never turn into an EPIPE crash. */
 function safeWrite(stream: NodeJS.WritableStream, text: string): void {

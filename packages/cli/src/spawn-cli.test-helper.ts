@@ -52,7 +52,13 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
  */
 export function runCliInTerminal(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; before?: string; timeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv
+    before?: string
+    timeoutMs?: number
+    /** Keys typed into the terminal once `waitFor` has been shown. */
+    type?: { waitFor: string; text: string }
+  } = {},
 ): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, '--conditions=@fieldkit/source', '--import', tsx, bin, ...args]
     .map(quote)
@@ -63,10 +69,15 @@ export function runCliInTerminal(
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
   })
-  child.stdin.end()
+  if (!options.type) child.stdin.end()
   let output = ''
+  let typed = false
   child.stdout.on('data', (chunk) => {
     output += chunk
+    if (options.type && !typed && output.includes(options.type.waitFor)) {
+      typed = true
+      child.stdin.write(options.type.text)
+    }
   })
   child.stderr.on('data', (chunk) => {
     output += chunk

@@ -400,6 +400,18 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_CLI_NO_CREDENTIALS",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Pass --user (for NTLM as DOMAIN\\user or user@domain) or set FIELDKIT_USER; the password comes from FIELDKIT_PASSWORD or a prompt",
+      "Set FIELDKIT_PASSWORD in the environment (from your secret store, not typed into the command line), or run on a terminal to be asked",
+      "Run the command again and type the password, or set FIELDKIT_PASSWORD in the environment"
+    ]
+  },
+  {
     "code": "FK_CLI_SCHEMA_FILE",
     "package": "@fieldkit/cli",
     "classes": [
@@ -427,6 +439,16 @@ export const CODES: readonly ExplainedCode[] = [
       "CliError"
     ],
     "hints": [
+      "Give a code, as in fieldkit explain FK_HTTP_RETRY_EXHAUSTED, or --list to see them all",
+      "Copy the code from err.code or from the [FK_…] at the end of the message; fieldkit explain --list lists them",
+      "Name scenarios as fieldkit mock serve --list shows them, or none to serve them all",
+      "Pass --port 0 for a free port, or a port number such as --port 8080",
+      "Pass --tries with a whole number of requests to send, such as --tries 10",
+      "Pass --timeout in milliseconds, such as --timeout 10000 for ten seconds",
+      "Pass the full address with its scheme, such as fieldkit probe https://erp.client.example/api/health",
+      "Pass --auth ntlm, basic or digest for HTTP authentication, or --auth wsse (PasswordDigest) or wsse-text (PasswordText) for a WS-Security UsernameToken",
+      "Set FIELDKIT_PASSWORD in the environment or let fieldkit prompt for it; remove the password from your shell history",
+      "Quote the JSON for the shell, as in --args '{\"departmentId\":\"0042\"}'",
       "Run the command with --help for its arguments and flags"
     ]
   },
