@@ -46,6 +46,11 @@ export function runCli(
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
+/** The shell command line that starts `fieldkit` from source with `args`, each quoted (tests only). */
+export function cliCommand(args: string[]): string {
+  return [process.execPath, '--conditions=@fieldkit/source', '--import', tsx, bin, ...args].map(quote).join(' ')
+}
+
 /**
  * Runs `fieldkit` inside a pseudo-terminal made by script(1) (bsdutils), so stdout and stderr are a TTY, as in a
  * user's terminal; returns everything the terminal showed (tests only). `before` is shell text run first (`stty`).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runMain } from '../run-main.test-helper'
-import { runCli, spawnCli } from '../spawn-cli.test-helper'
+import { spawnCli } from '../spawn-cli.test-helper'
 import { isLoopback } from './mock'
 
 describe('fieldkit mock serve', () => {
