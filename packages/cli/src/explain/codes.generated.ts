@@ -105,7 +105,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Renew the client certificate with the party that issued it and deploy the new cert and key; the server would refuse the TLS handshake"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_INVALID",
@@ -116,7 +120,11 @@ export const CODES: readonly ExplainedCode[] = [
     "hints": [
       "Give the PEM text (-----BEGIN CERTIFICATE-----) or the .p12/.pfx bytes, not a file path; for a pfx check the passphrase",
       "Check that the key belongs to the certificate (openssl x509 -noout -modulus vs openssl rsa -noout -modulus), the passphrase, and that ca is PEM"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_NOT_YET_VALID",
@@ -126,7 +134,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Check this machine's clock (NTP), or wait until the certificate's start date; a server would refuse it now"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_REFUSED",
@@ -136,7 +148,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "The server does not accept this client certificate (not issued by a CA it trusts, the wrong certificate, or one it does not expect for this host). Run `openssl s_client -connect ${hostPort} -servername ${host} </dev/null` and read \"Acceptable client certificate CA names\" (Node does not show that list), then compare with the issuer above; not retried, as every retry would be refused the same way"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CHALLENGE",
@@ -430,7 +446,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "This is a fault in fieldkit, not in your input: rerun with FIELDKIT_DEBUG=cli to see the stack trace, and report it with the command you ran"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/turning-on-diagnostics.md",
+      "title": "turning diagnostics on in a deployed integration"
+    }
   },
   {
     "code": "FK_CLI_USAGE",
@@ -817,8 +837,8 @@ export const CODES: readonly ExplainedCode[] = [
       "The endpoint kept failing; check the service status, or raise retry.retries"
     ],
     "runbook": {
-      "file": "docs/runbooks/stuck-at-the-rate-limit.md",
-      "title": "stuck at the rate limit"
+      "file": "docs/runbooks/a-429-storm.md",
+      "title": "a 429 storm (`FK_HTTP_RETRY_EXHAUSTED` on 429)"
     }
   },
   {
