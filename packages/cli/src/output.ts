@@ -112,10 +112,47 @@ export function asFailure(error: unknown): FieldkitError {
   })
 }
 
+/**
+ * Hints for the command line, where a package's own hint speaks of library options (`headers.aliases`,
+ * `maxErrors`) the CLI user never sets: the same advice in flags and schema-file fields.
+ */
+const CLI_HINTS: ReadonlyMap<string, string> = new Map([
+  [
+    'FK_CSV_MISSING_COLUMNS',
+    'Name the columns in the --schema file by the keys fieldkit csv inspect <file> prints (snake_case), or map the file’s own name with "aliases" in the --schema file',
+  ],
+  [
+    'FK_CSV_TOO_MANY_ERRORS',
+    'Run fieldkit csv inspect <file>: a wrong delimiter, encoding or header row fails every row; otherwise raise "maxErrorRatio" in the --schema file',
+  ],
+  ['FK_CSV_SPREADSHEET', 'Save the sheet as CSV (UTF-8) in Excel or LibreOffice and pass that file'],
+  ['FK_CSV_NOT_TEXT', 'Check the path: pass the CSV export, not an archive or a binary file'],
+  [
+    'FK_CSV_FILE_UNREADABLE',
+    'Check the path and that you may read the file; a relative path is taken from the current folder',
+  ],
+  [
+    'FK_SOAP_FAULT',
+    'The service refused the call: the fault and detail lines say why (a missing field, a wrong value, refused credentials); faults are never retried',
+  ],
+])
+
+/** Exit codes of package errors that are the user's to fix from the shell, as the CLI's own codes have. */
+const CLI_EXIT_CODES: ReadonlyMap<string, number> = new Map([
+  ['FK_CSV_FILE_UNREADABLE', EXIT.fileNotFound],
+  ['FK_CSV_SPREADSHEET', EXIT.binaryInput],
+  ['FK_CSV_NOT_TEXT', EXIT.binaryInput],
+])
+
+/** The hint a command-line user gets: the CLI's wording where the package's speaks of library options. */
+export function cliHint(failure: FieldkitError): string {
+  return CLI_HINTS.get(failure.code) ?? failure.hint
+}
+
 /** Says why a command failed in one line (and the hint on a second), never with a secret: Fieldkit errors carry none. */
 export function describeFailure(error: unknown): string {
   const failure = asFailure(error)
-  return `fieldkit: ${failure.message} [${failure.code}]\n  hint: ${failure.hint}`
+  return `fieldkit: ${failure.message} [${failure.code}]\n  hint: ${cliHint(failure)}`
 }
 
 /**
@@ -126,12 +163,12 @@ export function describeFailure(error: unknown): string {
 export function reportFailure(error: unknown, options: { json: boolean; io?: Partial<Io> }): number {
   const { stdout, stderr, env } = { ...processIo(), ...options.io }
   const failure = asFailure(error)
-  const exitCode = exitCodeOf(failure)
+  const exitCode = CLI_EXIT_CODES.get(failure.code) ?? exitCodeOf(failure)
   const fault = soapFault(failure)
   const text = describeFailure(failure) + (fault ? describeFault(fault) : '')
   if (options.json) {
-    const { code, message, hint } = failure
-    const error = { code, message, hint, exitCode, ...(fault ? { fault } : {}) }
+    const { code, message } = failure
+    const error = { code, message, hint: cliHint(failure), exitCode, ...(fault ? { fault } : {}) }
     safeWrite(stdout, `${JSON.stringify({ error }, bigints, 2)}\n`)
   }
   safeWrite(stderr, `${text}\n`)

@@ -132,6 +132,34 @@ describe('fieldkit csv', () => {
     expect(error.hint).toContain('--schema')
   })
 
+  it('a package error gets its hint in flags and schema-file fields, not library option names', async () => {
+    const wrong = schemaFile('wrong-names.json', JSON.stringify({ columns: { id: 'string', paidOn: 'date' } }))
+    const { code, stdout, stderr } = await runMain([
+      '--json',
+      'csv',
+      'normalize',
+      file,
+      '--schema',
+      wrong,
+      '--out',
+      join(dir, 'w'),
+    ])
+    expect(code).toBe(1)
+    const { error } = JSON.parse(stdout)
+    expect(error.code).toBe('FK_CSV_MISSING_COLUMNS')
+    expect(error.hint).toContain('fieldkit csv inspect')
+    expect(stderr).not.toContain('headers.aliases')
+  })
+
+  it('a workbook passed as CSV exits 7 with the hint to save it as CSV', async () => {
+    const xlsx = join(dir, 'export.xlsx')
+    writeFileSync(xlsx, Buffer.from('PK\u0003\u0004\u0014\u0000\u0006\u0000[Content_Types].xml'))
+    const { code, stderr } = await runMain(['csv', 'inspect', xlsx])
+    expect(code).toBe(7)
+    expect(stderr).toContain('[FK_CSV_SPREADSHEET]')
+    expect(stderr).toContain('hint: Save the sheet as CSV (UTF-8)')
+  })
+
   describe('progress', () => {
     it('is plain lines on stderr when piped, ending with the totals', async () => {
       const { code, stderr } = await runMain([
