@@ -43,3 +43,55 @@ export function runCli(
     }),
   )
 }
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+
+/** The shell command line that starts `fieldkit` from source with `args`, each quoted (tests only). */
+export function cliCommand(args: string[]): string {
+  return [process.execPath, '--conditions=@fieldkit/source', '--import', tsx, bin, ...args].map(quote).join(' ')
+}
+
+/**
+ * Runs `fieldkit` inside a pseudo-terminal made by script(1) (bsdutils), so stdout and stderr are a TTY, as in a
+ * user's terminal; returns everything the terminal showed (tests only). `before` is shell text run first (`stty`).
+ */
+export function runCliInTerminal(
+  args: string[],
+  options: {
+    env?: NodeJS.ProcessEnv
+    before?: string
+    timeoutMs?: number
+    /** Keys typed into the terminal once `waitFor` has been shown. */
+    type?: { waitFor: string; text: string }
+  } = {},
+): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, '--conditions=@fieldkit/source', '--import', tsx, bin, ...args]
+    .map(quote)
+    .join(' ')
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...options.env }
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI']) if (!options.env || !(name in options.env)) delete env[name]
+  const child = spawn('script', ['-qfec', `stty cols 120 rows 40; ${options.before ?? ''} ${command}`, '/dev/null'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  if (!options.type) child.stdin.end()
+  let output = ''
+  let typed = false
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+    if (options.type && !typed && output.includes(options.type.waitFor)) {
+      typed = true
+      child.stdin.write(options.type.text)
+    }
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    }),
+  )
+}

@@ -1,49 +1,13 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { once } from 'node:events'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { type CsvReport, normalizeCsv, sniffCsv } from '@fieldkit/csv'
 import type { Command } from 'commander'
-import { z } from 'zod'
+import { fileSize } from '../files'
 import { EXIT, type Output } from '../output'
-
-/** The schema file of `fieldkit csv normalize`: column types and header rules, as JSON a field engineer can edit. */
-const SchemaFile = z.object({
-  columns: z.record(
-    z.string(),
-    z.union([
-      z.enum(['string', 'number', 'integer', 'boolean', 'date', 'email']),
-      z.object({
-        type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'email']),
-        optional: z.boolean().optional(),
-      }),
-    ]),
-  ),
-  aliases: z.record(z.string(), z.array(z.string())).optional(),
-  dateFormats: z.array(z.string()).optional(),
-  decimal: z.enum([',', '.']).optional(),
-  headerCase: z.enum(['snake', 'camel', 'kebab', 'lower', 'keep']).optional(),
-  maxErrorRatio: z.number().min(0).max(1).optional(),
-})
-
-function zodFor(spec: z.infer<typeof SchemaFile>) {
-  const shape: Record<string, z.ZodType> = {}
-  for (const [name, rule] of Object.entries(spec.columns)) {
-    const type = typeof rule === 'string' ? rule : rule.type
-    const base =
-      type === 'number'
-        ? z.number()
-        : type === 'integer'
-          ? z.number().int()
-          : type === 'boolean'
-            ? z.boolean()
-            : type === 'date'
-              ? z.date()
-              : type === 'email'
-                ? z.email()
-                : z.string()
-    shape[name] = typeof rule === 'object' && rule.optional ? base.nullable().optional() : base
-  }
-  return z.object(shape)
-}
+import { startProgress } from '../progress'
+import { readSchemaFile, zodFor } from './csv-schema-file'
 
 /** `fieldkit csv inspect|normalize`. */
 export function registerCsv(program: Command, output: () => Output): void {
@@ -60,6 +24,7 @@ export function registerCsv(program: Command, output: () => Output): void {
     .action(async (file: string, options: { rows: string }) => {
       const out = output()
       const path = resolve(file)
+      await fileSize(path, '<file>')
       const dialect = await sniffCsv({ path })
       const result = normalizeCsv({ path }, { dialect })
       const sample: Record<string, unknown>[] = []
@@ -92,9 +57,11 @@ export function registerCsv(program: Command, output: () => Output): void {
     .argument('<file>', 'the CSV file')
     .requiredOption(
       '--schema <file>',
-      'JSON schema file: { "columns": { "id": "string", "amount": "number", "paid": "date" }, … }',
+      'JSON schema file: { "columns": { "id": "string", "amount": "number", "paid_on": "date" }, … }',
     )
     .option('--out <dir>', 'output folder', 'out')
+    .option('--progress', 'show progress even for a small file (shown by default from 4 MiB)')
+    .option('--no-progress', 'never show progress')
     .addHelpText(
       'after',
       `
@@ -102,45 +69,61 @@ Examples:
   $ fieldkit csv normalize payroll.csv --schema payroll.schema.json --out out/payroll
 
 Schema file fields: columns (string|number|integer|boolean|date|email, or { type, optional }), aliases,
-dateFormats (e.g. ["DD.MM.YYYY"]), decimal ("," or "."), headerCase, maxErrorRatio.
-Exit code 3 when rows were quarantined.`,
+dateFormats (e.g. ["DD.MM.YYYY"]), decimal ("," or "."), headerCase (default snake, as csv inspect shows
+the keys), maxErrorRatio.
+Exit code 3 when rows were quarantined (quarantine.jsonl holds the rows' values: personal data, keep it private);
+4 when a file is missing; 5 when the --schema file is not valid; 6 for an unknown column type.`,
     )
-    .action(async (file: string, options: { schema: string; out: string }) => {
-      const out = output()
-      const parsed = SchemaFile.safeParse(JSON.parse(await readFile(options.schema, 'utf8')))
-      if (!parsed.success) {
-        out.note(
-          `fieldkit: the schema file ${options.schema} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        )
-        process.exitCode = EXIT.usage
-        return
+    .action(normalizeAction(output))
+}
+
+function normalizeAction(output: () => Output) {
+  return async (file: string, options: { schema: string; out: string; progress?: boolean }) => {
+    const out = output()
+    const path = resolve(file)
+    const spec = await readSchemaFile(options.schema)
+    const totalBytes = await fileSize(path, '<file>')
+    const dir = resolve(options.out)
+    await mkdir(dir, { recursive: true })
+    const progress = startProgress(out, { label: 'csv normalize', totalBytes, countRows: true, flag: options.progress })
+    async function* counted() {
+      for await (const chunk of createReadStream(path)) {
+        progress.advance((chunk as Buffer).length)
+        yield chunk as Buffer
       }
-      const spec = parsed.data
-      const dir = resolve(options.out)
-      await mkdir(dir, { recursive: true })
-      const result = normalizeCsv(
-        { path: resolve(file) },
-        {
-          schema: zodFor(spec),
-          headers: { case: spec.headerCase ?? 'camel', ...(spec.aliases ? { aliases: spec.aliases } : {}) },
-          values: {
-            ...(spec.decimal ? { decimal: spec.decimal } : {}),
-            ...(spec.dateFormats ? { dateFormats: spec.dateFormats } : {}),
-          },
-          ...(spec.maxErrorRatio !== undefined ? { maxErrorRatio: spec.maxErrorRatio } : {}),
-        },
-      )
-      const lines: string[] = []
-      for await (const row of result.rows) lines.push(JSON.stringify(row))
-      const report = await result.report
-      await writeFile(join(dir, 'rows.jsonl'), lines.map((l) => `${l}\n`).join(''))
-      await writeFile(join(dir, 'quarantine.jsonl'), report.quarantine.map((q) => `${JSON.stringify(q)}\n`).join(''))
-      await writeFile(join(dir, 'report.json'), `${JSON.stringify(summarise(report), null, 2)}\n`)
-      out.result({ out: dir, ...summarise(report) })
-      printCounts(out, report)
-      out.line(`  wrote ${join(dir, 'rows.jsonl')}, quarantine.jsonl, report.json`)
-      if (report.records.quarantined > 0) process.exitCode = EXIT.findings
+    }
+    const result = normalizeCsv(counted(), {
+      schema: zodFor(spec),
+      // snake_case, as `csv inspect` shows the keys and the library defaults to.
+      headers: { case: spec.headerCase ?? 'snake', ...(spec.aliases ? { aliases: spec.aliases } : {}) },
+      values: {
+        ...(spec.decimal ? { decimal: spec.decimal } : {}),
+        ...(spec.dateFormats ? { dateFormats: spec.dateFormats } : {}),
+      },
+      ...(spec.maxErrorRatio !== undefined ? { maxErrorRatio: spec.maxErrorRatio } : {}),
     })
+    const rows = createWriteStream(join(dir, 'rows.jsonl'))
+    const closed = once(rows, 'close')
+    for await (const row of result.rows) {
+      progress.advance(0, 1)
+      if (!rows.write(`${JSON.stringify(row)}\n`)) await once(rows, 'drain')
+    }
+    rows.end()
+    await closed
+    const report = await result.report
+    progress.done()
+    await writeFile(join(dir, 'quarantine.jsonl'), report.quarantine.map((q) => `${JSON.stringify(q)}\n`).join(''))
+    await writeFile(join(dir, 'report.json'), `${JSON.stringify(summarise(report), null, 2)}\n`)
+    out.result({ out: dir, ...summarise(report) })
+    printCounts(out, report)
+    out.line(`  wrote ${join(dir, 'rows.jsonl')}, quarantine.jsonl, report.json`)
+    if (report.records.quarantined > 0) {
+      out.line(
+        `  ${out.yellow('!')} quarantine.jsonl holds the quarantined rows' values (personal data): keep it private, delete it when done`,
+      )
+      process.exitCode = EXIT.findings
+    }
+  }
 }
 
 function summarise(report: CsvReport) {
@@ -156,9 +139,9 @@ function summarise(report: CsvReport) {
 
 function printCounts(out: Output, report: CsvReport): void {
   const r = report.records
-  const skipped = r.skipped.preamble + r.skipped.blank + r.skipped.summary
+  const skipped = r.skipped.preamble + r.skipped.blank + r.skipped.summary + r.skipped.footer
   out.line(
-    `  records     ${r.read} read = ${r.emitted} rows + ${r.quarantined} quarantined + ${skipped} skipped (preamble ${r.skipped.preamble}, blank ${r.skipped.blank}, summary ${r.skipped.summary})`,
+    `  records     ${r.read} read = ${r.emitted} rows + ${r.quarantined} quarantined + ${skipped} skipped (preamble ${r.skipped.preamble}, blank ${r.skipped.blank}, summary ${r.skipped.summary}, footer ${r.skipped.footer})`,
   )
   for (const q of report.quarantine.slice(0, 10)) out.line(`  ${out.yellow('!')} line ${q.line}: ${q.reason}`)
   if (report.quarantine.length > 10) out.line(`  … ${report.quarantine.length - 10} more in the report`)

@@ -36,7 +36,11 @@ Writes employees.jsonl, payroll-clean.csv, quarantine.jsonl and summary.md.`,
         })),
         {
           // A terminal that reports no width (some CI pseudo-terminals) gets plain lines rather than a redraw at width 0.
-          renderer: out.json ? 'silent' : out.tty && (process.stdout.columns ?? 0) > 0 ? 'default' : 'simple',
+          renderer: out.json
+            ? 'silent'
+            : out.tty && ((out.stdout as { columns?: number }).columns ?? 0) > 0
+              ? 'default'
+              : 'simple',
           fallbackRenderer: 'simple',
           rendererOptions: { collapseSubtasks: false },
           exitOnError: true,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
+import { CliError } from '../errors'
 import { CODES } from '../explain/codes.generated'
 import type { ExplainedCode } from '../explain/types'
-import { EXIT, type Output } from '../output'
+import type { Output } from '../output'
 
 /** The explanation of one code, or undefined for a code Fieldkit does not throw. Case and spacing are forgiven. */
 export function explainCode(code: string): ExplainedCode | undefined {
@@ -34,21 +35,23 @@ Examples:
         return
       }
       if (code === undefined) {
-        out.note('fieldkit: give a code (fieldkit explain FK_HTTP_RETRY_EXHAUSTED), or --list to see them all')
-        process.exitCode = EXIT.usage
-        return
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: '[fieldkit/cli] fieldkit explain needs a code',
+          hint: 'Give a code, as in fieldkit explain FK_HTTP_RETRY_EXHAUSTED, or --list to see them all',
+        })
       }
       const entry = explainCode(code)
       if (entry === undefined) {
         const near = CODES.filter((c) => c.code.startsWith(code.trim().toUpperCase().split('_').slice(0, 2).join('_')))
-        out.result({ error: { code: 'unknown-code', message: `no Fieldkit error has the code ${code}` } })
-        out.note(
-          `fieldkit: no Fieldkit error has the code ${JSON.stringify(code)}` +
-            (near.length > 0 ? `; codes of that package: ${near.map((c) => c.code).join(', ')}` : '') +
-            '\n  hint: copy the code from err.code or from the [FK_…] at the end of the message; fieldkit explain --list lists them',
-        )
-        process.exitCode = EXIT.usage
-        return
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] no Fieldkit error has the code ${JSON.stringify(code)}${
+            near.length > 0 ? `; codes of that package: ${near.map((c) => c.code).join(', ')}` : ''
+          }`,
+          hint: 'Copy the code from err.code or from the [FK_…] at the end of the message; fieldkit explain --list lists them',
+          details: { code },
+        })
       }
       out.result(entry)
       print(entry, out)

@@ -1,6 +1,14 @@
+import { expected } from '@fieldkit/core'
 import { catalog, serve } from '@fieldkit/mocks'
 import type { Command } from 'commander'
-import { EXIT, type Output } from '../output'
+import { CliError } from '../errors'
+import type { Output } from '../output'
+
+/** An address that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1'
+}
 
 /** `fieldkit mock serve [scenario...]`: the simulator for integrations written in any language. */
 export function registerMock(program: Command, output: () => Output): void {
@@ -10,7 +18,11 @@ export function registerMock(program: Command, output: () => Output): void {
     .description('serve simulator scenarios on a loopback port until interrupted')
     .argument('[scenario...]', 'scenarios to serve (default: all); see --list')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '0')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'address to bind (anything but loopback prints a warning: demo credentials work)',
+      '127.0.0.1',
+    )
     .option('--list', 'list the scenarios and exit')
     .addHelpText(
       'after',
@@ -29,16 +41,24 @@ Examples:
       }
       const unknown = names.filter((name) => !catalog.some((s) => s.name === name))
       if (unknown.length > 0) {
-        out.note(`fieldkit: unknown scenario ${unknown.join(', ')}; known: ${catalog.map((s) => s.name).join(', ')}`)
-        process.exitCode = EXIT.usage
-        return
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] unknown scenario ${unknown.join(', ')}; known: ${catalog.map((s) => s.name).join(', ')}`,
+          hint: 'Name scenarios as fieldkit mock serve --list shows them, or none to serve them all',
+          details: { unknown },
+        })
       }
       const port = Number(options.port)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        out.note(`fieldkit: Expected --port to be an integer from 0 to 65535, got ${options.port}`)
-        process.exitCode = EXIT.usage
-        return
-      }
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] ${expected('--port', 'an integer from 0 to 65535', options.port)}`,
+          hint: 'Pass --port 0 for a free port, or a port number such as --port 8080',
+        })
+      if (!isLoopback(options.host))
+        out.note(
+          `${out.yellow('warning:')} serving on ${options.host}, not loopback: other machines can reach the simulator, and its auth servers accept the published demo credentials (demo / demo-password and others in --list). Use it on a trusted network only.`,
+        )
       const chosen = names.length === 0 ? catalog : catalog.filter((s) => names.includes(s.name))
       const server = await serve(
         chosen.flatMap((s) => s.handlers()),

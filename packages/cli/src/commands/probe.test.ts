@@ -1,6 +1,7 @@
 import {
   createTestCertificates,
   digestAuth,
+  flaky,
   HttpResponse,
   http,
   type MockServer,
@@ -10,7 +11,7 @@ import {
   type TestCertificates,
 } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../spawn-cli.test-helper'
+import { runMain } from '../run-main.test-helper'
 import type { ProbeReport } from './probe'
 
 describe('fieldkit probe', () => {
@@ -35,7 +36,7 @@ describe('fieldkit probe', () => {
   afterAll(() => mock.close())
 
   const probe = async (path: string, extra: string[] = []) => {
-    const { code, stdout, stderr } = await runCli(['--json', 'probe', `${mock.url}${path}`, '--tries', '3', ...extra])
+    const { code, stdout, stderr } = await runMain(['--json', 'probe', `${mock.url}${path}`, '--tries', '3', ...extra])
     return { code, report: JSON.parse(stdout || '{}') as ProbeReport, stderr }
   }
 
@@ -89,16 +90,60 @@ describe('fieldkit probe', () => {
   })
 
   it('prints plain lines without --json', async () => {
-    const { code, stdout } = await runCli(['probe', `${mock.url}/digest`, '--tries', '1'])
+    const { code, stdout } = await runMain(['probe', `${mock.url}/digest`, '--tries', '1'])
     expect(code).toBe(0)
     expect(stdout).toContain('auth        Digest (realm "appliance", algorithm SHA-256, qop auth)')
+    expect(stdout).toContain('tries       1 sent: 401 ×1')
+    expect(stdout).toMatch(
+      /latency {5}min [\d.]+ ms, median [\d.]+ ms, p95 [\d.]+ ms, max [\d.]+ ms over 1 answered tries/,
+    )
     expect(stdout).not.toContain('\u001b[')
   })
 
   it('refuses a URL that is not http(s) with exit code 2', async () => {
-    const { code, stderr } = await runCli(['probe', 'ftp://example.com'])
+    const { code, stderr } = await runMain(['probe', 'ftp://example.com'])
     expect(code).toBe(2)
     expect(stderr).toContain('Expected an http:// or https:// URL')
+  })
+
+  it.each([
+    ['0', '--tries'],
+    ['1.5', '--tries'],
+    ['101', '--tries'],
+  ])('refuses --tries %s with exit code 2 and a hint in flags', async (value) => {
+    const { code, stderr } = await runMain(['probe', `${mock.url}/digest`, '--tries', value])
+    expect(code).toBe(2)
+    expect(stderr).toContain(`Expected \`--tries\` to be an integer from 1 to 100, got "${value}"`)
+    expect(stderr).toContain('hint: Pass --tries with a whole number')
+  })
+
+  describe('--tries against the flaky endpoint of @fieldkit/mocks', () => {
+    let flakyMock: MockServer
+    // Seed 3 with the default rates: try 1 answers 200, try 2 has its connection reset, tries 4 and 8 answer 503.
+    beforeAll(async () => {
+      flakyMock = await serve(flaky({ seed: 3 }))
+    })
+    afterAll(() => flakyMock.close())
+
+    it('reports every try — statuses, network errors, latency — and calls the flakiness out (exit 3)', async () => {
+      const { code, stdout } = await runMain(['--json', 'probe', `${flakyMock.url}/flaky`, '--tries', '10'])
+      const report = JSON.parse(stdout) as ProbeReport
+      expect(report.status).toBe(200)
+      expect(report.tries).toEqual({
+        sent: 10,
+        failed: 3,
+        statuses: { '200': 7, '503': 2 },
+        networkErrors: { 'connection reset': 1 },
+      })
+      expect(report.latencyMs.tries).toBe(9)
+      expect(report.latencyMs.min).toBeLessThanOrEqual(report.latencyMs.median)
+      expect(report.latencyMs.median).toBeLessThanOrEqual(report.latencyMs.max)
+      expect(report.findings).toContainEqual({
+        level: 'error',
+        text: 'flaky: 3 of 10 tries failed (503 ×2, connection reset ×1); a client needs retries with backoff here',
+      })
+      expect(code).toBe(3)
+    })
   })
 
   describe('TLS', () => {
@@ -117,7 +162,7 @@ describe('fieldkit probe', () => {
     })
 
     it('names an expired certificate with its dates, and exits 3', async () => {
-      const { code, stdout } = await runCli(['--json', 'probe', `${tls.url}/`, '--tries', '1'])
+      const { code, stdout } = await runMain(['--json', 'probe', `${tls.url}/`, '--tries', '1'])
       const report = JSON.parse(stdout) as ProbeReport
       expect(code).toBe(3)
       expect(report.tls?.protocol).toMatch(/^TLSv1\.[23]$/)

@@ -3,9 +3,10 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP } from 'node:net'
 import { type DetailedPeerCertificate, connect as tlsConnect } from 'node:tls'
-import { createSecretScrubber } from '@fieldkit/core'
+import { createSecretScrubber, expected } from '@fieldkit/core'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import type { Command } from 'commander'
+import { CliError } from '../errors'
 import { EXIT, type Output } from '../output'
 import { type Challenge, describeChallenge, readChallenges } from './challenges'
 
@@ -27,7 +28,18 @@ export interface ProbeReport {
   auth: Challenge[]
   rateLimit: Record<string, string>
   retryAfter?: string
-  latencyMs: { tries: number; p50: number; p95: number; max: number }
+  /** Every try (`--tries`), the first included: how many were sent, the statuses and network errors they met. */
+  tries: {
+    sent: number
+    /** Tries that got no answer or a 5xx: a share of them next to answered ones is flakiness. */
+    failed: number
+    /** Status code → tries that ended with it. */
+    statuses: Record<string, number>
+    /** Network error (`connection reset`, `connection refused`, `timeout`, …) → tries that ended with it. */
+    networkErrors: Record<string, number>
+  }
+  /** Latency of the tries that got an answer (of the last hop, after redirects). */
+  latencyMs: { tries: number; min: number; median: number; p95: number; max: number }
   findings: { level: 'info' | 'warn' | 'error'; text: string }[]
 }
 
@@ -53,27 +65,45 @@ Exit code 3 when a finding needs attention (expired certificate, server errors).
     )
     .action(async (target: string, options: { tries: string; timeout: string }) => {
       const out = output()
-      let url: URL
-      try {
-        url = new URL(target)
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)')
-      } catch {
-        out.note(`fieldkit: Expected an http:// or https:// URL, got ${JSON.stringify(target)}`)
-        process.exitCode = EXIT.usage
-        return
-      }
+      const url = probeTarget(target)
       const tries = Number(options.tries)
       const timeoutMs = Number(options.timeout)
-      if (!Number.isInteger(tries) || tries < 1 || tries > 100 || !(timeoutMs > 0)) {
-        out.note('fieldkit: Expected --tries to be an integer from 1 to 100 and --timeout a positive number of ms')
-        process.exitCode = EXIT.usage
-        return
-      }
+      if (!Number.isInteger(tries) || tries < 1 || tries > 100)
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] ${expected('--tries', 'an integer from 1 to 100', options.tries)}`,
+          hint: 'Pass --tries with a whole number of requests to send, such as --tries 10',
+        })
+      if (!(timeoutMs > 0))
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] ${expected('--timeout', 'a positive number of milliseconds', options.timeout)}`,
+          hint: 'Pass --timeout in milliseconds, such as --timeout 10000 for ten seconds',
+        })
       const report = await probe(url, { tries, timeoutMs })
       out.result(report)
       print(report, out)
       if (report.findings.some((f) => f.level === 'error')) process.exitCode = EXIT.findings
     })
+}
+
+/** The URL to probe; anything but an http(s) URL is a usage error (exit 2). */
+function probeTarget(target: string): URL {
+  let url: URL | undefined
+  try {
+    url = new URL(target)
+  } catch {}
+  if (url?.protocol === 'http:' || url?.protocol === 'https:') return url
+  throw new CliError({
+    code: 'FK_CLI_USAGE',
+    message: `[fieldkit/cli] Expected an http:// or https:// URL, got ${JSON.stringify(withoutUserinfoText(target))}`,
+    hint: 'Pass the full address with its scheme, such as fieldkit probe https://erp.client.example/api/health',
+  })
+}
+
+/** The text of a target that is not a URL, with anything that looks like `user:password@` removed. */
+function withoutUserinfoText(target: string): string {
+  return target.replace(/\/\/[^/@\s]*@/, '//').slice(0, 80)
 }
 
 /**
@@ -93,12 +123,11 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
   const decision = await guard.check(url, 'probe')
   const region = { provider: decision.provider, region: decision.region, rule: decision.reason }
   const tls = url.protocol === 'https:' ? await probeTls(url, host, addresses, options, findings) : undefined
-  const { first, current, redirects, durations } = await follow(url, options, findings)
-  for (let i = 1; i < options.tries && first; i++) {
-    const started = performance.now()
-    if ((await get(current, options.timeoutMs).catch(() => undefined)) !== undefined)
-      durations.push(performance.now() - started)
-  }
+  const { first, current, redirects, firstTry } = await follow(url, options, findings)
+  const tries = await repeat(current, options, firstTry)
+  const durations = tries.flatMap((t) => (t.ms === undefined ? [] : [t.ms]))
+  const summary = summariseTries(tries)
+  flakinessFindings(summary, findings)
 
   const { challenges: auth, malformed } = readChallenges(first?.headers['www-authenticate'])
   if (malformed !== undefined)
@@ -117,6 +146,10 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
 
   const sorted = [...durations].sort((a, b) => a - b)
   const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0)
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[(sorted.length - 1) / 2] ?? 0)
+      : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2
   return scrubReport(url, {
     url: withoutUserinfo(url),
     addresses,
@@ -127,7 +160,14 @@ export async function probe(url: URL, options: { tries: number; timeoutMs: numbe
     auth,
     rateLimit,
     ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-    latencyMs: { tries: durations.length, p50: pct(50), p95: pct(95), max: round(sorted.at(-1) ?? 0) },
+    tries: summary,
+    latencyMs: {
+      tries: durations.length,
+      min: round(sorted[0] ?? 0),
+      median: round(median),
+      p95: pct(95),
+      max: round(sorted.at(-1) ?? 0),
+    },
     findings,
   })
 }
@@ -158,20 +198,30 @@ async function probeTls(
   return tls
 }
 
-/** The first request, following up to five redirects; the answer that is not a redirect, and how long each took. */
+/** One try: the status it ended with and how long the last hop took, or the network error it met. */
+interface Try {
+  status?: number
+  error?: string
+  ms?: number
+}
+
+/**
+ * The first request, following up to five redirects: the answer that is not a redirect, the URL it came from, and
+ * the first try as {@link repeat} counts it (a failed first try is a finding and a try that failed, not the end).
+ */
 async function follow(url: URL, options: { timeoutMs: number }, findings: ProbeReport['findings']) {
   const redirects: ProbeReport['redirects'] = []
-  const durations: number[] = []
   let first: Answer | undefined
+  let firstTry: Try = { error: 'too many redirects' }
   let current = url
   for (let hop = 0; hop < 6; hop++) {
     const started = performance.now()
     const answer = await get(current, options.timeoutMs).catch((error: Error) => error)
     if (answer instanceof Error) {
       findings.push({ level: 'error', text: `request failed: ${answer.message}` })
+      firstTry = { error: networkError(answer) }
       break
     }
-    durations.push(performance.now() - started)
     const location = answer.headers.location
     if (answer.status >= 300 && answer.status < 400 && location) {
       redirects.push({ status: answer.status, location })
@@ -179,9 +229,62 @@ async function follow(url: URL, options: { timeoutMs: number }, findings: ProbeR
       continue
     }
     first = answer
+    firstTry = { status: answer.status, ms: performance.now() - started }
     break
   }
-  return { first, current, redirects, durations }
+  return { first, current, redirects, firstTry }
+}
+
+/** Tries 2..N against the URL the first try ended at; every one is kept, answered or not. */
+async function repeat(url: URL, options: { tries: number; timeoutMs: number }, firstTry: Try): Promise<Try[]> {
+  const tries = [firstTry]
+  for (let i = 1; i < options.tries; i++) {
+    const started = performance.now()
+    const answer = await get(url, options.timeoutMs).catch((error: Error) => error)
+    tries.push(
+      answer instanceof Error
+        ? { error: networkError(answer) }
+        : { status: answer.status, ms: performance.now() - started },
+    )
+  }
+  return tries
+}
+
+/** A network error in a few words that group: `connection reset`, `connection refused`, `timeout`, or the code. */
+function networkError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ECONNRESET' || /socket hang up/.test(error.message)) return 'connection reset'
+  if (code === 'ECONNREFUSED') return 'connection refused'
+  if (code === 'ETIMEDOUT' || /^no answer within/.test(error.message)) return 'timeout'
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'name not resolved'
+  return code ?? error.message
+}
+
+function summariseTries(tries: Try[]): ProbeReport['tries'] {
+  const statuses: Record<string, number> = {}
+  const networkErrors: Record<string, number> = {}
+  let failed = 0
+  for (const t of tries) {
+    if (t.error !== undefined) networkErrors[t.error] = (networkErrors[t.error] ?? 0) + 1
+    else statuses[String(t.status)] = (statuses[String(t.status)] ?? 0) + 1
+    if (t.error !== undefined || (t.status ?? 0) >= 500) failed++
+  }
+  return { sent: tries.length, failed, statuses, networkErrors }
+}
+
+/** "the same URL answered differently": some tries failed (5xx or no answer) while others were answered. */
+function flakinessFindings(summary: ProbeReport['tries'], findings: ProbeReport['findings']): void {
+  if (summary.failed === 0 || summary.failed === summary.sent) return
+  const what = [
+    ...Object.entries(summary.statuses)
+      .filter(([status]) => Number(status) >= 500)
+      .map(([status, n]) => `${status} ×${n}`),
+    ...Object.entries(summary.networkErrors).map(([error, n]) => `${error} ×${n}`),
+  ].join(', ')
+  findings.push({
+    level: 'error',
+    text: `flaky: ${summary.failed} of ${summary.sent} tries failed (${what}); a client needs retries with backoff here`,
+  })
 }
 
 function answerFindings(
@@ -331,8 +434,16 @@ function print(report: ProbeReport, out: Output): void {
   if (report.auth.length > 0) out.line(`  auth        ${report.auth.map(describeChallenge).join('; ')}`)
   for (const [name, value] of Object.entries(report.rateLimit)) out.line(`  rate limit  ${name}: ${value}`)
   if (report.retryAfter) out.line(`  retry-after ${report.retryAfter}`)
+  const t = report.tries
   out.line(
-    `  latency     p50 ${report.latencyMs.p50} ms, p95 ${report.latencyMs.p95} ms, max ${report.latencyMs.max} ms over ${report.latencyMs.tries} tries`,
+    `  tries       ${t.sent} sent: ${[
+      ...Object.entries(t.statuses).map(([status, n]) => `${status} ×${n}`),
+      ...Object.entries(t.networkErrors).map(([error, n]) => `${error} ×${n}`),
+    ].join(', ')}`,
+  )
+  const l = report.latencyMs
+  out.line(
+    `  latency     min ${l.min} ms, median ${l.median} ms, p95 ${l.p95} ms, max ${l.max} ms over ${l.tries} answered tries`,
   )
   for (const f of report.findings) {
     const mark = f.level === 'error' ? out.red('✗') : f.level === 'warn' ? out.yellow('!') : out.dim('·')

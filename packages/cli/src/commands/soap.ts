@@ -1,7 +1,18 @@
 import { writeFile } from 'node:fs/promises'
+import { expected } from '@fieldkit/core'
 import { createSoapClient, generateTypes, readWsdl } from '@fieldkit/soap'
-import type { Command } from 'commander'
-import { EXIT, type Output } from '../output'
+import { type Command, Option } from 'commander'
+import { CliError } from '../errors'
+import type { Output } from '../output'
+import { SOAP_AUTH_SCHEMES, soapCredentials } from './soap-auth'
+
+interface CallFlags {
+  args: string
+  endpoint?: string
+  auth?: string
+  user?: string
+  password?: string
+}
 
 const source = (wsdl: string) => (/^https?:\/\//.test(wsdl) ? new URL(wsdl) : wsdl)
 const allowHostOf = (wsdl: string) => (/^https?:\/\//.test(wsdl) ? { allowHosts: [new URL(wsdl).hostname] } : {})
@@ -51,7 +62,7 @@ export function registerSoap(program: Command, output: () => Output): void {
         await writeFile(options.output, code)
         out.result({ written: options.output, bytes: Buffer.byteLength(code) })
         out.line(`wrote ${options.output}`)
-      } else process.stdout.write(code)
+      } else out.stdout.write(code)
     })
 
   soap
@@ -61,26 +72,46 @@ export function registerSoap(program: Command, output: () => Output): void {
     .argument('<operation>', 'the operation name')
     .option('--args <json>', 'the operation input as JSON', '{}')
     .option('--endpoint <url>', 'override the address in the WSDL')
+    .option('--auth <scheme>', `authenticate: ${SOAP_AUTH_SCHEMES.join(', ')} (wsse = WS-Security UsernameToken)`)
+    .option('--user <name>', 'the user for --auth (NTLM: DOMAIN\\user or user@domain); default FIELDKIT_USER')
+    .addOption(new Option('--password <value>', 'refused: passwords never come from flags').hideHelp())
     .addHelpText(
       'after',
       `
 Examples:
   $ fieldkit soap call http://127.0.0.1:8080/soap/employees GetEmployees --args '{"departmentId":"0042"}'
+  $ FIELDKIT_PASSWORD=… fieldkit soap call Employees.wsdl GetEmployees --auth ntlm --user 'CORP\\svc-hr' --args '{}'
+  $ fieldkit soap call Employees.wsdl GetEmployees --auth wsse --user hr-service   # asks for the password
 
-A SOAP fault exits with code 1 and prints the fault code, reason and detail.`,
+The password comes from FIELDKIT_PASSWORD or a prompt on the terminal, never from a flag (shell history, ps).
+A SOAP fault exits with code 1 and prints the fault code, reason and detail (with --json: as a JSON error).`,
     )
-    .action(async (wsdl: string, operation: string, options: { args: string; endpoint?: string }) => {
+    .action(async (wsdl: string, operation: string, options: CallFlags) => {
       const out = output()
+      if (options.password !== undefined)
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: '[fieldkit/cli] soap call does not take a password on the command line',
+          hint: 'Set FIELDKIT_PASSWORD in the environment or let fieldkit prompt for it; remove the password from your shell history',
+        })
       let input: unknown
       try {
         input = JSON.parse(options.args)
       } catch {
-        out.note(`fieldkit: Expected --args to be JSON, got ${JSON.stringify(options.args.slice(0, 80))}`)
-        process.exitCode = EXIT.usage
-        return
+        throw new CliError({
+          code: 'FK_CLI_USAGE',
+          message: `[fieldkit/cli] ${expected('--args', 'JSON', options.args)}`,
+          hint: 'Quote the JSON for the shell, as in --args \'{"departmentId":"0042"}\'',
+        })
       }
       const desc = await readWsdl(source(wsdl), allowHostOf(wsdl))
-      const client = createSoapClient({ wsdl: desc, ...(options.endpoint ? { endpoint: options.endpoint } : {}) })
+      const { auth, security } = await soapCredentials(options.auth, options.user, out)
+      const client = createSoapClient({
+        wsdl: desc,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(auth ? { http: { auth } } : {}),
+        ...(security ? { security } : {}),
+      })
       try {
         const answer = await client.call(operation, input)
         if (out.json) out.result(answer)

@@ -105,7 +105,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Renew the client certificate with the party that issued it and deploy the new cert and key; the server would refuse the TLS handshake"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_INVALID",
@@ -116,7 +120,11 @@ export const CODES: readonly ExplainedCode[] = [
     "hints": [
       "Give the PEM text (-----BEGIN CERTIFICATE-----) or the .p12/.pfx bytes, not a file path; for a pfx check the passphrase",
       "Check that the key belongs to the certificate (openssl x509 -noout -modulus vs openssl rsa -noout -modulus), the passphrase, and that ca is PEM"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_NOT_YET_VALID",
@@ -126,7 +134,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Check this machine's clock (NTP), or wait until the certificate's start date; a server would refuse it now"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CERT_REFUSED",
@@ -136,7 +148,11 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "The server does not accept this client certificate (not issued by a CA it trusts, the wrong certificate, or one it does not expect for this host). Run `openssl s_client -connect ${hostPort} -servername ${host} </dev/null` and read \"Acceptable client certificate CA names\" (Node does not show that list), then compare with the issuer above; not retried, as every retry would be refused the same way"
-    ]
+    ],
+    "runbook": {
+      "file": "docs/runbooks/client-certificate-refused.md",
+      "title": "a client-certificate refusal (`FK_AUTH_CERT_REFUSED`)"
+    }
   },
   {
     "code": "FK_AUTH_CHALLENGE",
@@ -367,6 +383,93 @@ export const CODES: readonly ExplainedCode[] = [
     "hints": [
       "Ask the server owner to enable MD5, SHA-256 or SHA-512-256 for Digest, or use another scheme it offers",
       "Use the signature method the provider registered for the consumer key (HMAC-SHA256 for NetSuite, HMAC-SHA1 for most others)"
+    ]
+  },
+  {
+    "code": "FK_CLI_BINARY_INPUT",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Pass a text file (a log, a CSV, JSON lines); unpack an archive first, or convert UTF-16 to UTF-8 (iconv -f UTF-16 -t UTF-8)"
+    ]
+  },
+  {
+    "code": "FK_CLI_COLUMN_TYPE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Use one of string, number, integer, boolean, date, email in the --schema file (or { \"type\": …, \"optional\": true })"
+    ]
+  },
+  {
+    "code": "FK_CLI_FILE_NOT_FOUND",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Check the path and that you may read the file; a relative path is taken from the current folder"
+    ]
+  },
+  {
+    "code": "FK_CLI_NO_CREDENTIALS",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Pass --user (for NTLM as DOMAIN\\user or user@domain) or set FIELDKIT_USER; the password comes from FIELDKIT_PASSWORD or a prompt",
+      "Set FIELDKIT_PASSWORD in the environment (from your secret store, not typed into the command line), or run on a terminal to be asked",
+      "Run the command again and type the password, or set FIELDKIT_PASSWORD in the environment"
+    ]
+  },
+  {
+    "code": "FK_CLI_SCHEMA_FILE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Check the --schema file is JSON: double quotes around names and strings, no trailing commas, no comments",
+      "The --schema file needs \"columns\" (name → type) and may have aliases, dateFormats, decimal (\",\" or \".\"), headerCase and maxErrorRatio; see fieldkit csv normalize --help"
+    ]
+  },
+  {
+    "code": "FK_CLI_UNEXPECTED",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "This is a fault in fieldkit, not in your input: rerun with FIELDKIT_DEBUG=cli to see the stack trace, and report it with the command you ran"
+    ],
+    "runbook": {
+      "file": "docs/runbooks/turning-on-diagnostics.md",
+      "title": "turning diagnostics on in a deployed integration"
+    }
+  },
+  {
+    "code": "FK_CLI_USAGE",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Give a code, as in fieldkit explain FK_HTTP_RETRY_EXHAUSTED, or --list to see them all",
+      "Copy the code from err.code or from the [FK_…] at the end of the message; fieldkit explain --list lists them",
+      "Name scenarios as fieldkit mock serve --list shows them, or none to serve them all",
+      "Pass --port 0 for a free port, or a port number such as --port 8080",
+      "Pass --tries with a whole number of requests to send, such as --tries 10",
+      "Pass --timeout in milliseconds, such as --timeout 10000 for ten seconds",
+      "Pass the full address with its scheme, such as fieldkit probe https://erp.client.example/api/health",
+      "Pass --auth ntlm, basic or digest for HTTP authentication, or --auth wsse (PasswordDigest) or wsse-text (PasswordText) for a WS-Security UsernameToken",
+      "Set FIELDKIT_PASSWORD in the environment or let fieldkit prompt for it; remove the password from your shell history",
+      "Quote the JSON for the shell, as in --args '{\"departmentId\":\"0042\"}'",
+      "Run the command with --help for its arguments and flags"
     ]
   },
   {
@@ -734,8 +837,8 @@ export const CODES: readonly ExplainedCode[] = [
       "The endpoint kept failing; check the service status, or raise retry.retries"
     ],
     "runbook": {
-      "file": "docs/runbooks/stuck-at-the-rate-limit.md",
-      "title": "stuck at the rate limit"
+      "file": "docs/runbooks/a-429-storm.md",
+      "title": "a 429 storm (`FK_HTTP_RETRY_EXHAUSTED` on 429)"
     }
   },
   {
