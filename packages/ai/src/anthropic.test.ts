@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak } from '@fieldkit/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, SECRET } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {

@@ -1,8 +1,8 @@
+import type { ModelServer } from '@fieldkit/mocks'
 import { createRedactor } from '@fieldkit/redact'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import type { AuditRecord } from './audit'
 import { createModelGuard, type ModelGuardOptions } from './guard'
-import type { ModelServer } from './model-server.test-helper'
 
 /** Values planted in prompts; none may reach the model server in any form. */
 export const PLANTED = {
@@ -39,7 +39,7 @@ export function loopback(server: ModelServer): typeof fetch {
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     const headers = new Headers(init?.headers)
-    headers.set('x-original-host', url.host)
+    headers.set('x-forwarded-host', url.host)
     return fetch(new URL(url.pathname + url.search, server.origin), { ...init, headers })
   }
 }

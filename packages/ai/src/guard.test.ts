@@ -1,7 +1,7 @@
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak, rejection } from '@fieldkit/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EU, guardFor, PLANTED, US } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {

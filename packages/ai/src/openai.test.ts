@@ -1,8 +1,8 @@
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak } from '@fieldkit/testing'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, SECRET } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {
