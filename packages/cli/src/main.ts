@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { registerAi } from './commands/ai'
 import { registerCsv } from './commands/csv'
 import { registerDemo } from './commands/demo'
 import { registerExplain } from './commands/explain'
@@ -43,6 +44,7 @@ Secrets (passwords, tokens) are read from environment variables or stdin, never 
   registerSoap(program, output)
   registerRedact(program, output)
   registerExplain(program, output)
+  registerAi(program, output)
 
   process.exitCode = undefined
   try {
