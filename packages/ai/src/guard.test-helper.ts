@@ -56,3 +56,15 @@ export function guardFor(server: ModelServer, extra: Partial<ModelGuardOptions> 
   })
   return { guard, records }
 }
+
+/**
+ * Every split of the echoed answer inside a placeholder or placeholder-shaped text: for each occurrence in `echo`
+ * (what the model server streams back), each offset strictly inside it.
+ */
+export function placeholderSplits(echo: string): number[] {
+  const offsets: number[] = []
+  for (const m of echo.matchAll(/<? *[A-Za-z]+_+[0-9]+ *>?/g)) {
+    for (let k = m.index + 1; k < m.index + m[0].length; k++) offsets.push(k)
+  }
+  return offsets
+}

@@ -90,16 +90,32 @@ function responsesAnswer(model: string, text: string, args: string | undefined):
 /** One server-sent event. */
 const ev = (data: unknown, name?: string) => `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`
 
-/** `text` cut into pieces of `size` characters (one empty piece for an empty text). */
-export function pieces(text: string, size: number): string[] {
+/**
+ * `text` cut into pieces of `size` characters, or exactly at the character offsets `at` when given (one empty piece
+ * for an empty text).
+ */
+export function pieces(text: string, size: number, at?: readonly number[]): string[] {
   const out: string[] = []
+  if (at !== undefined) {
+    let last = 0
+    for (const offset of [...at].sort((a, b) => a - b)) {
+      if (offset <= last || offset >= text.length) continue
+      out.push(text.slice(last, offset))
+      last = offset
+    }
+    out.push(text.slice(last))
+    return out
+  }
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
   return out.length === 0 ? [''] : out
 }
 
-/** The server-sent events of one streamed answer, the text (or arguments) cut into pieces of `chunkSize`. */
-export function streamEvents(parts: AnswerParts, chunkSize: number): string[] {
-  const cut = pieces(parts.args ?? parts.text, chunkSize)
+/**
+ * The server-sent events of one streamed answer, the text (or arguments) cut into pieces of `chunkSize`, or at the
+ * offsets `splits`.
+ */
+export function streamEvents(parts: AnswerParts, chunkSize: number, splits?: readonly number[]): string[] {
+  const cut = pieces(parts.args ?? parts.text, chunkSize, splits)
   if (parts.api === 'anthropic') return anthropicEvents(parts, cut)
   if (parts.api === 'responses') return responsesEvents(parts, cut)
   return chatEvents(parts, cut)

@@ -9,7 +9,14 @@ beforeAll(async () => {
 })
 afterAll(() => model.close())
 beforeEach(() => {
-  Object.assign(model, { mangle: 'none', chunkSize: 4, toolCalls: false, answer: undefined, tokenLimit: undefined })
+  Object.assign(model, {
+    mangle: 'none',
+    chunkSize: 4,
+    splits: undefined,
+    toolCalls: false,
+    answer: undefined,
+    tokenLimit: undefined,
+  })
   model.received.length = 0
 })
 
@@ -52,6 +59,12 @@ describe('model server', () => {
     expect(deltas.join('')).toBe('Echo: <EMAIL_1>')
     expect(deltas.every((d) => d.length === 1)).toBe(true)
     expect(model.streams.at(-1)?.sentAt.length).toBe(deltas.length + 4)
+  })
+
+  it('cuts the streamed text exactly at the offsets asked for', async () => {
+    model.splits = [9, 3]
+    const res = await post('/v1/chat/completions', chat('<EMAIL_1>', { stream: true }))
+    expect(chatText(await res.text())).toEqual(['Ech', 'o: <EM', 'AIL_1>'])
   })
 
   it('mangles placeholders as models do, and JSON-escapes them in tool arguments', async () => {

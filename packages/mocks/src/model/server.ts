@@ -28,6 +28,11 @@ export interface ModelServerOptions {
   mangle?: ModelMangle
   /** Characters of text per streamed event (default 4; 1 splits every placeholder at every position). */
   chunkSize?: number
+  /**
+   * Cut the streamed text (or tool arguments) exactly at these character offsets instead of every `chunkSize`
+   * characters: a test can split one placeholder at one chosen position.
+   */
+  splits?: number[]
   /** Delay before the first streamed event, in ms (the time to first token; default 0). */
   firstTokenMs?: number
   /** Delay between streamed events, in ms (default 0). */
@@ -53,7 +58,9 @@ export interface ModelServerOptions {
 }
 
 /** The model server's handlers, its settings (change them between calls) and what it recorded. */
-export interface ModelServerMock extends Required<Omit<ModelServerOptions, 'answer' | 'tokenLimit' | 'rawStream'>> {
+export interface ModelServerMock
+  extends Required<Omit<ModelServerOptions, 'answer' | 'tokenLimit' | 'rawStream' | 'splits'>> {
+  splits: number[] | undefined
   answer: string | undefined
   tokenLimit: { tokens: number; windowMs: number } | undefined
   rawStream: string | undefined
@@ -144,6 +151,7 @@ export function modelServer(options: ModelServerOptions = {}): ModelServerMock {
   const state: ModelServerMock = {
     mangle: options.mangle ?? 'none',
     chunkSize: options.chunkSize ?? 4,
+    splits: options.splits,
     firstTokenMs: options.firstTokenMs ?? 0,
     eventMs: options.eventMs ?? 0,
     answerMs: options.answerMs ?? 0,
@@ -316,7 +324,7 @@ function streamAnswer(
 ): Response {
   const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...common }
   if (state.rawStream !== undefined) return new HttpResponse(state.rawStream, { headers })
-  const list = streamEvents(parts, state.chunkSize)
+  const list = streamEvents(parts, state.chunkSize, state.splits)
   const { firstTokenMs, eventMs } = state
   const record = { sentAt: [] as number[] }
   state.streams.push(record)
