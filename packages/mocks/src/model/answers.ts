@@ -94,7 +94,7 @@ const ev = (data: unknown, name?: string) => `${name ? `event: ${name}\n` : ''}d
  * `text` cut into pieces of `size` characters, or exactly at the character offsets `at` when given (one empty piece
  * for an empty text).
  */
-export function pieces(text: string, size: number, at?: readonly number[]): string[] {
+function pieces(text: string, size: number, at?: readonly number[]): string[] {
   const out: string[] = []
   if (at !== undefined) {
     let last = 0
