@@ -115,7 +115,7 @@ export function renderModelSection(result: ModelSummaryResult): string[] {
   return [
     '## Model summary (language model behind pseudonyms)',
     '',
-    `- ${result.records} HR records summarised on ${result.endpoint}: ${result.values} names and e-mails left as placeholders, ${result.leakedToModel} reached the model verbatim; ${result.restoredValues} of ${result.values} restored in \`${result.file}\`.`,
+    `- ${result.records} HR records summarised on ${result.endpoint}: ${result.values} names and e-mails sent as placeholders, ${result.leakedToModel} reached the model verbatim; ${result.restoredValues} of ${result.values} restored in \`${result.file}\`.`,
     ...result.refused.map(
       (r) => `- ${r.host} refused for this call (${r.code}, region ${r.region}); nothing was sent to it.`,
     ),
