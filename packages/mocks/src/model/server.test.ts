@@ -67,6 +67,12 @@ describe('model server', () => {
     expect(chatText(await res.text())).toEqual(['Ech', 'o: <EM', 'AIL_1>'])
   })
 
+  it('cuts the connection after the events asked for', async () => {
+    model.cutAfter = 2
+    const res = await post('/v1/chat/completions', chat('a longer answer', { stream: true }))
+    await expect(res.text()).rejects.toThrow()
+  })
+
   it('mangles placeholders as models do, and JSON-escapes them in tool arguments', async () => {
     expect(mangleText('<EMAIL_1> and <PHONE_12>', 'case')).toBe('<email_1> and <phone_12>')
     expect(mangleText('<EMAIL_1>', 'spaces')).toBe('< EMAIL_1 >')

@@ -53,14 +53,20 @@ export interface ModelServerOptions {
   tokenLimit?: { tokens: number; windowMs: number }
   /** Send this raw text as the event stream instead of a well-formed one (malformed-stream tests). */
   rawStream?: string
+  /**
+   * Cut the connection after this many streamed events (a stream that fails after its first byte); the cut comes at
+   * least 20 ms after the last event, so the events before it reach the client.
+   */
+  cutAfter?: number
   /** Host → region (`{ 'eu.model.test': 'eu' }`): each answer names its region in `x-model-region`. */
   regions?: Record<string, string>
 }
 
 /** The model server's handlers, its settings (change them between calls) and what it recorded. */
 export interface ModelServerMock
-  extends Required<Omit<ModelServerOptions, 'answer' | 'tokenLimit' | 'rawStream' | 'splits'>> {
+  extends Required<Omit<ModelServerOptions, 'answer' | 'tokenLimit' | 'rawStream' | 'splits' | 'cutAfter'>> {
   splits: number[] | undefined
+  cutAfter: number | undefined
   answer: string | undefined
   tokenLimit: { tokens: number; windowMs: number } | undefined
   rawStream: string | undefined
@@ -162,6 +168,7 @@ export function modelServer(options: ModelServerOptions = {}): ModelServerMock {
     failureHeaders: { ...options.failureHeaders },
     tokenLimit: options.tokenLimit,
     rawStream: options.rawStream,
+    cutAfter: options.cutAfter,
     regions: { ...options.regions },
     handlers: [],
     received: [],
@@ -325,7 +332,7 @@ function streamAnswer(
   const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...common }
   if (state.rawStream !== undefined) return new HttpResponse(state.rawStream, { headers })
   const list = streamEvents(parts, state.chunkSize, state.splits)
-  const { firstTokenMs, eventMs } = state
+  const { firstTokenMs, eventMs, cutAfter } = state
   const record = { sentAt: [] as number[] }
   state.streams.push(record)
   const encoder = new TextEncoder()
@@ -335,6 +342,12 @@ function streamAnswer(
       await sleep(i === 0 ? firstTokenMs : eventMs, signal)
       if (signal.aborted) {
         controller.close()
+        return
+      }
+      if (i === cutAfter) {
+        // Time for the events before the cut to reach the client: an error discards what is still queued.
+        if (eventMs < 20) await sleep(20 - eventMs, signal)
+        controller.error(new Error('model server: connection cut on purpose (cutAfter)'))
         return
       }
       record.sentAt.push(performance.timeOrigin + performance.now())
