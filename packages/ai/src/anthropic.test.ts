@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak } from '@fieldkit/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, SECRET } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
+import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, placeholderSplits, SECRET } from './guard.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {
@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 beforeEach(() => {
   server.received.length = 0
-  Object.assign(server, { mangle: 'none', chunkSize: 4, toolCalls: false, answer: undefined })
+  Object.assign(server, { mangle: 'none', chunkSize: 4, splits: undefined, toolCalls: false, answer: undefined })
 })
 
 function client(guard: { fetch: typeof fetch }) {
@@ -55,6 +55,31 @@ describe('Anthropic messages through guard.fetch (@anthropic-ai/sdk)', () => {
       expect(records[0]).toMatchObject({ stream: true, usage: { inputTokens: 20, outputTokens: 10 } })
     })
   }
+
+  it('restores exactly whichever position a placeholder is split at, for every placeholder', async () => {
+    const { guard } = guardFor(server)
+    const ask = async () => {
+      let text = ''
+      const stream = await client(guard).messages.create({
+        model: 'claude-test',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: PROMPT }],
+      })
+      for await (const event of stream) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text
+      }
+      return text
+    }
+    await ask()
+    const sent = JSON.parse(server.received[0]?.body as string).messages[0].content as string
+    const splits = placeholderSplits(`Echo: ${sent}`)
+    expect(splits.length).toBeGreaterThan(60)
+    for (const at of splits) {
+      server.splits = [at]
+      expect({ at, text: await ask() }).toEqual({ at, text: EXPECTED_ECHO })
+    }
+  })
 
   it('restores tool_use input, whole and streamed as partial JSON', async () => {
     server.toolCalls = true

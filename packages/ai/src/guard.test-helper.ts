@@ -1,8 +1,8 @@
+import type { ModelServer } from '@fieldkit/mocks'
 import { createRedactor } from '@fieldkit/redact'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import type { AuditRecord } from './audit'
 import { createModelGuard, type ModelGuardOptions } from './guard'
-import type { ModelServer } from './model-server.test-helper'
 
 /** Values planted in prompts; none may reach the model server in any form. */
 export const PLANTED = {
@@ -39,7 +39,7 @@ export function loopback(server: ModelServer): typeof fetch {
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     const headers = new Headers(init?.headers)
-    headers.set('x-original-host', url.host)
+    headers.set('x-forwarded-host', url.host)
     return fetch(new URL(url.pathname + url.search, server.origin), { ...init, headers })
   }
 }
@@ -55,4 +55,16 @@ export function guardFor(server: ModelServer, extra: Partial<ModelGuardOptions> 
     ...extra,
   })
   return { guard, records }
+}
+
+/**
+ * Every split of the echoed answer inside a placeholder or placeholder-shaped text: for each occurrence in `echo`
+ * (what the model server streams back), each offset strictly inside it.
+ */
+export function placeholderSplits(echo: string): number[] {
+  const offsets: number[] = []
+  for (const m of echo.matchAll(/<? *[A-Za-z]+_+[0-9]+ *>?/g)) {
+    for (let k = m.index + 1; k < m.index + m[0].length; k++) offsets.push(k)
+  }
+  return offsets
 }

@@ -1,7 +1,7 @@
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak, rejection } from '@fieldkit/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EU, guardFor, PLANTED, US } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {
@@ -16,6 +16,7 @@ beforeEach(() => {
     chunkSize: 4,
     answer: undefined,
     rawStream: undefined,
+    cutAfter: undefined,
     headers: {},
     failureHeaders: {},
   })
@@ -105,6 +106,28 @@ describe('retries and quotas', () => {
     expect(res.status).toBe(200)
     expect(Date.now() - started).toBeGreaterThanOrEqual(38)
     expect(records[0]).toMatchObject({ attempts: 3, status: 200 })
+  })
+
+  it('retries a 503 before the answer, and never a stream that fails after its first byte', async () => {
+    server.failures.push(503)
+    server.failureHeaders = { 'retry-after-ms': '5' }
+    server.cutAfter = 3
+    const { guard, records } = guardFor(server)
+    const res = await guard.fetch(
+      `${EU}/v1/chat/completions`,
+      post(chat('hello there, a longer answer', { stream: true })),
+    )
+    expect(res.status).toBe(200)
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    expect((await reader.read()).done).toBe(false) // the first bytes arrived
+    await rejection(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return
+      })(),
+    )
+    expect(server.received).toHaveLength(2) // the 503 and the stream: nothing was sent again after the cut
+    expect(records[0]).toMatchObject({ attempts: 2, stream: true })
+    expect(records[0]?.error).toBeDefined()
   })
 
   it('holds calls back while the provider says its token quota is spent', async () => {

@@ -1,3 +1,4 @@
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { createRedactor } from '@fieldkit/redact'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import { expectNoLeak, rejection } from '@fieldkit/testing'
@@ -6,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditRecord } from './audit'
 import { createModelGuard } from './guard'
 import { EXPECTED_ECHO, PLANTED, PROMPT, SECRET } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {

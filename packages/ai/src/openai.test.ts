@@ -1,8 +1,8 @@
+import { type ModelServer, startModelServer } from '@fieldkit/mocks'
 import { expectNoLeak } from '@fieldkit/testing'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, SECRET } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
+import { EU, EXPECTED_ECHO, guardFor, PLANTED, PROMPT, placeholderSplits, SECRET } from './guard.test-helper'
 
 let server: ModelServer
 beforeAll(async () => {
@@ -11,7 +11,14 @@ beforeAll(async () => {
 afterAll(() => server.close())
 beforeEach(() => {
   server.received.length = 0
-  Object.assign(server, { mangle: 'none', chunkSize: 4, toolCalls: false, answer: undefined, rawStream: undefined })
+  Object.assign(server, {
+    mangle: 'none',
+    chunkSize: 4,
+    splits: undefined,
+    toolCalls: false,
+    answer: undefined,
+    rawStream: undefined,
+  })
 })
 
 const tools = [
@@ -74,6 +81,33 @@ describe('OpenAI chat completions through guard.fetch (openai SDK 6)', () => {
       expect(text).toBe(EXPECTED_ECHO)
       expectNothingPlanted()
       expect(records[0]).toMatchObject({ stream: true, unrestored: 0, usage: { inputTokens: 20, outputTokens: 10 } })
+    })
+  }
+
+  for (const mangle of ['none', 'spaces'] as const) {
+    it(`restores exactly whichever position a placeholder is split at, for every placeholder (${mangle})`, async () => {
+      server.mangle = mangle
+      const { guard, records } = guardFor(server)
+      const ask = () =>
+        client(guard).chat.completions.create({
+          model: 'gpt-test',
+          stream: true,
+          messages: [{ role: 'user', content: PROMPT }],
+        })
+      await (await ask()).toReadableStream().cancel()
+      // What the server streams back: the echo of what it received, mangled as configured.
+      const sent = JSON.parse(server.received[0]?.body as string).messages[0].content as string
+      const echo = `Echo: ${mangle === 'spaces' ? sent.replace(/<([A-Z]+_[0-9]+)>/g, '< $1 >') : sent}`
+      const splits = placeholderSplits(echo)
+      expect(splits.length).toBeGreaterThan(60) // 8 placeholders and placeholder-shaped texts, every inner offset
+      for (const at of splits) {
+        server.splits = [at]
+        let text = ''
+        for await (const chunk of await ask()) text += chunk.choices[0]?.delta.content ?? ''
+        expect({ at, text }).toEqual({ at, text: EXPECTED_ECHO })
+      }
+      expectNothingPlanted()
+      expect(records.every((r) => r.unrestored === 0)).toBe(true)
     })
   }
 

@@ -76,10 +76,9 @@ export function restorePlaceholders(
   if (!mayHoldCore(from === 0 ? text : text.slice(from))) return from === 0 ? text : text.slice(from)
   // `from` lets a stream put the characters it already emitted in front: the lookbehinds see them, no match starts there.
   const re = mode === 'json' ? JSON_RE : TEXT_RE
-  re.lastIndex = from
   let out = ''
   let last = from
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+  for (let m = nextMatch(re, text, from); m !== null; m = nextMatch(re, text, re.lastIndex)) {
     const match = m[0]
     const label = (m[1] ?? m[4]) as string
     const bars = (m[2] ?? m[5]) as string
@@ -102,6 +101,28 @@ export function restorePlaceholders(
     last = m.index + match.length
   }
   return last === from ? text.slice(from) : out + text.slice(last)
+}
+
+/**
+ * The leftmost match of `re` at or after `from`, found without running the regex over text that cannot hold one:
+ * every match contains an underscore followed by a digit, and starts no earlier than the run of underscores,
+ * letters and spaces in front of it, less an opening bracket of at most six characters. Starting the regex there
+ * (its lookbehinds still see the text before) gives the match a plain `exec` from `from` gives: no match can lie
+ * wholly between `from` and the first such underscore.
+ */
+function nextMatch(re: RegExp, text: string, from: number): RegExpExecArray | null {
+  for (let at = text.indexOf('_', from); at >= 0; at = text.indexOf('_', at + 1)) {
+    const c = text.charCodeAt(at + 1)
+    if (c < 48 || c > 57) continue
+    let start = at
+    while (start > from && text.charCodeAt(start - 1) === 95) start--
+    while (start > from && isLetter(text.charCodeAt(start - 1))) start--
+    while (start > from && text.charCodeAt(start - 1) === 32) start--
+    // Room for the opening bracket, `<` or `\u003c` (whose `c` the letters may already have taken).
+    re.lastIndex = Math.max(from, start - 6)
+    return re.exec(text)
+  }
+  return null
 }
 
 const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95

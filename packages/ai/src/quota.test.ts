@@ -1,7 +1,6 @@
-import { startRedisServer } from '@fieldkit/mocks'
+import { type ModelServer, startModelServer, startRedisServer } from '@fieldkit/mocks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EU, guardFor } from './guard.test-helper'
-import { type ModelServer, startModelServer } from './model-server.test-helper'
 import { parseDuration, readProviderQuota } from './rate-headers'
 
 let server: ModelServer

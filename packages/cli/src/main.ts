@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { registerAi } from './commands/ai'
 import { registerCsv } from './commands/csv'
 import { registerDemo } from './commands/demo'
 import { registerExplain } from './commands/explain'
@@ -18,6 +19,7 @@ const COMMANDS: readonly ((program: Command, output: () => Output) => void)[] = 
   registerSoap,
   registerRedact,
   registerExplain,
+  registerAi,
 ]
 
 const EXIT_HELP = `

@@ -7,6 +7,7 @@ import { sigv4Endpoint } from './auth/sigv4'
 import { idempotencyCounter } from './http/idempotency'
 import { paginated } from './http/paginated'
 import { retryAfter } from './http/retry-after'
+import { modelServer } from './model/server'
 import { dailyQuota, rateLimited } from './rate-limit/rate-limited'
 import { flaky } from './scenarios/flaky'
 import { slow } from './scenarios/slow'
@@ -191,6 +192,32 @@ export const catalog: readonly Scenario[] = [
         method: 'GET',
         path: '/portal/api/me',
         note: '401 without a session; /portal/app/* redirects, /portal/admin/* 403',
+      },
+    ],
+  },
+  {
+    name: 'model',
+    description:
+      'a language model speaking OpenAI chat completions/responses and Anthropic messages (JSON and SSE, tool calls) that echoes the placeholders it receives; eu.model.test and us.model.test are region hosts',
+    handlers: () =>
+      modelServer({
+        chunkSize: 4,
+        firstTokenMs: 200,
+        eventMs: 20,
+        headers: { 'x-ratelimit-limit-tokens': '100000', 'x-ratelimit-remaining-tokens': '99970' },
+        regions: { 'eu.model.test': 'eu', 'us.model.test': 'us' },
+      }).handlers,
+    examples: [
+      {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        note: '{"model":"m","messages":[{"role":"user","content":"hi <EMAIL_1>"}]} echoes "Echo: hi <EMAIL_1>"; "stream":true for SSE',
+      },
+      { method: 'POST', path: '/v1/responses', note: 'OpenAI responses, JSON or SSE' },
+      {
+        method: 'POST',
+        path: '/v1/messages',
+        note: 'Anthropic messages, JSON or SSE; x-model-region names the host’s region',
       },
     ],
   },

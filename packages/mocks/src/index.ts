@@ -25,6 +25,16 @@ export {
 } from './http/idempotency'
 export { type PaginatedOptions, paginated } from './http/paginated'
 export { type RetryAfterOptions, retryAfter } from './http/retry-after'
+export {
+  type ModelMangle,
+  type ModelRequest,
+  type ModelServer,
+  type ModelServerMock,
+  type ModelServerOptions,
+  mangleText,
+  modelServer,
+  startModelServer,
+} from './model/server'
 export { seededRandom } from './random'
 export {
   type DailyQuotaOptions,

@@ -41,6 +41,18 @@ describe('fieldkit demo', () => {
     expect(first.iban).toMatch(/^\*+\d{4}$/)
     expect(JSON.stringify(lines)).not.toMatch(/@corp\.example/)
     expect(readFileSync(join(out, 'quarantine.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3)
+    // The model step: the summary lists the audit records, the US model endpoint is refused.
+    expect(summary).toContain('## Model summary (language model behind pseudonyms)')
+    expect(summary).toMatch(
+      /\| http:\/\/model\.eu\.demo\/v1\/chat\/completions \| eu \| pseudonymised \| allowed \| denied 8, email 8 \| 16 \|/,
+    )
+    expect(summary).toMatch(/\| http:\/\/model\.us\.demo\/v1\/chat\/completions \| us \| pseudonymised \| denied \|/)
+    expect(summary).toContain('model.us.demo refused for this call (FK_AI_RESIDENCY_DENIED, region us)')
+    // Audit records carry counts, never a value or a placeholder.
+    expect(summary).not.toMatch(/@corp\.example|<EMAIL_\d+>/)
+    const restored = readFileSync(join(out, 'ai-summary.md'), 'utf8')
+    expect(restored.match(/[\w.+-]+@corp\.example/g)).toHaveLength(8)
+    expect(restored).not.toMatch(/<(EMAIL|DATA)_\d+>/)
   })
 
   it('prints the summary as JSON for scripts', async () => {
@@ -54,6 +66,9 @@ describe('fieldkit demo', () => {
     expect(summary.refused).toEqual([
       { host: 'lake.us.demo', region: 'us', dataClass: 'pii', code: 'FK_RESIDENCY_DENIED' },
     ])
+    expect(summary.model).toMatchObject({ records: 8, values: 16, restoredValues: 16, leakedToModel: 0 })
+    expect(summary.model?.refused).toEqual([{ host: 'model.us.demo', region: 'us', code: 'FK_AI_RESIDENCY_DENIED' }])
+    expect(summary.model?.audit.map((a) => a.decision)).toEqual(['allowed', 'denied'])
     expect(summary.seconds).toBeLessThan(30)
   })
 

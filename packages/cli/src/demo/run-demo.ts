@@ -10,6 +10,7 @@ import { createGuard, definePolicy } from '@fieldkit/residency'
 import { createSoapClient } from '@fieldkit/soap'
 import { z } from 'zod'
 import { type DemoAccount, demoData } from './data'
+import { type ModelSummaryResult, renderModelSection, summariseWithModel } from './model-summary'
 import { DEMO_CREDENTIALS, type DemoWorld, startWorld } from './world'
 
 /** What one demo run did, stage by stage: the counts `out/summary.md` is written from. */
@@ -29,6 +30,8 @@ export interface DemoSummary {
   redacted: { findings: Record<string, number> }
   delivered: { lake: string; records: number }[]
   refused: { host: string; region?: string; dataClass: string; code: string }[]
+  /** The model step: summary on the EU endpoint with pseudonyms, the US endpoint refused, the audit records. */
+  model?: ModelSummaryResult
   files: string[]
   seconds: number
 }
@@ -61,6 +64,7 @@ interface DemoContext {
   joined: { unmatchedPayroll: number; withoutAccounts: number }
   findings: Record<string, number>
   refused: DemoSummary['refused']
+  model?: ModelSummaryResult
   summary?: DemoSummary
 }
 
@@ -244,6 +248,15 @@ export const demoStages: readonly DemoStage[] = [
     },
   },
   {
+    title: 'Summarise HR records with a model (EU endpoint, pseudonyms; US refused)',
+    async run(ctx, report) {
+      ctx.model = await summariseWithModel(ctx.employees, ctx)
+      report(
+        `${ctx.model.records} records, ${ctx.model.restoredValues}/${ctx.model.values} values restored, ${ctx.model.leakedToModel} leaked; ${ctx.model.refused.map((r) => `${r.host} refused`).join(', ')}`,
+      )
+    },
+  },
+  {
     title: 'Write out/ (JSONL, clean CSV, quarantine, summary)',
     async run(ctx, report) {
       const world = ctx.world as DemoWorld
@@ -287,7 +300,8 @@ export const demoStages: readonly DemoStage[] = [
         redacted: { findings: ctx.findings },
         delivered: world.received(),
         refused: ctx.refused,
-        files: Object.values(files),
+        ...(ctx.model ? { model: ctx.model } : {}),
+        files: [...Object.values(files), ...(ctx.model ? [ctx.model.file] : [])],
         seconds: Math.round((performance.now() - ctx.started) / 100) / 10,
       }
       await writeFile(files.summary, renderSummary(ctx.summary))
@@ -387,6 +401,7 @@ export function renderSummary(s: DemoSummary): string {
       (r) => `- ${r.host} refused for ${r.dataClass} data (${r.code}, region ${r.region}); nothing was sent to it.`,
     ),
     '',
+    ...(s.model ? renderModelSection(s.model) : []),
     '## Files',
     '',
     ...s.files.map((f) => `- \`${f}\``),

@@ -909,7 +909,8 @@ export const CODES: readonly ExplainedCode[] = [
       "MockError"
     ],
     "hints": [
-      "Fix the options passed to echo(): a path starting with \"/\", an in from the list, a status from 200 to 599"
+      "Fix the options passed to echo(): a path starting with \"/\", an in from the list, a status from 200 to 599",
+      "Fix the option passed to modelServer(); the defaults answer at once with 4-character events"
     ]
   },
   {
