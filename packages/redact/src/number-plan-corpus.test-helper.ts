@@ -90,6 +90,12 @@ function writtenForms(r: Rng, e164: string, region: (typeof REGIONS)[number]): [
   return forms
 }
 
+/** One number drawn from a region's plan, written in one of the forms of that region (for other corpora). */
+export function drawPhone(r: Rng): string {
+  const region = pick(r, REGIONS)
+  return (pick(r, writtenForms(r, drawNumber(r, region), region)) as [string, string])[1]
+}
+
 const TEMPLATES: Record<string, readonly string[]> = {
   en: [
     'INFO callback requested by customer, phone {v}, ticket closed',
