@@ -75,21 +75,28 @@ function joinedWord(t: string, i: number): boolean {
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
 /**
- * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`), each with the letters that
- * can start what it finds; compiled into WORD_STARTS, a list per first character, so a word meets only the
- * detectors its first letter can start. Each returns an end, or 0.
+ * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`, `ghp_…`), each with the
+ * letters that can start what it finds and whether what it finds has a digit among its first three characters
+ * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`); compiled into first-letter tables, one for words
+ * of that shape and one for the rest (most words of prose), so a word meets only the detectors that can match it.
+ * Each returns an end, or 0.
  */
-const WORD_MATCHERS: readonly (readonly [WordMatcher, string])[] = [
-  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'],
-  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz'],
-  [nieAt, 'XYZxyz'],
-  [jwtAt, 'e'],
-  [awsAccessKey, 'A'],
-  [providerToken, 'gsrxA'],
+const WORD_MATCHERS: readonly (readonly [WordMatcher, string, 'code' | 'any'])[] = [
+  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'code'],
+  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz', 'code'],
+  [nieAt, 'XYZxyz', 'code'],
+  [jwtAt, 'e', 'any'],
+  [awsAccessKey, 'A', 'any'],
+  [providerToken, 'gsrxA', 'any'],
 ]
-const WORD_STARTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 128 }, (_, c) =>
-  WORD_MATCHERS.filter(([, starts]) => starts.includes(String.fromCharCode(c))).map(([match]) => match),
-)
+const startsTable = (code: boolean): readonly (readonly WordMatcher[])[] =>
+  Array.from({ length: 128 }, (_, c) =>
+    WORD_MATCHERS.filter(
+      ([, starts, shape]) => starts.includes(String.fromCharCode(c)) && (code || shape === 'any'),
+    ).map(([match]) => match),
+  )
+const CODE_WORD_STARTS = startsTable(true)
+const WORD_STARTS = startsTable(false)
 
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
@@ -536,7 +543,8 @@ class Scanner implements Pass {
     let h = t.charCodeAt(s) | 32
     for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
       h = (Math.imul(h, 31) + (c | 32)) | 0
-    for (const match of WORD_STARTS[t.charCodeAt(s)] as readonly WordMatcher[]) {
+    const code = e - s === 2 || isDigit(t.charCodeAt(s + 1)) || isDigit(t.charCodeAt(s + 2))
+    for (const match of (code ? CODE_WORD_STARTS : WORD_STARTS)[t.charCodeAt(s)] as readonly WordMatcher[]) {
       const r = match(this, s, e)
       if (r > 0) return r
     }

@@ -288,6 +288,19 @@ const PROVIDER_PREFIXES: readonly (readonly [string, number])[] = [
 export function providerToken(p: Pass, s: number, _e: number): number {
   const t = p.t
   if (!p.on.secret) return 0
+  // One or two characters tell most words apart from every prefix: `gh`/`gi`, `sk_`/`rk_`, `xo`/`xa`, `AIz`.
+  const c0 = t.charCodeAt(s)
+  const c1 = t.charCodeAt(s + 1)
+  const c2 = t.charCodeAt(s + 2)
+  const likely =
+    c0 === 103 // g: `gh…_`, `github_pat_`
+      ? c1 === 104 || c1 === 105
+      : c0 === 115 || c0 === 114 // s, r
+        ? c1 === 107 && c2 === 95
+        : c0 === 120 // x
+          ? c1 === 111 || c1 === 97
+          : c1 === 73 && c2 === 122 // AIz
+  if (!likely) return 0
   let min = 0
   for (const [prefix, shortest] of PROVIDER_PREFIXES) {
     if (t.startsWith(prefix, s)) {
