@@ -13,7 +13,7 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto'
 import { isValidIBAN } from 'ibantools'
 import type { DetectorKind } from './kinds'
-import { drawPhone } from './number-plan-corpus.test-helper'
+import { drawPhone, luhnCheck, type Rng, rng } from './number-plan-corpus.test-helper'
 
 export interface PlantedValue {
   kind: DetectorKind
@@ -31,17 +31,6 @@ export interface PlantedSentence {
 type Lang = 'en' | 'de' | 'fr' | 'es' | 'it'
 const LANGS: readonly Lang[] = ['en', 'de', 'fr', 'es', 'it']
 
-export type Rng = () => number
-export function rng(seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1))
 const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T
 const digits = (r: Rng, n: number): string => Array.from({ length: n }, () => Math.floor(r() * 10)).join('')
@@ -65,16 +54,6 @@ const groups = (s: string, sizes: readonly number[], sep: string): string => {
 }
 
 // ---- payment cards: IIN ranges and lengths as the schemes publish them ---------------------------------------
-
-function luhnCheck(payload: string): string {
-  let sum = 0
-  for (let i = 0; i < payload.length; i++) {
-    let d = Number(payload[payload.length - 1 - i])
-    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2
-    sum += d
-  }
-  return String((10 - (sum % 10)) % 10)
-}
 
 /** Scheme, IIN range (inclusive, as prefixes of equal length) and the lengths it issues. */
 const CARD_ISSUERS: readonly [string, number, number, readonly number[]][] = [
