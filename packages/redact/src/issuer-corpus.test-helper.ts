@@ -490,7 +490,7 @@ const NEGATIVES: readonly ((r: Rng) => string)[] = [
 ]
 
 /** One hard negative. */
-export const negative = (r: Rng): string => pick(r, NEGATIVES)(r)
+const negative = (r: Rng): string => pick(r, NEGATIVES)(r)
 
 // ---- composing sentences ----------------------------------------------------------------------------------------
 
