@@ -66,6 +66,10 @@ const ADVERSARIAL: Record<string, (size: number) => string> = {
   '%2B flood': (z) => fill('%2B1', z),
   'numbers joined to words': (z) => fill('0152 75868784-Fax/', z),
   'NIE with hyphen': (z) => fill('Y8063915-', z),
+  // The provider-token prefixes and keys named like secrets.
+  'provider prefixes': (z) => fill('ghp_ sk_live_ xoxb- AIza ', z),
+  'one long GitHub token': (z) => `ghp_${fill('a', z - 4)}`,
+  'keys named like secrets': (z) => fill('DB_PASSWORD=GITHUB_TOKEN:', z),
 }
 
 function plainText(size: number): string {
