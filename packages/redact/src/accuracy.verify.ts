@@ -1,54 +1,123 @@
+import { isValidIBAN } from 'ibantools'
 import { describe, expect, it } from 'vitest'
-import { buildCorpus, CORPUS_KINDS } from './corpus.test-helper'
-import { createRedactor, type Kind } from './index'
+import { createRedactor, type DetectorKind } from './index'
+import { buildIssuerCorpus, PLANTED_KINDS } from './issuer-corpus.test-helper'
 
-// Precision and recall per kind on a generated labelled corpus (src/corpus.ts): a finding counts as correct when
-// its kind and span equal a planted value's; every other finding of that kind is a false positive.
-describe('accuracy on a generated labelled corpus', () => {
-  it('reaches 0.99 precision and recall for card, IBAN, SSN and email, and 0.9 recall for phones', () => {
-    const corpus = buildCorpus(6_000)
-    const redactor = createRedactor()
-    const stats = new Map<Kind, { tp: number; fp: number; planted: number }>()
-    const of = (k: Kind) => {
-      const s = stats.get(k) ?? { tp: 0, fp: 0, planted: 0 }
-      stats.set(k, s)
-      return s
+// Issue 14: every kind, on sentences whose values come from issuer tables and published rules, never from the
+// scanner's patterns (issuer-corpus.test-helper.ts). Recall: the planted span covered by a finding of its kind.
+// Precision: findings of a kind that overlap a planted value of that kind, over all findings of that kind. Leak:
+// the planted text still present character for character in the output. Hard negatives are scored alone.
+const SENTENCES = 12_000
+const NEGATIVES = 3_500
+/** Kinds that must never be left verbatim: cards, IBANs, SSNs, national IDs and every credential. */
+const NO_LEAK: ReadonlySet<DetectorKind> = new Set([
+  'card',
+  'iban',
+  'us_ssn',
+  'uk_nino',
+  'de_tax_id',
+  'es_nif',
+  'pl_pesel',
+  'nl_bsn',
+  'in_aadhaar',
+  'jwt',
+  'auth_header',
+  'cookie',
+  'bearer_token',
+  'aws_access_key',
+  'private_key',
+  'url_credentials',
+  'secret',
+])
+
+interface Row {
+  planted: number
+  found: number
+  asOtherKind: number
+  falsePositives: number
+  leaked: number
+}
+
+describe('accuracy on a corpus drawn from issuer tables and published rules (every kind, five languages)', () => {
+  const { sentences, negatives } = buildIssuerCorpus(SENTENCES, NEGATIVES)
+  const redactor = createRedactor()
+
+  it('writes every kind in five languages and in log lines, tickets, e-mails, JSON and URLs', () => {
+    const count = (key: (s: (typeof sentences)[number]) => string) => {
+      const m = new Map<string, number>()
+      for (const s of sentences) m.set(key(s), (m.get(key(s)) ?? 0) + 1)
+      return m
     }
-    for (const sentence of corpus) {
-      const { findings } = redactor.redactString(sentence.text)
-      for (const span of sentence.spans) of(span.kind).planted++
-      for (const f of findings) {
-        const hit = sentence.spans.some(
-          (s) => s.kind === f.kind && s.start === f.offset && s.end === (f.offset ?? 0) + f.length,
-        )
-        if (hit) of(f.kind).tp++
-        else of(f.kind).fp++
+    const langs = count((s) => s.lang)
+    const genres = count((s) => s.genre)
+    console.log('languages', Object.fromEntries(langs), 'genres', Object.fromEntries(genres))
+    expect([...langs.keys()].sort()).toEqual(['de', 'en', 'es', 'fr', 'it'])
+    for (const n of langs.values()) expect(n).toBeGreaterThan(1_500)
+    expect([...genres.keys()]).toEqual(expect.arrayContaining(['log', 'ticket', 'email', 'json', 'url']))
+  })
+
+  it('plants IBANs that ibantools calls valid (upper-cased, without spaces)', () => {
+    let ibans = 0
+    for (const s of sentences) {
+      for (const p of s.planted) {
+        if (p.kind !== 'iban') continue
+        ibans++
+        const compact = s.text.slice(p.start, p.end).replaceAll(' ', '').toUpperCase()
+        expect(isValidIBAN(compact), compact).toBe(true)
       }
     }
-    const rows = [...stats].map(([kind, s]) => ({
-      kind,
-      planted: s.planted,
-      found: s.tp,
-      falsePositives: s.fp,
-      precision: s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp),
-      recall: s.planted === 0 ? 1 : s.tp / s.planted,
-    }))
-    console.log(`${corpus.length} sentences, ${corpus.reduce((a, s) => a + s.spans.length, 0)} planted values`)
-    console.log(
-      '| kind | planted | found | false positives | precision | recall |\n| --- | ---: | ---: | ---: | ---: | ---: |',
+    expect(ibans).toBeGreaterThan(400)
+  })
+
+  it('reaches recall and precision 0.99 for every kind, leaks nothing of IDs, cards and secrets, 0.5% of the rest', () => {
+    const rows = new Map<DetectorKind, Row>(
+      PLANTED_KINDS.map((k) => [k, { planted: 0, found: 0, asOtherKind: 0, falsePositives: 0, leaked: 0 }]),
     )
-    for (const r of rows) {
+    const row = (k: DetectorKind): Row => rows.get(k) as Row
+    for (const s of sentences) {
+      const { text, findings } = redactor.redactString(s.text)
+      for (const p of s.planted) {
+        const r = row(p.kind)
+        r.planted++
+        const covering = findings.filter((f) => (f.offset ?? 0) <= p.start && (f.offset ?? 0) + f.length >= p.end)
+        if (covering.some((f) => f.kind === p.kind)) r.found++
+        else if (covering.length > 0) r.asOtherKind++
+        if (text.includes(s.text.slice(p.start, p.end))) r.leaked++
+      }
+      for (const f of findings) {
+        const start = f.offset ?? 0
+        const end = start + f.length
+        const planted = s.planted.some((p) => p.kind === f.kind && start < p.end && end > p.start)
+        if (!planted && rows.has(f.kind as DetectorKind)) row(f.kind as DetectorKind).falsePositives++
+      }
+    }
+    let negativeHits = 0
+    for (const n of negatives) if (redactor.redactString(n).findings.length > 0) negativeHits++
+
+    const rate = (a: number, b: number): number => (b === 0 ? 1 : a / b)
+    console.log(`${sentences.length} sentences, ${negatives.length} hard negatives`)
+    console.log('| kind | planted | recall | found as another kind | precision | verbatim leak |')
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
+    for (const [kind, r] of rows) {
+      const precision = rate(r.found, r.found + r.falsePositives)
       console.log(
-        `| ${r.kind} | ${r.planted} | ${r.found} | ${r.falsePositives} | ${r.precision.toFixed(4)} | ${r.recall.toFixed(4)} |`,
+        `| ${kind} | ${r.planted} | ${rate(r.found, r.planted).toFixed(4)} | ${r.asOtherKind} | ${precision.toFixed(4)} | ${rate(r.leaked, r.planted).toFixed(4)} |`,
       )
     }
-    expect(corpus.length).toBeGreaterThanOrEqual(5_000)
-    expect(CORPUS_KINDS).toEqual(expect.arrayContaining(['card', 'iban', 'us_ssn', 'email', 'phone']))
-    const row = (k: Kind) => rows.find((r) => r.kind === k)
-    for (const k of ['card', 'iban', 'us_ssn', 'email'] as const) {
-      expect(row(k)?.precision, `${k} precision`).toBeGreaterThanOrEqual(0.99)
-      expect(row(k)?.recall, `${k} recall`).toBeGreaterThanOrEqual(0.99)
+    const fpRate = negativeHits / negatives.length
+    console.log(
+      `hard negatives with any finding: ${negativeHits} of ${negatives.length} (${(fpRate * 100).toFixed(2)}%, target ≤ 0.5%)`,
+    )
+
+    expect(sentences.length).toBeGreaterThanOrEqual(10_000)
+    expect(negatives.length).toBeGreaterThanOrEqual(3_000)
+    for (const [kind, r] of rows) {
+      expect(r.planted, `${kind} planted`).toBeGreaterThan(400)
+      expect(rate(r.found, r.planted), `${kind} recall`).toBeGreaterThanOrEqual(0.99)
+      expect(rate(r.found, r.found + r.falsePositives), `${kind} precision`).toBeGreaterThanOrEqual(0.99)
+      if (NO_LEAK.has(kind)) expect(r.leaked, `${kind} left verbatim`).toBe(0)
+      else expect(rate(r.leaked, r.planted), `${kind} verbatim leak`).toBeLessThanOrEqual(0.005)
     }
-    expect(row('phone')?.recall, 'phone recall').toBeGreaterThanOrEqual(0.9)
+    expect(fpRate).toBeLessThanOrEqual(0.005)
   })
 })

@@ -15,6 +15,7 @@ export enum Ctx {
   Negative = 9,
   Month = 10,
   Phone = 11,
+  TaxId = 12,
 }
 
 const CONTEXT = new Map<string, Ctx>()
@@ -32,13 +33,23 @@ addCtx(
     'aws_secret_access_key access_key_secret',
 )
 addCtx(Ctx.EntropyKey, 'key auth credential credentials signature sig access_key accesskey')
-addCtx(Ctx.Dob, 'dob born birth birthday birthdate date_of_birth geboren geburtsdatum naissance nacimiento')
+addCtx(
+  Ctx.Dob,
+  'dob born birth birthday birthdate date_of_birth geboren geburtsdatum naissance nacimiento nacido nacida ' +
+    'nascita nato nata',
+)
 addCtx(Ctx.Ssn, 'ssn social')
 addCtx(Ctx.Bsn, 'bsn burgerservicenummer')
 addCtx(
   Ctx.Negative,
   'order invoice ticket ref reference tracking sku txn transaction bytes size count qty amount port pid build ' +
-    'version seq offset',
+    'version seq offset bestellung bestellnummer rechnung auftrag commande facture pedido factura ordine fattura ' +
+    'kundennummer lot',
+)
+// Words naming a German tax ID: an 11-digit number right after one is read as that before a PESEL.
+addCtx(
+  Ctx.TaxId,
+  'tax steuer steuer-id steuerid idnr steuer-idnr steueridentifikationsnummer tax_id taxid fiscal fiscale',
 )
 addCtx(
   Ctx.Phone,

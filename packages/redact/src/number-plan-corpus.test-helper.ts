@@ -34,7 +34,7 @@ const REGIONS: readonly { region: CountryCode; lengths: readonly number[]; trunk
 ]
 
 /** The Luhn check digit completing `payload`, computed here, apart from the package's own code. */
-function luhnCheck(payload: string): string {
+export function luhnCheck(payload: string): string {
   let sum = 0
   for (let i = 0; i < payload.length; i++) {
     let d = Number(payload[payload.length - 1 - i])
@@ -44,8 +44,8 @@ function luhnCheck(payload: string): string {
   return String((10 - (sum % 10)) % 10)
 }
 
-type Rng = () => number
-function rng(seed: number): Rng {
+export type Rng = () => number
+export function rng(seed: number): Rng {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -88,6 +88,12 @@ function writtenForms(r: Rng, e164: string, region: (typeof REGIONS)[number]): [
   }
   forms.push(['extension', `${p.formatInternational()} ${pick(r, ['ext. ', 'x', '#'])}${digits(r, 3)}`])
   return forms
+}
+
+/** One number drawn from a region's plan, written in one of the forms of that region (for other corpora). */
+export function drawPhone(r: Rng): string {
+  const region = pick(r, REGIONS)
+  return (pick(r, writtenForms(r, drawNumber(r, region), region)) as [string, string])[1]
 }
 
 const TEMPLATES: Record<string, readonly string[]> = {

@@ -25,13 +25,22 @@ export interface ScanContext {
   negAt: number
   /** A key or word naming a phone number (`msisdn`, `phone`, `tel`): a bare number right after it is read as one. */
   phoneAt: number
+  /** A word naming a German tax ID (`Steuer-ID`, `IdNr`, `tax_id`). */
+  taxAt: number
 }
 
 /** Far before any text: no context word seen. */
 export const FAR = -1_000_000
 
 /** No context word seen yet. */
-export const noContext = (): ScanContext => ({ dobAt: FAR, ssnAt: FAR, bsnAt: FAR, negAt: FAR, phoneAt: FAR })
+export const noContext = (): ScanContext => ({
+  dobAt: FAR,
+  ssnAt: FAR,
+  bsnAt: FAR,
+  negAt: FAR,
+  phoneAt: FAR,
+  taxAt: FAR,
+})
 
 /** Characters a context word reaches forward (`born on 5 May 1990`). */
 export const CONTEXT_WINDOW = 40

@@ -31,7 +31,7 @@ import {
 } from './detectors/national-ids'
 import { ipv4, ipv6, urlCredentials } from './detectors/network'
 import { card, ibanAt } from './detectors/payment'
-import { awsAccessKey, bearer, jwtAt, keyValue, pem } from './detectors/secrets'
+import { awsAccessKey, bearer, jwtAt, keyValue, pem, providerToken, secretKeyBySuffix } from './detectors/secrets'
 import type { DetectorKind } from './kinds'
 import {
   CONTEXT_WINDOW,
@@ -65,23 +65,38 @@ const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number])[] = [
 ]
 const FEWEST_DIGITS = 4
 
+/** A word of letters only (`Office`, `Fax`) starts at `i`: a label joined to a number, not a UUID's next group. */
+function joinedWord(t: string, i: number): boolean {
+  let j = i
+  while ((cls(t.charCodeAt(j)) & LETTER) !== 0) j++
+  return j > i && !wordLike(t.charCodeAt(j))
+}
+
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
 /**
- * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`), each with the letters that
- * can start what it finds; compiled into WORD_STARTS, a list per first character, so a word meets only the
- * detectors its first letter can start. Each returns an end, or 0.
+ * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`, `ghp_…`), each with the
+ * letters that can start what it finds and whether what it finds has a digit among its first three characters
+ * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`); compiled into first-letter tables, one for words
+ * of that shape and one for the rest (most words of prose), so a word meets only the detectors that can match it.
+ * Each returns an end, or 0.
  */
-const WORD_MATCHERS: readonly (readonly [WordMatcher, string])[] = [
-  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'],
-  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz'],
-  [nieAt, 'XYZxyz'],
-  [jwtAt, 'e'],
-  [awsAccessKey, 'A'],
+const WORD_MATCHERS: readonly (readonly [WordMatcher, string, 'code' | 'any'])[] = [
+  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'code'],
+  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz', 'code'],
+  [nieAt, 'XYZxyz', 'code'],
+  [jwtAt, 'e', 'any'],
+  [awsAccessKey, 'A', 'any'],
+  [providerToken, 'gsrxA', 'any'],
 ]
-const WORD_STARTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 128 }, (_, c) =>
-  WORD_MATCHERS.filter(([, starts]) => starts.includes(String.fromCharCode(c))).map(([match]) => match),
-)
+const startsTable = (code: boolean): readonly (readonly WordMatcher[])[] =>
+  Array.from({ length: 128 }, (_, c) =>
+    WORD_MATCHERS.filter(
+      ([, starts, shape]) => starts.includes(String.fromCharCode(c)) && (code || shape === 'any'),
+    ).map(([match]) => match),
+  )
+const CODE_WORD_STARTS = startsTable(true)
+const WORD_STARTS = startsTable(false)
 
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
@@ -111,6 +126,7 @@ export function scan(text: string, on: Enabled, out: RawFinding[], context?: Sca
   scanner.bsnAt = context.bsnAt
   scanner.negAt = context.negAt
   scanner.phoneAt = context.phoneAt
+  scanner.taxAt = context.taxAt
   scanner.run()
   const n = text.length
   context.dobAt = Math.max(scanner.dobAt - n, FAR)
@@ -118,6 +134,7 @@ export function scan(text: string, on: Enabled, out: RawFinding[], context?: Sca
   context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
   context.negAt = Math.max(scanner.negAt - n, FAR)
   context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
+  context.taxAt = Math.max(scanner.taxAt - n, FAR)
 }
 
 /** The number candidate the detectors read: the groups of the scanner's shared arrays, seen up to group `k`. */
@@ -179,6 +196,7 @@ class Scanner implements Pass {
   bsnAt = FAR
   negAt = FAR
   phoneAt = FAR
+  taxAt = FAR
   ibanRunEnd = -1
   runFrom = -1
   runTo = -1
@@ -441,7 +459,7 @@ class Scanner implements Pass {
     if (wordLike(after) || after === 64) return 0
     if (after === 46 && isDigit(next)) return 0
     if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
-    if ((after === 45 || after === 47) && (cls(next) & LETTER) !== 0 && phone(this, c)) return end
+    if ((after === 45 || after === 47) && joinedWord(t, end + 1) && phone(this, c)) return end
     if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
     for (const [match, fewest] of NUMBER_MATCHERS) if (c.nd >= fewest && match(this, c)) return end
     return 0
@@ -525,7 +543,8 @@ class Scanner implements Pass {
     let h = t.charCodeAt(s) | 32
     for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
       h = (Math.imul(h, 31) + (c | 32)) | 0
-    for (const match of WORD_STARTS[t.charCodeAt(s)] as readonly WordMatcher[]) {
+    const code = e - s === 2 || isDigit(t.charCodeAt(s + 1)) || isDigit(t.charCodeAt(s + 2))
+    for (const match of (code ? CODE_WORD_STARTS : WORD_STARTS)[t.charCodeAt(s)] as readonly WordMatcher[]) {
       const r = match(this, s, e)
       if (r > 0) return r
     }
@@ -540,6 +559,7 @@ class Scanner implements Pass {
     if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h))) {
       return this.context(s, e, h)
     }
+    if (this.on.secret && secretKeyBySuffix(t, s, e)) return keyValue(this, s, e, Ctx.SecretKey)
     return e
   }
 
@@ -574,6 +594,9 @@ class Scanner implements Pass {
         return end
       case Ctx.Phone:
         this.phoneAt = end
+        return end
+      case Ctx.TaxId:
+        this.taxAt = end
         return end
       case Ctx.Month:
         if (this.on.dob && this.near(this.dobAt, s)) {

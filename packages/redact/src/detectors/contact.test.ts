@@ -84,3 +84,13 @@ describe('what is not a phone number, with only the phone detector on', () => {
     expect(found(text, ['phone'])).toEqual([])
   })
 })
+
+describe('phone numbers joined to a word', () => {
+  it('not two groups inside a UUID (`…-0603-4105-ba79-…`): the word after the hyphen is no label', () => {
+    expect(found('request 2d809f7d-0603-4105-ba79-85181041b055', ['phone'])).toEqual([])
+  })
+
+  it('not a lot number written like a slash phone after `lot`', () => {
+    expect(found('lot 0968/4036 shipped', ['phone'])).toEqual([])
+  })
+})

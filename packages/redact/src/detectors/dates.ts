@@ -6,7 +6,8 @@ import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
 
 /** A numeric date of three groups, not separated by spaces, near a date-of-birth word. */
 export const numericDob: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
-  if (!c.plain || c.k !== 3 || !c.uniform || c.s1 === 32 || !p.on.dob || !p.near(p.dobAt, c.start)) return false
+  if (!c.plain || c.k !== 3 || !c.uniform || c.s1 === 32 || c.neg || !p.on.dob || !p.near(p.dobAt, c.start))
+    return false
   const d = c.digits()
   const { l0, l1, l2 } = c
   if (!numericDate(l0, l1, l2, d.slice(0, l0), d.slice(l0, l0 + l1), d.slice(l0 + l1))) return false

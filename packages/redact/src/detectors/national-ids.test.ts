@@ -23,6 +23,14 @@ describe('Aadhaar', () => {
     expect(found('aadhaar 2341 2341 2346 ok', ['in_aadhaar'])).toEqual(['in_aadhaar:2341 2341 2346'])
   })
 
+  it('one group of 12 followed by a timestamp after a space (`aadhaar=… 2021-06-10T…`)', () => {
+    expect(found('aadhaar=234123412346 2021-06-10T16:10:09.388Z')).toEqual(['in_aadhaar:234123412346'])
+  })
+
+  it('not an order number in four-digit groups after a German order word (`Bestellung 6576-2021-1134`)', () => {
+    expect(found('Bestellung 6576-2021-1134 versandt', ['in_aadhaar'])).toEqual([])
+  })
+
   it('never the first 12 digits of a 16-digit number, grouped in fours or not', () => {
     const hits: string[] = []
     for (let i = 0; i < 211; i++) {
@@ -67,3 +75,14 @@ function verhoeffCheck(payload: string): string {
   for (let i = 0; i < digits.length; i++) c = D[c]?.[P[(i + 1) % 8]?.[Number(digits[i])] ?? 0] ?? 0
   return String(INV[c])
 }
+
+describe('German tax ID', () => {
+  // 23901467879 passes both the tax ID's rules and PESEL's; a word naming the tax ID decides.
+  it.each(['Steuer-ID', 'German tax ID', 'IdNr', 'tax_id='])('named by %j, read as a tax ID before a PESEL', (word) => {
+    expect(found(`${word} 23901467879`)).toEqual(['de_tax_id:23901467879'])
+  })
+
+  it('without such a word, the same digits are a PESEL', () => {
+    expect(found('PESEL 23901467879')).toEqual(['pl_pesel:23901467879'])
+  })
+})

@@ -19,7 +19,8 @@ export const ssnGrouped: NumberMatcher = (p: Pass, c: NumberCandidate): boolean 
  */
 export const aadhaar: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
   if (!c.plain || c.slash || c.nd !== 12 || !p.on.in_aadhaar || c.neg) return false
-  if (c.count !== c.k || c.afterGroupOfFour) return false
+  // One group of 12 may be followed by another value after a space (`aadhaar=… 2021-06-10T…`); groups of four may not.
+  if ((c.k === 1 ? c.count !== 1 && c.s1 !== 32 : c.count !== c.k) || c.afterGroupOfFour) return false
   const shaped = c.k === 1 || (c.k === 3 && c.uniform && c.s1 !== 46 && c.l0 === 4 && c.l1 === 4)
   if (!shaped || !aadhaarValid(c.digits())) return false
   p.add(c.start, c.end, 'in_aadhaar', 'in-aadhaar-verhoeff', 0.7)
@@ -32,6 +33,10 @@ export const singleGroupId: NumberMatcher = (p: Pass, c: NumberCandidate): boole
   const { start, end, nd } = c
   if (nd === 11) {
     const d = c.digits()
+    if (p.on.de_tax_id && p.near(p.taxAt, start) && deTaxIdValid(d)) {
+      p.add(start, end, 'de_tax_id', 'de-tax-id', 0.8)
+      return true
+    }
     if (p.on.pl_pesel && peselValid(d)) {
       p.add(start, end, 'pl_pesel', 'pl-pesel', 0.6)
       return true

@@ -25,10 +25,17 @@ export function ibanAt(p: Pass, s: number, e: number): number {
   return Math.abs(iban(p, s, e))
 }
 
+/** IBAN length by country code, indexed by its two letters in any case (`(a - 97) * 26 + (b - 97)`); 0 for none. */
+const IBAN_LENGTH_BY_CODE = new Uint8Array(26 * 26)
+for (const [cc, len] of Object.entries(IBAN_LENGTHS)) {
+  IBAN_LENGTH_BY_CODE[((cc.charCodeAt(0) | 32) - 97) * 26 + ((cc.charCodeAt(1) | 32) - 97)] = len
+}
+
 function iban(p: Pass, s: number, wordEnd: number): number {
   const t = p.t
-  const len = IBAN_LENGTHS[t.slice(s, s + 2).toUpperCase()]
-  if (len === undefined) return 0
+  // Both are letters (ibanAt checked): no string is made for the many words that are no country code.
+  const len = IBAN_LENGTH_BY_CODE[((t.charCodeAt(s) | 32) - 97) * 26 + ((t.charCodeAt(s + 1) | 32) - 97)] as number
+  if (len === 0) return 0
   const first = wordEnd - s
   let compact: string
   let end = wordEnd

@@ -171,7 +171,6 @@ const isValueEnd = (c: number): boolean =>
   c === 59 ||
   c === 34 ||
   c === 39 ||
-  c === 35 ||
   c === 41 ||
   c === 125 ||
   c === 93 ||
@@ -259,4 +258,87 @@ function windowFor(p: Pass): EntropyWindow {
     windowPass = p.id
   }
   return WINDOW
+}
+
+/** Provider token prefixes as the providers publish them, with the shortest token of each. */
+const PROVIDER_PREFIXES: readonly (readonly [string, number])[] = [
+  ['ghp_', 30], // GitHub: personal, OAuth, user-to-server, server-to-server and refresh tokens
+  ['gho_', 30],
+  ['ghu_', 30],
+  ['ghs_', 30],
+  ['ghr_', 30],
+  ['github_pat_', 40], // GitHub fine-grained personal access tokens
+  ['sk_live_', 20], // Stripe secret and restricted keys
+  ['sk_test_', 20],
+  ['rk_live_', 20],
+  ['rk_test_', 20],
+  ['xoxb-', 20], // Slack bot, user, app-level and refresh tokens
+  ['xoxp-', 20],
+  ['xoxa-', 20],
+  ['xoxr-', 20],
+  ['xoxe-', 20],
+  ['xapp-', 20],
+  ['AIza', 39], // Google API keys: `AIza` and 35 characters
+]
+
+/**
+ * A provider token by its published prefix, wherever it stands (`GITHUB_TOKEN=ghp_…`, a bare `sk_live_…`): GitHub,
+ * Stripe, Slack, Google API keys. Returns its end, or 0.
+ */
+export function providerToken(p: Pass, s: number, _e: number): number {
+  const t = p.t
+  if (!p.on.secret) return 0
+  // One or two characters tell most words apart from every prefix: `gh`/`gi`, `sk_`/`rk_`, `xo`/`xa`, `AIz`.
+  const c0 = t.charCodeAt(s)
+  const c1 = t.charCodeAt(s + 1)
+  const c2 = t.charCodeAt(s + 2)
+  const likely =
+    c0 === 103 // g: `gh…_`, `github_pat_`
+      ? c1 === 104 || c1 === 105
+      : c0 === 115 || c0 === 114 // s, r
+        ? c1 === 107 && c2 === 95
+        : c0 === 120 // x
+          ? c1 === 111 || c1 === 97
+          : c1 === 73 && c2 === 122 // AIz
+  if (!likely) return 0
+  let min = 0
+  for (const [prefix, shortest] of PROVIDER_PREFIXES) {
+    if (t.startsWith(prefix, s)) {
+      min = shortest
+      break
+    }
+  }
+  if (min === 0) return 0
+  let j = s
+  while (j < p.n && j - s < VALUE_CAP && isTokenWordChar(t.charCodeAt(j))) j++
+  if (j - s < min || wordLike(t.charCodeAt(j))) return 0
+  p.add(s, j, 'secret', 'provider-token', 0.9)
+  return j
+}
+
+const isTokenWordChar = (c: number): boolean => c === 45 || (cls(c) & (ALNUM | UNDERSCORE)) !== 0
+
+const SECRET_SUFFIXES = [
+  '_token',
+  '_secret',
+  '_password',
+  '_passwd',
+  '_pwd',
+  '_api_key',
+  '_apikey',
+  '_secret_key',
+  '_private_key',
+]
+
+/**
+ * A key whose name ends like a secret's (`GITHUB_TOKEN`, `DB_PASSWORD`, `stripe_api_key`), followed by `=`, `:` or
+ * a closing quote: its value is a secret, as after `password`.
+ */
+export function secretKeyBySuffix(t: string, s: number, e: number): boolean {
+  const after = t.charCodeAt(e)
+  if ((after !== 61 && after !== 58 && after !== 34) || e - s < 6 || e - s > 48) return false
+  const last = t.charCodeAt(e - 1) | 32
+  if (last !== 110 && last !== 116 && last !== 100 && last !== 121) return false // n, t, d, y
+  const word = t.slice(s, e).toLowerCase()
+  return SECRET_SUFFIXES.some((suffix) => word.endsWith(suffix))
 }
