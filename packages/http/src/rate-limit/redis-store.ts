@@ -112,30 +112,69 @@ return out
 `
 
 /**
- * Puts one process's recent reservations back after Redis lost the state, while the recovery hold lasts (after
- * it, inserting past entries could break windows already scheduled, so it does nothing).
- * ARGV: epoch, member prefix, windowMs per window, then the reservation times.
+ * Puts one process's recent reservations back after Redis lost some or all of the state (a restart emptied it, or
+ * a failover promoted a replica that had not yet received the latest writes). Each goes in under the member name it
+ * was reserved under, so a reservation the state still holds is not counted twice. Adding entries only ever pushes
+ * later slots back, so this is safe at any time; the hold (set by the reservation script after a loss, or by the
+ * fence after a failover) makes it happen before anyone is granted on the new state.
+ * ARGV: epoch, member prefix, windowMs per window, then (sequence number, reservation time) pairs.
  */
 export const RESEED_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-if now >= tonumber(redis.call('HGET', KEYS[1], 'hold') or '0') then return 0 end
 local nw = #KEYS - 1
 for i = 2, #KEYS do
   local w = tonumber(ARGV[i + 1])
-  for j = 3 + nw, #ARGV do
-    local s = tonumber(ARGV[j])
-    if s > now - w then redis.call('ZADD', KEYS[i], s, ARGV[2] .. j) end
+  local zargs = {}
+  for j = 3 + nw, #ARGV - 1, 2 do
+    local s = tonumber(ARGV[j + 1])
+    if s > now - w then
+      zargs[#zargs + 1] = ARGV[j + 1]
+      zargs[#zargs + 1] = ARGV[2] .. ARGV[j]
+      if #zargs >= 1000 then
+        redis.call('ZADD', KEYS[i], 'NX', unpack(zargs))
+        zargs = {}
+      end
+    end
   end
+  if #zargs > 0 then redis.call('ZADD', KEYS[i], 'NX', unpack(zargs)) end
   redis.call('PEXPIRE', KEYS[i], math.ceil(w + 1000))
 end
 return 1
 `
 
+/**
+ * Fences the shared state when the node answering is not the one that wrote it: the state hash records the `run_id`
+ * of the node that last fenced it, and a promoted replica (a Sentinel failover) or a restarted server that loaded
+ * its data from disk has another. Replication is asynchronous, so the newest reservations may be missing on the
+ * new node: the fence sets a hold (no slot is granted while it lasts) for every process to re-seed what it
+ * reserved, under the same member names. Run once per new connection, before its first reservation.
+ * ARGV: the run_id this process last saw ('' for none), holdMs.
+ * Returns {run_id, epoch ('' when there is no state), now, fenced: 1 when this call set the hold}.
+ */
+export const FENCE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') or ''
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'hold', 'node')
+if not meta[1] then return {run, '', string.format('%.3f', now), 0} end
+local fenced = 0
+if (meta[3] and meta[3] ~= run) or (ARGV[1] ~= '' and ARGV[1] ~= run) then
+  local hold = now + tonumber(ARGV[2])
+  if hold > tonumber(meta[2] or '0') then
+    redis.call('HSET', KEYS[1], 'hold', string.format('%.3f', hold))
+    fenced = 1
+  end
+end
+if meta[3] ~= run then redis.call('HSET', KEYS[1], 'node', run) end
+return {run, meta[1], string.format('%.3f', now), fenced}
+`
+
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
 const RESERVE_SHA = sha1(RESERVE_SCRIPT)
 const RESEED_SHA = sha1(RESEED_SCRIPT)
+const FENCE_SHA = sha1(FENCE_SCRIPT)
 
 /** A reserved slot: how long to wait for it, and what Redis knows it by. */
 export interface Reservation {
@@ -180,9 +219,12 @@ class RecentReservations {
     if (this.seqs[index] === seq) this.times[index] = at
   }
 
-  forEach(each: (at: number) => void): void {
+  forEach(each: (seq: number, at: number) => void): void {
     const max = this.seqs.length
-    for (let k = 0; k < this.size; k++) each(this.times[(this.head - this.size + k + max) % max] as number)
+    for (let k = 0; k < this.size; k++) {
+      const index = (this.head - this.size + k + max) % max
+      each(this.seqs[index] as number, this.times[index] as number)
+    }
   }
 }
 
@@ -194,6 +236,12 @@ const MAX_CORRECTIONS = 32
 const MAX_BATCH = 256
 /** Most reservations a process sends back after a Redis restart. */
 const MAX_RESEED = 50_000
+/**
+ * How far apart in time the processes sharing a quota may reconnect after a failover: the reconnect delay of the
+ * connections the limiter opens grows to at most 1 s (redis-connection.ts). A fence holds `recoveryMs` plus this,
+ * so that every process has re-seeded before the first grant on the new node.
+ */
+const RECONNECT_SPREAD_MS = 1_000
 
 /** A caller waiting for its reservation. */
 interface Pending {
@@ -224,6 +272,10 @@ export class RedisQuota {
   private readonly id = randomUUID().slice(0, 12)
   private seq = 0
   private epoch = ''
+  /** `run_id` of the Redis node this process last talked to, and the connection (socket) it was fenced on. */
+  private node = ''
+  private fencedStream: unknown
+  private fencing: Promise<void> | undefined
   private pendingPauseMs = 0
   /** (member, actual time) pairs of grants that went late, for the next call. */
   private corrections: string[] = []
@@ -336,6 +388,7 @@ export class RedisQuota {
   private async reserveBatch(batch: Pending[]): Promise<void> {
     for (;;) {
       if (this.client.status !== 'ready') await this.firstConnect()
+      await this.ensureFenced()
       const seq = this.seq
       this.seq += batch.length
       const reply = await this.call(seq, batch.length)
@@ -350,7 +403,7 @@ export class RedisQuota {
       if (epoch !== this.epoch) {
         const lost = this.epoch !== ''
         this.epoch = epoch
-        if (lost) await this.reseed(now)
+        if (lost) await this.reseed(now, 'lost')
       }
       if (status === 2) {
         await sleep(Number(waitText))
@@ -471,31 +524,70 @@ export class RedisQuota {
    */
   private readonly onReady = (): void => {
     if (!this.connected || this.closed) return
-    this.call(this.seq, 0).then(
-      async (reply) => {
-        const [, epoch, now] = reply
-        if (epoch !== this.epoch) {
-          this.epoch = epoch
-          await this.reseed(Number(now))
-        }
-      },
-      (error: unknown) => this.log.debug({ err: message(error) }, 'rate limit: probe after reconnect failed'),
-    )
+    Promise.resolve(this.ensureFenced())
+      .then(() => this.call(this.seq, 0))
+      .then(
+        async (reply) => {
+          const [, epoch, now] = reply
+          if (epoch !== this.epoch) {
+            this.epoch = epoch
+            await this.reseed(Number(now), 'lost')
+          }
+        },
+        (error: unknown) => this.log.debug({ err: message(error) }, 'rate limit: probe after reconnect failed'),
+      )
   }
 
-  private async reseed(now: number): Promise<void> {
-    const times: string[] = []
-    this.mine.forEach((t) => {
-      if (t > now - this.mineWindowMs) times.push(String(t))
+  /**
+   * Once per connection (ioredis opens a new socket on every reconnect, a Sentinel one to whichever node is primary
+   * now), before its first reservation: runs the fence, and re-seeds when the node is not the one this process
+   * talked to before. A Cluster client has no single socket and is not fenced here.
+   */
+  private ensureFenced(): Promise<void> | undefined {
+    const stream = (this.client as { stream?: unknown }).stream
+    if (stream === undefined || stream === this.fencedStream) return undefined
+    this.fencing ??= this.fence(stream).finally(() => {
+      this.fencing = undefined
+    })
+    return this.fencing
+  }
+
+  private async fence(stream: unknown): Promise<void> {
+    const holdMs = String(this.o.recoveryMs + RECONNECT_SPREAD_MS)
+    const [node, epoch, now, fenced] = (await this.eval(FENCE_SHA, FENCE_SCRIPT, [this.node, holdMs])) as [
+      string,
+      string,
+      string,
+      number,
+    ]
+    const changed = this.node !== '' && this.node !== node
+    this.node = node
+    this.fencedStream = stream
+    if (fenced === 1) {
+      this.log.warn(
+        { key: this.o.key, holdMs: Number(holdMs) },
+        'rate limit: another Redis node now holds the shared quota (failover, or a restart from disk); holding while every process re-seeds its recent requests',
+      )
+    }
+    // A lost state (another epoch) is re-seeded by the reservation that sees it.
+    if (changed && epoch !== '' && epoch === this.epoch) await this.reseed(Number(now), 'node')
+  }
+
+  private async reseed(now: number, why: 'lost' | 'node'): Promise<void> {
+    const pairs: string[] = []
+    this.mine.forEach((seq, at) => {
+      if (at > now - this.mineWindowMs) pairs.push(String(seq), String(at))
     })
     this.log.warn(
-      { key: this.o.key, reseeded: times.length },
-      'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly',
+      { key: this.o.key, reseeded: pairs.length / 2 },
+      why === 'lost'
+        ? 'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly'
+        : 'rate limit: the Redis node changed (failover?); re-seeding this process’s recent requests',
     )
-    if (times.length === 0) return
+    if (pairs.length === 0) return
     const windows = this.o.windows.map((w) => String(w.enforcedMs))
     try {
-      await this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:r`, ...windows, ...times])
+      await this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:`, ...windows, ...pairs])
     } catch (error) {
       this.log.debug({ err: message(error) }, 'rate limit: re-seeding failed')
     }
