@@ -179,11 +179,19 @@ const FENCE_SHA = sha1(FENCE_SCRIPT)
 /** A reserved slot: how long to wait for it, and what Redis knows it by. */
 export interface Reservation {
   waitMs: number
-  /** Member and time (Redis clock) of the reservation; absent for a local-share grant. */
-  member?: string
-  /** The member's sequence number in this process. */
+  /** The reservation's sequence number in this process (its member is `<id>:<seq>`); absent for a local-share grant. */
   seq?: number
+  /** Its time on Redis's clock. */
   at?: number
+}
+
+/**
+ * Where the outcome of each caller's reservation goes: one object for every caller of a limiter, so that a batch
+ * of N reservations costs no promise and no closure per caller.
+ */
+export interface ReservationSink<T> {
+  reserved(caller: T, reservation: Reservation): void
+  failed(caller: T, error: unknown): void
 }
 
 /**
@@ -243,12 +251,6 @@ const MAX_RESEED = 50_000
  */
 const RECONNECT_SPREAD_MS = 1_000
 
-/** A caller waiting for its reservation. */
-interface Pending {
-  resolve(reservation: Reservation): void
-  reject(error: unknown): void
-}
-
 /** The script's reply: status, epoch, Redis's time, a wait (refused or held), then the reserved times. */
 type Reply = [status: number, epoch: string, now: string, waitMs: string, ...at: string[]]
 
@@ -260,9 +262,10 @@ const preciseNow = () => performance.timeOrigin + performance.now()
  * out at a time; the next batch collects whoever queued meanwhile). When Redis fails, the quota fails closed
  * with an error naming what happened, or falls back to a local share of the quota.
  */
-export class RedisQuota {
+export class RedisQuota<T> {
   private readonly o: ResolvedOptions
   private readonly log: Logger
+  private readonly sink: ReservationSink<T>
   private client: RedisClient
   private owned: boolean
   /** A connection the limiter opened and then replaced (a cluster node that answered MOVED), closed with it. */
@@ -285,7 +288,7 @@ export class RedisQuota {
   /** The local share used while Redis is down. */
   private readonly share: SlidingWindowLog[]
   /** Callers waiting for the next batch. */
-  private waiting: Pending[] = []
+  private waiting: T[] = []
   private calling = false
   /** Redis clock minus local clock, from the last reply. */
   private offset = 0
@@ -295,9 +298,10 @@ export class RedisQuota {
   private connecting: Promise<void> | undefined
   private closed = false
 
-  constructor(options: ResolvedOptions, log: Logger) {
+  constructor(options: ResolvedOptions, log: Logger, sink: ReservationSink<T>) {
     this.o = options
     this.log = log
+    this.sink = sink
     const tag = `{${options.key}}`
     this.keys = [`${tag}:meta`, ...options.windows.map((w) => `${tag}:${w.name}`)]
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
@@ -344,25 +348,27 @@ export class RedisQuota {
    * from when the request actually left (no extra round trip).
    */
   granted(reservation: Reservation): void {
-    if (reservation.member === undefined || reservation.at === undefined) return
+    if (reservation.seq === undefined || reservation.at === undefined) return
     const actual = Math.ceil((preciseNow() + this.offset) * 1000) / 1000
     if (actual - reservation.at > LATE_MS) {
-      if (reservation.seq !== undefined) this.mine.correct(reservation.seq, actual)
-      if (this.corrections.length < 2 * MAX_CORRECTIONS) this.corrections.push(reservation.member, String(actual))
+      this.mine.correct(reservation.seq, actual)
+      if (this.corrections.length < 2 * MAX_CORRECTIONS) {
+        this.corrections.push(`${this.id}:${reservation.seq}`, String(actual))
+      }
     }
   }
 
-  /** Reserves a slot; resolves with the milliseconds to wait for it. */
-  reserve(): Promise<Reservation> {
-    return new Promise<Reservation>((resolve, reject) => {
-      this.waiting.push({ resolve, reject })
-      if (!this.calling) {
-        this.calling = true
-        // Callers released in the same tick join this batch.
-        queueMicrotask(() => void this.run())
-      }
-    })
+  /** Reserves a slot for `caller`; the sink hears of it (with the milliseconds to wait) or of the failure. */
+  reserve(caller: T): void {
+    this.waiting.push(caller)
+    if (!this.calling) {
+      this.calling = true
+      // Callers released in the same tick join this batch.
+      queueMicrotask(this.startRun)
+    }
   }
+
+  private readonly startRun = (): void => void this.run()
 
   /** Sends batches until no caller waits; one call out at a time. */
   private async run(): Promise<void> {
@@ -372,12 +378,15 @@ export class RedisQuota {
       try {
         await this.reserveBatch(batch)
       } catch (error) {
-        for (const p of batch) {
+        for (const caller of batch) {
+          let reservation: Reservation
           try {
-            p.resolve(this.fallback(error))
+            reservation = this.fallback(error)
           } catch (failure) {
-            p.reject(failure)
+            this.sink.failed(caller, failure)
+            continue
           }
+          this.sink.reserved(caller, reservation)
         }
       }
     }
@@ -385,7 +394,7 @@ export class RedisQuota {
   }
 
   /** Reserves one slot per caller of `batch` (in order), waiting out a recovery hold; throws what Redis threw. */
-  private async reserveBatch(batch: Pending[]): Promise<void> {
+  private async reserveBatch(batch: T[]): Promise<void> {
     for (;;) {
       if (this.client.status !== 'ready') await this.firstConnect()
       await this.ensureFenced()
@@ -411,14 +420,14 @@ export class RedisQuota {
       }
       for (let i = 0; i < batch.length; i++) {
         const text = reply[4 + i]
-        const p = batch[i] as Pending
+        const caller = batch[i] as T
         if (text === undefined) {
-          p.reject(rateLimited(Number(waitText), 'shared quota (Redis)'))
+          this.sink.failed(caller, rateLimited(Number(waitText), 'shared quota (Redis)'))
           continue
         }
         const at = Number(text)
         this.mine.add(seq + i, at)
-        p.resolve({ waitMs: Math.max(0, at - now), member: `${this.id}:${seq + i}`, seq: seq + i, at })
+        this.sink.reserved(caller, { waitMs: Math.max(0, at - now), seq: seq + i, at })
       }
       return
     }
@@ -629,7 +638,7 @@ export class RedisQuota {
   async close(): Promise<void> {
     this.closed = true
     this.client.off('ready', this.onReady)
-    for (const p of this.waiting.splice(0)) p.reject(new Error('closed'))
+    for (const caller of this.waiting.splice(0)) this.sink.failed(caller, new Error('closed'))
     const clients = [this.owned ? this.client : undefined, this.replaced]
     await Promise.all(
       clients.map(async (client) => {
