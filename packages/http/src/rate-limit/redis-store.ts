@@ -242,6 +242,11 @@ const LATE_MS = 2
 const MAX_CORRECTIONS = 32
 /** Most reservations asked for in one round trip: callers that queue while a call is out go in the next one. */
 const MAX_BATCH = 256
+/**
+ * Most reservation calls out at once (pipelined on the one connection; Redis runs them in order, so slots stay in
+ * order). With one, callers released by a reply queue behind the next reply and batches alternate half-full.
+ */
+const MAX_CALLS_OUT = 2
 /** Most reservations a process sends back after a Redis restart. */
 const MAX_RESEED = 50_000
 /**
@@ -289,7 +294,9 @@ export class RedisQuota<T> {
   private readonly share: SlidingWindowLog[]
   /** Callers waiting for the next batch. */
   private waiting: T[] = []
-  private calling = false
+  private callsOut = 0
+  /** A send is scheduled: on a microtask when no call is out, else on the next turn of the event loop. */
+  private scheduled = false
   /** Redis clock minus local clock, from the last reply. */
   private offset = 0
   private down = false
@@ -361,36 +368,47 @@ export class RedisQuota<T> {
   /** Reserves a slot for `caller`; the sink hears of it (with the milliseconds to wait) or of the failure. */
   reserve(caller: T): void {
     this.waiting.push(caller)
-    if (!this.calling) {
-      this.calling = true
-      // Callers released in the same tick join this batch.
-      queueMicrotask(this.startRun)
-    }
+    this.schedule()
   }
 
-  private readonly startRun = (): void => void this.run()
+  private schedule(): void {
+    if (this.scheduled || this.callsOut >= MAX_CALLS_OUT || this.closed) return
+    this.scheduled = true
+    // With no call out, callers released in the same tick join this batch; with one out, the next call waits for
+    // the end of this turn of the event loop, so that it carries everyone who queued meanwhile.
+    if (this.callsOut === 0) queueMicrotask(this.sendNext)
+    else setImmediate(this.sendNext)
+  }
 
-  /** Sends batches until no caller waits; one call out at a time. */
-  private async run(): Promise<void> {
-    while (this.waiting.length > 0 && !this.closed) {
-      const batch = this.waiting.length <= MAX_BATCH ? this.waiting : this.waiting.slice(0, MAX_BATCH)
-      this.waiting = batch === this.waiting ? [] : this.waiting.slice(MAX_BATCH)
-      try {
-        await this.reserveBatch(batch)
-      } catch (error) {
-        for (const caller of batch) {
-          let reservation: Reservation
-          try {
-            reservation = this.fallback(error)
-          } catch (failure) {
-            this.sink.failed(caller, failure)
-            continue
-          }
-          this.sink.reserved(caller, reservation)
+  private readonly sendNext = (): void => {
+    this.scheduled = false
+    if (this.waiting.length === 0 || this.closed || this.callsOut >= MAX_CALLS_OUT) return
+    const batch = this.waiting.length <= MAX_BATCH ? this.waiting : this.waiting.slice(0, MAX_BATCH)
+    this.waiting = batch === this.waiting ? [] : this.waiting.slice(MAX_BATCH)
+    this.callsOut++
+    void this.send(batch)
+    if (this.waiting.length > 0) this.schedule()
+  }
+
+  /** Reserves one batch; when Redis fails, each caller gets the fallback (a local share) or the typed error. */
+  private async send(batch: T[]): Promise<void> {
+    try {
+      await this.reserveBatch(batch)
+    } catch (error) {
+      for (const caller of batch) {
+        let reservation: Reservation
+        try {
+          reservation = this.fallback(error)
+        } catch (failure) {
+          this.sink.failed(caller, failure)
+          continue
         }
+        this.sink.reserved(caller, reservation)
       }
+    } finally {
+      this.callsOut--
+      if (this.waiting.length > 0) this.schedule()
     }
-    this.calling = false
   }
 
   /** Reserves one slot per caller of `batch` (in order), waiting out a recovery hold; throws what Redis threw. */
