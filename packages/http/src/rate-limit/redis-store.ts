@@ -151,14 +151,17 @@ return 1
  * new node: the fence sets a hold (no slot is granted while it lasts) for every process to re-seed what it
  * reserved, under the same member names. Run once per new connection, before its first reservation.
  * ARGV: the run_id this process last saw ('' for none), holdMs.
- * Returns {run_id, epoch ('' when there is no state), now, fenced: 1 when this call set the hold}.
+ * Returns {run_id, epoch ('' when there is no state), now, fenced: 1 when this call set the hold}. Where INFO is
+ * not allowed (an ACL without it, a renamed command) the run_id is '' and nothing is fenced: the quota then works
+ * as it did before fencing, and a failover may lose the newest reservations.
  */
 export const FENCE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') or ''
+local info = redis.pcall('INFO', 'server')
+local run = type(info) == 'string' and string.match(info, 'run_id:(%w+)') or ''
 local meta = redis.call('HMGET', KEYS[1], 'epoch', 'hold', 'node')
-if not meta[1] then return {run, '', string.format('%.3f', now), 0} end
+if not meta[1] or run == '' then return {run, meta[1] or '', string.format('%.3f', now), 0} end
 local fenced = 0
 if (meta[3] and meta[3] ~= run) or (ARGV[1] ~= '' and ARGV[1] ~= run) then
   local hold = now + tonumber(ARGV[2])
@@ -587,8 +590,8 @@ export class RedisQuota<T> {
       string,
       number,
     ]
-    const changed = this.node !== '' && this.node !== node
-    this.node = node
+    const changed = this.node !== '' && node !== '' && this.node !== node
+    if (node !== '') this.node = node
     this.fencedStream = stream
     if (fenced === 1) {
       this.log.warn(

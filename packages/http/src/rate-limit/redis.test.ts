@@ -163,6 +163,21 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     }
   })
 
+  it('works for a Redis user that may not run INFO (no fence, no refusal)', async () => {
+    await admin.call('ACL', 'SETUSER', 'no-info', 'on', '>pw-no-info', '~*', '+@all', '-info')
+    const url = new URL(redis.url)
+    url.username = 'no-info'
+    url.password = 'pw-no-info'
+    const rl = createRateLimiter(opts({ redis: url.href }), { logger: silent })
+    try {
+      const times = await acquireAll([rl], 3)
+      expect(times).toHaveLength(3)
+    } finally {
+      await rl.close()
+      await admin.call('ACL', 'DELUSER', 'no-info')
+    }
+  })
+
   it('falls back to a local share of the quota while Redis is down, with a warning', async () => {
     const warnings: string[] = []
     const logger: Logger = {
