@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heapTrend } from './heap-trend'
+import { heapBaseline, heapTrend } from './heap-trend'
 
 describe('heapTrend', () => {
   it('reads the slope of a least-squares line, not the last sample minus the first', () => {
@@ -25,5 +25,29 @@ describe('heapTrend', () => {
 
   it('refuses fewer than two samples', () => {
     expect(() => heapTrend([{ at: 0, heap: 1 }])).toThrow(/two samples/)
+  })
+})
+
+describe('heapBaseline', () => {
+  it('names the constructor whose objects grew between two snapshots', () => {
+    class LeakyEntry {
+      constructor(
+        readonly id: number,
+        readonly payload: number[],
+      ) {}
+    }
+    const baseline = heapBaseline()
+    const kept: LeakyEntry[] = []
+    for (let i = 0; i < 5_000; i++) kept.push(new LeakyEntry(i, [i, i + 1, i + 2]))
+    try {
+      const grew = baseline.diff(5)
+      expect(
+        grew.some((line) => /^object:LeakyEntry \+5000 objects/.test(line)),
+        grew.join('\n'),
+      ).toBe(true)
+    } finally {
+      baseline.discard()
+    }
+    expect(kept).toHaveLength(5_000)
   })
 })
