@@ -29,6 +29,8 @@ export interface Row {
   max: number
   ratio: number
   cpuPerUnitUs: number
+  /** Median over rounds of this contender's CPU per unit over the base's in the same round (paired). */
+  cpuRatio: number
 }
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -49,9 +51,11 @@ export async function compare(contenders: Contender[], options: CompareOptions):
   const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]))
   const cpu = new Map<string, number[]>(contenders.map((c) => [c.name, []]))
   const ratios = new Map<string, number[]>(contenders.map((c) => [c.name, []]))
+  const cpuRatios = new Map<string, number[]>(contenders.map((c) => [c.name, []]))
   for (let round = 0; round < rounds; round++) {
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender)
     const thisRound = new Map<string, number>()
+    const cpuThisRound = new Map<string, number>()
     for (const c of order) {
       // Every contender alike: collect garbage, then one untimed run, so the timed run starts from a warm, steady
       // state and does not pay for the garbage or the cold caches the contender before it left.
@@ -65,9 +69,14 @@ export async function compare(contenders: Contender[], options: CompareOptions):
       rates.get(c.name)?.push(units / seconds)
       cpu.get(c.name)?.push((used.user + used.system) / units)
       thisRound.set(c.name, units / seconds)
+      cpuThisRound.set(c.name, (used.user + used.system) / units)
     }
     const baseRate = thisRound.get(base.name) ?? 1
-    for (const c of contenders) ratios.get(c.name)?.push((thisRound.get(c.name) ?? 0) / baseRate)
+    const baseCpu = cpuThisRound.get(base.name) ?? 1
+    for (const c of contenders) {
+      ratios.get(c.name)?.push((thisRound.get(c.name) ?? 0) / baseRate)
+      cpuRatios.get(c.name)?.push((cpuThisRound.get(c.name) ?? 0) / baseCpu)
+    }
   }
   for (const c of contenders) await c.teardown?.()
 
@@ -80,6 +89,7 @@ export async function compare(contenders: Contender[], options: CompareOptions):
       max: Math.max(...r),
       ratio: median(ratios.get(c.name) ?? []),
       cpuPerUnitUs: median(cpu.get(c.name) ?? []),
+      cpuRatio: median(cpuRatios.get(c.name) ?? []),
     }
   })
   printTable(rows, options)

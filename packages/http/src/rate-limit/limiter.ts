@@ -2,7 +2,7 @@ import { abortReason, expected, type Logger } from '@fieldkit/core'
 import { RateLimitError, rateLimited } from './errors'
 import { parseRateLimitHeaders } from './headers'
 import type { ResolvedOptions } from './options'
-import { RedisQuota, type Reservation } from './redis-store'
+import { RedisQuota, type Reservation, type ReservationSink } from './redis-store'
 import { SlidingWindowLog } from './sliding-window'
 import type { RateLimiter, RateLimiterState, RateLimitHint } from './types'
 
@@ -16,13 +16,9 @@ interface Waiter {
   reject(error: unknown): void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
-}
-
-/** A waiter whose slot Redis reserved, due at `at` (performance.now() time). */
-interface Due {
-  w: Waiter
-  reservation: Reservation
-  at: number
+  /** With Redis: the slot reserved for it, due at `dueAt` (performance.now() time). */
+  reservation: Reservation | undefined
+  dueAt: number
 }
 
 /** A binary min-heap of waiters by (priority, arrival); aborted waiters are skipped lazily. */
@@ -96,11 +92,11 @@ export class Limiter implements RateLimiter {
   private readonly o: ResolvedOptions
   private readonly log: Logger
   private readonly logs: SlidingWindowLog[]
-  private readonly redis: RedisQuota | undefined
+  private readonly redis: RedisQuota<Waiter> | undefined
   private readonly queue = new WaiterQueue()
   private readonly reserving = new Set<Waiter>()
   /** Reserved waiters in order of their slots, from `dueHead` on; one timer for the first. */
-  private readonly due: Due[] = []
+  private readonly due: Waiter[] = []
   private dueHead = 0
   private dueTimer: ReturnType<typeof setTimeout> | undefined
   private inFlight = 0
@@ -125,7 +121,7 @@ export class Limiter implements RateLimiter {
     this.o = options
     this.log = logger.child({ component: 'rate-limit' })
     this.logs = options.windows.map((w) => new SlidingWindowLog(w.limit, w.enforcedMs))
-    this.redis = options.redis === undefined ? undefined : new RedisQuota(options, this.log)
+    this.redis = options.redis === undefined ? undefined : new RedisQuota(options, this.log, this.sink)
     // With only the built-in parsers, a response without any rate-limit header can be skipped cheaply.
     this.earlyMs = Math.min(1, ...options.windows.map((w) => w.enforcedMs - w.windowMs))
     this.quickCheck = options.headerParsers.length === 1 && options.headerParsers[0]?.name === 'sforceLimitInfo'
@@ -222,6 +218,8 @@ export class Limiter implements RateLimiter {
         reject,
         signal,
         onAbort: undefined,
+        reservation: undefined,
+        dueAt: 0,
       }
       if (signal !== undefined) {
         waiter.onAbort = () => this.abort(waiter)
@@ -278,34 +276,34 @@ export class Limiter implements RateLimiter {
         w.state = 'reserving'
         this.inFlight++
         this.reserving.add(w)
-        this.reserve(this.redis, w)
+        this.redis.reserve(w)
       }
     }
   }
 
-  private reserve(redis: RedisQuota, w: Waiter): void {
-    redis.reserve().then(
-      (reservation) => this.afterReservation(w, reservation, reservation.waitMs),
-      (error: unknown) => {
-        if (w.state === 'done') return
-        this.reserving.delete(w)
-        this.finish(w)
-        this.inFlight--
-        w.reject(error)
-        if (this.queue.size > 0) this.drain()
-      },
-    )
+  /** What Redis reserved for each waiter, or why it could not: one object for all waiters. */
+  private readonly sink: ReservationSink<Waiter> = {
+    reserved: (w, reservation) => this.afterReservation(w, reservation),
+    failed: (w, error) => {
+      if (w.state === 'done') return
+      this.reserving.delete(w)
+      this.finish(w)
+      this.inFlight--
+      w.reject(error)
+      if (this.queue.size > 0) this.drain()
+    },
   }
 
   /** A slot is reserved `waitMs` from now: the waiter joins the due list (kept in order of its slot). */
-  private afterReservation(w: Waiter, reservation: Reservation, waitMs: number): void {
+  private afterReservation(w: Waiter, reservation: Reservation): void {
     if (w.state === 'done') return
-    const entry: Due = { w, reservation, at: performance.now() + waitMs }
+    w.reservation = reservation
+    w.dueAt = performance.now() + reservation.waitMs
     const due = this.due
     let i = due.length
-    while (i > this.dueHead && (due[i - 1] as Due).at > entry.at) i--
-    if (i === due.length) due.push(entry)
-    else due.splice(i, 0, entry)
+    while (i > this.dueHead && (due[i - 1] as Waiter).dueAt > w.dueAt) i--
+    if (i === due.length) due.push(w)
+    else due.splice(i, 0, w)
     // The reservations of one batch resolve in the same tick: hand them out in one pass.
     if (!this.releaseQueued) {
       this.releaseQueued = true
@@ -334,13 +332,13 @@ export class Limiter implements RateLimiter {
     let next = local
     if (local === 0) {
       while (this.dueHead < due.length) {
-        const entry = due[this.dueHead] as Due
-        if (entry.at - now > this.earlyMs) {
-          next = entry.at - now
+        const w = due[this.dueHead] as Waiter
+        if (w.dueAt - now > this.earlyMs) {
+          next = w.dueAt - now
           break
         }
         due[this.dueHead++] = undefined as never
-        this.grantReserved(entry)
+        this.grantReserved(w)
       }
       if (this.dueHead === due.length) {
         due.length = 0
@@ -359,9 +357,9 @@ export class Limiter implements RateLimiter {
     }
   }
 
-  private grantReserved({ w, reservation }: Due): void {
+  private grantReserved(w: Waiter): void {
     if (w.state === 'done') return
-    this.redis?.granted(reservation)
+    if (w.reservation !== undefined) this.redis?.granted(w.reservation)
     this.reserving.delete(w)
     this.finish(w)
     this.serverRemaining--

@@ -112,39 +112,89 @@ return out
 `
 
 /**
- * Puts one process's recent reservations back after Redis lost the state, while the recovery hold lasts (after
- * it, inserting past entries could break windows already scheduled, so it does nothing).
- * ARGV: epoch, member prefix, windowMs per window, then the reservation times.
+ * Puts one process's recent reservations back after Redis lost some or all of the state (a restart emptied it, or
+ * a failover promoted a replica that had not yet received the latest writes). Each goes in under the member name it
+ * was reserved under, so a reservation the state still holds is not counted twice. Adding entries only ever pushes
+ * later slots back, so this is safe at any time; the hold (set by the reservation script after a loss, or by the
+ * fence after a failover) makes it happen before anyone is granted on the new state.
+ * ARGV: epoch, member prefix, windowMs per window, then (sequence number, reservation time) pairs.
  */
 export const RESEED_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
-if now >= tonumber(redis.call('HGET', KEYS[1], 'hold') or '0') then return 0 end
 local nw = #KEYS - 1
 for i = 2, #KEYS do
   local w = tonumber(ARGV[i + 1])
-  for j = 3 + nw, #ARGV do
-    local s = tonumber(ARGV[j])
-    if s > now - w then redis.call('ZADD', KEYS[i], s, ARGV[2] .. j) end
+  local zargs = {}
+  for j = 3 + nw, #ARGV - 1, 2 do
+    local s = tonumber(ARGV[j + 1])
+    if s > now - w then
+      zargs[#zargs + 1] = ARGV[j + 1]
+      zargs[#zargs + 1] = ARGV[2] .. ARGV[j]
+      if #zargs >= 1000 then
+        redis.call('ZADD', KEYS[i], 'NX', unpack(zargs))
+        zargs = {}
+      end
+    end
   end
+  if #zargs > 0 then redis.call('ZADD', KEYS[i], 'NX', unpack(zargs)) end
   redis.call('PEXPIRE', KEYS[i], math.ceil(w + 1000))
 end
 return 1
 `
 
+/**
+ * Fences the shared state when the node answering is not the one that wrote it: the state hash records the `run_id`
+ * of the node that last fenced it, and a promoted replica (a Sentinel failover) or a restarted server that loaded
+ * its data from disk has another. Replication is asynchronous, so the newest reservations may be missing on the
+ * new node: the fence sets a hold (no slot is granted while it lasts) for every process to re-seed what it
+ * reserved, under the same member names. Run once per new connection, before its first reservation.
+ * ARGV: the run_id this process last saw ('' for none), holdMs.
+ * Returns {run_id, epoch ('' when there is no state), now, fenced: 1 when this call set the hold}. Where INFO is
+ * not allowed (an ACL without it, a renamed command) the run_id is '' and nothing is fenced: the quota then works
+ * as it did before fencing, and a failover may lose the newest reservations.
+ */
+export const FENCE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local info = redis.pcall('INFO', 'server')
+local run = type(info) == 'string' and string.match(info, 'run_id:(%w+)') or ''
+local meta = redis.call('HMGET', KEYS[1], 'epoch', 'hold', 'node')
+if not meta[1] or run == '' then return {run, meta[1] or '', string.format('%.3f', now), 0} end
+local fenced = 0
+if (meta[3] and meta[3] ~= run) or (ARGV[1] ~= '' and ARGV[1] ~= run) then
+  local hold = now + tonumber(ARGV[2])
+  if hold > tonumber(meta[2] or '0') then
+    redis.call('HSET', KEYS[1], 'hold', string.format('%.3f', hold))
+    fenced = 1
+  end
+end
+if meta[3] ~= run then redis.call('HSET', KEYS[1], 'node', run) end
+return {run, meta[1], string.format('%.3f', now), fenced}
+`
+
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex')
 const RESERVE_SHA = sha1(RESERVE_SCRIPT)
 const RESEED_SHA = sha1(RESEED_SCRIPT)
+const FENCE_SHA = sha1(FENCE_SCRIPT)
 
 /** A reserved slot: how long to wait for it, and what Redis knows it by. */
 export interface Reservation {
   waitMs: number
-  /** Member and time (Redis clock) of the reservation; absent for a local-share grant. */
-  member?: string
-  /** The member's sequence number in this process. */
+  /** The reservation's sequence number in this process (its member is `<id>:<seq>`); absent for a local-share grant. */
   seq?: number
+  /** Its time on Redis's clock. */
   at?: number
+}
+
+/**
+ * Where the outcome of each caller's reservation goes: one object for every caller of a limiter, so that a batch
+ * of N reservations costs no promise and no closure per caller.
+ */
+export interface ReservationSink<T> {
+  reserved(caller: T, reservation: Reservation): void
+  failed(caller: T, error: unknown): void
 }
 
 /**
@@ -180,9 +230,12 @@ class RecentReservations {
     if (this.seqs[index] === seq) this.times[index] = at
   }
 
-  forEach(each: (at: number) => void): void {
+  forEach(each: (seq: number, at: number) => void): void {
     const max = this.seqs.length
-    for (let k = 0; k < this.size; k++) each(this.times[(this.head - this.size + k + max) % max] as number)
+    for (let k = 0; k < this.size; k++) {
+      const index = (this.head - this.size + k + max) % max
+      each(this.seqs[index] as number, this.times[index] as number)
+    }
   }
 }
 
@@ -192,14 +245,19 @@ const LATE_MS = 2
 const MAX_CORRECTIONS = 32
 /** Most reservations asked for in one round trip: callers that queue while a call is out go in the next one. */
 const MAX_BATCH = 256
+/**
+ * Most reservation calls out at once (pipelined on the one connection; Redis runs them in order, so slots stay in
+ * order). With one, callers released by a reply queue behind the next reply and batches alternate half-full.
+ */
+const MAX_CALLS_OUT = 2
 /** Most reservations a process sends back after a Redis restart. */
 const MAX_RESEED = 50_000
-
-/** A caller waiting for its reservation. */
-interface Pending {
-  resolve(reservation: Reservation): void
-  reject(error: unknown): void
-}
+/**
+ * How far apart in time the processes sharing a quota may reconnect after a failover: the reconnect delay of the
+ * connections the limiter opens grows to at most 1 s (redis-connection.ts). A fence holds `recoveryMs` plus this,
+ * so that every process has re-seeded before the first grant on the new node.
+ */
+const RECONNECT_SPREAD_MS = 1_000
 
 /** The script's reply: status, epoch, Redis's time, a wait (refused or held), then the reserved times. */
 type Reply = [status: number, epoch: string, now: string, waitMs: string, ...at: string[]]
@@ -212,9 +270,10 @@ const preciseNow = () => performance.timeOrigin + performance.now()
  * out at a time; the next batch collects whoever queued meanwhile). When Redis fails, the quota fails closed
  * with an error naming what happened, or falls back to a local share of the quota.
  */
-export class RedisQuota {
+export class RedisQuota<T> {
   private readonly o: ResolvedOptions
   private readonly log: Logger
+  private readonly sink: ReservationSink<T>
   private client: RedisClient
   private owned: boolean
   /** A connection the limiter opened and then replaced (a cluster node that answered MOVED), closed with it. */
@@ -224,6 +283,10 @@ export class RedisQuota {
   private readonly id = randomUUID().slice(0, 12)
   private seq = 0
   private epoch = ''
+  /** `run_id` of the Redis node this process last talked to, and the connection (socket) it was fenced on. */
+  private node = ''
+  private fencedStream: unknown
+  private fencing: Promise<void> | undefined
   private pendingPauseMs = 0
   /** (member, actual time) pairs of grants that went late, for the next call. */
   private corrections: string[] = []
@@ -233,8 +296,10 @@ export class RedisQuota {
   /** The local share used while Redis is down. */
   private readonly share: SlidingWindowLog[]
   /** Callers waiting for the next batch. */
-  private waiting: Pending[] = []
-  private calling = false
+  private waiting: T[] = []
+  private callsOut = 0
+  /** A send is scheduled: on a microtask when no call is out, else on the next turn of the event loop. */
+  private scheduled = false
   /** Redis clock minus local clock, from the last reply. */
   private offset = 0
   private down = false
@@ -243,9 +308,10 @@ export class RedisQuota {
   private connecting: Promise<void> | undefined
   private closed = false
 
-  constructor(options: ResolvedOptions, log: Logger) {
+  constructor(options: ResolvedOptions, log: Logger, sink: ReservationSink<T>) {
     this.o = options
     this.log = log
+    this.sink = sink
     const tag = `{${options.key}}`
     this.keys = [`${tag}:meta`, ...options.windows.map((w) => `${tag}:${w.name}`)]
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
@@ -292,50 +358,67 @@ export class RedisQuota {
    * from when the request actually left (no extra round trip).
    */
   granted(reservation: Reservation): void {
-    if (reservation.member === undefined || reservation.at === undefined) return
+    if (reservation.seq === undefined || reservation.at === undefined) return
     const actual = Math.ceil((preciseNow() + this.offset) * 1000) / 1000
     if (actual - reservation.at > LATE_MS) {
-      if (reservation.seq !== undefined) this.mine.correct(reservation.seq, actual)
-      if (this.corrections.length < 2 * MAX_CORRECTIONS) this.corrections.push(reservation.member, String(actual))
+      this.mine.correct(reservation.seq, actual)
+      if (this.corrections.length < 2 * MAX_CORRECTIONS) {
+        this.corrections.push(`${this.id}:${reservation.seq}`, String(actual))
+      }
     }
   }
 
-  /** Reserves a slot; resolves with the milliseconds to wait for it. */
-  reserve(): Promise<Reservation> {
-    return new Promise<Reservation>((resolve, reject) => {
-      this.waiting.push({ resolve, reject })
-      if (!this.calling) {
-        this.calling = true
-        // Callers released in the same tick join this batch.
-        queueMicrotask(() => void this.run())
-      }
-    })
+  /** Reserves a slot for `caller`; the sink hears of it (with the milliseconds to wait) or of the failure. */
+  reserve(caller: T): void {
+    this.waiting.push(caller)
+    this.schedule()
   }
 
-  /** Sends batches until no caller waits; one call out at a time. */
-  private async run(): Promise<void> {
-    while (this.waiting.length > 0 && !this.closed) {
-      const batch = this.waiting.length <= MAX_BATCH ? this.waiting : this.waiting.slice(0, MAX_BATCH)
-      this.waiting = batch === this.waiting ? [] : this.waiting.slice(MAX_BATCH)
-      try {
-        await this.reserveBatch(batch)
-      } catch (error) {
-        for (const p of batch) {
-          try {
-            p.resolve(this.fallback(error))
-          } catch (failure) {
-            p.reject(failure)
-          }
+  private schedule(): void {
+    if (this.scheduled || this.callsOut >= MAX_CALLS_OUT || this.closed) return
+    this.scheduled = true
+    // With no call out, callers released in the same tick join this batch; with one out, the next call waits for
+    // the end of this turn of the event loop, so that it carries everyone who queued meanwhile.
+    if (this.callsOut === 0) queueMicrotask(this.sendNext)
+    else setImmediate(this.sendNext)
+  }
+
+  private readonly sendNext = (): void => {
+    this.scheduled = false
+    if (this.waiting.length === 0 || this.closed || this.callsOut >= MAX_CALLS_OUT) return
+    const batch = this.waiting.length <= MAX_BATCH ? this.waiting : this.waiting.slice(0, MAX_BATCH)
+    this.waiting = batch === this.waiting ? [] : this.waiting.slice(MAX_BATCH)
+    this.callsOut++
+    void this.send(batch)
+    if (this.waiting.length > 0) this.schedule()
+  }
+
+  /** Reserves one batch; when Redis fails, each caller gets the fallback (a local share) or the typed error. */
+  private async send(batch: T[]): Promise<void> {
+    try {
+      await this.reserveBatch(batch)
+    } catch (error) {
+      for (const caller of batch) {
+        let reservation: Reservation
+        try {
+          reservation = this.fallback(error)
+        } catch (failure) {
+          this.sink.failed(caller, failure)
+          continue
         }
+        this.sink.reserved(caller, reservation)
       }
+    } finally {
+      this.callsOut--
+      if (this.waiting.length > 0) this.schedule()
     }
-    this.calling = false
   }
 
   /** Reserves one slot per caller of `batch` (in order), waiting out a recovery hold; throws what Redis threw. */
-  private async reserveBatch(batch: Pending[]): Promise<void> {
+  private async reserveBatch(batch: T[]): Promise<void> {
     for (;;) {
       if (this.client.status !== 'ready') await this.firstConnect()
+      await this.ensureFenced()
       const seq = this.seq
       this.seq += batch.length
       const reply = await this.call(seq, batch.length)
@@ -350,7 +433,7 @@ export class RedisQuota {
       if (epoch !== this.epoch) {
         const lost = this.epoch !== ''
         this.epoch = epoch
-        if (lost) await this.reseed(now)
+        if (lost) await this.reseed(now, 'lost')
       }
       if (status === 2) {
         await sleep(Number(waitText))
@@ -358,14 +441,14 @@ export class RedisQuota {
       }
       for (let i = 0; i < batch.length; i++) {
         const text = reply[4 + i]
-        const p = batch[i] as Pending
+        const caller = batch[i] as T
         if (text === undefined) {
-          p.reject(rateLimited(Number(waitText), 'shared quota (Redis)'))
+          this.sink.failed(caller, rateLimited(Number(waitText), 'shared quota (Redis)'))
           continue
         }
         const at = Number(text)
         this.mine.add(seq + i, at)
-        p.resolve({ waitMs: Math.max(0, at - now), member: `${this.id}:${seq + i}`, seq: seq + i, at })
+        this.sink.reserved(caller, { waitMs: Math.max(0, at - now), seq: seq + i, at })
       }
       return
     }
@@ -471,31 +554,70 @@ export class RedisQuota {
    */
   private readonly onReady = (): void => {
     if (!this.connected || this.closed) return
-    this.call(this.seq, 0).then(
-      async (reply) => {
-        const [, epoch, now] = reply
-        if (epoch !== this.epoch) {
-          this.epoch = epoch
-          await this.reseed(Number(now))
-        }
-      },
-      (error: unknown) => this.log.debug({ err: message(error) }, 'rate limit: probe after reconnect failed'),
-    )
+    Promise.resolve(this.ensureFenced())
+      .then(() => this.call(this.seq, 0))
+      .then(
+        async (reply) => {
+          const [, epoch, now] = reply
+          if (epoch !== this.epoch) {
+            this.epoch = epoch
+            await this.reseed(Number(now), 'lost')
+          }
+        },
+        (error: unknown) => this.log.debug({ err: message(error) }, 'rate limit: probe after reconnect failed'),
+      )
   }
 
-  private async reseed(now: number): Promise<void> {
-    const times: string[] = []
-    this.mine.forEach((t) => {
-      if (t > now - this.mineWindowMs) times.push(String(t))
+  /**
+   * Once per connection (ioredis opens a new socket on every reconnect, a Sentinel one to whichever node is primary
+   * now), before its first reservation: runs the fence, and re-seeds when the node is not the one this process
+   * talked to before. A Cluster client has no single socket and is not fenced here.
+   */
+  private ensureFenced(): Promise<void> | undefined {
+    const stream = (this.client as { stream?: unknown }).stream
+    if (stream === undefined || stream === this.fencedStream) return undefined
+    this.fencing ??= this.fence(stream).finally(() => {
+      this.fencing = undefined
+    })
+    return this.fencing
+  }
+
+  private async fence(stream: unknown): Promise<void> {
+    const holdMs = String(this.o.recoveryMs + RECONNECT_SPREAD_MS)
+    const [node, epoch, now, fenced] = (await this.eval(FENCE_SHA, FENCE_SCRIPT, [this.node, holdMs])) as [
+      string,
+      string,
+      string,
+      number,
+    ]
+    const changed = this.node !== '' && node !== '' && this.node !== node
+    if (node !== '') this.node = node
+    this.fencedStream = stream
+    if (fenced === 1) {
+      this.log.warn(
+        { key: this.o.key, holdMs: Number(holdMs) },
+        'rate limit: another Redis node now holds the shared quota (failover, or a restart from disk); holding while every process re-seeds its recent requests',
+      )
+    }
+    // A lost state (another epoch) is re-seeded by the reservation that sees it.
+    if (changed && epoch !== '' && epoch === this.epoch) await this.reseed(Number(now), 'node')
+  }
+
+  private async reseed(now: number, why: 'lost' | 'node'): Promise<void> {
+    const pairs: string[] = []
+    this.mine.forEach((seq, at) => {
+      if (at > now - this.mineWindowMs) pairs.push(String(seq), String(at))
     })
     this.log.warn(
-      { key: this.o.key, reseeded: times.length },
-      'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly',
+      { key: this.o.key, reseeded: pairs.length / 2 },
+      why === 'lost'
+        ? 'rate limit: Redis lost the shared quota state (restart or failover?); re-seeding this process’s recent requests and holding briefly'
+        : 'rate limit: the Redis node changed (failover?); re-seeding this process’s recent requests',
     )
-    if (times.length === 0) return
+    if (pairs.length === 0) return
     const windows = this.o.windows.map((w) => String(w.enforcedMs))
     try {
-      await this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:r`, ...windows, ...times])
+      await this.eval(RESEED_SHA, RESEED_SCRIPT, [this.epoch, `${this.id}:`, ...windows, ...pairs])
     } catch (error) {
       this.log.debug({ err: message(error) }, 'rate limit: re-seeding failed')
     }
@@ -537,7 +659,7 @@ export class RedisQuota {
   async close(): Promise<void> {
     this.closed = true
     this.client.off('ready', this.onReady)
-    for (const p of this.waiting.splice(0)) p.reject(new Error('closed'))
+    for (const caller of this.waiting.splice(0)) this.sink.failed(caller, new Error('closed'))
     const clients = [this.owned ? this.client : undefined, this.replaced]
     await Promise.all(
       clients.map(async (client) => {

@@ -123,6 +123,61 @@ describe.skipIf(!redisAvailable() && !process.env.CI)('quota shared through Redi
     await rl.close()
   })
 
+  it('fences the state when another node answers (failover): holds, then re-seeds the reservations the node lost', async () => {
+    // A failover, made deterministic: the state is kept on disk (AOF) but the newest reservations are missing from
+    // it, as on a replica that had not yet received them, and the node that comes back has another run_id.
+    const node = await startRedisServer({ persistence: 'aof' })
+    const nodeAdmin = new Redis(node.url, { lazyConnect: true })
+    nodeAdmin.on('error', () => undefined)
+    // A margin of 2 s makes the enforced window (3 s) outlast the fence's hold (recoveryMs + 1 s): what keeps the
+    // sixth grant back is the re-seeded log, not the hold.
+    const options = opts({ redis: node.url, perSecond: 5, spread: false, recoveryMs: 50, marginMs: 2_000 })
+    const log = `{${options.key}}:perSecond`
+    const rl = createRateLimiter(options, { logger: silent })
+    try {
+      const start = Date.now()
+      await acquireAll([rl], 5, start)
+      await nodeAdmin.connect()
+      expect(await nodeAdmin.zcard(log)).toBe(5)
+      await nodeAdmin.del(log)
+      nodeAdmin.disconnect()
+      await node.restart()
+      let release: (() => void) | undefined
+      while (release === undefined && Date.now() - start < 10_000) {
+        release = await Promise.resolve(rl.acquire()).catch(
+          () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 25)),
+        )
+      }
+      release?.()
+      // The sixth grant keeps its distance from the first five, which are back in the log under their own names
+      // (nothing counted twice) beside it.
+      expect(Date.now() - start).toBeGreaterThanOrEqual(3_000)
+      await nodeAdmin.connect()
+      const members = await nodeAdmin.zrange(log, 0, -1)
+      expect(members).toHaveLength(6)
+      expect(new Set(members.map((m) => m.replace(/:\d+$/, ''))).size).toBe(1)
+    } finally {
+      nodeAdmin.disconnect()
+      await rl.close()
+      await node.stop()
+    }
+  })
+
+  it('works for a Redis user that may not run INFO (no fence, no refusal)', async () => {
+    await admin.call('ACL', 'SETUSER', 'no-info', 'on', '>pw-no-info', '~*', '+@all', '-info')
+    const url = new URL(redis.url)
+    url.username = 'no-info'
+    url.password = 'pw-no-info'
+    const rl = createRateLimiter(opts({ redis: url.href }), { logger: silent })
+    try {
+      const times = await acquireAll([rl], 3)
+      expect(times).toHaveLength(3)
+    } finally {
+      await rl.close()
+      await admin.call('ACL', 'DELUSER', 'no-info')
+    }
+  })
+
   it('falls back to a local share of the quota while Redis is down, with a warning', async () => {
     const warnings: string[] = []
     const logger: Logger = {

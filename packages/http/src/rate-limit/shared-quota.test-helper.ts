@@ -123,6 +123,8 @@ export interface SharedQuotaRun {
   /** Requests served after the event (`at`) until the end. */
   servedAfterEvent: number
   eventTookMs: number | undefined
+  /** Arrivals that were one over the quota in the second before them, in ms from the event (or the run's start). */
+  crowdedMs: number[]
 }
 
 /**
@@ -137,6 +139,8 @@ export async function runSharedQuota(
   const { HttpResponse, http } = await import('msw')
   const quota = rateLimited({ limit: QUOTA, windowMs: 1_000 })
   const mock = await serve([...quota.handlers, http.get('*/warmup', () => HttpResponse.text('ok'))])
+  const servedAt = performance.now()
+  let eventAt: number | undefined
   const key = `verify-${Date.now()}`
   const marks = new Map<string, number>()
   const timers: ReturnType<typeof setTimeout>[] = []
@@ -159,6 +163,7 @@ export async function runSharedQuota(
     if (event !== undefined) {
       at(event.at, 'event', async () => {
         const t = performance.now()
+        eventAt = t - servedAt
         await event.run()
         eventTookMs = Math.round(performance.now() - t)
       })
@@ -175,6 +180,13 @@ export async function runSharedQuota(
       .sort((a, b) => a - b)
     let longestGapMs = 0
     for (let i = 1; i < at.length; i++) longestGapMs = Math.max(longestGapMs, (at[i] as number) - (at[i - 1] as number))
+    // Arrivals that were one too many for their second (as received, before the mock's own stamping), in ms from
+    // the event (or the start): where in the run the quota was crowded, to tell a failover from a stalled mock.
+    const crowdedMs: number[] = []
+    for (let i = QUOTA; i < at.length; i++) {
+      if ((at[i] as number) - (at[i - QUOTA] as number) < 1_000)
+        crowdedMs.push(Math.round((at[i] as number) - (eventAt ?? 0)))
+    }
     const stats = quota.stats()
     const summary: SharedQuotaRun = {
       served,
@@ -184,6 +196,7 @@ export async function runSharedQuota(
       longestGapMs: Math.round(longestGapMs),
       servedAfterEvent: end - (marks.get('event') ?? end),
       eventTookMs,
+      crowdedMs,
     }
     console.log(JSON.stringify({ ...summary, startedAt }))
     return summary

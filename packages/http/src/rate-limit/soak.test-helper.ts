@@ -1,23 +1,19 @@
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
+import { type HeapSample, heapAfterGc, heapBaseline, heapTrend } from '@fieldkit/testing/heap-trend'
 
 // The client side of the soak (soak.verify.ts), run as its own process so that its heap holds the client, the
 // limiter and ioredis only (the mock, which records every request, lives in the parent). Sends FK_SOAK_REQUESTS
-// requests through one createHttpClient (public API only) with a Redis-shared quota, FK_SOAK_IN_FLIGHT at once,
-// and prints the heap after a full gc at each tenth, then a summary, as JSON lines.
-
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-
-function heapAfterGc(): number {
-  for (let i = 0; i < 3; i++) gc()
-  return process.memoryUsage().heapUsed
-}
+// requests through one createHttpClient (public API only) with a Redis-shared quota, FK_SOAK_IN_FLIGHT at once.
+// Every FK_SOAK_SAMPLE_EVERY requests it prints the heap after a full gc (a JSON line the parent also reads for its
+// progress); at the end, the trend of the samples after the first tenth (least-squares line) and, when its growth
+// is FK_SOAK_HEAP_BOUND bytes or more, what grew, by constructor, between heap snapshots at the first tenth and
+// at the end.
 
 async function soak(): Promise<void> {
   const { createHttpClient } = await import('@fieldkit/http')
   const total = Number(process.env.FK_SOAK_REQUESTS)
   const inFlight = Number(process.env.FK_SOAK_IN_FLIGHT ?? 64)
+  const every = Number(process.env.FK_SOAK_SAMPLE_EVERY ?? total / 50)
+  const bound = Number(process.env.FK_SOAK_HEAP_BOUND ?? 1024 * 1024)
   const client = createHttpClient({
     baseUrl: process.env.FK_MOCK_URL as string,
     rateLimit: { perSecond: 100_000, redis: process.env.FK_REDIS_URL as string, key: `soak-${process.pid}` },
@@ -26,9 +22,9 @@ async function soak(): Promise<void> {
   const outcomes: { ok: number; typed: Record<string, number>; untyped: string[] } = { ok: 0, typed: {}, untyped: [] }
   let next = 0
   let done = 0
-  const heaps: number[] = []
-  const step = total / 10
-  let mark = step
+  const samples: HeapSample[] = []
+  let mark = every
+  let baseline: ReturnType<typeof heapBaseline> | undefined
   const worker = async () => {
     while (next < total) {
       next += 1
@@ -45,15 +41,21 @@ async function soak(): Promise<void> {
       }
       done += 1
       if (done >= mark) {
-        mark += step
-        heaps.push(heapAfterGc())
-        process.stdout.write(`${JSON.stringify({ done, heapUsed: heaps.at(-1) })}\n`)
+        mark += every
+        samples.push({ at: done, heap: heapAfterGc() })
+        // The baseline snapshot once warm (the first tenth), just before the fitted span (taking one settles V8's
+        // own state a little); a second one at the end is taken only if the trend is over the bound.
+        if (baseline === undefined && done >= total / 10) baseline = heapBaseline()
+        process.stdout.write(`${JSON.stringify({ done, heapUsed: samples.at(-1)?.heap })}\n`)
       }
     }
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
+  const trend = heapTrend(samples.filter((s) => s.at > total / 10))
+  const grew = trend.growth >= bound ? (baseline?.diff() ?? []) : []
+  baseline?.discard()
   await client.close()
-  process.stdout.write(`${JSON.stringify({ summary: true, outcomes, heaps })}\n`)
+  process.stdout.write(`${JSON.stringify({ summary: true, outcomes, samples, trend, grew })}\n`)
 }
 
 if (process.env.FK_SOAK_CHILD) await soak()
