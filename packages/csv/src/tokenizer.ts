@@ -124,7 +124,10 @@ export class Tokenizer {
               break
             }
             if (q + 1 >= len && !final) break records
-            line += countLines(buf, from, q)
+            // lines inside the quotes: counted only when the cached next LF / CR falls before the closing quote
+            if (nextLf < from) nextLf = find(buf, '\n', from, len)
+            if (nextCr < from) nextCr = find(buf, '\r', from, len)
+            if (nextLf < q || nextCr < q) line += countLines(buf, from, q)
             if (buf.charCodeAt(q + 1) === quote) {
               value += buf.slice(from, q + 1)
               from = q + 2
