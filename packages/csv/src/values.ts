@@ -298,7 +298,7 @@ export interface DateRules {
  * ambiguous unless the column has shown its order (a value such as `25/04/2026`).
  */
 export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
-  const s = input.trim()
+  const s = trimmed(input)
   const fast = isoFast(s)
   if (fast !== undefined) return fast
   // ISO 8601 starts with four digits and a hyphen: anything else (a declared `DD/MM/YYYY`) skips the expression
@@ -350,6 +350,15 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
       message: `a date that could be day/month or month/day (${shapeOf(input)}); declare the column's date format`,
     }
   return (order === 'DMY' ? build(y, b, a) : build(y, a, b)) ?? invalid
+}
+
+/** `s.trim()`, without the call when `s` starts and ends with printable ASCII (a cell the row builder trimmed). */
+function trimmed(s: string): string {
+  const n = s.length
+  if (n === 0) return s
+  const a = s.charCodeAt(0)
+  const z = s.charCodeAt(n - 1)
+  return a > 32 && a < 127 && z > 32 && z < 127 ? s : s.trim()
 }
 
 /** The order a sample of values shows: `DMY` if some first part exceeds 12, `MDY` if some second part does. */
