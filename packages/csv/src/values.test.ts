@@ -50,3 +50,34 @@ describe('parseDate, a declared format that is not ISO 8601', () => {
     expect(parseDate('2024/02/29', rules)).toMatchObject({ code: 'invalid_date', message: /DD\/MM\/YYYY/ })
   })
 })
+
+describe('parseNumber, comma decimals', () => {
+  // with a comma decimal the fast path reads `1234,56` itself; the full reading (grouping, signs) is the oracle
+  const viaFull = (s: string) => parseNumber(` ${s} `, ',') // a padded cell skips the fast path
+  it('reads every plain comma decimal as the full reading does', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.stringMatching(/^[0-9]{1,9}$/),
+        fc.stringMatching(/^[0-9]{1,6}$/),
+        (minus, int, frac) => {
+          const s = `${minus ? '-' : ''}${int},${frac}`
+          expect(Object.is(parseNumber(s, ','), viaFull(s))).toBe(true)
+          expect(parseNumber(s, ',')).toBe(Number(`${minus ? '-' : ''}${int}.${frac}`))
+        },
+      ),
+      { numRuns: 3000 },
+    )
+  })
+  it.each([
+    ['1234,56', ',', 1234.56],
+    ['1.234', ',', 1234],
+    ['1,234', ',', 1.234],
+    ['-0,5', ',', -0.5],
+  ])('reads %s with decimal %s as %d', (text, decimal, value) => {
+    expect(parseNumber(text, decimal as ',')).toBe(value)
+  })
+  it('leaves 1,5 to the full reading when the decimal is a point', () => {
+    expect(parseNumber('1,5', '.')).toMatchObject({ code: 'invalid_number' })
+  })
+})

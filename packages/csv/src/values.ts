@@ -93,7 +93,8 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17]
 
 /**
- * `-123.45` style numbers without grouping, read without regular expressions; undefined for anything else.
+ * `-123.45` (or `-123,45` with a comma decimal) without grouping, read without regular expressions; undefined for
+ * anything else.
  * The digits are summed as they are checked: when they fit in a safe integer, that integer divided by the exact
  * power of ten is the correctly rounded double, the same one `Number()` gives (Clinger's fast path), without
  * calling it. Longer numbers go through `Number()`.
@@ -103,18 +104,27 @@ function plainNumber(s: string, decimal: ',' | '.' | undefined): number | undefi
   if (n === 0 || n > 18) return undefined
   let i = s.charCodeAt(0) === 45 ? 1 : 0
   const start = i
+  // the point: `.` as before, and `,` too where the decimal separator is declared or sniffed as a comma (`1234,56`)
+  const comma = decimal === ','
   let dot = -1
   let m = 0
   for (; i < n; i++) {
     const c = s.charCodeAt(i)
-    if (c === 46) {
+    if (c === 46 || (c === 44 && comma)) {
       if (dot >= 0) return undefined
       dot = i
     } else if (c < 48 || c > 57) return undefined
     else m = m * 10 + (c - 48)
   }
   if (n === start || dot === start || dot === n - 1) return undefined
-  if (dot >= 0 && decimal !== '.' && n - dot - 1 === 3 && dot - start <= 3 && s.charCodeAt(start) !== 48)
+  if (
+    dot >= 0 &&
+    s.charCodeAt(dot) === 46 &&
+    decimal !== '.' &&
+    n - dot - 1 === 3 &&
+    dot - start <= 3 &&
+    s.charCodeAt(start) !== 48
+  )
     return undefined
   if (m > Number.MAX_SAFE_INTEGER) return Number(s)
   const v = dot < 0 ? m : m / (POW10[n - dot - 1] as number)
