@@ -12,7 +12,7 @@ import { compare } from './harness'
 // columns and the usual awkwardness (ids with leading zeros, quoted names with embedded quotes, commas and
 // newlines, CRLF inside notes, decimals, ISO and dd/mm/yyyy dates, empty cells), streamed from disk by every
 // contender, one object per record keyed by the header row.
-const FILE = new URL('./data/csv-messy-50mb.csv', import.meta.url)
+export const FILE = new URL('./data/csv-messy-50mb.csv', import.meta.url)
 const TARGET = 50e6
 const COLUMNS = [
   'customer_id',
@@ -93,13 +93,13 @@ function rng(seed: number) {
   return { next, int, pick, pad }
 }
 
-interface Meta {
+export interface Meta {
   bytes: number
   rows: number
   notesChars: number
 }
 
-function generate(): Meta {
+export function generate(): Meta {
   const r = rng(20240501)
   const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
   const sentence = (lo: number, hi: number) => Array.from({ length: r.int(lo, hi) }, () => r.pick(WORDS)).join(' ')
@@ -160,7 +160,7 @@ function generate(): Meta {
   return { bytes, rows, notesChars }
 }
 
-const schema = z.object({
+export const schema = z.object({
   customer_id: z.string().regex(/^\d{10}$/),
   account_no: z.string(),
   first_name: z.string(),
@@ -217,34 +217,95 @@ async function fieldkit(check: Meta, engine: 'fieldkit' | 'csv-parse', withSchem
   return check.bytes / 1e6
 }
 
+function papaparse(check: Meta): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let rows = 0
+    Papa.parse<{ notes: string }>(createReadStream(FILE, { encoding: 'utf8' }) as unknown as File, {
+      header: true,
+      skipEmptyLines: true,
+      step: () => {
+        rows++
+      },
+      complete: () => (rows === check.rows ? resolve(check.bytes / 1e6) : reject(new Error(`papaparse: ${rows} rows`))),
+      error: reject,
+    })
+  })
+}
+
+/** CPU seconds of one run (all threads of the process: user + system). */
+async function cpuOf(run: () => Promise<unknown>): Promise<number> {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const start = process.cpuUsage()
+  await run()
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1e6
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+
+/**
+ * The CPU targets of issue 16, paired: each round runs papaparse's plain parse, normalizeCsv + zod, and
+ * normalizeCsv + zod with the extra checks off (totals/footnote detection off, dialect and encoding declared), one
+ * after the other, and the ratios are taken within the round; the figure is the median of the rounds' ratios.
+ */
+export async function pairedCpu(check: Meta, rounds: number): Promise<{ vsPapa: number; checksCost: number }> {
+  const options = { values: { columns: { birth_date: { type: 'date' as const, formats: ['DD/MM/YYYY'] } } } }
+  const run = async (extra: object) => {
+    const result = normalizeCsv({ path: FILE.pathname }, { schema, ...options, ...extra })
+    let rows = 0
+    for await (const _ of result.rows) rows++
+    if (rows !== check.rows) throw new Error(`fieldkit emitted ${rows} rows, expected ${check.rows}`)
+  }
+  const unchecked = {
+    summaryLines: false,
+    encoding: 'utf-8' as const,
+    dialect: { delimiter: ',' as const, quote: '"' as const, preambleRecords: 0 },
+  }
+  await papaparse(check)
+  await run({})
+  const vsPapa: number[] = []
+  const checksCost: number[] = []
+  const lines: string[] = []
+  for (let round = 0; round < rounds; round++) {
+    const papa = await cpuOf(() => papaparse(check))
+    const fk = await cpuOf(() => run({}))
+    const bare = await cpuOf(() => run(unchecked))
+    vsPapa.push(fk / papa)
+    checksCost.push(fk / bare)
+    const mb = check.bytes / 1e6
+    lines.push(
+      `| ${round + 1} | ${Math.round((papa * 1e6) / mb).toLocaleString('en-US')} | ${Math.round((fk * 1e6) / mb).toLocaleString('en-US')} | ${Math.round((bare * 1e6) / mb).toLocaleString('en-US')} | ${(fk / papa).toFixed(2)}× | ${(fk / bare).toFixed(2)}× |`,
+    )
+  }
+  console.log(
+    [
+      '### CPU per MB, paired rounds: papaparse plain parse, normalizeCsv + zod, and the same with the extra checks off',
+      '',
+      '| round | papaparse µs/MB | normalise + zod µs/MB | checks off µs/MB | normalise ÷ papaparse | checks on ÷ off |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...lines,
+      '',
+    ].join('\n'),
+  )
+  return { vsPapa: median(vsPapa), checksCost: median(checksCost) }
+}
+
 /** CSV: normalise + zod beside raw csv-parse (base), papaparse and fast-csv, all streaming the same file. */
 export default async function main(): Promise<void> {
   if (!existsSync(new URL('./data/', import.meta.url))) mkdirSync(new URL('./data/', import.meta.url))
   const check = generate() // deterministic; regenerated each run so its counts are known
-  await compare(
+  const rows = await compare(
     [
       {
         name: 'csv-parse@6 (stream, columns:true)',
         base: true,
         run: () => consume(csvParse({ columns: true }), check),
       },
-      {
-        name: 'papaparse (stream, header:true, step)',
-        run: () =>
-          new Promise((resolve, reject) => {
-            let rows = 0
-            Papa.parse<{ notes: string }>(createReadStream(FILE, { encoding: 'utf8' }) as unknown as File, {
-              header: true,
-              skipEmptyLines: true,
-              step: () => {
-                rows++
-              },
-              complete: () =>
-                rows === check.rows ? resolve(check.bytes / 1e6) : reject(new Error(`papaparse: ${rows} rows`)),
-              error: reject,
-            })
-          }),
-      },
+      { name: 'papaparse (stream, header:true, step)', run: () => papaparse(check) },
       { name: 'fast-csv (stream, headers:true)', run: () => consume(fastCsvParse({ headers: true }), check) },
       { name: '@fieldkit/csv normalizeCsv, no schema (strings)', run: () => fieldkit(check, 'fieldkit', false) },
       { name: '@fieldkit/csv normalizeCsv + zod (built-in tokenizer)', run: () => fieldkit(check, 'fieldkit', true) },
@@ -259,5 +320,15 @@ export default async function main(): Promise<void> {
         'Shared 2-core machine with other agents running tests: read the paired × base ratios rather than absolute MB/s.',
       ],
     },
+  )
+  const zod = rows.find((r) => r.name === '@fieldkit/csv normalizeCsv + zod (built-in tokenizer)')
+  const cpu = await pairedCpu(check, 7)
+  console.log(
+    [
+      `- normalise + zod throughput ÷ csv-parse: ratio ${(zod?.ratio ?? 0).toFixed(2)}× (target ≥ 3×), median of 5 paired rounds`,
+      `- normalise + zod CPU µs/MB ÷ papaparse plain parse: ratio ${cpu.vsPapa.toFixed(2)}× (target ≤ 0.9×), median of 7 paired rounds`,
+      `- extra checks (totals/footnotes, sniffing, encoding detection) on ÷ off, CPU: ratio ${cpu.checksCost.toFixed(2)}× (target: nothing measurable, ≈ 1.00×)`,
+      '',
+    ].join('\n'),
   )
 }

@@ -4,6 +4,7 @@ import sax from 'sax'
 import { SaxesParser } from 'saxes'
 import soap from 'soap'
 import { compare } from './harness'
+import { BEFORE, type SoapEntryPoints, soapAt } from './soap-before'
 
 // A deterministic SOAP 1.1 response in the shape of ../shared/peer-bench/gen/xml.mjs: soap:Header, then
 // ns:GetEmployeesResponse with 20,000 ns:Employee records of 11 fields; ~20% ManagerId, ~5% Email and ~30% Notes
@@ -219,4 +220,104 @@ export default async function main(): Promise<void> {
     },
   )
   await typed.close()
+  await beforeAndNow(xml, chunks, mb)
+}
+
+/** One version's three timed entry points over the same response. */
+function entryPoints(soap: SoapEntryPoints, xml: string, chunks: Buffer[]) {
+  const bytes = Buffer.from(xml)
+  const client = soap.createSoapClient({
+    wsdl: WSDL,
+    transport: {
+      send: async () => ({ status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: bytes }),
+      stream: async () => ({ status: 200, headers: {}, body: (async function* () {})() }),
+      close: async () => {},
+    },
+  })
+  const check = (name: string, records: number, firstId: unknown) => {
+    if (records !== RECORDS || firstId !== '0000000001')
+      throw new Error(`bench soap: ${name} gave ${records} records, first id ${String(firstId)}`)
+  }
+  const runs: Record<'parseEnvelope' | 'client.call' | 'streamRecords', () => Promise<void>> = {
+    parseEnvelope: async () => {
+      const body = soap.parseEnvelope(xml, { arrays: [RECORD_PATH] }).body.GetEmployeesResponse as {
+        Employee: { EmployeeId: string }[]
+      }
+      check('parseEnvelope', body.Employee.length, body.Employee[0]?.EmployeeId)
+    },
+    'client.call': async () => {
+      const out = await client.call<{ Employee: { EmployeeId: string }[] }>('GetEmployees', {})
+      check('client.call', out.Employee.length, out.Employee[0]?.EmployeeId)
+    },
+    streamRecords: async () => {
+      let records = 0
+      let firstId: unknown
+      for await (const r of soap.streamRecords<{ EmployeeId: string }>(chunks, { record: RECORD_PATH })) {
+        if (records === 0) firstId = r.EmployeeId
+        records++
+      }
+      check('streamRecords', records, firstId)
+    },
+  }
+  return { runs, close: () => client.close() }
+}
+
+/**
+ * Issue 16: CPU per MB of today's parseEnvelope, client.call and streamRecords within 10% of the package at
+ * {@link BEFORE}, loaded from git beside today's. Paired: in each round each entry point runs once in each version
+ * (the order alternating round by round), and the figure is the median of the rounds' ratios.
+ */
+async function beforeAndNow(xml: string, chunks: Buffer[], mb: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  const now = entryPoints(await import('@fieldkit/soap'), xml, chunks)
+  const before = entryPoints(await soapAt(BEFORE), xml, chunks)
+  const cpu = async (run: () => Promise<void>) => {
+    gc?.()
+    const start = process.cpuUsage()
+    await run()
+    const used = process.cpuUsage(start)
+    return (used.user + used.system) / mb
+  }
+  const names = Object.keys(now.runs) as (keyof typeof now.runs)[]
+  for (const name of names) {
+    await before.runs[name]()
+    await now.runs[name]()
+  }
+  const rounds = 7
+  const ratios = new Map(names.map((n) => [n, [] as number[]]))
+  const perMb = new Map(names.map((n) => [n, { before: [] as number[], now: [] as number[] }]))
+  for (let round = 0; round < rounds; round++)
+    for (const name of names) {
+      const first = round % 2 === 0 ? before : now
+      const a = await cpu(first.runs[name])
+      const b = await cpu((first === before ? now : before).runs[name])
+      const [was, is] = first === before ? [a, b] : [b, a]
+      ratios.get(name)?.push(is / was)
+      perMb.get(name)?.before.push(was)
+      perMb.get(name)?.now.push(is)
+    }
+  await now.close()
+  await before.close()
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((x, y) => x - y)
+    const m = Math.floor(s.length / 2)
+    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+  }
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+  console.log(
+    [
+      `### SOAP CPU per MB: today against ${BEFORE} (loaded from git), ${rounds} paired rounds`,
+      '',
+      `| entry point | CPU µs/MB at ${BEFORE} (median) | CPU µs/MB now (median) | now ÷ before (median of paired rounds) |`,
+      '| --- | ---: | ---: | ---: |',
+      ...names.map((n) => {
+        const r = median(ratios.get(n) ?? [])
+        const m = perMb.get(n) ?? { before: [], now: [] }
+        return `| ${n} | ${fmt(median(m.before))} | ${fmt(median(m.now))} | ratio ${r.toFixed(2)}× (target ≤ 1.10×) |`
+      }),
+      '',
+      '_Each round runs every entry point once in each version, the order alternating by round; a shared machine hits both sides of a ratio alike._',
+      '',
+    ].join('\n'),
+  )
 }

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs'
+import { type FileHandle, open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { CsvError } from './errors'
@@ -39,21 +39,66 @@ export function openInput(input: CsvInput, highWaterMark = 64 * 1024): ChunkSour
   throw badInput(typeof input)
 }
 
-/** A file source whose open errors (missing file, a directory, no permission) are typed, never a raw ENOENT. */
+/**
+ * A file read through one `FileHandle` into two reused buffers, the next chunk read while the current one is decoded:
+ * no stream and no buffer per chunk (a `createReadStream` iterator cost about three times the CPU per MB for the
+ * same bytes in bench/csv), and no wait for the disk between chunks (without the read-ahead, a busy machine's
+ * thread-pool latency showed in the wall-clock rate). Each chunk is valid until the next call, which every reader
+ * of a {@link ChunkSource} honours (the head is copied, the rest decoded at once). Open and first-read errors
+ * (missing file, a directory, no permission) are typed, never a raw ENOENT; the handle is closed at the end, on an
+ * error, and when the reader stops early.
+ */
 function openFile(path: string, highWaterMark: number): ChunkSource {
-  const source = iterate(createReadStream(path, { highWaterMark }))
+  const buffers = [Buffer.allocUnsafe(highWaterMark), Buffer.allocUnsafe(highWaterMark)] as const
+  let which = 0
+  let handle: FileHandle | undefined
+  let pending: Promise<number> | undefined
   let first = true
+  let ended = false
+  const readAhead = (h: FileHandle) => {
+    const buffer = buffers[which] as Buffer
+    pending = h.read(buffer, 0, buffer.length, null).then((r) => r.bytesRead)
+    pending.catch(() => {}) // a read-ahead nobody waits for (the reader stopped) must not be an unhandled rejection
+  }
+  const close = async () => {
+    ended = true
+    const h = handle
+    handle = undefined
+    await pending?.catch(() => {})
+    await h?.close()
+  }
+  const read = async (): Promise<IteratorResult<Uint8Array>> => {
+    if (ended) return { done: true, value: undefined }
+    if (handle === undefined) {
+      handle = await open(path, 'r')
+      readAhead(handle)
+    }
+    const buffer = buffers[which] as Buffer
+    const bytesRead = await (pending as Promise<number>)
+    if (bytesRead === 0) {
+      await close()
+      return { done: true, value: undefined }
+    }
+    which ^= 1
+    readAhead(handle)
+    return { done: false, value: buffer.subarray(0, bytesRead) }
+  }
   return {
     async next() {
-      if (!first) return source.next()
-      first = false
       try {
-        return await source.next()
+        return await read()
       } catch (e) {
+        await close().catch(() => {})
+        if (!first) throw e
         throw unreadableFile(path, e)
+      } finally {
+        first = false
       }
     },
-    return: () => source.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+    async return() {
+      await close()
+      return { done: true, value: undefined }
+    },
   }
 }
 

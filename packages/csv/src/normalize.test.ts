@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -457,6 +457,45 @@ describe('inputs', () => {
     it(`reads ${title}`, async () => {
       expect((await collect(make())).rows).toEqual([{ a: '1', b: '2' }])
     })
+
+  it('reads a file of many 64 KiB chunks by path as it reads the same text, multi-byte characters cut at every boundary', async () => {
+    // one FileHandle and one reused buffer: each chunk must be decoded before the next read overwrites it
+    const big = join(dir, 'big.csv')
+    const lines = ['id,name,note']
+    for (let i = 0; i < 12_000; i++) lines.push(`${i},Zoë ${'é'.repeat(i % 7)},"naïve, ""déjà""\nvu ${i}"`)
+    const text = `${lines.join('\n')}\n`
+    writeFileSync(big, text)
+    expect(Buffer.byteLength(text)).toBeGreaterThan(8 * 64 * 1024)
+    const fromFile = await collect({ path: big })
+    const fromText = await collect(text)
+    expect(fromFile.rows).toHaveLength(12_000)
+    expect(fromFile.rows).toEqual(fromText.rows)
+    expect(fromFile.report.records).toEqual(fromText.report.records)
+  })
+
+  it('closes the file when the loop stops early and when it reads to the end', async () => {
+    const big = join(dir, 'early.csv')
+    writeFileSync(big, `id\n${'1\n'.repeat(200_000)}`)
+    // the descriptors this process holds open on the file, from /proc (the tests run on Linux)
+    const openOnFile = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === big
+        } catch {
+          return false
+        }
+      }).length
+    const result = normalizeCsv({ path: big })
+    let seen = 0
+    for await (const _ of result.rows) {
+      if (seen === 0) expect(openOnFile()).toBe(1)
+      if (++seen === 5) break
+    }
+    expect((await result.report).complete).toBe(false)
+    expect(openOnFile()).toBe(0)
+    expect((await collect({ path: big })).rows).toHaveLength(200_000)
+    expect(openOnFile()).toBe(0)
+  })
 
   it('refuses what it cannot read with FK_CSV_INVALID_INPUT', async () => {
     await expect(collect(42 as unknown as CsvInput)).rejects.toMatchObject({ code: 'FK_CSV_INVALID_INPUT' })

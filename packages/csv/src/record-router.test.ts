@@ -1,5 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type RecordOutcome, RecordRouter, type RouterOptions } from './record-router'
+import { isBlankCell } from './sniff'
 import type { RawRecord } from './tokenizer'
 
 const rec = (line: number, raw: string, fields = raw === '' ? [''] : raw.split(';')): RawRecord => ({
@@ -86,5 +88,32 @@ describe('record router', () => {
     expect(router.skipped).toHaveLength(2)
     expect(router.skippedTruncated).toBe(true)
     expect(router.counts.skipped.blank).toBe(3)
+  })
+})
+
+describe('isBlankCell', () => {
+  it('agrees with trim() for any cell, whitespace of every kind included', () => {
+    const chars = fc.constantFrom(
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      '\u0085',
+      'a',
+      '1',
+      ',',
+      '\u00e9',
+    )
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 6 }), (cs) => {
+        const cell = cs.join('')
+        expect(isBlankCell(cell)).toBe(cell.trim() === '')
+      }),
+      { numRuns: 3000 },
+    )
   })
 })

@@ -1,4 +1,4 @@
-import { isFootnote, isSummary, SUMMARY_WORDS } from './sniff'
+import { isBlankCell, isFootnote, isSummary, SUMMARY_WORDS } from './sniff'
 import type { RawRecord } from './tokenizer'
 
 /** What became of a data record. */
@@ -199,7 +199,7 @@ function totalsWord(r: RawRecord): string | undefined {
 
 export function isEmptyRecord(rec: RawRecord, trim: boolean): boolean {
   const f = rec.fields
-  for (let i = 0; i < f.length; i++) if ((trim ? (f[i] as string).trim() : f[i]) !== '') return false
+  for (let i = 0; i < f.length; i++) if (!(trim ? isBlankCell(f[i] as string) : f[i] === '')) return false
   return true
 }
 

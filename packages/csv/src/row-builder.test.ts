@@ -39,3 +39,27 @@ describe('row builder on very wide files', () => {
     expect(b.slice(0, a.length)).toEqual(a)
   })
 })
+
+describe('null tokens', () => {
+  // the matcher refuses most cells by their first character before it looks them up; the tokens' case variants,
+  // a token outside ASCII and a long token (compared lower-cased) must still match
+  const build = (tokens: string[]) =>
+    compileRowBuilder([{ index: 0, key: 'a', read: undefined, nullValue: null }], true, tokens)
+  it.each([
+    [
+      ['', 'NA', 'N/A', 'NULL', '-'],
+      ['', 'na', 'Na', 'nA', 'n/a', 'null', 'NuLl', '-', ' - '],
+      ['40', 'N', 'NAN', 'GB', '--'],
+    ],
+    [
+      ['—', 'ø', 'n.v.'],
+      ['—', 'ø', 'Ø', 'N.V.'],
+      ['', '-', 'o', 'nv'],
+    ],
+    [['keine Angabe'], ['keine angabe', 'KEINE ANGABE'], ['keine', 'k']],
+  ])('tokens %j: nulls %j, values %j', (tokens, nulls, values) => {
+    const b = build(tokens)
+    for (const cell of nulls) expect(b([cell], []).a, cell).toBeNull()
+    for (const cell of values) expect(b([cell], []).a, cell).toBe(cell.trim())
+  })
+})

@@ -101,7 +101,24 @@ function nullMatcher(tokens: readonly string[]): (v: string) => boolean {
     else lower.add(token.toLowerCase())
   }
   const empty = exact.has('')
-  if (lower.size === 0) return (v) => v.length <= max && (v.length === 0 ? empty : exact.has(v))
+  // the first characters the exact variants start with: most short cells (`40`, `GB`) are refused by one lookup
+  // instead of hashing the string for the set
+  const starts = new Uint8Array(128)
+  let startsHigh = false
+  for (const variant of exact)
+    if (variant.length > 0) {
+      const c = variant.charCodeAt(0)
+      if (c < 128) starts[c] = 1
+      else startsHigh = true
+    }
+  if (lower.size === 0)
+    return (v) => {
+      const n = v.length
+      if (n === 0) return empty
+      if (n > max) return false
+      const c = v.charCodeAt(0)
+      return (c < 128 ? starts[c] === 1 : startsHigh) && exact.has(v)
+    }
   return (v) => v.length <= max && (v.length === 0 ? empty : exact.has(v) || lower.has(v.toLowerCase()))
 }
 

@@ -242,12 +242,23 @@ export function isFootnote(r: RawRecord, width: number): boolean {
   if (width < 3 || f.length < 3) return false
   let filled: string | undefined
   for (let i = 0; i < f.length; i++) {
-    const v = (f[i] as string).trim()
-    if (v === '') continue
+    const v = f[i] as string
+    if (isBlankCell(v)) continue
     if (filled !== undefined) return false
-    filled = v
+    filled = v.trim()
   }
   return filled !== undefined && /\p{L}/u.test(filled) && filled.split(/\s+/).length >= 3
+}
+
+/**
+ * `cell.trim() === ''` without trimming the usual cell: one that starts with a printable ASCII character is not
+ * blank (every character `trim()` removes is a control character, a space, or at U+00A0 and above).
+ */
+export function isBlankCell(cell: string): boolean {
+  if (cell.length === 0) return true
+  const c = cell.charCodeAt(0)
+  if (c > 32 && c < 127) return false
+  return cell.trim() === ''
 }
 
 function isEmpty(r: RawRecord): boolean {

@@ -58,6 +58,8 @@ export class Tokenizer {
   private readonly maxRecordSize: number
   private rest = ''
   private line = 1
+  /** Text to gather before parsing again, after a parse that completed no record. */
+  private waitFor = 0
 
   constructor(options: TokenizerOptions) {
     this.delimStr = options.delimiter
@@ -70,8 +72,16 @@ export class Tokenizer {
   /** Records completed by this chunk. */
   push(chunk: string, out: RawRecord[]): void {
     const buf = this.rest.length === 0 ? chunk : this.rest + chunk
-    const used = this.parse(buf, false, out)
-    this.rest = used === buf.length ? '' : buf.slice(used)
+    if (buf.length < this.waitFor) {
+      // a record longer than the text parsed last time: parse again only once the text has doubled, so a record
+      // of n characters fed in small chunks is scanned O(n) times in all, not once per chunk (O(n²))
+      this.rest = buf
+    } else {
+      const before = out.length
+      const used = this.parse(buf, false, out)
+      this.rest = used === buf.length ? '' : buf.slice(used)
+      this.waitFor = out.length === before && this.rest.length > 0 ? Math.min(buf.length * 2, this.maxRecordSize) : 0
+    }
     if (this.rest.length > this.maxRecordSize) {
       throw recordTooLarge(this.line, this.maxRecordSize)
     }
@@ -124,7 +134,10 @@ export class Tokenizer {
               break
             }
             if (q + 1 >= len && !final) break records
-            line += countLines(buf, from, q)
+            // lines inside the quotes: counted only when the cached next LF / CR falls before the closing quote
+            if (nextLf < from) nextLf = find(buf, '\n', from, len)
+            if (nextCr < from) nextCr = find(buf, '\r', from, len)
+            if (nextLf < q || nextCr < q) line += countLines(buf, from, q)
             if (buf.charCodeAt(q + 1) === quote) {
               value += buf.slice(from, q + 1)
               from = q + 2

@@ -89,24 +89,46 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
   return negative ? -n : n
 }
 
-/** `-123.45` style numbers without grouping, read without regular expressions; undefined for anything else. */
+/** Exact powers of ten: a safe integer divided by one of them is the correctly rounded value of the decimal. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17]
+
+/**
+ * `-123.45` (or `-123,45` with a comma decimal) without grouping, read without regular expressions; undefined for
+ * anything else.
+ * The digits are summed as they are checked: when they fit in a safe integer, that integer divided by the exact
+ * power of ten is the correctly rounded double, the same one `Number()` gives (Clinger's fast path), without
+ * calling it. Longer numbers go through `Number()`.
+ */
 function plainNumber(s: string, decimal: ',' | '.' | undefined): number | undefined {
   const n = s.length
   if (n === 0 || n > 18) return undefined
   let i = s.charCodeAt(0) === 45 ? 1 : 0
   const start = i
+  // the point: `.` as before, and `,` too where the decimal separator is declared or sniffed as a comma (`1234,56`)
+  const comma = decimal === ','
   let dot = -1
+  let m = 0
   for (; i < n; i++) {
     const c = s.charCodeAt(i)
-    if (c === 46) {
+    if (c === 46 || (c === 44 && comma)) {
       if (dot >= 0) return undefined
       dot = i
     } else if (c < 48 || c > 57) return undefined
+    else m = m * 10 + (c - 48)
   }
   if (n === start || dot === start || dot === n - 1) return undefined
-  if (dot >= 0 && decimal !== '.' && n - dot - 1 === 3 && dot - start <= 3 && s.charCodeAt(start) !== 48)
+  if (
+    dot >= 0 &&
+    s.charCodeAt(dot) === 46 &&
+    decimal !== '.' &&
+    n - dot - 1 === 3 &&
+    dot - start <= 3 &&
+    s.charCodeAt(start) !== 48
+  )
     return undefined
-  return Number(s)
+  if (m > Number.MAX_SAFE_INTEGER) return Number(s)
+  const v = dot < 0 ? m : m / (POW10[n - dot - 1] as number)
+  return start === 1 ? -v : v
 }
 
 const TRUE = new Set(['true', 't', 'yes', 'y', '1', 'ja', 'j', 'on', 'oui', 'si', 'sí', 'wahr'])
@@ -286,10 +308,11 @@ export interface DateRules {
  * ambiguous unless the column has shown its order (a value such as `25/04/2026`).
  */
 export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
-  const s = input.trim()
+  const s = trimmed(input)
   const fast = isoFast(s)
   if (fast !== undefined) return fast
-  const iso = ISO.exec(s)
+  // ISO 8601 starts with four digits and a hyphen: anything else (a declared `DD/MM/YYYY`) skips the expression
+  const iso = s.charCodeAt(4) === 45 ? ISO.exec(s) : null
   if (iso !== null) {
     const [, y, mo, d, h, mi, sec, frac, zone] = iso
     const local = build(
@@ -337,6 +360,15 @@ export function parseDate(input: string, rules: DateRules): Date | ValueIssue {
       message: `a date that could be day/month or month/day (${shapeOf(input)}); declare the column's date format`,
     }
   return (order === 'DMY' ? build(y, b, a) : build(y, a, b)) ?? invalid
+}
+
+/** `s.trim()`, without the call when `s` starts and ends with printable ASCII (a cell the row builder trimmed). */
+function trimmed(s: string): string {
+  const n = s.length
+  if (n === 0) return s
+  const a = s.charCodeAt(0)
+  const z = s.charCodeAt(n - 1)
+  return a > 32 && a < 127 && z > 32 && z < 127 ? s : s.trim()
 }
 
 /** The order a sample of values shows: `DMY` if some first part exceeds 12, `MDY` if some second part does. */
