@@ -15,6 +15,8 @@ export function fieldkitBuild(extra: Options = {}) {
     platform: 'node',
     splitting: false,
     treeshake: true,
+    // import.meta.url in the CommonJS build (createRequire for optional peers loaded on first use)
+    shims: true,
     ...extra,
   })
 }
