@@ -38,4 +38,26 @@ describe('Standard Schema', () => {
     expect(validateStandardSync(positive(), 0)).toMatchObject({ issues: [{ path: 'items.2.n' }] })
     expect(validateStandardSync(positive(true), 1)).toBe('async')
   })
+
+  it('drops the value a valibot message carries (it may be personal data), keeping its kind', async () => {
+    const valibotLike: StandardSchemaV1 = {
+      '~standard': {
+        version: 1,
+        vendor: 'valibot',
+        validate: () => ({
+          issues: [
+            {
+              message: 'Invalid type: Expected number but received "jane@example.com"',
+              path: [{ key: 'email' }],
+              ...{ type: 'number', input: 'jane@example.com', received: '"jane@example.com"' },
+            },
+          ],
+        }),
+      },
+    }
+    const result = await validateStandard(valibotLike, {})
+    expect(result.issues).toEqual([
+      { path: 'email', code: 'number', message: 'Invalid type: Expected number but received string' },
+    ])
+  })
 })

@@ -68,7 +68,7 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 }
 
 /** A schema issue reduced to what Fieldkit reports: a dotted path, a code and the message (never the value). */
-export interface SchemaIssue {
+export type SchemaIssue = {
   /** Dotted path of the value, `''` for the root. */
   path: string
   /** The library's own code when it gives one (zod's `code`, valibot's `type`), else `invalid`. */
@@ -127,5 +127,18 @@ function toIssue(issue: StandardSchemaV1.Issue): SchemaIssue {
   const path = (issue.path ?? [])
     .map((step) => String(typeof step === 'object' && step !== null ? step.key : step))
     .join('.')
-  return { path, code, message: issue.message }
+  return { path, code, message: withoutValue(issue) }
+}
+
+/**
+ * The message without the value it was given: valibot writes the input into its messages ("Expected string but
+ * received \"jane@example.com\""), and that value may be personal data. Its `received` text is replaced by the
+ * value's kind; zod's messages name only kinds and are kept as they are.
+ */
+function withoutValue(issue: StandardSchemaV1.Issue): string {
+  const own = issue as { received?: unknown; input?: unknown }
+  if (typeof own.received !== 'string' || own.received.length === 0 || !('input' in issue)) return issue.message
+  const input = own.input
+  const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input
+  return issue.message.split(own.received).join(kind)
 }
