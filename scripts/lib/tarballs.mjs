@@ -2,7 +2,7 @@
 // `pnpm adoption` and `bench footprint`: packed once into node_modules/.cache/fieldkit-tarballs, reused while every
 // tarball is newer than its package's dist/ and package.json.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const root = new URL('../..', import.meta.url).pathname
