@@ -11,6 +11,10 @@ export function fieldkitBuild(extra: Options = {}) {
     dts: true,
     clean: true,
     sourcemap: true,
+    // The maps point at src/, which ships in the tarball: no second copy of every source inside each map.
+    esbuildOptions(options) {
+      options.sourcesContent = false
+    },
     target: 'node20',
     platform: 'node',
     splitting: false,
