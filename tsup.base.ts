@@ -11,10 +11,16 @@ export function fieldkitBuild(extra: Options = {}) {
     dts: true,
     clean: true,
     sourcemap: true,
+    // The maps point at src/, which ships in the tarball: no second copy of every source inside each map.
+    esbuildOptions(options) {
+      options.sourcesContent = false
+    },
     target: 'node20',
     platform: 'node',
     splitting: false,
     treeshake: true,
+    // import.meta.url in the CommonJS build (createRequire for optional peers loaded on first use)
+    shims: true,
     ...extra,
   })
 }

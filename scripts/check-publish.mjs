@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { tarballProblems } from './lib/tarball-contents.mjs'
+import { keepTarballs } from './lib/tarballs.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const bin = (name) => join(root, 'node_modules/.bin', name)
@@ -33,6 +34,8 @@ try {
     }
     run('npx', ['-y', 'pnpm@10.34.8', 'pack', '--pack-destination', scratch], dir)
   }
+  // `pnpm adoption` and `bench footprint` reuse these tarballs (node_modules/.cache/fieldkit-tarballs).
+  keepTarballs(scratch)
   const tarballs = Object.fromEntries(
     packages.map(({ manifest }) => {
       const file = readdirSync(scratch).find((f) =>

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { AiError } from './errors'
+import { loadIoredis } from './load-ioredis'
 import type { QuotaLimits, QuotaStore } from './quota-store'
 import type { ProviderQuota } from './rate-headers'
 
@@ -97,7 +98,10 @@ export class RedisQuotaStore implements QuotaStore {
 
   constructor(redis: string | Redis, key: string, limits: QuotaLimits) {
     this.owned = typeof redis === 'string'
-    this.redis = typeof redis === 'string' ? new Redis(redis, { lazyConnect: true, maxRetriesPerRequest: 1 }) : redis
+    this.redis =
+      typeof redis === 'string'
+        ? new (loadIoredis('quota.redis').Redis)(redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
+        : redis
     this.keys = [`${key}:log`, `${key}:tokens`, `${key}:state`]
     this.limits = limits
   }

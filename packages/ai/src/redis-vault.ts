@@ -1,6 +1,7 @@
 import { describeValue, expected } from '@fieldkit/core'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { AiError, invalidOption } from './errors'
+import { loadIoredis } from './load-ioredis'
 import { deriveKeys, keyedName, seal } from './seal'
 import { checkTtl, openOrThrow, type Vault } from './vault'
 
@@ -57,7 +58,12 @@ export function redisVault(options: RedisVaultOptions): Vault {
     throw invalidOption(
       `Expected \`url\` to be a redis:// URL or \`client\` an ioredis client, got ${describeValue(options.url)}`,
     )
-  const redis = options.client ?? new Redis(options.url as string, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  const redis =
+    options.client ??
+    new (loadIoredis('redisVault({ url })').Redis)(options.url as string, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    })
   const hashOf = (conversation: string) => `${prefix}:${keyedName(keys, 'conversation', conversation)}`
 
   const failed = (cause: unknown) =>

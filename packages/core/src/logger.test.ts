@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { debugEnabled, type Logger, resolveLogger } from './logger'
@@ -41,13 +44,13 @@ describe('FIELDKIT_DEBUG', () => {
   })
 
   /** Runs a script that resolves loggers without injecting one, with FIELDKIT_DEBUG set; returns its stderr. */
-  function stderrOf(setting: string): string {
+  function stderrOf(setting: string, preload: string[] = []): string {
     const core = fileURLToPath(new URL('./index.ts', import.meta.url))
     const script = `
       import { resolveLogger } from ${JSON.stringify(core)}
       resolveLogger(undefined, 'http').debug({ attempt: 2, headers: { authorization: 'Basic c2VjcmV0LXZhbHVl' } }, 'retrying')
       resolveLogger(undefined, 'csv').debug({ rows: 5 }, 'normalised')`
-    const result = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+    const result = spawnSync(process.execPath, [...preload, '--import', tsx, '--input-type=module', '-e', script], {
       env: { ...process.env, FIELDKIT_DEBUG: setting },
       encoding: 'utf8',
     })
@@ -73,5 +76,31 @@ describe('FIELDKIT_DEBUG', () => {
     expect(all).toContain('"fieldkit":"http"')
     expect(all).toContain('"fieldkit":"csv"')
     expect(stderrOf('')).toBe('')
+  })
+
+  it('without pino installed, writes the same JSON lines itself, credentials censored', () => {
+    // A preload that makes `pino` unresolvable, as in an install without the optional peer.
+    const dir = mkdtempSync(join(tmpdir(), 'fieldkit-no-pino-'))
+    const hide = join(dir, 'hide-pino.cjs')
+    writeFileSync(
+      hide,
+      `const M = require('node:module'); const resolve = M._resolveFilename
+       M._resolveFilename = function (request, ...rest) {
+         if (request === 'pino') throw Object.assign(new Error("Cannot find module 'pino'"), { code: 'MODULE_NOT_FOUND' })
+         return resolve.call(this, request, ...rest)
+       }`,
+    )
+    try {
+      const lines = stderrOf('http', ['--require', hide])
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatchObject({ level: 20, fieldkit: 'http', attempt: 2, msg: 'retrying' })
+      expect(lines[0]?.headers).toEqual({ authorization: '[REDACTED]' })
+      expect(lines[0]).not.toHaveProperty('pid') // pino writes pid and hostname; core's own lines do not
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,4 +1,7 @@
-import { pino } from 'pino'
+import { createRequire } from 'node:module'
+
+/** pino is an optional peer: loaded only when `FIELDKIT_DEBUG` turns a package's debug lines on. */
+const localRequire = createRequire(import.meta.url)
 
 /** The logging methods Fieldkit calls: a pino logger fits, and so does anything with the same shape. */
 export interface Logger {
@@ -60,12 +63,69 @@ function readDebugSetting(): string | undefined {
 export function resolveLogger(logger: Logger | undefined, pkg: string): Logger {
   if (logger !== undefined) return logger.child({ fieldkit: pkg })
   if (debugEnabled(pkg)) {
-    debugToStderr ??= pino(
+    debugToStderr ??= stderrLogger()
+    return debugToStderr.child({ fieldkit: pkg })
+  }
+  silent ??= silentLogger()
+  return silent
+}
+
+/** The default: writes nothing, and loads nothing. */
+function silentLogger(): Logger {
+  const log: Logger = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child: () => log,
+  }
+  return log
+}
+
+/**
+ * pino at debug level on stderr, credentials censored; without pino installed, the same JSON lines written by a few
+ * lines of our own (the censoring applied to the same names), so the switch works wherever the package does.
+ */
+function stderrLogger(): Logger {
+  let pino: typeof import('pino').pino | undefined
+  try {
+    pino = (localRequire('pino') as typeof import('pino')).pino
+  } catch {
+    pino = undefined
+  }
+  if (pino !== undefined)
+    return pino(
       { level: 'debug', redact: { paths: censorPaths, censor: '[REDACTED]' } },
       pino.destination({ fd: 2, sync: true }),
     )
-    return debugToStderr.child({ fieldkit: pkg })
+  return jsonLinesLogger({})
+}
+
+const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 } as const
+
+function jsonLinesLogger(bindings: Record<string, unknown>): Logger {
+  const line = (level: keyof typeof LEVELS) => (obj: object, msg?: string) => {
+    if (LEVELS[level] < LEVELS.debug) return
+    const record = { level: LEVELS[level], time: Date.now(), ...bindings, ...censor(obj, 0), ...(msg ? { msg } : {}) }
+    process.stderr.write(`${JSON.stringify(record)}\n`)
   }
-  silent ??= pino({ level: 'silent' })
-  return silent
+  return {
+    trace: line('trace'),
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+    child: (more) => jsonLinesLogger({ ...bindings, ...more }),
+  }
+}
+
+function censor(value: object, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (CENSORED.includes(key.toLowerCase())) out[key] = '[REDACTED]'
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && depth < 3) out[key] = censor(v, depth + 1)
+    else out[key] = v
+  }
+  return out
 }

@@ -1,6 +1,20 @@
-import { type Parser, parse } from 'csv-parse'
+import { createRequire } from 'node:module'
+import { requireOptionalPeer } from '@fieldkit/core'
+import type { Parser } from 'csv-parse'
 import { CsvError } from './errors'
 import type { RawRecord } from './tokenizer'
+
+const localRequire = createRequire(import.meta.url)
+
+/** csv-parse is an optional peer: loaded only for `engine: 'csv-parse'` (FK_OPTIONAL_PEER_MISSING without it). */
+function loadParse(): typeof import('csv-parse').parse {
+  return requireOptionalPeer(() => localRequire('csv-parse') as typeof import('csv-parse'), {
+    name: 'csv-parse',
+    range: '^6',
+    pkg: 'csv',
+    feature: "engine: 'csv-parse'",
+  }).parse
+}
 
 interface CsvParseOutput {
   record: string[]
@@ -17,7 +31,7 @@ export class CsvParseTokenizer {
   private error: unknown
 
   constructor(options: { delimiter: string; quote: string; lineEnding: string }) {
-    this.parser = parse({
+    this.parser = loadParse()({
       delimiter: options.delimiter,
       quote: options.quote === '' ? false : options.quote,
       record_delimiter: options.lineEnding,

@@ -14,6 +14,7 @@ export type CsvErrorCode =
   | 'FK_CSV_NOT_TEXT'
   | 'FK_CSV_SPREADSHEET'
   | 'FK_CSV_FILE_UNREADABLE'
+  | 'FK_CSV_SCHEMA_UNREADABLE'
 
 /**
  * The error every `@fieldkit/csv` failure is: a {@link FieldkitError} with one of the {@link CsvErrorCode} codes.

@@ -1,5 +1,10 @@
-import { type Logger, resolveLogger } from '@fieldkit/core'
-import type { z } from 'zod'
+import {
+  isStandardSchema,
+  type Logger,
+  resolveLogger,
+  type StandardSchemaV1,
+  validateStandardSync,
+} from '@fieldkit/core'
 import { CsvParseTokenizer } from './csv-parse-engine'
 import { type CsvEncoding, ENCODINGS } from './encoding'
 import { CsvError, invalidOption } from './errors'
@@ -8,7 +13,7 @@ import { type HeaderMapping, type HeaderOptions, mapHeaders, nearest } from './h
 import { type CsvInput, openInput } from './input'
 import { copy, type RecordCounts, type RecordOutcome, RecordRouter, type SkippedLine } from './record-router'
 import { type CellIssue, compileRowBuilder, type RowBuilder } from './row-builder'
-import { type ColumnKind, columnsOf } from './schema-columns'
+import { type ColumnInfo, type ColumnKind, columnsOf } from './schema-columns'
 import { type CsvDialect, type CsvSniffResult, sniffText } from './sniff'
 import { openText, type TextSource } from './source'
 import { type RawRecord, Tokenizer } from './tokenizer'
@@ -33,7 +38,10 @@ export interface ValueOptions {
   dateFormats?: readonly string[]
   /** Numbers in a date column are Excel serial dates (default true). */
   excelSerials?: boolean
-  /** Per-column rules by row key; otherwise the kind comes from the schema (z.number(), z.boolean(), z.date()). */
+  /**
+   * Per-column rules by row key; otherwise the kind comes from a zod schema (z.number(), z.boolean(), z.date(), zod 3
+   * or 4). Required with a schema Fieldkit cannot read (valibot, ArkType): it names the columns and their kinds.
+   */
   columns?: Record<string, ColumnRule>
   /**
    * Quote the cell value in quarantine reasons and issue messages (default false: they describe its shape, such as
@@ -46,7 +54,7 @@ export interface ValueOptions {
 export interface QuarantineIssue {
   /** Row key of the column, when the issue belongs to one. */
   column?: string
-  /** `too_many_fields`, `too_few_fields`, `unclosed_quote`, `text_after_quote`, a value code (`invalid_number`, `ambiguous_date`…) or a zod issue code (`invalid_type`, `too_small`…). */
+  /** `too_many_fields`, `too_few_fields`, `unclosed_quote`, `text_after_quote`, a value code (`invalid_number`, `ambiguous_date`…) or the schema library's issue code (zod's `invalid_type`, `too_small`…; valibot's `type`). */
   code: string
   message: string
 }
@@ -94,8 +102,12 @@ export interface CsvReport {
 }
 
 /** Options of {@link normalizeCsv}. */
-export interface NormalizeOptions<S extends z.ZodType | undefined = undefined> {
-  /** A zod object schema; each row is checked with it and typed by it. Without one, rows are string/null records. */
+export interface NormalizeOptions<S extends StandardSchemaV1 | undefined = undefined> {
+  /**
+   * A Standard Schema of the row (zod 3.24+ or 4, valibot, ArkType); each row is checked with it and typed by it.
+   * Column kinds are read from a zod object schema; for other libraries pass `values.columns`. Without a schema,
+   * rows are string/null records.
+   */
   schema?: S
   headers?: HeaderOptions
   values?: ValueOptions
@@ -121,7 +133,7 @@ export interface NormalizeOptions<S extends z.ZodType | undefined = undefined> {
 }
 
 /** Row type: the schema's output, or string/null cells keyed by normalised header. */
-export type CsvRow<S> = S extends z.ZodType ? z.output<S> : Record<string, string | null>
+export type CsvRow<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<S> : Record<string, string | null>
 
 /** What {@link normalizeCsv} returns: rows to iterate, and the report once they are done. */
 export interface NormalizeResult<Row> {
@@ -146,7 +158,7 @@ interface Column {
 
 /**
  * Reads messy CSV into typed rows: sniffs encoding and dialect, skips the preamble, maps headers, reads numbers,
- * dates and booleans, checks each row with the zod schema, and quarantines what fails, with a report whose counts add up.
+ * dates and booleans, checks each row with the schema (any Standard Schema), and quarantines what fails, with a report whose counts add up.
  *
  * @example
  * ```ts
@@ -156,16 +168,16 @@ interface Column {
  * const report = await result.report // report.records: { read: 1, emitted: 1, quarantined: 0, … }
  * ```
  */
-export function normalizeCsv<S extends z.ZodType | undefined = undefined>(
+export function normalizeCsv<S extends StandardSchemaV1 | undefined = undefined>(
   input: CsvInput,
   options: NormalizeOptions<S> = {},
 ): NormalizeResult<CsvRow<S>> {
-  validate(options as NormalizeOptions<z.ZodType | undefined>)
-  const run = new Run<CsvRow<S>>(input, options as NormalizeOptions<z.ZodType | undefined>)
+  validate(options as NormalizeOptions<StandardSchemaV1 | undefined>)
+  const run = new Run<CsvRow<S>>(input, options as NormalizeOptions<StandardSchemaV1 | undefined>)
   return { rows: run, report: run.reportLike() }
 }
 
-function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
+function validate(o: NormalizeOptions<StandardSchemaV1 | undefined>): void {
   const count = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 0) && v !== Number.POSITIVE_INFINITY)
       throw invalidOption(name, 'a non-negative integer', v)
@@ -184,8 +196,15 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
     throw invalidOption('onInvalid', '"quarantine", "throw" or a function', o.onInvalid)
   if (o.engine !== undefined && o.engine !== 'fieldkit' && o.engine !== 'csv-parse')
     throw invalidOption('engine', '"fieldkit" or "csv-parse"', o.engine)
-  if (o.schema !== undefined && typeof (o.schema as { safeParse?: unknown }).safeParse !== 'function')
-    throw invalidOption('schema', 'a zod schema', o.schema)
+  if (o.schema !== undefined && !isStandardSchema(o.schema))
+    throw invalidOption('schema', 'a Standard Schema (zod 3.24 or later, valibot, ArkType)', o.schema)
+  if (o.schema !== undefined && o.values?.columns === undefined && columnsOf(o.schema) === undefined)
+    throw new CsvError({
+      code: 'FK_CSV_SCHEMA_UNREADABLE',
+      message: `[fieldkit/csv] The ${vendorOf(o.schema)} schema does not say which columns are numbers, dates or booleans (only zod object schemas can be read)`,
+      hint: "Pass values.columns with each column's kind, e.g. { values: { columns: { id: 'string', amount: 'number', paid: 'boolean', due: 'date' } } }, or use a zod object schema",
+      details: { vendor: vendorOf(o.schema) },
+    })
   if (o.values?.decimal !== undefined && o.values.decimal !== ',' && o.values.decimal !== '.')
     throw invalidOption('values.decimal', '"," or "."', o.values.decimal)
   for (const f of o.values?.dateFormats ?? [])
@@ -207,6 +226,20 @@ function validate(o: NormalizeOptions<z.ZodType | undefined>): void {
     throw invalidOption('headers.row', '"auto", "none", a line number from 1, or a list of column names', row)
   if (o.dialect?.delimiter !== undefined && ![',', ';', '\t', '|'].includes(o.dialect.delimiter))
     throw invalidOption('dialect.delimiter', 'one of "," ";" "\\t" "|"', o.dialect.delimiter)
+}
+
+/** Row keys and what they accept: read from a zod schema, else from `values.columns` (required then). */
+function keysOf(o: NormalizeOptions<StandardSchemaV1 | undefined>): Map<string, ColumnInfo> {
+  const read = columnsOf(o.schema)
+  if (read !== undefined) return read
+  const out = new Map<string, ColumnInfo>()
+  for (const [key, rule] of Object.entries(o.values?.columns ?? {}))
+    out.set(key, { kind: typeof rule === 'string' ? rule : rule.type, nullable: true, optional: false })
+  return out
+}
+
+function vendorOf(schema: StandardSchemaV1): string {
+  return String(schema['~standard'].vendor)
 }
 
 class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
@@ -233,16 +266,19 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   private readonly cellIssues: CellIssue[] = []
   private lastEntry: QuarantineEntry | undefined
   private readonly trim: boolean
-  private readonly schema: z.ZodType | undefined
+  private readonly schema: StandardSchemaV1 | undefined
+  /** The row keys the schema (or, for a schema that cannot be read, `values.columns`) names. */
+  private readonly keys: Map<string, ColumnInfo>
   private readonly report: CsvReport
 
   constructor(
     private readonly input: CsvInput,
-    private readonly options: NormalizeOptions<z.ZodType | undefined>,
+    private readonly options: NormalizeOptions<StandardSchemaV1 | undefined>,
   ) {
     this.log = resolveLogger(options.logger, 'csv')
     this.trim = options.values?.trim ?? true
     this.schema = options.schema
+    this.keys = keysOf(options)
     this.report = {
       dialect: undefined as unknown as CsvSniffResult,
       headers: [],
@@ -434,7 +470,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     this.dialect.headerLine = isHeader ? first.line : 0
     this.dialect.columns = names.length
     this.checkRequired(mappings)
-    const info = columnsOf(this.schema)
+    const info = this.keys
     if (this.schema !== undefined)
       this.report.unknownColumns = mappings.filter((m) => !info.has(m.key)).map((m) => m.key)
     this.columns = mappings.map((m) => this.columnOf(m, info))
@@ -452,7 +488,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     return names.length
   }
 
-  private columnOf(m: HeaderMapping, info: ReturnType<typeof columnsOf>): Column {
+  private columnOf(m: HeaderMapping, info: Map<string, ColumnInfo>): Column {
     const v = this.options.values ?? {}
     const rule = v.columns?.[m.key]
     const schemaInfo = info.get(m.key)
@@ -479,7 +515,7 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
 
   private checkRequired(mappings: HeaderMapping[]): void {
     const keys = new Set(mappings.map((m) => m.key))
-    const info = columnsOf(this.schema)
+    const info = this.keys
     const required = this.options.headers?.required ?? [...info].filter(([, c]) => !c.optional).map(([k]) => k)
     const missing = required.filter((k) => !keys.has(k))
     if (missing.length === 0) return
@@ -530,16 +566,23 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       this.queue.push(out as Row)
       return 'emitted'
     }
-    const parsed = this.schema.safeParse(out)
-    if (parsed.success) {
-      this.queue.push(parsed.data as Row)
+    const parsed = validateStandardSync(this.schema, out)
+    if (parsed === 'async')
+      throw new CsvError({
+        code: 'FK_CSV_INVALID_OPTIONS',
+        message: `[fieldkit/csv] The ${vendorOf(this.schema)} schema validated a row asynchronously (an async refinement); rows are checked synchronously`,
+        hint: 'Remove the async checks from the row schema and run them on the emitted rows instead',
+        details: { option: 'schema' },
+      })
+    if (parsed.issues === undefined) {
+      this.queue.push(parsed.value as Row)
       return 'emitted'
     }
     return this.quarantine(
       rec,
-      parsed.error.issues.map((i) => {
+      parsed.issues.map((i) => {
         const issue: QuarantineIssue = { code: i.code, message: i.message }
-        if (i.path.length > 0) issue.column = String(i.path[0])
+        if (i.path !== '') issue.column = i.path.split('.')[0] as string
         return issue
       }),
     )

@@ -1,3 +1,6 @@
+// First: on a Node older than the floor, say so before undici loads (it would fail with `File is not defined`).
+import './node-floor'
+
 export type { BreakerState } from './breaker'
 export { createHttpClient, type HttpClient } from './client'
 export { HttpError, type HttpErrorCode, type HttpErrorOptions } from './errors'
@@ -8,6 +11,7 @@ export {
   type RetryInterceptorOptions,
 } from './interceptors'
 export { linkTarget } from './link-header'
+export { checkNodeVersion, NODE_FLOOR } from './node-floor'
 export {
   type AttemptOutcome,
   type BreakerOptions,

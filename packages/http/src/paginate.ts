@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod'
+import { type StandardSchemaV1, validateStandard } from '@fieldkit/core'
 import { HttpError } from './errors'
 import { linkTarget } from './link-header'
 import { redactUrl } from './redact'
@@ -19,8 +19,8 @@ export interface PagingCommon<T> {
   itemsPath?: string
   /** Most pages to fetch; one more page announced gives FK_HTTP_MAX_PAGES. Default 1,000. */
   maxPages?: number
-  /** A zod schema every item must match (FK_HTTP_SCHEMA otherwise). */
-  item?: ZodType<T>
+  /** A Standard Schema (zod ≥ 3.24, valibot, ArkType) every item must match (FK_HTTP_SCHEMA otherwise). */
+  item?: StandardSchemaV1<unknown, T>
 }
 
 /**
@@ -180,21 +180,18 @@ export async function* paginate<T>(
         yield item as T
         continue
       }
-      const parsed = paging.item.safeParse(item)
-      if (!parsed.success) {
-        const issues = parsed.error.issues
-          .slice(0, 10)
-          .map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message }))
+      const parsed = await validateStandard(paging.item, item)
+      if (parsed.issues !== undefined) {
+        const issues = parsed.issues.slice(0, 10)
         throw new HttpError({
           code: 'FK_HTTP_SCHEMA',
           message: `[fieldkit/http] ${res.method} ${current}: an item on page ${pages} does not match the schema (${issues[0]?.path || '(root)'}: ${issues[0]?.message})`,
           hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
-          cause: parsed.error,
           status: res.status,
           details: { page: pages, issues },
         })
       }
-      yield parsed.data
+      yield parsed.value as T
     }
 
     next = undefined

@@ -1,5 +1,4 @@
-import type { TextRedactor } from '@fieldkit/core'
-import type { ZodType } from 'zod'
+import { expected, isStandardSchema, type StandardSchemaV1, type TextRedactor, validateStandard } from '@fieldkit/core'
 import { HttpError } from './errors'
 import { bodyExcerpt, redactUrl } from './redact'
 
@@ -10,7 +9,7 @@ import { bodyExcerpt, redactUrl } from './redact'
  * @example
  * ```ts
  * const res = await client.request({ path: '/api/orders/42' })
- * const order = await res.json(Order)   // a zod schema: typed, or FK_HTTP_SCHEMA
+ * const order = await res.json(Order)   // any Standard Schema (zod 3.24+/4, valibot, ArkType): typed, or FK_HTTP_SCHEMA
  * ```
  */
 export class HttpResponse {
@@ -67,11 +66,27 @@ export class HttpResponse {
   }
 
   /**
-   * The body parsed as JSON, and checked against a zod schema when one is given. A body that is not JSON gives
-   * `FK_HTTP_INVALID_JSON` (with a redacted excerpt); one that does not fit the schema gives `FK_HTTP_SCHEMA`
-   * (with the issues' paths and messages, never the values).
+   * The body parsed as JSON, and checked against a schema when one is given: any Standard Schema v1 (zod ≥ 3.24 and
+   * 4, valibot, ArkType; async checks are awaited). A body that is not JSON gives `FK_HTTP_INVALID_JSON` (with a
+   * redacted excerpt); one that does not fit the schema gives `FK_HTTP_SCHEMA` (with the issues' paths and messages,
+   * never the values).
+   *
+   * @example
+   * ```ts
+   * const order = await res.json(z.object({ id: z.number() }))        // zod 3.24+ or 4
+   * const same = await res.json(v.object({ id: v.number() }))         // valibot
+   * ```
    */
-  async json<T = unknown>(schema?: ZodType<T>): Promise<T> {
+  async json<T = unknown>(): Promise<T>
+  async json<S extends StandardSchemaV1>(schema: S): Promise<StandardSchemaV1.InferOutput<S>>
+  async json(schema?: StandardSchemaV1): Promise<unknown> {
+    if (schema !== undefined && !isStandardSchema(schema))
+      throw new HttpError({
+        code: 'FK_HTTP_OPTIONS',
+        message: `[fieldkit/http] ${expected('schema', 'a Standard Schema (zod 3.24 or later, valibot, ArkType)', schema)}`,
+        hint: 'Pass a schema object from a Standard Schema library (it has a ~standard property); zod before 3.24 has none: upgrade it',
+        details: { option: 'schema' },
+      })
     const text = this.body.toString('utf8')
     let data: unknown
     try {
@@ -90,27 +105,22 @@ export class HttpResponse {
         }),
       )
     }
-    if (schema === undefined) return data as T
-    const result = schema.safeParse(data)
-    if (result.success) return result.data
-    const issues = result.error.issues.slice(0, 20).map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      code: issue.code,
-      message: issue.message,
-    }))
+    if (schema === undefined) return data
+    const result = await validateStandard(schema, data)
+    if (result.issues === undefined) return result.value
+    const issues = result.issues.slice(0, 20)
     throw this.#scrubbed(
       new HttpError({
         code: 'FK_HTTP_SCHEMA',
         message: `[fieldkit/http] ${this.method} ${this.url}: the JSON body does not match the schema (${issues
           .slice(0, 3)
           .map((i) => `${i.path || '(root)'}: ${i.message}`)
-          .join('; ')}${result.error.issues.length > 3 ? '; …' : ''})`,
+          .join('; ')}${result.issues.length > 3 ? '; …' : ''})`,
         hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
-        cause: result.error,
         status: this.status,
         method: this.method,
         url: this.url,
-        details: { issues, issueCount: result.error.issues.length },
+        details: { issues, issueCount: result.issues.length },
       }),
     )
   }

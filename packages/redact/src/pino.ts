@@ -1,6 +1,20 @@
-import { pino } from 'pino'
+import { createRequire } from 'node:module'
+import { requireOptionalPeer } from '@fieldkit/core'
+import type { pino } from 'pino'
 import { redactValue } from './object'
 import { engineOf, type Redactor } from './redactor'
+
+const localRequire = createRequire(import.meta.url)
+
+/** pino is an optional peer: loaded when {@link pinoRedaction} is called, never by importing the package. */
+function loadPino(): typeof import('pino').pino {
+  return requireOptionalPeer(() => localRequire('pino') as typeof import('pino'), {
+    name: 'pino',
+    range: '^9 || ^10',
+    pkg: 'redact',
+    feature: 'pinoRedaction()',
+  }).pino
+}
 
 /** The part of pino's options {@link pinoRedaction} fills in; spread it into `pino({...})`. */
 export interface PinoRedactionOptions {
@@ -25,6 +39,7 @@ const SERIALISED = new Set(['req', 'res'])
  * ```
  */
 export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
+  const { stdSerializers } = loadPino()
   const engine = engineOf(redactor)
   const deep = (value: unknown): unknown => redactValue(engine, value, undefined, undefined, undefined, true)
   // pino's standard serialisers turn a live request, response or error into plain data first; plain objects
@@ -56,14 +71,14 @@ export function pinoRedaction(redactor: Redactor): PinoRedactionOptions {
     },
     formatters: { bindings: (bindings) => deep(bindings) as Record<string, unknown> },
     serializers: {
-      req: serialiser('req', pino.stdSerializers.req, (v) => 'socket' in v && 'headers' in v),
+      req: serialiser('req', stdSerializers.req, (v) => 'socket' in v && 'headers' in v),
       res: serialiser(
         'res',
-        pino.stdSerializers.res,
+        stdSerializers.res,
         (v) => typeof (v as { getHeaders?: unknown }).getHeaders === 'function',
       ),
-      err: serialiser('err', pino.stdSerializers.err, (v) => v instanceof Error),
-      error: serialiser('error', pino.stdSerializers.err, (v) => v instanceof Error),
+      err: serialiser('err', stdSerializers.err, (v) => v instanceof Error),
+      error: serialiser('error', stdSerializers.err, (v) => v instanceof Error),
     },
   }
 }

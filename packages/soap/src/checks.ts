@@ -1,4 +1,4 @@
-import { expected } from '@fieldkit/core'
+import { expected, isStandardSchema } from '@fieldkit/core'
 import { SoapError } from './errors'
 
 // Shape checks for JavaScript callers (and TypeScript callers past an `as`): a wrong shape is FK_SOAP_OPTIONS or
@@ -52,8 +52,8 @@ export function checkOneOf(name: string, value: unknown, allowed: readonly strin
     throw optionsError(name, allowed.map((a) => `'${a}'`).join(' or '), value)
 }
 
-/** `value` is undefined or a zod schema (anything with `safeParse`). */
+/** `value` is undefined or a Standard Schema (anything with `~standard.validate`: zod 3.24+/4, valibot, ArkType). */
 export function checkSchema(name: string, value: unknown): void {
-  if (value !== undefined && typeof (value as { safeParse?: unknown } | null)?.safeParse !== 'function')
-    throw optionsError(name, 'a zod schema', value)
+  if (value !== undefined && !isStandardSchema(value))
+    throw optionsError(name, 'a Standard Schema (zod 3.24 or later, valibot, ArkType)', value)
 }

@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@fieldkit/core'
 import {
   describeValue,
   expected,
@@ -7,7 +8,6 @@ import {
   type SecretScrubber,
 } from '@fieldkit/core'
 import type { HttpClient, HttpClientOptions } from '@fieldkit/http'
-import type { ZodType } from 'zod'
 import { checkObject, checkSchema, checkStringMap, inputError } from './checks'
 import { type AddressingOptions, buildEnvelope, type SoapHeaderBlock } from './envelope-build'
 import { parseEnvelope } from './envelope-parse'
@@ -58,8 +58,8 @@ export interface SoapClientOptions {
   arrays?: readonly string[]
   /** Namespace URI → prefix for response keys (see parseEnvelope). */
   namespaces?: Record<string, string>
-  /** A zod schema for every call's result (per-call `schema` wins). */
-  schema?: ZodType
+  /** A Standard Schema (zod 3.24+/4, valibot, ArkType) for every call's result (per-call `schema` wins); a zod schema's arrays also fix one-vs-many. */
+  schema?: StandardSchemaV1
   /** How xsd:decimal comes out (default 'string'). */
   decimal?: DecimalMode
   /** XML safety limits for responses. */
@@ -85,7 +85,7 @@ export interface CallOptions {
   soapHeaders?: readonly (SoapHeaderBlock | string)[]
   signal?: AbortSignal
   /** Validates (and types) this call's result. */
-  schema?: ZodType
+  schema?: StandardSchemaV1
   /** The operation is safe to repeat: the transport may retry it on transport errors. Faults are never retried. */
   idempotent?: boolean
   /** SOAPAction to send (default: the WSDL's, else `namespace/operation`). */

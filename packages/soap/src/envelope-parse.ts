@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod'
+import type { StandardSchemaV1 } from '@fieldkit/core'
 import { checkObject, checkOneOf, checkSchema, checkStringMap, checkStrings, inputError, optionsError } from './checks'
 import { EnvelopeReader, notEnvelope } from './envelope-reader'
 import type { SoapFault, SoapFaultError, SoapVersion } from './errors'
@@ -14,8 +14,8 @@ export interface ParseOptions {
   arrays?: readonly string[]
   /** How `xsd:decimal` comes out when a WSDL types the response: exact text (default) or number. */
   decimal?: DecimalMode
-  /** A zod schema the body is validated against (after normalisation); its arrays also fix one-vs-many. */
-  schema?: ZodType
+  /** A Standard Schema (zod 3.24+/4, valibot, ArkType) the body is validated against (after normalisation); a zod schema's arrays also fix one-vs-many. */
+  schema?: StandardSchemaV1
   /** Byte, depth and attribute limits. */
   limits?: XmlLimits
   /** Throw {@link SoapFaultError} for a fault (default true); false returns it as `fault`. */

@@ -1,5 +1,5 @@
+import type { StandardSchemaV1 } from '@fieldkit/core'
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
-import type { ZodType } from 'zod'
 import {
   redactedExcerpt,
   SoapError,
@@ -47,7 +47,7 @@ export interface ReaderOptions {
   arrays?: readonly string[]
   decimal?: DecimalMode
   /** Stream mode: its arrays fix one-vs-many inside a record. */
-  schema?: ZodType
+  schema?: StandardSchemaV1
   /** Shape relative to Body. */
   shape?: Shape
   attachments?: ReadonlyMap<string, Buffer>

@@ -180,15 +180,46 @@ export function mergeShapes(a: Shape | undefined, b: Shape | undefined): Shape |
 
 interface ZodLike {
   _zod?: { def?: Record<string, unknown> }
+  _def?: Record<string, unknown>
+}
+
+/** zod 4's `_zod.def`, or zod 3's `_def` put in zod 4's words (`type`, `shape`, `element`, `innerType`, `in`). */
+function zodDef(schema: unknown): Record<string, unknown> | undefined {
+  const z = schema as ZodLike | undefined
+  if (z?._zod?.def !== undefined) return z._zod.def
+  const d = z?._def
+  if (d === undefined || typeof d.typeName !== 'string') return undefined
+  switch (d.typeName) {
+    case 'ZodObject':
+      return { type: 'object', shape: (d.shape as () => unknown)() }
+    case 'ZodArray':
+      return { type: 'array', element: d.type }
+    case 'ZodOptional':
+    case 'ZodNullable':
+    case 'ZodDefault':
+    case 'ZodCatch':
+    case 'ZodReadonly':
+      return { type: 'optional', innerType: d.innerType }
+    case 'ZodBranded':
+      return { type: 'optional', innerType: d.type }
+    case 'ZodLazy':
+      return { type: 'lazy', getter: d.getter }
+    case 'ZodEffects':
+      return { type: 'pipe', in: d.schema }
+    case 'ZodPipeline':
+      return { type: 'pipe', in: d.in }
+    default:
+      return { type: d.typeName }
+  }
 }
 
 /**
- * Reads which keys are arrays out of a zod schema (objects, arrays, optional/nullable/default wrappers, lazy), so
+ * Reads which keys are arrays out of a zod 3 or zod 4 schema (objects, arrays, optional/nullable/default wrappers, lazy), so
  * that a schema alone makes one-vs-many deterministic. Types are left to the schema itself (coerce there).
  */
 export function shapeFromZod(schema: unknown, depth = 0): Shape | undefined {
   if (depth > 32) return undefined
-  const def = (schema as ZodLike | undefined)?._zod?.def
+  const def = zodDef(schema)
   if (def === undefined) return undefined
   switch (def.type) {
     case 'object': {

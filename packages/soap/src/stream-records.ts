@@ -1,5 +1,5 @@
+import type { StandardSchemaV1 } from '@fieldkit/core'
 import { expected } from '@fieldkit/core'
-import type { ZodType } from 'zod'
 import { checkObject, checkOneOf, checkSchema, checkStringMap, checkStrings, inputError, optionsError } from './checks'
 import { EnvelopeReader } from './envelope-reader'
 import { SoapError, xmlLimitError, xmlParseErrorAt } from './errors'
@@ -21,8 +21,8 @@ export interface StreamRecordsOptions {
   /** Paths inside a record (relative to the record element) that are always arrays. */
   arrays?: readonly string[]
   decimal?: DecimalMode
-  /** A zod schema each record is validated against; its arrays also fix one-vs-many inside a record. */
-  schema?: ZodType
+  /** A Standard Schema each record is validated against; a zod schema's arrays also fix one-vs-many inside a record. */
+  schema?: StandardSchemaV1
   /**
    * Depth, attribute and per-record limits (`maxRecordBytes`, default 32 MiB); `maxBytes` is unlimited by default
    * here (the point is large responses).

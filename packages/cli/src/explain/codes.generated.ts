@@ -528,7 +528,8 @@ export const CODES: readonly ExplainedCode[] = [
       "CsvError"
     ],
     "hints": [
-      "Check the options passed to normalizeCsv, sniffCsv or writeCsv against the README"
+      "Check the options passed to normalizeCsv, sniffCsv or writeCsv against the README",
+      "Remove the async checks from the row schema and run them on the emitted rows instead"
     ]
   },
   {
@@ -583,6 +584,16 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Usually a quote that is never closed, or the wrong quote or escape character; check the dialect, or raise maxRecordSize"
+    ]
+  },
+  {
+    "code": "FK_CSV_SCHEMA_UNREADABLE",
+    "package": "@fieldkit/csv",
+    "classes": [
+      "CsvError"
+    ],
+    "hints": [
+      "Pass values.columns with each column's kind, e.g. { values: { columns: { id: 'string', amount: 'number', paid: 'boolean', due: 'date' } } }, or use a zod object schema"
     ]
   },
   {
@@ -697,6 +708,16 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_HTTP_NODE_UNSUPPORTED",
+    "package": "@fieldkit/http",
+    "classes": [
+      "HttpError"
+    ],
+    "hints": [
+      "Upgrade Node to 20.19 or later (22 or 24 LTS recommended); check `node --version` in the environment that runs the integration"
+    ]
+  },
+  {
     "code": "FK_HTTP_OPTIONS",
     "package": "@fieldkit/http",
     "classes": [
@@ -706,7 +727,8 @@ export const CODES: readonly ExplainedCode[] = [
       "Pass an auth strategy and `{ origin }`, the origin(s) its credentials are for",
       "Fix the option named in the message; every option is described in the @fieldkit/http README",
       "Fix the paging option named in the message; the README lists each pagination style and its options",
-      "Fix the redirect option named in the message; see \"Redirects\" in the @fieldkit/http README"
+      "Fix the redirect option named in the message; see \"Redirects\" in the @fieldkit/http README",
+      "Pass a schema object from a Standard Schema library (it has a ~standard property); zod before 3.24 has none: upgrade it"
     ]
   },
   {
@@ -936,6 +958,16 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_OPTIONAL_PEER_MISSING",
+    "package": "@fieldkit/core",
+    "classes": [
+      "OptionalPeerError"
+    ],
+    "hints": [
+      "Install it next to @fieldkit/${peer.pkg} (npm install ${peer.name}@${peer.range}), or leave ${peer.feature} unset; run npx -p @fieldkit/cli fieldkit explain FK_OPTIONAL_PEER_MISSING for more"
+    ]
+  },
+  {
     "code": "FK_REDACT_INVALID_OPTION",
     "package": "@fieldkit/redact",
     "classes": [
@@ -1105,7 +1137,8 @@ export const CODES: readonly ExplainedCode[] = [
       "Use the service address, e.g. https://erp.example/services/Employees",
       "Use '1.1' for text/xml services and '1.2' for application/soap+xml ones (the WSDL binding says which)",
       "Pick another prefix in namespaces: soap, xsi and m are used by the envelope",
-      "Name the repeated element, from Body down, with the keys parseEnvelope would give"
+      "Name the repeated element, from Body down, with the keys parseEnvelope would give",
+      "Remove the async refinements from the schema and check those rules on the result instead"
     ],
     "runbook": {
       "file": "docs/runbooks/a-soap-fault.md",
@@ -1119,7 +1152,7 @@ export const CODES: readonly ExplainedCode[] = [
       "SoapError"
     ],
     "hints": [
-      "The service answered something the zod schema does not accept; compare details.issues with the WSDL and the raw response"
+      "The service answered something the schema does not accept; compare details.issues with the WSDL and the raw response"
     ]
   },
   {

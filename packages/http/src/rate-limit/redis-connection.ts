@@ -1,5 +1,21 @@
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
+import { createRequire } from 'node:module'
+import { requireOptionalPeer } from '@fieldkit/core'
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 import type { RateLimitRedis, RateLimitRedisSentinels } from './types'
+
+const localRequire = createRequire(import.meta.url)
+let ioredis: typeof import('ioredis') | undefined
+
+/** ioredis, an optional peer: loaded on the first use of `rateLimit.redis`, FK_OPTIONAL_PEER_MISSING without it. */
+function loadIoredis(): typeof import('ioredis') {
+  ioredis ??= requireOptionalPeer(() => localRequire('ioredis') as typeof import('ioredis'), {
+    name: 'ioredis',
+    range: '^5',
+    pkg: 'http',
+    feature: 'rateLimit.redis',
+  })
+  return ioredis
+}
 
 /** A connection the quota talks to: one node (direct or found through Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster
@@ -51,7 +67,7 @@ export function clusterOf(
   nodes: { host: string; port: number }[],
   redisOptions: ClusterOptions['redisOptions'],
 ): Cluster {
-  return new Cluster(nodes, {
+  return new (loadIoredis().Cluster)(nodes, {
     enableOfflineQueue: false,
     redisOptions,
     // Slots are re-read on MOVED; a node that went away is retried quickly, then every second at most.
@@ -64,7 +80,7 @@ export function clusterOf(
 
 /** Opens the connection `rateLimit.redis` describes, or returns the caller's instance (`owned: false`). */
 export function connect(redis: RateLimitRedis, timeoutMs: number): { client: RedisClient; owned: boolean } {
-  if (typeof redis === 'string') return { client: new Redis(redis, ownOptions(timeoutMs)), owned: true }
+  if (typeof redis === 'string') return { client: new (loadIoredis().Redis)(redis, ownOptions(timeoutMs)), owned: true }
   if (Array.isArray(redis)) {
     const urls = redis as readonly string[]
     return { client: clusterOf(urls.map(hostPort), nodeOptions(urls[0] as string, timeoutMs)), owned: true }
@@ -72,7 +88,7 @@ export function connect(redis: RateLimitRedis, timeoutMs: number): { client: Red
   if (isClient(redis)) return { client: redis, owned: false }
   const set = redis as RateLimitRedisSentinels
   return {
-    client: new Redis({
+    client: new (loadIoredis().Redis)({
       ...ownOptions(timeoutMs),
       sentinels: set.sentinels.map((s) => (typeof s === 'string' ? hostPort(s) : { host: s.host, port: s.port })),
       name: set.name,
