@@ -153,7 +153,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       ? { keepAliveMaxTimeout: config.pool.keepAliveMaxTimeoutMs }
       : {}),
   })
-  const authDispatcher = strategy?.dispatcher as Dispatcher | undefined
+  const authDispatcher = strategyDispatcher(strategy, residency)
 
   const breakers = new Map<string, CircuitBreaker>()
   const breakerFor = (origin: string): CircuitBreaker | undefined => {
@@ -380,7 +380,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     throw new HttpError({
       code: 'FK_HTTP_EGRESS_DENIED',
       message: `[fieldkit/http] ${method} ${url()} refused by the residency policy for ${residency.dataClass}: ${decision.reason}`,
-      hint: 'The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting; change the destination or the policy',
+      hint: 'The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting (and, where the strategy allows it, each connection again on the address it connects to); change the destination or the policy',
       method,
       url: url(),
       details: { dataClass: residency.dataClass, reason: decision.reason, region: decision.region ?? null },
@@ -864,6 +864,20 @@ function withConnectTimeout(connector: buildConnector.connector, ms: number): bu
       else callback(null, socket)
     })
   }
+}
+
+/**
+ * The dispatcher of a strategy that brings its own: with a residency guard, one whose connections resolve through the
+ * guard's checked `lookup` (so they reach only an address the guard judged), when the strategy and guard offer it.
+ */
+function strategyDispatcher(
+  strategy: HttpClientOptions['auth'],
+  residency: HttpClientOptions['residency'],
+): Dispatcher | undefined {
+  if (strategy?.dispatcher === undefined) return undefined
+  const lookup = residency?.guard.lookup?.(residency.dataClass)
+  if (lookup === undefined || strategy.pinnedDispatcher === undefined) return strategy.dispatcher as Dispatcher
+  return strategy.pinnedDispatcher(lookup) as Dispatcher
 }
 
 /** `host:port` of a URL, the port written out even when it is the scheme's default. */
