@@ -549,7 +549,17 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting; change the destination or the policy"
+      "The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting (and, where the strategy allows it, each connection again on the address it connects to); change the destination or the policy"
+    ]
+  },
+  {
+    "code": "FK_HTTP_INTERCEPTOR_ORDER",
+    "package": "@fieldkit/http",
+    "classes": [
+      "HttpError"
+    ],
+    "hints": [
+      "undici’s compose wraps the first listed innermost; list them as: residency guard, log, auth, rateLimit, breaker, retry, redirect"
     ]
   },
   {
