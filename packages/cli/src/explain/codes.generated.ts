@@ -579,9 +579,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "Pass a path relative to baseUrl (`/orders`) or an absolute http(s) URL",
-      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL",
-      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request"
+      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request",
+      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL"
     ]
   },
   {
@@ -775,8 +774,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total",
-      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind"
+      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind",
+      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total"
     ]
   },
   {
