@@ -159,7 +159,7 @@ async function interceptorCpu(url: string): Promise<void> {
 }
 
 /** Where the client stood before issue 15's checks (the request's secret scrubber, refusal hints, repeated challenges). */
-const BEFORE_CHECKS = '3065404'
+const BEFORE_CHECKS = process.env.HTTP_BENCH_BASE ?? '3065404'
 
 /**
  * Issue 15's Must-show: the client of today against the client at {@link BEFORE_CHECKS}, extracted from git and built
@@ -177,7 +177,7 @@ async function checksCpu(url: string): Promise<void> {
   })
   try {
     await pairedCpu(
-      `createHttpClient today vs at ${BEFORE_CHECKS} (before issue 15's checks), ${IN_FLIGHT} in flight, ${CONCURRENT} requests per run`,
+      `createHttpClient today vs at ${BEFORE_CHECKS}${process.env.HTTP_BENCH_BASE === undefined ? " (before issue 15's checks)" : ''}, ${IN_FLIGHT} in flight, ${CONCURRENT} requests per run`,
       [`client at ${BEFORE_CHECKS}`, load(async () => (await before.request('/json')).json(), CONCURRENT, IN_FLIGHT)],
       ['client today', load(async () => (await now.request('/json')).json(), CONCURRENT, IN_FLIGHT)],
       1.1,

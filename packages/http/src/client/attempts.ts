@@ -225,11 +225,12 @@ export class HopAttempts {
     const t1 = this.#observe(raw, sent)
     await this.#afterResponse(raw, sent, t1)
     const status = raw.status
+    // The common case first, without building the decision's input (decideAnswer says the same of a 2xx).
+    if (status >= 200 && status < 300) return this.#accept(raw, sent, t1)
     const auth = this.#auth
     const refused =
       auth !== undefined &&
       sent.authRequest !== undefined &&
-      (status < 200 || status >= 300) &&
       (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
     const step = decideAnswer(
       {
@@ -245,10 +246,7 @@ export class HopAttempts {
       },
       this.context.config.retry,
     )
-    if (step.step === 'success' || step.step === 'redirect') {
-      if (this.context.log.enabled('debug')) this.context.log.attempt('debug', { ...this.#line(sent, t1), status })
-      return this.#response(raw, sent)
-    }
+    if (step.step === 'success' || step.step === 'redirect') return this.#accept(raw, sent, t1)
     if (step.step === 'refused') return this.#onRefused(raw, sent, t1)
     if (step.step === 'status') {
       this.context.log.attempt('warn', { ...this.#line(sent, t1), status })
@@ -410,6 +408,13 @@ export class HopAttempts {
   #line(sent: Sent, t1: number) {
     const { method, origin } = this.hop
     return { method, origin, path: this.call.secrets.scrub(sent.path), attempt: this.#sends, durationMs: t1 - sent.t0 }
+  }
+
+  /** A 2xx, or a redirect for the caller's redirect loop: logged at debug, returned. */
+  #accept(raw: RawResponse, sent: Sent, t1: number): HttpResponse {
+    if (this.context.log.enabled('debug'))
+      this.context.log.attempt('debug', { ...this.#line(sent, t1), status: raw.status })
+    return this.#response(raw, sent)
   }
 
   #response(raw: RawResponse, sent: Sent): HttpResponse {
