@@ -677,9 +677,9 @@ async function tlsCases(): Promise<void> {
       // The same through fetch code: the guard's connector under interceptors.redirect.
       // undici as @fieldkit/http resolves it (the repository root does not depend on it).
       const { createRequire } = await import('node:module')
-      const { Agent } = createRequire(new URL('../packages/http/package.json', import.meta.url))(
-        'undici',
-      ) as typeof import('undici')
+      const { Agent } = createRequire(new URL('../packages/http/package.json', import.meta.url))('undici') as {
+        Agent: new (options: { connect: unknown }) => { compose(...list: unknown[]): { close(): Promise<void> } }
+      }
       const dispatcher = new Agent({ connect: guard.connector('pii') }).compose(httpPackage.interceptors.redirect())
       const viaFetch = await fetch(`${hop.plainUrl}/cross`, { dispatcher } as unknown as RequestInit).then(
         () => undefined,
