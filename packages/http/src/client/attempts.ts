@@ -67,8 +67,9 @@ export class HopAttempts {
     for (;;) {
       this.#sends += 1
       const probe = this.#admit()
-      const release = await this.#acquire(probe)
-      const sent = await this.#prepare(probe, release)
+      // Awaited only when there is something to wait for: each await costs a turn of the event loop per attempt.
+      const release = context.limiter === undefined ? undefined : await this.#acquire(probe)
+      const sent = this.#signs ? await this.#prepare(probe, release) : this.#plain(probe, release)
       context.counters.attempts += 1
       let raw: RawResponse
       try {
@@ -77,9 +78,29 @@ export class HopAttempts {
         await this.#onFailure(error, sent)
         continue
       }
-      const result = await this.#onAnswer(raw, sent)
+      const t1 = this.#observe(raw, sent)
+      if (context.hasHooks) await this.#afterResponse(raw, sent, t1)
+      if (raw.status >= 200 && raw.status < 300) return this.#accept(raw, sent, t1)
+      const result = await this.#onAnswer(raw, sent, t1)
       if (result !== AGAIN) return result
     }
+  }
+
+  /** Whether an attempt needs the asynchronous preparation: an auth strategy or `beforeRequest` hooks. */
+  get #signs(): boolean {
+    return this.#auth !== undefined || this.context.config.hooks.beforeRequest.length > 0
+  }
+
+  /** An attempt without auth or hooks: sent as the hop is. */
+  #plain(probe: boolean, release: (() => void) | undefined): Sent {
+    const { call, hop } = this
+    call.secrets.noteSent(hop.headers)
+    if (call.stopped !== undefined) {
+      release?.()
+      if (probe) this.#breaker?.record(performance.now(), false, true)
+      throw call.stopped
+    }
+    return { path: hop.path, headers: hop.headers, authRequest: undefined, probe, release, t0: 0 }
   }
 
   /** The breaker's admission: throws `FK_HTTP_CIRCUIT_OPEN` while open; true when this attempt is a probe. */
@@ -221,12 +242,8 @@ export class HopAttempts {
   }
 
   /** An answer: recorded, then returned, answered again (challenge, retry) or thrown as the error that names it. */
-  async #onAnswer(raw: RawResponse, sent: Sent): Promise<HttpResponse | typeof AGAIN> {
-    const t1 = this.#observe(raw, sent)
-    await this.#afterResponse(raw, sent, t1)
+  async #onAnswer(raw: RawResponse, sent: Sent, t1: number): Promise<HttpResponse | typeof AGAIN> {
     const status = raw.status
-    // The common case first, without building the decision's input (decideAnswer says the same of a 2xx).
-    if (status >= 200 && status < 300) return this.#accept(raw, sent, t1)
     const auth = this.#auth
     const refused =
       auth !== undefined &&
@@ -270,7 +287,6 @@ export class HopAttempts {
   }
 
   async #afterResponse(raw: RawResponse, sent: Sent, t1: number): Promise<void> {
-    if (!this.context.hasHooks) return
     for (const hook of this.context.config.hooks.afterResponse) {
       await hook({
         method: this.hop.method,
