@@ -7,6 +7,7 @@ import got from 'got'
 import pRetry from 'p-retry'
 import { Agent, request } from 'undici'
 import { type Contender, compare } from './harness'
+import { baselineClient } from './http-baseline'
 
 const SEQUENTIAL = 1_500
 const CONCURRENT = 4_000
@@ -78,8 +79,9 @@ async function pairedCpu(
   title: string,
   base: [string, () => Promise<number>],
   other: [string, () => Promise<number>],
+  target: number,
   rounds = 7,
-) {
+): Promise<number> {
   await base[1]()
   await other[1]()
   const ratios: number[] = []
@@ -102,9 +104,11 @@ async function pairedCpu(
   console.log(`\n### ${title} (paired CPU, ${rounds} rounds)\n`)
   console.log(`| contender | CPU µs/req (median) |\n| --- | --- |`)
   console.log(`| ${base[0]} (base) | ${median(a).toFixed(1)} |\n| ${other[0]} | ${median(b).toFixed(1)} |`)
+  const ratio = median(ratios)
   console.log(
-    `\nmedian of per-round CPU ratios: ${median(ratios).toFixed(3)}× (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+    `\nratio ${ratio.toFixed(3)}× (target ≤ ${target.toFixed(2)}×) — median of per-round CPU ratios (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
   )
+  return ratio
 }
 
 /** The interceptors issue's two CPU targets at 64 in flight: client vs agent.request, composed fetch vs plain fetch. */
@@ -141,23 +145,55 @@ async function interceptorCpu(url: string): Promise<void> {
         '@fieldkit/http (retries + breaker)',
         load(async () => (await client.request(path)).json(), CONCURRENT, IN_FLIGHT),
       ],
+      1.15,
     )
     await pairedCpu(
       `fetch through interceptors (rateLimit 1M/s + breaker + retry) vs plain fetch, same Agent options, ${IN_FLIGHT} in flight`,
       ['fetch(url, { dispatcher: agent })', load(viaFetch(plainAgent), CONCURRENT, IN_FLIGHT)],
       ['fetch(url, { dispatcher: agent.compose(…) })', load(viaFetch(composed), CONCURRENT, IN_FLIGHT)],
+      1.1,
     )
   } finally {
     await Promise.allSettled([client.close(), formAgent.close(), plainAgent.close(), quota.limiter.close()])
   }
 }
 
+/** Where the client stood before issue 15's checks (the request's secret scrubber, refusal hints, repeated challenges). */
+const BEFORE_CHECKS = process.env.HTTP_BENCH_BASE ?? '3065404'
+
+/**
+ * Issue 15's Must-show: the client of today against the client at {@link BEFORE_CHECKS}, extracted from git and built
+ * from its own source, same options (retry + breaker on by default), 64 in flight, paired CPU rounds. The difference
+ * also holds whatever else changed on the success path since (redirect checks), so it bounds the checks' cost.
+ */
+async function checksCpu(url: string): Promise<void> {
+  const before = (await baselineClient(BEFORE_CHECKS))({
+    baseUrl: url,
+    pool: { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 },
+  })
+  const now = createHttpClient({
+    baseUrl: url,
+    pool: { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 },
+  })
+  try {
+    await pairedCpu(
+      `createHttpClient today vs at ${BEFORE_CHECKS}${process.env.HTTP_BENCH_BASE === undefined ? " (before issue 15's checks)" : ''}, ${IN_FLIGHT} in flight, ${CONCURRENT} requests per run`,
+      [`client at ${BEFORE_CHECKS}`, load(async () => (await before.request('/json')).json(), CONCURRENT, IN_FLIGHT)],
+      ['client today', load(async () => (await now.request('/json')).json(), CONCURRENT, IN_FLIGHT)],
+      1.1,
+    )
+  } finally {
+    await Promise.allSettled([before.close(), now.close()])
+  }
+}
+
 /** HTTP client: Fieldkit (retries and breaker on) beside raw undici with the same Agent settings, and the peers. */
 export default async function main(): Promise<void> {
   const { child, url } = await startServer()
-  if (process.env.HTTP_BENCH === 'interceptors') {
+  if (process.env.HTTP_BENCH === 'interceptors' || process.env.HTTP_BENCH === 'checks') {
     try {
-      await interceptorCpu(url)
+      if (process.env.HTTP_BENCH === 'interceptors') await interceptorCpu(url)
+      else await checksCpu(url)
     } finally {
       child.send('stop')
     }
@@ -226,6 +262,7 @@ export default async function main(): Promise<void> {
   ]
   try {
     await interceptorCpu(url)
+    await checksCpu(url)
     await compare(contenders(SEQUENTIAL, 1), {
       title: `HTTP GET, sequential (1 in flight), ${SEQUENTIAL} requests per run`,
       unit: 'req',

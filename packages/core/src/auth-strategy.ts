@@ -59,6 +59,14 @@ export interface AuthStrategy {
    * options (client certificates). Typed `unknown` so that `@fieldkit/core` does not depend on undici.
    */
   readonly dispatcher?: unknown
+  /**
+   * For a strategy with its own `dispatcher`: a dispatcher like it whose connections resolve their host through
+   * `lookup` (a `dns.lookup`-compatible function, a residency guard's `lookup(dataClass)`), so they connect only to an
+   * address that function checked. `@fieldkit/http` calls it once per client given a residency guard; the strategy
+   * keeps serving both dispatchers and closes both in `close()`. Optional: without it the destination is checked by
+   * name only. Typed `unknown` like `dispatcher`.
+   */
+  pinnedDispatcher?(lookup: unknown): unknown
   /** Frees what the strategy holds (connections, timers, token refreshes in flight). */
   close?(): Promise<void>
 }

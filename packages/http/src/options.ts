@@ -343,142 +343,16 @@ function hooks<T>(name: string, value: unknown): HookList<T> {
 }
 
 /** Validates every option once, at construction, and fills in the defaults. */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one validation per option in a row; to be split with the client (issue 18, open)
 export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalid(expected('options', 'an object', options))
-  let baseOrigin: string | undefined
-  let basePath = ''
-  if (options.baseUrl !== undefined) {
-    let url: URL
-    try {
-      url = new URL(String(options.baseUrl))
-    } catch {
-      throw invalid(expected('baseUrl', 'an absolute http(s) URL', options.baseUrl))
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalid(expected('baseUrl', 'an absolute http(s) URL', options.baseUrl))
-    }
-    if (url.username !== '' || url.password !== '') {
-      throw invalid('Expected `baseUrl` to carry no credentials; pass them through `auth` instead')
-    }
-    if (url.search !== '' || url.hash !== '') {
-      throw invalid('Expected `baseUrl` to have no query or fragment; pass query parameters per request')
-    }
-    baseOrigin = url.origin
-    basePath = url.pathname.replace(/\/+$/, '')
-  }
-
-  const headers: Record<string, string> = {}
-  if (options.headers !== undefined) {
-    if (typeof options.headers !== 'object' || options.headers === null) {
-      throw invalid(expected('headers', 'an object of strings', options.headers))
-    }
-    for (const [name, value] of Object.entries(options.headers)) {
-      if (typeof value !== 'string') throw invalid(expected(`headers.${name}`, 'a string', value))
-      headers[name.toLowerCase()] = value
-    }
-  }
-
-  if (
-    options.auth !== undefined &&
-    (typeof options.auth?.apply !== 'function' || typeof options.auth.scheme !== 'string')
-  ) {
-    throw invalid('Expected `auth` to be an AuthStrategy (with `scheme` and `apply`)')
-  }
-  if (options.residency !== undefined) {
-    const r = options.residency
-    if (typeof r?.guard?.connector !== 'function' || typeof r.dataClass !== 'string' || r.dataClass === '') {
-      throw invalid('Expected `residency` to be `{ guard: EgressGuard, dataClass: string }`')
-    }
-  }
-  if (options.redactor !== undefined && typeof options.redactor?.redactString !== 'function') {
-    throw invalid('Expected `redactor` to have a `redactString(text)` method')
-  }
-
-  const r = objectOrFalse('retry', options.retry)
-  const d = DEFAULTS.retry
-  let retry: ResolvedOptions['retry']
-  if (r === false) {
-    retry = {
-      retries: 0,
-      methods: new Set(),
-      statuses: new Set(),
-      minDelayMs: d.minDelayMs,
-      maxDelayMs: d.maxDelayMs,
-      maxRetryAfterMs: d.maxRetryAfterMs,
-      budget: undefined,
-      shouldRetry: undefined,
-    }
-  } else {
-    const o = r ?? {}
-    const methods = o.methods ?? d.methods
-    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) {
-      throw invalid(expected('retry.methods', 'an array of method names', methods))
-    }
-    const statuses = o.statuses ?? d.statuses
-    if (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
-      throw invalid(expected('retry.statuses', 'an array of HTTP statuses (100–599)', statuses))
-    }
-    const b = objectOrFalse('retry.budget', o.budget)
-    if (o.shouldRetry !== undefined && typeof o.shouldRetry !== 'function') {
-      throw invalid(expected('retry.shouldRetry', 'a function', o.shouldRetry))
-    }
-    const minDelayMs = nonNegativeInt('retry.minDelayMs', o.minDelayMs, d.minDelayMs)
-    const maxDelayMs = nonNegativeInt('retry.maxDelayMs', o.maxDelayMs, d.maxDelayMs)
-    if (maxDelayMs < minDelayMs) {
-      throw invalid(`Expected \`retry.maxDelayMs\` to be at least retry.minDelayMs (${minDelayMs}), got ${maxDelayMs}`)
-    }
-    retry = {
-      retries: nonNegativeInt('retry.retries', o.retries, d.retries),
-      methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
-      statuses: new Set(statuses as number[]),
-      minDelayMs,
-      maxDelayMs,
-      maxRetryAfterMs: nonNegativeInt('retry.maxRetryAfterMs', o.maxRetryAfterMs, d.maxRetryAfterMs),
-      budget:
-        b === false
-          ? undefined
-          : {
-              ratio: ratio('retry.budget.ratio', b?.ratio, d.budget.ratio),
-              minPerWindow: nonNegativeInt('retry.budget.minPerWindow', b?.minPerWindow, d.budget.minPerWindow),
-              windowMs: positiveMs('retry.budget.windowMs', b?.windowMs, d.budget.windowMs),
-            },
-      shouldRetry: o.shouldRetry as ResolvedOptions['retry']['shouldRetry'],
-    }
-  }
-
-  const br = objectOrFalse('breaker', options.breaker)
-  const db = DEFAULTS.breaker
-  const breaker =
-    br === false
-      ? undefined
-      : {
-          failureRatio: ratio('breaker.failureRatio', br?.failureRatio, db.failureRatio),
-          minimumCalls: Math.max(1, nonNegativeInt('breaker.minimumCalls', br?.minimumCalls, db.minimumCalls)),
-          windowMs: positiveMs('breaker.windowMs', br?.windowMs, db.windowMs),
-          openMs: positiveMs('breaker.openMs', br?.openMs, db.openMs),
-          halfOpenProbes: Math.max(1, nonNegativeInt('breaker.halfOpenProbes', br?.halfOpenProbes, db.halfOpenProbes)),
-        }
-
-  const t = objectOrFalse('timeout', options.timeout) || {}
-  const dt = DEFAULTS.timeout
-  const timeout = {
-    connect: positiveMs('timeout.connect', t.connect, dt.connect),
-    headers: positiveMs('timeout.headers', t.headers, dt.headers),
-    bodyIdle: positiveMs('timeout.bodyIdle', t.bodyIdle, dt.bodyIdle),
-    total: positiveMs('timeout.total', t.total, dt.total),
-  }
-
+  const { baseOrigin, basePath } = resolveBase(options.baseUrl)
+  const headers = resolveHeaders(options.headers)
+  checkCollaborators(options)
+  const retry = resolveRetry(objectOrFalse('retry', options.retry))
+  const breaker = resolveBreaker(objectOrFalse('breaker', options.breaker))
+  const timeout = resolveTimeout(objectOrFalse('timeout', options.timeout) || {})
   const h = objectOrFalse('hooks', options.hooks) || {}
-  const p = objectOrFalse('pool', options.pool) || {}
-  const pool: PoolOptions = {}
-  if (p.connections !== undefined) pool.connections = Math.max(1, nonNegativeInt('pool.connections', p.connections, 1))
-  if (p.keepAliveTimeoutMs !== undefined)
-    pool.keepAliveTimeoutMs = positiveMs('pool.keepAliveTimeoutMs', p.keepAliveTimeoutMs, 4_000)
-  if (p.keepAliveMaxTimeoutMs !== undefined) {
-    pool.keepAliveMaxTimeoutMs = positiveMs('pool.keepAliveMaxTimeoutMs', p.keepAliveMaxTimeoutMs, 600_000)
-  }
-
+  const pool = resolvePool(objectOrFalse('pool', options.pool) || {})
   return {
     baseOrigin,
     basePath,
@@ -497,4 +371,138 @@ export function resolveOptions(options: HttpClientOptions): ResolvedOptions {
     },
     pool,
   }
+}
+
+function resolveBase(baseUrl: unknown): { baseOrigin: string | undefined; basePath: string } {
+  if (baseUrl === undefined) return { baseOrigin: undefined, basePath: '' }
+  let url: URL
+  try {
+    url = new URL(String(baseUrl))
+  } catch {
+    throw invalid(expected('baseUrl', 'an absolute http(s) URL', baseUrl))
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(expected('baseUrl', 'an absolute http(s) URL', baseUrl))
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalid('Expected `baseUrl` to carry no credentials; pass them through `auth` instead')
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw invalid('Expected `baseUrl` to have no query or fragment; pass query parameters per request')
+  }
+  return { baseOrigin: url.origin, basePath: url.pathname.replace(/\/+$/, '') }
+}
+
+function resolveHeaders(given: unknown): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (given === undefined) return headers
+  if (typeof given !== 'object' || given === null) throw invalid(expected('headers', 'an object of strings', given))
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof value !== 'string') throw invalid(expected(`headers.${name}`, 'a string', value))
+    headers[name.toLowerCase()] = value
+  }
+  return headers
+}
+
+/** The auth strategy, the residency guard and the redactor: the shapes `@fieldkit/core` defines. */
+function checkCollaborators(options: HttpClientOptions): void {
+  if (
+    options.auth !== undefined &&
+    (typeof options.auth?.apply !== 'function' || typeof options.auth.scheme !== 'string')
+  ) {
+    throw invalid('Expected `auth` to be an AuthStrategy (with `scheme` and `apply`)')
+  }
+  if (options.residency !== undefined) {
+    const r = options.residency
+    if (typeof r?.guard?.connector !== 'function' || typeof r.dataClass !== 'string' || r.dataClass === '') {
+      throw invalid('Expected `residency` to be `{ guard: EgressGuard, dataClass: string }`')
+    }
+  }
+  if (options.redactor !== undefined && typeof options.redactor?.redactString !== 'function') {
+    throw invalid('Expected `redactor` to have a `redactString(text)` method')
+  }
+}
+
+function resolveRetry(r: false | RetryOptions | undefined): ResolvedOptions['retry'] {
+  const d = DEFAULTS.retry
+  if (r === false) {
+    return {
+      retries: 0,
+      methods: new Set(),
+      statuses: new Set(),
+      minDelayMs: d.minDelayMs,
+      maxDelayMs: d.maxDelayMs,
+      maxRetryAfterMs: d.maxRetryAfterMs,
+      budget: undefined,
+      shouldRetry: undefined,
+    }
+  }
+  const o = r ?? {}
+  const methods = o.methods ?? d.methods
+  if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) {
+    throw invalid(expected('retry.methods', 'an array of method names', methods))
+  }
+  const statuses = o.statuses ?? d.statuses
+  if (!Array.isArray(statuses) || statuses.some((s) => !Number.isInteger(s) || s < 100 || s > 599)) {
+    throw invalid(expected('retry.statuses', 'an array of HTTP statuses (100–599)', statuses))
+  }
+  const b = objectOrFalse('retry.budget', o.budget)
+  if (o.shouldRetry !== undefined && typeof o.shouldRetry !== 'function') {
+    throw invalid(expected('retry.shouldRetry', 'a function', o.shouldRetry))
+  }
+  const minDelayMs = nonNegativeInt('retry.minDelayMs', o.minDelayMs, d.minDelayMs)
+  const maxDelayMs = nonNegativeInt('retry.maxDelayMs', o.maxDelayMs, d.maxDelayMs)
+  if (maxDelayMs < minDelayMs) {
+    throw invalid(`Expected \`retry.maxDelayMs\` to be at least retry.minDelayMs (${minDelayMs}), got ${maxDelayMs}`)
+  }
+  return {
+    retries: nonNegativeInt('retry.retries', o.retries, d.retries),
+    methods: new Set((methods as string[]).map((m) => m.toUpperCase())),
+    statuses: new Set(statuses as number[]),
+    minDelayMs,
+    maxDelayMs,
+    maxRetryAfterMs: nonNegativeInt('retry.maxRetryAfterMs', o.maxRetryAfterMs, d.maxRetryAfterMs),
+    budget:
+      b === false
+        ? undefined
+        : {
+            ratio: ratio('retry.budget.ratio', b?.ratio, d.budget.ratio),
+            minPerWindow: nonNegativeInt('retry.budget.minPerWindow', b?.minPerWindow, d.budget.minPerWindow),
+            windowMs: positiveMs('retry.budget.windowMs', b?.windowMs, d.budget.windowMs),
+          },
+    shouldRetry: o.shouldRetry as ResolvedOptions['retry']['shouldRetry'],
+  }
+}
+
+function resolveBreaker(br: false | BreakerOptions | undefined): ResolvedOptions['breaker'] {
+  if (br === false) return undefined
+  const db = DEFAULTS.breaker
+  return {
+    failureRatio: ratio('breaker.failureRatio', br?.failureRatio, db.failureRatio),
+    minimumCalls: Math.max(1, nonNegativeInt('breaker.minimumCalls', br?.minimumCalls, db.minimumCalls)),
+    windowMs: positiveMs('breaker.windowMs', br?.windowMs, db.windowMs),
+    openMs: positiveMs('breaker.openMs', br?.openMs, db.openMs),
+    halfOpenProbes: Math.max(1, nonNegativeInt('breaker.halfOpenProbes', br?.halfOpenProbes, db.halfOpenProbes)),
+  }
+}
+
+function resolveTimeout(t: TimeoutOptions): Required<TimeoutOptions> {
+  const dt = DEFAULTS.timeout
+  return {
+    connect: positiveMs('timeout.connect', t.connect, dt.connect),
+    headers: positiveMs('timeout.headers', t.headers, dt.headers),
+    bodyIdle: positiveMs('timeout.bodyIdle', t.bodyIdle, dt.bodyIdle),
+    total: positiveMs('timeout.total', t.total, dt.total),
+  }
+}
+
+function resolvePool(p: PoolOptions): PoolOptions {
+  const pool: PoolOptions = {}
+  if (p.connections !== undefined) pool.connections = Math.max(1, nonNegativeInt('pool.connections', p.connections, 1))
+  if (p.keepAliveTimeoutMs !== undefined)
+    pool.keepAliveTimeoutMs = positiveMs('pool.keepAliveTimeoutMs', p.keepAliveTimeoutMs, 4_000)
+  if (p.keepAliveMaxTimeoutMs !== undefined) {
+    pool.keepAliveMaxTimeoutMs = positiveMs('pool.keepAliveMaxTimeoutMs', p.keepAliveMaxTimeoutMs, 600_000)
+  }
+  return pool
 }

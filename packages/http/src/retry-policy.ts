@@ -50,7 +50,15 @@ export type RetryDecision =
  * ```
  */
 export function decideStatusRetry(
-  attempt: { status: number; retryAfter: string | string[] | undefined; retryable: boolean; retriesUsed: number },
+  attempt: {
+    status: number
+    retryAfter: string | string[] | undefined
+    retryable: boolean
+    retriesUsed: number
+    /** What `retry.shouldRetry` is shown: the attempt's number and duration (default: retriesUsed + 1, 0 ms). */
+    attempt?: number
+    durationMs?: number
+  },
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
@@ -58,7 +66,11 @@ export function decideStatusRetry(
   if (!attempt.retryable) return { retry: false, why: 'not-retryable' }
   if (
     policy.shouldRetry !== undefined &&
-    !policy.shouldRetry({ attempt: attempt.retriesUsed + 1, status: attempt.status, durationMs: 0 })
+    !policy.shouldRetry({
+      attempt: attempt.attempt ?? attempt.retriesUsed + 1,
+      status: attempt.status,
+      durationMs: attempt.durationMs ?? 0,
+    })
   ) {
     return { retry: false, why: 'not-retryable' }
   }
@@ -79,7 +91,7 @@ export function decideStatusRetry(
  * ```
  */
 export function decideErrorRetry(
-  attempt: { code: string; retryable: boolean; retriesUsed: number },
+  attempt: { code: string; retryable: boolean; retriesUsed: number; attempt?: number; durationMs?: number },
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
@@ -87,7 +99,11 @@ export function decideErrorRetry(
   if (!attempt.retryable && !NOT_SENT_ERRORS.has(attempt.code)) return { retry: false, why: 'not-retryable' }
   if (
     policy.shouldRetry !== undefined &&
-    !policy.shouldRetry({ attempt: attempt.retriesUsed + 1, error: attempt.code, durationMs: 0 })
+    !policy.shouldRetry({
+      attempt: attempt.attempt ?? attempt.retriesUsed + 1,
+      error: attempt.code,
+      durationMs: attempt.durationMs ?? 0,
+    })
   ) {
     return { retry: false, why: 'not-retryable' }
   }

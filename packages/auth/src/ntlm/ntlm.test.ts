@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { vector } from '../vectors.test-helper'
 import { decodeChallenge, encodeAuthenticate, encodeAvPairs, parseAvPairs } from './messages'
+import { ntlm } from './ntlm'
 import { ntlmv2Responses, ntowfv2 } from './ntlmv2'
 
 type Inputs = Record<string, string>
@@ -87,5 +88,21 @@ describe('NTLMv2 vectors', () => {
         .find(([id]) => id === 6)?.[1]
         .readUInt32LE(0),
     ).toBe(2)
+  })
+})
+
+describe('ntlm().pinnedDispatcher', () => {
+  it('refuses what it cannot pin: a lookup that is not a function, or a connector function in `connect`', async () => {
+    const plain = ntlm({ username: 'CORP\\ann', password: 'pw' })
+    expect(() => plain.pinnedDispatcher('not a function')).toThrow(
+      expect.objectContaining({ code: 'FK_AUTH_INVALID_OPTIONS' }),
+    )
+    const custom = ntlm({ username: 'CORP\\ann', password: 'pw', connect: () => undefined as never })
+    expect(() => custom.pinnedDispatcher(() => undefined)).toThrow(/connector function/)
+    const pinned = plain.pinnedDispatcher(() => undefined)
+    expect(pinned).not.toBe(plain.dispatcher)
+    await plain.close()
+    await expect(pinned.request({ origin: 'http://127.0.0.1:1', path: '/', method: 'GET' })).rejects.toThrow(/closed/i)
+    await custom.close()
   })
 })

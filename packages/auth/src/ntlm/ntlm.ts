@@ -24,6 +24,8 @@ export interface NtlmOptions {
 /** A strategy whose requests must go through its `dispatcher` (an undici Dispatcher). */
 export interface NtlmStrategy extends AuthStrategy {
   readonly dispatcher: NtlmDispatcher
+  /** A dispatcher like `dispatcher` whose connections resolve their host through `lookup` (a residency guard's). */
+  pinnedDispatcher(lookup: unknown): NtlmDispatcher
   close(): Promise<void>
 }
 
@@ -87,29 +89,56 @@ export function ntlm(options: NtlmOptions): NtlmStrategy {
       : domain === ''
         ? 'a user name without a domain'
         : 'a user name with the domain option'
-  const dispatcher = new NtlmDispatcher(
-    { user, domain, workstation: options.workstation ?? '', responseKey: ntowfv2(password, user, domain) },
-    { connections, connect: options.connect, log: resolveLogger(options.logger, 'auth') },
-  )
+  const identity = {
+    user,
+    domain,
+    workstation: options.workstation ?? '',
+    responseKey: ntowfv2(password, user, domain),
+  }
+  const log = resolveLogger(options.logger, 'auth')
+  const dispatcher = new NtlmDispatcher(identity, { connections, connect: options.connect, log })
+  /** The strategy's dispatcher and the pinned ones built from it: challenge() and close() serve them all. */
+  const dispatchers: NtlmDispatcher[] = [dispatcher]
   let closing: Promise<void> | undefined
   return {
     scheme: 'NTLM',
     dispatcher,
+    pinnedDispatcher(lookup: unknown): NtlmDispatcher {
+      const pinned = new NtlmDispatcher(identity, { connections, connect: pinnedConnect(options.connect, lookup), log })
+      dispatchers.push(pinned)
+      return pinned
+    },
     // The dispatcher authenticates the connection; nothing goes into the request itself.
     apply() {},
     challenge(response: AuthChallengeResponse): boolean {
       // True only when an authenticated connection lost its authentication (the server dropped it): the next
       // attempt runs a new handshake. A refused handshake is final.
-      if (response.status !== 401 || dispatcher.resets === 0) return false
-      dispatcher.resets--
+      const reset = dispatchers.find((d) => d.resets > 0)
+      if (response.status !== 401 || reset === undefined) return false
+      reset.resets--
       return true
     },
     refusalHint(response: AuthChallengeResponse) {
       return `The server refused NTLM (${response.status}) for user "${user}" in domain "${domain || '(none)'}", sent as ${form}; the password is never shown. Check the account and the domain form (try ${form === 'user@domain' ? 'NETBIOS\\user' : 'user@dns.domain'}), that the server accepts NTLMv2 (a server set to NTLMv1 only, LmCompatibilityLevel below 3, refuses this client), and whether IIS requires Extended Protection (channel binding over HTTPS): set it to Accept or Off for this site. The runbook 401-from-ntlm lists each step`
     },
     close() {
-      closing ??= dispatcher.close()
+      closing ??= Promise.all(dispatchers.map((d) => d.close())).then(() => undefined)
       return closing
     },
   }
+}
+
+/** The connect options of a pinned dispatcher: the caller's, with `lookup` resolving every connection's host. */
+function pinnedConnect(connect: NtlmOptions['connect'], lookup: unknown): NtlmOptions['connect'] {
+  if (typeof lookup !== 'function') {
+    throw invalidOption('ntlm', expected('lookup', 'a dns.lookup-compatible function', lookup))
+  }
+  if (typeof connect === 'function') {
+    throw invalidOption(
+      'ntlm',
+      'Expected `connect` to be connect options for a pinned dispatcher, got a connector function',
+      'A residency guard pins NTLM connections through `connect.lookup`; pass TLS and socket options as an object, not your own connector',
+    )
+  }
+  return { ...(connect ?? {}), lookup } as NtlmOptions['connect']
 }

@@ -663,7 +663,17 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting; change the destination or the policy"
+      "The auth strategy brings its own connection (NTLM, client certificates), so the destination was checked by name before connecting (and, where the strategy allows it, each connection again on the address it connects to); change the destination or the policy"
+    ]
+  },
+  {
+    "code": "FK_HTTP_INTERCEPTOR_ORDER",
+    "package": "@fieldkit/http",
+    "classes": [
+      "HttpError"
+    ],
+    "hints": [
+      "undici’s compose wraps the first listed innermost; list them as: residency guard, log, auth, rateLimit, breaker, retry, redirect"
     ]
   },
   {
@@ -683,9 +693,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "Pass a path relative to baseUrl (`/orders`) or an absolute http(s) URL",
-      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL",
-      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request"
+      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request",
+      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL"
     ]
   },
   {
@@ -890,8 +899,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total",
-      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind"
+      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind",
+      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total"
     ]
   },
   {

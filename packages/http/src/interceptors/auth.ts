@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { authRefused, MAX_CHALLENGES } from '../auth-refusal'
 import { HttpError } from '../errors'
 import { redactUrl } from '../redact'
+import { placed } from './order'
 import { type AnswerDecision, headersObject, ResendingHandler } from './resending-handler'
 
 /** Options of `interceptors.auth`. */
@@ -109,11 +110,11 @@ export function auth(strategy: AuthStrategy, options: AuthInterceptorOptions): D
     origins.add(parsed.origin)
   }
   return (dispatch) =>
-    function fieldkitAuth(opts, handler) {
+    placed('auth', function fieldkitAuth(opts, handler) {
       if (!origins.has(new URL(String(opts.origin)).origin)) return dispatch(opts, handler)
       new AuthHandler(strategy, dispatch, opts, handler).start()
       return true
-    }
+    })
 }
 
 function invalid(message: string): HttpError {

@@ -5,6 +5,7 @@ import { HttpError } from '../errors'
 import { type BreakerOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
 import { ForwardingHandler } from './forwarding-handler'
+import { placed } from './order'
 
 /** Records the outcome of one attempt on its origin's breaker, then passes everything to the caller's handler. */
 class BreakerHandler extends ForwardingHandler {
@@ -54,7 +55,7 @@ export function breaker(options: BreakerOptions = {}): Dispatcher.DispatcherComp
   const config = resolveOptions({ breaker: options }).breaker
   const breakers = new Map<string, CircuitBreaker>()
   return (dispatch) =>
-    function fieldkitBreaker(opts, handler) {
+    placed('breaker', function fieldkitBreaker(opts, handler) {
       if (config === undefined) return dispatch(opts, handler)
       const origin = String(opts.origin ?? '')
       let circuit = breakers.get(origin)
@@ -77,5 +78,5 @@ export function breaker(options: BreakerOptions = {}): Dispatcher.DispatcherComp
         return true
       }
       return dispatch(opts, new BreakerHandler(circuit, admitted.probe, handler))
-    }
+    })
 }

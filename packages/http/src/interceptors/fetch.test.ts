@@ -4,7 +4,7 @@ import { digestAuth, flaky, type MockServer, ntlmAuth, retryAfter, serve } from 
 import { memoryLogger } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher, request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { fakeGuard } from '../residency.test-helper'
 import { interceptors } from './index'
 
@@ -31,6 +31,7 @@ describe('interceptors through global fetch and undici.request', () => {
   let other: string
   const seen: { path: string; authorization: string | null }[] = []
   let hits = 0
+  let serviceDown = false
   let quotaHits = 0
   const quotaTimes: number[] = []
   beforeAll(async () => {
@@ -57,6 +58,9 @@ describe('interceptors through global fetch and undici.request', () => {
         quotaTimes.push(performance.now())
         return HttpResponse.json({ ok: true })
       }),
+      http.get('*/sometimes', () =>
+        serviceDown ? HttpResponse.json({ error: 'down' }, { status: 503 }) : HttpResponse.json({ ok: true }),
+      ),
       http.get('*/seen', ({ request }) => {
         seen.push({ path: new URL(request.url).host, authorization: request.headers.get('authorization') })
         return HttpResponse.json({ ok: true })
@@ -102,8 +106,8 @@ describe('interceptors through global fetch and undici.request', () => {
     const dispatcher = compose(quota, interceptors.retry(fast))
     const t0 = performance.now()
     const first = fetchWith(`${mock.url}/quota-429`, { dispatcher })
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(quota.limiter.state().pausedForMs).toBeGreaterThan(0)
+    // Wait for the 429 to be seen (on a loaded machine it may take longer than a fixed sleep).
+    await vi.waitFor(() => expect(quota.limiter.state().pausedForMs).toBeGreaterThan(0), { timeout: 900 })
     const others = await Promise.all([1, 2, 3].map(() => fetchWith(`${mock.url}/quota-ok`, { dispatcher })))
     expect((await first).status).toBe(200)
     expect(others.map((r) => r.status)).toEqual([200, 200, 200])
@@ -128,6 +132,31 @@ describe('interceptors through global fetch and undici.request', () => {
     for (let i = 0; i < 2; i++) expect((await fetchWith(`${mock.url}/always-503`, { dispatcher })).status).toBe(503)
     const error = await fetchFailure(fetchWith(`${mock.url}/always-503`, { dispatcher }))
     expect(error.code).toBe('FK_HTTP_CIRCUIT_OPEN')
+  })
+
+  it('probes after openMs: a failed probe opens the circuit again, a good one closes it (half-open → closed)', async () => {
+    // The breaker reads performance.now(): only that clock is faked, the sockets run for real.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      const dispatcher = compose(interceptors.breaker({ minimumCalls: 2, failureRatio: 0.5, openMs: 5_000 }))
+      const get = () => fetchWith(`${mock.url}/sometimes`, { dispatcher })
+      serviceDown = true
+      for (let i = 0; i < 2; i++) expect((await get()).status).toBe(503)
+      expect((await fetchFailure(get())).code).toBe('FK_HTTP_CIRCUIT_OPEN')
+      vi.advanceTimersByTime(5_001)
+      expect((await get()).status).toBe(503) // the probe goes out, and fails
+      const reopened = await fetchFailure(get())
+      expect(reopened).toMatchObject({ code: 'FK_HTTP_CIRCUIT_OPEN', details: { retryInMs: expect.any(Number) } })
+      expect(reopened.details?.retryInMs).toBeGreaterThan(4_000)
+      serviceDown = false
+      vi.advanceTimersByTime(5_001)
+      expect((await get()).status).toBe(200) // the probe succeeds: closed
+      const after = await Promise.all([get(), get(), get()]) // a half-open circuit would admit one probe only
+      expect(after.map((r) => r.status)).toEqual([200, 200, 200])
+    } finally {
+      serviceDown = false
+      vi.useRealTimers()
+    }
   })
 
   it('answers a Digest challenge, for its origin only', async () => {

@@ -2,6 +2,7 @@ import { type Logger, resolveLogger } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit'
 import { ForwardingHandler } from './forwarding-handler'
+import { placed } from './order'
 
 /** Releases the slot when the answer's headers arrive (or the attempt fails) and shows every answer to the limiter. */
 class QuotaHandler extends ForwardingHandler {
@@ -57,7 +58,7 @@ export type RateLimitInterceptor = Dispatcher.DispatcherComposeInterceptor & {
 export function rateLimit(options: RateLimitOptions, context: { logger?: Logger } = {}): RateLimitInterceptor {
   const limiter = createRateLimiter(options, { logger: resolveLogger(context.logger, 'http') })
   const interceptor = ((dispatch) =>
-    function fieldkitRateLimit(opts, handler) {
+    placed('rateLimit', function fieldkitRateLimit(opts, handler) {
       let acquired: (() => void) | Promise<() => void>
       try {
         acquired = limiter.acquire()
@@ -78,7 +79,7 @@ export function rateLimit(options: RateLimitOptions, context: { logger?: Logger 
         (error: Error) => handler.onResponseError?.(null as never, error),
       )
       return true
-    }) as RateLimitInterceptor
+    })) as RateLimitInterceptor
   Object.defineProperty(interceptor, 'limiter', { value: limiter })
   return interceptor
 }

@@ -6,6 +6,7 @@ import {
   type ResolvedRedirect,
   resolveRedirect,
 } from '../redirect-policy'
+import { placed } from './order'
 import { type AnswerDecision, headersObject, ResendingHandler, replayable } from './resending-handler'
 
 class RedirectHandler extends ResendingHandler {
@@ -77,8 +78,8 @@ class RedirectHandler extends ResendingHandler {
 export function redirect(options: RedirectOptions = {}): Dispatcher.DispatcherComposeInterceptor {
   const policy = resolveRedirect(options, 'redirect') as ResolvedRedirect
   return (dispatch) =>
-    function fieldkitRedirect(opts, handler) {
+    placed('redirect', function fieldkitRedirect(opts, handler) {
       new RedirectHandler(policy, dispatch, opts, handler).start()
       return true
-    }
+    })
 }

@@ -5,6 +5,7 @@ import { HttpError } from '../errors'
 import { type RetryOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
 import { decideErrorRetry, decideStatusRetry, errorCode, type RetryPolicy, retryableRequest } from '../retry-policy'
+import { placed } from './order'
 import { type AnswerDecision, headerOf, headersObject, ResendingHandler, replayable } from './resending-handler'
 
 /** Options of `interceptors.retry`: the client's `retry` option, plus the idempotency key for POSTs that have none. */
@@ -142,7 +143,7 @@ class RetryHandler extends ResendingHandler {
 export function retry(options: RetryInterceptorOptions = {}): Dispatcher.DispatcherComposeInterceptor {
   const state = new RetryState(options)
   return (dispatch) =>
-    function fieldkitRetry(opts, handler) {
+    placed('retry', function fieldkitRetry(opts, handler) {
       let options = opts
       if (
         state.keys &&
@@ -152,5 +153,5 @@ export function retry(options: RetryInterceptorOptions = {}): Dispatcher.Dispatc
         options = { ...opts, headers: { ...headersObject(opts.headers), 'idempotency-key': randomUUID() } }
       }
       return dispatch(options, new RetryHandler(state, dispatch, options, handler))
-    }
+    })
 }

@@ -1,0 +1,46 @@
+import type { AuthStrategy, TextRedactor } from '@fieldkit/core'
+import type { Dispatcher } from 'undici'
+import type { CircuitBreaker, RetryBudget } from '../breaker'
+import type { HttpClientOptions, ResolvedOptions } from '../options'
+import type { RateLimiter } from '../rate-limit'
+import type { ResolvedRedirect } from '../redirect-policy'
+import type { AttemptLog } from './log'
+
+/** The client's counters, as `stats()` shows them. */
+export interface Counters {
+  requests: number
+  attempts: number
+  retries: number
+  succeeded: number
+  failed: number
+  status429: number
+  circuitRejections: number
+}
+
+/**
+ * What one client's requests share: the resolved options, the connection pool (and the auth strategy's own), the
+ * limiter, the retry budget, the breakers per origin, the counters and the log. Built once by `createHttpClient`;
+ * each request's own state is its `Call`.
+ *
+ * @example
+ * ```ts
+ * const response = await new HopAttempts(context, call, req, hop).run()
+ * ```
+ */
+export interface ClientContext {
+  readonly config: ResolvedOptions
+  readonly log: AttemptLog
+  readonly strategy: AuthStrategy | undefined
+  readonly agent: Dispatcher
+  /** The strategy's own dispatcher (NTLM, client certificates), pinned to the residency guard's lookup when it can be. */
+  readonly authDispatcher: Dispatcher | undefined
+  readonly residency: HttpClientOptions['residency']
+  readonly redactor: TextRedactor | undefined
+  readonly redirect: ResolvedRedirect | undefined
+  readonly limiter: RateLimiter | undefined
+  readonly budget: RetryBudget | undefined
+  breakerFor(origin: string): CircuitBreaker | undefined
+  readonly counters: Counters
+  /** Whether any hook is set (the success path skips building their arguments otherwise). */
+  readonly hasHooks: boolean
+}
