@@ -39,9 +39,10 @@ async function run(cmd, args, cwd, env = {}) {
       timeout: left,
       maxBuffer: 16 * 1024 * 1024,
     })
-    return { ok: true, out: `${stdout}${stderr}` }
+    return { ok: true, out: `${stdout}${stderr}`, stdout }
   } catch (error) {
-    return { ok: false, out: `${error.stdout ?? ''}${error.stderr ?? ''}${error.killed ? ' (timed out)' : ''}` }
+    const said = `${error.stdout ?? ''}${error.stderr ?? ''}`
+    return { ok: false, out: `${said.trim() === '' ? error.message : said}${error.killed ? ' (timed out)' : ''}` }
   }
 }
 
@@ -89,7 +90,8 @@ if (!install.ok) finish()
 // Node 24 from npm (the `node` package), fetched once; its binary is then run directly.
 const node24Path = await run('npx', ['--yes', '-p', 'node@24', 'node', '-p', 'process.execPath'], app)
 report('Node 24 from the npm registry (npx -p node@24)', node24Path.ok, node24Path.ok ? '' : tail(node24Path.out))
-const node24 = node24Path.out.trim().split('\n').at(-1)
+// stdout only: under pnpm, npm warns about pnpm's own config on stderr.
+const node24 = node24Path.stdout?.trim().split('\n').at(-1) ?? 'node'
 for (const pkg of packages) {
   const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8')
   const block = readme.match(/```ts\n([\s\S]*?)```/)?.[1]
