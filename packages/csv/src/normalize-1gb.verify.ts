@@ -94,6 +94,9 @@ describe('normalizeCsv on 1 GB', () => {
         '--format=cjs',
         '--conditions=@fieldkit/source',
         '--loader=ts',
+        // As tsup's `shims`: import.meta.url in the CommonJS bundle (the lazy csv-parse and pino loaders read it).
+        '--define:import.meta.url=importMetaUrl',
+        "--banner:js=const importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
         `--outfile=${bundle}`,
         '--log-level=warning',
       ],
