@@ -9,6 +9,7 @@ export type CliErrorCode =
   | 'FK_CLI_BINARY_INPUT'
   | 'FK_CLI_NO_CREDENTIALS'
   | 'FK_CLI_UNEXPECTED'
+  | 'FK_CLI_SIMULATOR_MISSING'
 
 /**
  * A failure of the command line the user can fix from the shell: a wrong flag, a missing file, a bad schema file,

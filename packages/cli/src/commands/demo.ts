@@ -1,8 +1,9 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { Listr } from 'listr2'
-import { closeDemo, type DemoSummary, demoContext, demoStages } from '../demo/run-demo'
+import type { DemoSummary } from '../demo/run-demo'
 import type { Output } from '../output'
+import { loadSimulator } from '../simulator'
 
 /** `fieldkit demo`: the end-to-end integration against the simulator, the README's first command. */
 export function registerDemo(program: Command, output: () => Output): void {
@@ -23,6 +24,7 @@ Writes employees.jsonl, payroll-clean.csv, quarantine.jsonl and summary.md.`,
     )
     .action(async (options: { out: string }) => {
       const out = output()
+      const { closeDemo, demoContext, demoStages } = await loadSimulator(() => import('../demo/run-demo'), 'demo')
       const ctx = demoContext(resolve(options.out))
       const tasks = new Listr(
         demoStages.map((stage) => ({

@@ -1,8 +1,8 @@
 import { expected } from '@fieldkit/core'
-import { catalog, serve } from '@fieldkit/mocks'
 import type { Command } from 'commander'
 import { CliError } from '../errors'
 import type { Output } from '../output'
+import { loadSimulator } from '../simulator'
 
 /** An address that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopback(host: string): boolean {
@@ -34,6 +34,7 @@ Examples:
     )
     .action(async (names: string[], options: { port: string; host: string; list?: boolean }) => {
       const out = output()
+      const { catalog, serve } = await loadSimulator(() => import('@fieldkit/mocks'), 'mock serve')
       if (options.list) {
         out.result(catalog.map(({ name, description, examples }) => ({ name, description, examples })))
         for (const scenario of catalog) out.line(`${out.bold(scenario.name.padEnd(20))} ${scenario.description}`)

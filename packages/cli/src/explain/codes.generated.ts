@@ -439,6 +439,16 @@ export const CODES: readonly ExplainedCode[] = [
     ]
   },
   {
+    "code": "FK_CLI_SIMULATOR_MISSING",
+    "package": "@fieldkit/cli",
+    "classes": [
+      "CliError"
+    ],
+    "hints": [
+      "Run it with the simulator: npx -p @fieldkit/cli -p @fieldkit/mocks fieldkit ${command}, or npm install @fieldkit/mocks next to @fieldkit/cli"
+    ]
+  },
+  {
     "code": "FK_CLI_UNEXPECTED",
     "package": "@fieldkit/cli",
     "classes": [
