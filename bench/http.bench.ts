@@ -80,7 +80,7 @@ async function pairedCpu(
   base: [string, () => Promise<number>],
   other: [string, () => Promise<number>],
   target: number,
-  rounds = 7,
+  rounds = Number(process.env.HTTP_BENCH_ROUNDS ?? 7),
 ): Promise<number> {
   await base[1]()
   await other[1]()
