@@ -25,9 +25,13 @@ describe('Node floor', () => {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
     const script = `Object.defineProperty(process.versions, 'node', { value: '18.20.4' })
       try { await import(${JSON.stringify(entry)}); console.log('loaded') } catch (e) { console.log(e.code, e.message) }`
-    const result = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    })
+    const result = spawnSync(
+      process.execPath,
+      ['--conditions=@fieldkit/source', '--import', tsx, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+      },
+    )
     expect(result.stdout).toContain('FK_HTTP_NODE_UNSUPPORTED [fieldkit/http] Node 18.20.4 is not supported')
   })
 })
