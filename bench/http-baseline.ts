@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 /**
  * `createHttpClient` as it was at `commit`, for a paired bench against today's: `packages/http/src` and
  * `packages/core/src` of that commit are extracted into `bench/.tmp/` (git-ignored), the old http wired to the old
- * core, and undici resolved from bench's own dependencies.
+ * core, bundled as published (see {@link publishedHttp}), and undici resolved from bench's own dependencies.
  */
 export async function baselineClient(commit: string): Promise<typeof import('@fieldkit/http').createHttpClient> {
   const bench = dirname(fileURLToPath(import.meta.url))
@@ -26,8 +26,47 @@ export async function baselineClient(commit: string): Promise<typeof import('@fi
       writeFileSync(file, text.replaceAll("from '@fieldkit/core'", `from '${to}'`))
     }
   }
-  const module = await import(pathToFileURL(join(root, 'packages/http/src/client.ts')).href)
+  const module = (await bundledHttp(`http-${commit}`, join(root, 'packages/http/src/client.ts'))) as {
+    createHttpClient: typeof import('@fieldkit/http').createHttpClient
+  }
   return module.createHttpClient
+}
+
+/**
+ * `@fieldkit/http` of this tree as it is published: bundled by tsup into one ES module, `@fieldkit/core` included,
+ * undici external (resolved from bench's own dependencies, the same copy as the baseline's). Run from its sources
+ * through tsx instead, every import between its files becomes a getter call, which charges a package split into many
+ * files for a cost the published bundle does not have.
+ */
+export async function publishedHttp(): Promise<typeof import('@fieldkit/http')> {
+  const entry = fileURLToPath(new URL('../packages/http/src/index.ts', import.meta.url))
+  return (await bundledHttp('http-this-tree', entry)) as typeof import('@fieldkit/http')
+}
+
+/** `entry` bundled with the settings of `tsup.base.ts` (ESM only, no types) into `bench/.tmp/<label>/`, then imported. */
+async function bundledHttp(label: string, entry: string): Promise<unknown> {
+  const { build } = await import('tsup')
+  const outDir = join(dirname(fileURLToPath(import.meta.url)), '.tmp', `${label}-bundle`)
+  await build({
+    entry: { index: entry },
+    outDir,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    treeshake: true,
+    dts: false,
+    sourcemap: false,
+    clean: true,
+    config: false,
+    silent: true,
+    external: ['undici', 'ioredis', 'pino', 'zod'],
+    noExternal: ['@fieldkit/core'],
+    esbuildOptions(options) {
+      options.conditions = ['@fieldkit/source']
+    },
+  })
+  return import(pathToFileURL(join(outDir, 'index.js')).href)
 }
 
 function walk(dir: string): string[] {

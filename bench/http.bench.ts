@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import http from 'node:http'
-import { createHttpClient, interceptors } from '@fieldkit/http'
+import { createHttpClient } from '@fieldkit/http'
 import { createGuard, definePolicy } from '@fieldkit/residency'
 import axios from 'axios'
 import got from 'got'
 import pRetry from 'p-retry'
 import { Agent, request } from 'undici'
 import { type Contender, compare } from './harness'
-import { baselineClient } from './http-baseline'
+import { baselineClient, publishedHttp } from './http-baseline'
 
 const SEQUENTIAL = 1_500
 const CONCURRENT = 4_000
@@ -113,6 +113,7 @@ async function pairedCpu(
 
 /** The interceptors issue's two CPU targets at 64 in flight: client vs agent.request, composed fetch vs plain fetch. */
 async function interceptorCpu(url: string): Promise<void> {
+  const { createHttpClient, interceptors } = await publishedHttp()
   const path = '/json'
   const agentOptions = { connections: MAX_SOCKETS, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 }
   const pool = { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 }
@@ -167,6 +168,7 @@ const BEFORE_CHECKS = process.env.HTTP_BENCH_BASE ?? '3065404'
  * also holds whatever else changed on the success path since (redirect checks), so it bounds the checks' cost.
  */
 async function checksCpu(url: string): Promise<void> {
+  const { createHttpClient } = await publishedHttp()
   const before = (await baselineClient(BEFORE_CHECKS))({
     baseUrl: url,
     pool: { connections: MAX_SOCKETS, keepAliveTimeoutMs: 30_000, keepAliveMaxTimeoutMs: 60_000 },
