@@ -13,6 +13,11 @@ describe('resolveLogger', () => {
     expect(() => log.info({ a: 1 }, 'nothing is written')).not.toThrow()
   })
 
+  it('says no level is enabled by default, so callers skip building lines nobody reads', () => {
+    const log = resolveLogger(undefined, 'test')
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error']) expect(log.isLevelEnabled?.(level)).toBe(false)
+  })
+
   it('binds the package name on an injected logger', () => {
     const bindings: Record<string, unknown>[] = []
     const fake: Logger = {

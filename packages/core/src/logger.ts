@@ -11,6 +11,8 @@ export interface Logger {
   warn(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
   child(bindings: Record<string, unknown>): Logger
+  /** Whether `level` is written at all (pino's method); a caller skips building a line nobody reads. */
+  isLevelEnabled?(level: string): boolean
 }
 
 let silent: Logger | undefined
@@ -79,6 +81,7 @@ function silentLogger(): Logger {
     warn() {},
     error() {},
     child: () => log,
+    isLevelEnabled: () => false,
   }
   return log
 }
@@ -117,6 +120,7 @@ function jsonLinesLogger(bindings: Record<string, unknown>): Logger {
     warn: line('warn'),
     error: line('error'),
     child: (more) => jsonLinesLogger({ ...bindings, ...more }),
+    isLevelEnabled: (level) => (LEVELS[level as keyof typeof LEVELS] ?? 0) >= LEVELS.debug,
   }
 }
 

@@ -27,7 +27,7 @@ export interface AttemptLine {
 export class AttemptLog {
   readonly #check: ((level: string) => boolean) | undefined
   constructor(readonly logger: Logger) {
-    this.#check = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.bind(logger)
+    this.#check = logger.isLevelEnabled?.bind(logger)
   }
 
   enabled(level: 'debug' | 'warn'): boolean {
