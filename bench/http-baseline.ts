@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
+import { importPublished } from './published'
 
 /**
  * `createHttpClient` as it was at `commit`, for a paired bench against today's: `packages/http/src` and
@@ -43,30 +44,14 @@ export async function publishedHttp(): Promise<typeof import('@fieldkit/http')> 
   return (await bundledHttp('http-this-tree', entry)) as typeof import('@fieldkit/http')
 }
 
-/** `entry` bundled with the settings of `tsup.base.ts` (ESM only, no types) into `bench/.tmp/<label>/`, then imported. */
-async function bundledHttp(label: string, entry: string): Promise<unknown> {
-  const { build } = await import('tsup')
+/** `entry` bundled as published into `bench/.tmp/<label>-bundle/`, `@fieldkit/core` included, then imported. */
+function bundledHttp(label: string, entry: string): Promise<unknown> {
   const outDir = join(dirname(fileURLToPath(import.meta.url)), '.tmp', `${label}-bundle`)
-  await build({
-    entry: { index: entry },
-    outDir,
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
-    treeshake: true,
-    dts: false,
-    sourcemap: false,
-    clean: true,
-    config: false,
-    silent: true,
+  return importPublished(entry, outDir, {
     external: ['undici', 'ioredis', 'pino', 'zod'],
     noExternal: ['@fieldkit/core'],
-    esbuildOptions(options) {
-      options.conditions = ['@fieldkit/source']
-    },
+    conditions: ['@fieldkit/source'],
   })
-  return import(pathToFileURL(join(outDir, 'index.js')).href)
 }
 
 function walk(dir: string): string[] {

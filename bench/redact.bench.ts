@@ -4,6 +4,7 @@ import type * as Redact from '@fieldkit/redact'
 import { pino } from 'pino'
 import redactPii from 'redact-pii'
 import { compare } from './harness'
+import { importPublished } from './published'
 
 // Log text generated like ../shared/peer-bench/gen/pii.mjs (same formats, kinds, weights and 0.8 values per line):
 // emails, phones, Luhn-valid cards, IBANs with valid check digits, SSNs, IPv4/IPv6, mixed with PII-looking noise.
@@ -392,24 +393,10 @@ const BUNDLES = `${PACKAGE}/.tmp/bench`
  * settings of `tsup.base.ts`, ESM only, no types), then imported. Its dependencies stay external.
  */
 async function bundled(label: string, srcDir: string): Promise<typeof Redact> {
-  const { build } = await import('tsup')
   const outDir = `${BUNDLES}/${label.replace(/[^a-z0-9]+/gi, '-')}`
-  await build({
-    entry: [`${srcDir}/index.ts`],
-    outDir,
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
-    treeshake: true,
-    dts: false,
-    sourcemap: false,
-    clean: true,
-    config: false,
-    silent: true,
+  return (await importPublished(`${srcDir}/index.ts`, outDir, {
     external: ['pino', '@fieldkit/core'],
-  })
-  return (await import(`${outDir}/index.js`)) as typeof Redact
+  })) as typeof Redact
 }
 
 /**

@@ -4,18 +4,11 @@ import type { CircuitBreaker, RetryBudget } from '../breaker'
 import type { HttpClientOptions, ResolvedOptions } from '../options'
 import type { RateLimiter } from '../rate-limit'
 import type { ResolvedRedirect } from '../redirect-policy'
+import type { HttpStats } from '../stats'
 import type { AttemptLog } from './log'
 
-/** The client's counters, as `stats()` shows them. */
-export interface Counters {
-  requests: number
-  attempts: number
-  retries: number
-  succeeded: number
-  failed: number
-  status429: number
-  circuitRejections: number
-}
+/** The client's counters, as `stats()` shows them (the computed parts, breakers, latency and quota, aside). */
+export type Counters = Omit<HttpStats, 'breakers' | 'latencyMs' | 'rateLimit'>
 
 /**
  * What one client's requests share: the resolved options, the connection pool (and the auth strategy's own), the
