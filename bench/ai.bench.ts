@@ -1,6 +1,9 @@
-import { createModelGuard } from '@fieldkit/ai'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { type ModelServer, startModelServer } from '@fieldkit/mocks'
-import { createRedactor } from '@fieldkit/redact'
+import { importPublished } from './published'
+
+type Published = typeof import('./ai-published')
 
 const CALLS = 200
 const ROUNDS = 7
@@ -42,7 +45,11 @@ async function cpuPerCall(run: () => Promise<void> | void): Promise<number> {
  * The CPU pseudonymise + restore adds over the redactor alone, as the median of per-round paired differences
  * (redactor then guard, the order swapped each round), so a busy phase of a shared machine hits both sides alike.
  */
-async function pairedCpu(prompt: string, answer: string): Promise<{ base: number; guarded: number; added: number }> {
+async function pairedCpu(
+  { createModelGuard, createRedactor }: Published,
+  prompt: string,
+  answer: string,
+): Promise<{ base: number; guarded: number; added: number }> {
   const redactor = createRedactor()
   const guard = createModelGuard({ redactor })
   await guard.pseudonymise(prompt) // the conversation's placeholders exist, as after the request
@@ -111,10 +118,17 @@ async function streamOnce(
  */
 export default async function main(): Promise<void> {
   const { prompt, answer } = inputs()
-  const cpu = await pairedCpu(prompt, answer)
+  const here = dirname(fileURLToPath(import.meta.url))
+  const published = (await importPublished(join(here, 'ai-published.ts'), join(here, '.tmp', 'ai-bundle'), {
+    external: ['undici', 'ioredis', 'pino', 'zod'],
+    noExternal: ['@fieldkit/core', '@fieldkit/redact', '@fieldkit/residency'],
+    conditions: ['@fieldkit/source'],
+  })) as Published
+  const { createModelGuard, createRedactor } = published
+  const cpu = await pairedCpu(published, prompt, answer)
   console.log(
     [
-      `### ai: pseudonymise + restore, 4 KB prompt and 2 KB answer, ${ROUNDS * 2 - 1} paired rounds of ${CALLS} calls`,
+      `### ai: pseudonymise + restore, 4 KB prompt and 2 KB answer, ${ROUNDS * 2 - 1} paired rounds of ${CALLS} calls, both bundled as published`,
       '',
       '| contender | CPU µs/call (median) |',
       '| --- | ---: |',

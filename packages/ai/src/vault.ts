@@ -34,18 +34,14 @@ export interface MemoryVaultOptions {
 const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000
 
 /**
- * One conversation in memory: its entries as one sealed blob (JSON: label and value → core, counts per label), so a call opens one
- * ciphertext rather than one per value, and no index of values exists in clear between calls.
+ * One conversation in memory: its entries as one sealed blob, so a call opens one ciphertext rather than one per
+ * value, and no index of values exists in clear between calls. The blob is a JSON array of strings, label then
+ * value, in the order the values were first seen: the n-th value of a label is `LABEL_n`, so the numbers are not
+ * stored, and opening it is one `JSON.parse` of a flat array.
  */
 interface Conversation {
   sealed: string | undefined
   expires: number
-}
-
-/** What a conversation's blob holds once opened (JSON.parse gives plain objects: keys are data, never `__proto__` setters). */
-interface Blob {
-  v: Record<string, string>
-  n: Record<string, number>
 }
 
 /** Checks a TTL option. */
@@ -90,44 +86,67 @@ export function memoryVault(options: MemoryVaultOptions = {}): Vault {
     return c
   }
 
-  /** The opened blob: `v` maps `label\u0000value` to its core, `n` counts cores per label. */
-  const open_ = (conversation: string, c: Conversation): Blob =>
-    c.sealed === undefined
-      ? { v: Object.create(null), n: Object.create(null) }
-      : (JSON.parse(openOrThrow(keys, c.sealed, conversation)) as Blob)
+  /** The opened blob: label, value, label, value … in first-seen order (empty for a new conversation). */
+  const open_ = (conversation: string, c: Conversation): string[] =>
+    c.sealed === undefined ? [] : (JSON.parse(openOrThrow(keys, c.sealed, conversation)) as string[])
 
   return {
     async assign(conversation, entries) {
       const c = get(conversation, true) as Conversation
-      const blob = open_(conversation, c)
-      let changed = false
+      const list = open_(conversation, c)
+      const byLabel = numbered(list)
+      const before = list.length
       const cores = entries.map(({ label, value }) => {
-        const name = `${label}\u0000${value}`
-        let core = Object.hasOwn(blob.v, name) ? blob.v[name] : undefined
-        if (core === undefined) {
-          const n = (Object.hasOwn(blob.n, label) ? (blob.n[label] as number) : 0) + 1
-          blob.n[label] = n
-          core = `${label}_${n}`
-          blob.v[name] = core
-          changed = true
+        const values = valuesOf(byLabel, label)
+        let n = values.get(value)
+        if (n === undefined) {
+          n = values.size + 1
+          values.set(value, n)
+          list.push(label, value)
         }
-        return core
+        return `${label}_${n}`
       })
-      if (changed) c.sealed = seal(keys, JSON.stringify(blob), conversation)
+      if (list.length !== before) c.sealed = seal(keys, JSON.stringify(list), conversation)
       return cores
     },
     async values(conversation) {
       const c = get(conversation, false)
       const out = new Map<string, string>()
       if (c === undefined) return out
-      const { v } = open_(conversation, c)
-      for (const name in v) out.set(v[name] as string, name.slice(name.indexOf('\u0000') + 1))
+      const list = open_(conversation, c)
+      const counts = new Map<string, number>()
+      for (let i = 0; i < list.length; i += 2) {
+        const label = list[i] as string
+        const n = (counts.get(label) ?? 0) + 1
+        counts.set(label, n)
+        out.set(`${label}_${n}`, list[i + 1] as string)
+      }
       return out
     },
     async close() {
       conversations.clear()
     },
   }
+}
+
+/** Label → value → its number, from an opened blob's flat list (the n-th value of a label is number n). */
+function numbered(list: readonly string[]): Map<string, Map<string, number>> {
+  const byLabel = new Map<string, Map<string, number>>()
+  for (let i = 0; i < list.length; i += 2) {
+    const values = valuesOf(byLabel, list[i] as string)
+    values.set(list[i + 1] as string, values.size + 1)
+  }
+  return byLabel
+}
+
+/** The value → number map of one label, created on first use. */
+function valuesOf(byLabel: Map<string, Map<string, number>>, label: string): Map<string, number> {
+  let values = byLabel.get(label)
+  if (values === undefined) {
+    values = new Map()
+    byLabel.set(label, values)
+  }
+  return values
 }
 
 /** Opens a sealed value; a value that does not open (another key, tampered bytes) is a vault error. */
