@@ -147,7 +147,7 @@ export const CODES: readonly ExplainedCode[] = [
       "CertificateError"
     ],
     "hints": [
-      "The server does not accept this client certificate (not issued by a CA it trusts, the wrong certificate, or one it does not expect for this host). Run `openssl s_client -connect ${hostPort} -servername ${host} </dev/null` and read \"Acceptable client certificate CA names\" (Node does not show that list), then compare with the issuer above; not retried, as every retry would be refused the same way"
+      "The server does not accept this client certificate (not issued by a CA it trusts, the wrong certificate, or one it does not expect for this host). Run `openssl s_client -connect <hostPort> -servername <host> </dev/null` and read \"Acceptable client certificate CA names\" (Node does not show that list), then compare with the issuer above; not retried, as every retry would be refused the same way"
     ],
     "runbook": {
       "file": "docs/runbooks/client-certificate-refused.md",
@@ -445,7 +445,7 @@ export const CODES: readonly ExplainedCode[] = [
       "CliError"
     ],
     "hints": [
-      "Run it with the simulator: npx -p @fieldkit/cli -p @fieldkit/mocks fieldkit ${command}, or npm install @fieldkit/mocks next to @fieldkit/cli"
+      "Run it with the simulator: npx -p @fieldkit/cli -p @fieldkit/mocks fieldkit <command>, or npm install @fieldkit/mocks next to @fieldkit/cli"
     ]
   },
   {
@@ -722,7 +722,7 @@ export const CODES: readonly ExplainedCode[] = [
     "package": "@fieldkit/http",
     "classes": [],
     "hints": [
-      "Nothing is listening at ${hostPort(url)} (connection refused): check the host and port, and that the service is started",
+      "Nothing is listening at <hostPort> (connection refused): check the host and port, and that the service is started",
       "The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up"
     ]
   },
@@ -873,7 +873,7 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster",
-      "Nothing is listening at ${hostPort(url)} (connection refused on every attempt): check the host and port, and that the service is started",
+      "Nothing is listening at <hostPort> (connection refused on every attempt): check the host and port, and that the service is started",
       "The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total",
       "The endpoint kept failing; check the service status, or raise retry.retries"
     ],
@@ -983,7 +983,7 @@ export const CODES: readonly ExplainedCode[] = [
       "OptionalPeerError"
     ],
     "hints": [
-      "Install it next to @fieldkit/${peer.pkg} (npm install ${peer.name}@${peer.range}), or leave ${peer.feature} unset; run npx -p @fieldkit/cli fieldkit explain FK_OPTIONAL_PEER_MISSING for more"
+      "Install it next to @fieldkit/<pkg> (npm install <name>@<range>), or leave <feature> unset; run npx -p @fieldkit/cli fieldkit explain FK_OPTIONAL_PEER_MISSING for more"
     ]
   },
   {
