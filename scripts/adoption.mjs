@@ -5,6 +5,7 @@
 //   - checks every tarball holds LICENSE and no test file;
 //   - runs each package README's first example in CommonJS on this Node (20 in CI) and as ESM on Node 24;
 //   - type-checks (tsc, module nodenext) and runs normalizeCsv and res.json(schema) with zod 3.25, zod 4 and valibot;
+//   - type-checks every package's declarations (skipLibCheck: false) with no optional peer installed;
 //   - runs `npx -p @fieldkit/cli fieldkit explain FK_HTTP_RETRY_EXHAUSTED` from the installed tarball;
 //   - checks the optional peers: nothing heavy is loaded by an import, a missing peer is FK_OPTIONAL_PEER_MISSING,
 //     and an old Node gets FK_HTTP_NODE_UNSUPPORTED from require('@fieldkit/http').
@@ -130,6 +131,34 @@ const tsc = await run(process.execPath, [join(app, 'node_modules/typescript/bin/
 report('tsc (module nodenext): normalizeCsv and res.json typed by zod 3.25, zod 4, valibot', tsc.ok, tail(tsc.out))
 const schemas = await run(node24, ['schemas.mts'], app)
 report('normalizeCsv and res.json run with zod 3.25, zod 4, valibot (Node 24)', schemas.ok, tail(schemas.out))
+
+// --- published types without the optional peers ----------------------------------------------------------------
+// A client's tsconfig may check libraries' types (skipLibCheck: false): every package's declarations, CommonJS and
+// ESM, must then compile with none of the optional peers (ioredis, pino) installed.
+writeFileSync(join(app, 'tsconfig.libcheck.json'), JSON.stringify(libCheckConfig(), null, 2))
+writeFileSync(
+  join(app, 'libcheck.mts'),
+  packages.map((p, i) => `import * as p${i} from '${p.name}'\n`).join('') +
+    `console.log(${packages.map((_, i) => `p${i}`).join(', ')})\n`,
+)
+writeFileSync(
+  join(app, 'libcheck.cts'),
+  packages.map((p, i) => `import p${i} = require('${p.name}')\n`).join('') +
+    `console.log(${packages.map((_, i) => `p${i}`).join(', ')})\n`,
+)
+const libCheck = await run(
+  process.execPath,
+  [join(app, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.libcheck.json'],
+  app,
+)
+report('tsc with skipLibCheck: false, ESM and CommonJS, no ioredis or pino installed', libCheck.ok, tail(libCheck.out))
+
+function libCheckConfig() {
+  const config = tsconfig()
+  config.compilerOptions.skipLibCheck = false
+  config.files = ['libcheck.mts', 'libcheck.cts']
+  return config
+}
 
 function tsconfig() {
   return {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { abortReason, expected } from '@fieldkit/core'
-import type { Redis } from 'ioredis'
+import { abortReason, expected, type RedisInstance } from '@fieldkit/core'
 import { AiError, invalidOption } from './errors'
 import type { QuotaLimits, QuotaStore } from './quota-store'
 import type { ProviderQuota } from './rate-headers'
@@ -17,7 +16,7 @@ export interface TokenQuotaOptions {
   /** Longest a call waits for quota before failing with `FK_AI_QUOTA`, in ms (default 60,000). */
   maxWaitMs?: number
   /** Share the quota (and 429 pauses, and the provider's headers) with other processes: a `redis://` URL or an ioredis client. */
-  redis?: string | Redis
+  redis?: string | RedisInstance
   /** Redis key prefix of this quota; every process sharing it uses the same one (default `fieldkit:ai-quota`). */
   key?: string
 }

@@ -1,3 +1,4 @@
+import type { RedisInstance } from '@fieldkit/core'
 import type { Redis } from 'ioredis'
 import { AiError } from './errors'
 import { loadIoredis } from './load-ioredis'
@@ -96,12 +97,12 @@ export class RedisQuotaStore implements QuotaStore {
   private readonly keys: [string, string, string]
   private readonly limits: QuotaLimits
 
-  constructor(redis: string | Redis, key: string, limits: QuotaLimits) {
+  constructor(redis: string | RedisInstance, key: string, limits: QuotaLimits) {
     this.owned = typeof redis === 'string'
     this.redis =
       typeof redis === 'string'
         ? new (loadIoredis('quota.redis').Redis)(redis, { lazyConnect: true, maxRetriesPerRequest: 1 })
-        : redis
+        : (redis as unknown as Redis) // the caller's ioredis client, typed structurally in the public options
     this.keys = [`${key}:log`, `${key}:tokens`, `${key}:state`]
     this.limits = limits
   }

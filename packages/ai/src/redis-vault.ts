@@ -1,4 +1,4 @@
-import { describeValue, expected } from '@fieldkit/core'
+import { describeValue, expected, type RedisInstance } from '@fieldkit/core'
 import type { Redis } from 'ioredis'
 import { AiError, invalidOption } from './errors'
 import { loadIoredis } from './load-ioredis'
@@ -9,7 +9,7 @@ import { checkTtl, openOrThrow, type Vault } from './vault'
 export interface RedisVaultOptions {
   /** A `redis://` URL (the vault owns that connection) or an ioredis client (the caller closes it). */
   url?: string
-  client?: Redis
+  client?: RedisInstance
   /** 32 bytes (or their base64 text) sealing the values; every process sharing the vault uses the same key. */
   key: string | Uint8Array
   /** How long a conversation is kept after its last use, in ms (default 24 h). */
@@ -59,7 +59,7 @@ export function redisVault(options: RedisVaultOptions): Vault {
       `Expected \`url\` to be a redis:// URL or \`client\` an ioredis client, got ${describeValue(options.url)}`,
     )
   const redis =
-    options.client ??
+    (options.client as Redis | undefined) ?? // the caller's ioredis client, typed structurally in the options
     new (loadIoredis('redisVault({ url })').Redis)(options.url as string, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,

@@ -6,6 +6,7 @@ export { describeValue, expected } from './expected'
 export { debugEnabled, type Logger, resolveLogger } from './logger'
 export { type OptionalPeer, OptionalPeerError, type OptionalPeerErrorCode, requireOptionalPeer } from './optional-peer'
 export type { TextRedactor } from './redactor'
+export type { RedisInstance } from './redis-instance'
 export { createSecretScrubber, REDACTED, type SecretScrubber } from './secret-scrubber'
 export { abortReason, sleep } from './sleep'
 export {

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module'
 import { requireOptionalPeer } from '@fieldkit/core'
-import type { pino } from 'pino'
 import { redactValue } from './object'
 import { engineOf, type Redactor } from './redactor'
 
@@ -16,9 +15,12 @@ function loadPino(): typeof import('pino').pino {
   }).pino
 }
 
-/** The part of pino's options {@link pinoRedaction} fills in; spread it into `pino({...})`. */
+/**
+ * The part of pino's options {@link pinoRedaction} fills in; spread it into `pino({...})`. Written without pino's
+ * types (`this` is the pino logger), so these types compile where pino, an optional peer, is not installed.
+ */
 export interface PinoRedactionOptions {
-  hooks: { logMethod(this: pino.Logger, args: unknown[], method: (...args: unknown[]) => void, level: number): void }
+  hooks: { logMethod(this: unknown, args: unknown[], method: (...args: unknown[]) => void, level: number): void }
   formatters: { bindings(bindings: Record<string, unknown>): Record<string, unknown> }
   serializers: Record<'req' | 'res' | 'err' | 'error', (value: unknown) => unknown>
 }

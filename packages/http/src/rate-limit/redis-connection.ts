@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import type { RedisInstance } from '@fieldkit/core'
 import { requireOptionalPeer } from '@fieldkit/core'
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis'
 import type { RateLimitRedis, RateLimitRedisSentinels } from './types'
@@ -85,7 +86,8 @@ export function connect(redis: RateLimitRedis, timeoutMs: number): { client: Red
     const urls = redis as readonly string[]
     return { client: clusterOf(urls.map(hostPort), nodeOptions(urls[0] as string, timeoutMs)), owned: true }
   }
-  if (isClient(redis)) return { client: redis, owned: false }
+  // The caller's ioredis instance, typed structurally in the public API (RedisInstance) and used as what it is.
+  if (isClient(redis)) return { client: redis as unknown as RedisClient, owned: false }
   const set = redis as RateLimitRedisSentinels
   return {
     client: new (loadIoredis().Redis)({
@@ -102,7 +104,7 @@ export function connect(redis: RateLimitRedis, timeoutMs: number): { client: Red
   }
 }
 
-function isClient(value: unknown): value is RedisClient {
+function isClient(value: unknown): value is RedisInstance {
   return typeof (value as { evalsha?: unknown }).evalsha === 'function'
 }
 

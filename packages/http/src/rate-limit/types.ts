@@ -1,6 +1,7 @@
 // The rate limiter's public types, in a module that imports nothing of the limiter back (no import cycles:
 // index.ts, limiter.ts, options.ts, headers.ts and redis-store.ts all import their shared types from here).
-import type { Cluster, Redis } from 'ioredis'
+
+import type { RedisInstance } from '@fieldkit/core'
 
 /**
  * What a header parser reports about the server's quota: any of the fields it could read.
@@ -59,7 +60,8 @@ export interface RateLimitRedisSentinels {
 
 /**
  * Where a shared quota lives: a `redis://` or `rediss://` URL, a list of Redis Cluster node URLs (any of the
- * masters; the rest is discovered), a Sentinel set, or a ready ioredis `Redis` or `Cluster` instance.
+ * masters; the rest is discovered), a Sentinel set, or a ready ioredis `Redis` or `Cluster` instance (typed as
+ * core's {@link RedisInstance}, so these types need no ioredis installed).
  *
  * @example
  * ```ts
@@ -67,7 +69,7 @@ export interface RateLimitRedisSentinels {
  * createRateLimiter({ perSecond: 20, redis }, { logger })
  * ```
  */
-export type RateLimitRedis = string | readonly string[] | RateLimitRedisSentinels | Redis | Cluster
+export type RateLimitRedis = string | readonly string[] | RateLimitRedisSentinels | RedisInstance
 
 /**
  * The codes a {@link RateLimitError} carries: invalid options, a wait longer than allowed, use after `close()`,
