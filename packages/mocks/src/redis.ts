@@ -144,6 +144,8 @@ export interface RedisCluster {
 /**
  * Starts `masters` (default 3) `redis-server --cluster-enabled yes` nodes on free loopback ports, joins them with
  * `redis-cli --cluster create … --cluster-yes` (no replicas) and waits until every node reports `cluster_state:ok`.
+ * `{ persistence: 'aof' }` keeps each node's acknowledged writes across its `restart()`, which keeps its place
+ * (node id, slots) in the cluster.
  *
  * @example
  * ```ts
@@ -152,7 +154,10 @@ export interface RedisCluster {
  * await cluster.stop()
  * ```
  */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+export async function startRedisCluster(
+  masters = 3,
+  options: Pick<RedisServerOptions, 'persistence'> = {},
+): Promise<RedisCluster> {
   if (!redisAvailable()) throw missing()
   const dir = mkdtempSync(join(tmpdir(), 'fk-redis-cluster-'))
   const nodes: RedisServer[] = []
@@ -160,7 +165,18 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     for (let i = 0; i < masters; i++) {
       nodes.push(
         await startRedisServer({
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir],
+          persistence: options.persistence,
+          // Each node its own append-only folder: they share `dir`, where their cluster configs live.
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${i}.conf`),
+            '--dir',
+            dir,
+            '--appenddirname',
+            `appendonly-${i}`,
+          ],
         }),
       )
     }

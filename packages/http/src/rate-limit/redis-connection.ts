@@ -114,6 +114,46 @@ export function isCluster(client: RedisClient): client is Cluster {
 }
 
 /**
+ * The Redis Cluster hash slot of a key (CRC16-XMODEM of its UTF-8 bytes, modulo 16384), with the hash-tag rule: when
+ * the key holds a `{…}` with at least one character inside, only that part is hashed. As the Cluster specification
+ * defines it (redis.io, "Redis cluster specification", key distribution model; its test vector: `123456789` → CRC
+ * 0x31C3).
+ */
+export function keySlot(key: string): number {
+  let bytes = Buffer.from(key, 'utf8')
+  const open = bytes.indexOf(0x7b)
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1)
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close)
+  }
+  return crc16(bytes) % 16384
+}
+
+/** CRC16-XMODEM (polynomial 0x1021, initial 0), as Redis Cluster hashes keys. */
+export function crc16(bytes: Uint8Array): number {
+  let crc = 0
+  for (const byte of bytes) {
+    crc ^= byte << 8
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff
+  }
+  return crc
+}
+
+/**
+ * In a Cluster, what identifies the connection to the master serving `slot` now: that node's socket once ioredis
+ * has one, else its `host:port` (undefined before the slot map is known). A failover or a restart of that master
+ * changes it, which is what the quota's fence watches for. Reads ioredis's connection pool, which its types keep
+ * private.
+ */
+export function slotConnection(cluster: Cluster, slot: number): unknown {
+  const master = cluster.slots[slot]?.[0]
+  if (master === undefined) return undefined
+  const pool = (cluster as unknown as { connectionPool?: { getInstanceByKey?(key: string): { stream?: unknown } } })
+    .connectionPool
+  return pool?.getInstanceByKey?.(master)?.stream ?? master
+}
+
+/**
  * A Cluster seeded with the node a single connection talks to, used when that node answers MOVED or ASK (the URL
  * was one node of a cluster): its credentials and TLS carry over, and the Cluster follows redirections itself.
  */

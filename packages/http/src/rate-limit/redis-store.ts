@@ -7,9 +7,11 @@ import {
   clusterFromNode,
   connect,
   isCluster,
+  keySlot,
   type RedisClient,
   type RedisFailure,
   RedisTimeout,
+  slotConnection,
 } from './redis-connection'
 import { SlidingWindowLog } from './sliding-window'
 
@@ -286,6 +288,8 @@ export class RedisQuota<T> {
   /** `run_id` of the Redis node this process last talked to, and the connection (socket) it was fenced on. */
   private node = ''
   private fencedStream: unknown
+  /** The Cluster hash slot of the quota's keys (they share one hash tag). */
+  private readonly slot: number
   private fencing: Promise<void> | undefined
   private pendingPauseMs = 0
   /** (member, actual time) pairs of grants that went late, for the next call. */
@@ -314,6 +318,7 @@ export class RedisQuota<T> {
     this.sink = sink
     const tag = `{${options.key}}`
     this.keys = [`${tag}:meta`, ...options.windows.map((w) => `${tag}:${w.name}`)]
+    this.slot = keySlot(this.keys[0] as string)
     this.windowArgs = options.windows.flatMap((w) => [String(w.limit), String(w.enforcedMs)])
     const longest = options.windows.reduce((a, b) => (b.enforcedMs > a.enforcedMs ? b : a))
     this.mineWindowMs = longest.enforcedMs
@@ -570,11 +575,13 @@ export class RedisQuota<T> {
 
   /**
    * Once per connection (ioredis opens a new socket on every reconnect, a Sentinel one to whichever node is primary
-   * now), before its first reservation: runs the fence, and re-seeds when the node is not the one this process
-   * talked to before. A Cluster client has no single socket and is not fenced here.
+   * now; in a Cluster, the connection to the master that serves the quota's slot, which a failover or a restart
+   * of that master replaces), before its first reservation: runs the fence, and re-seeds when the node is not the
+   * one this process talked to before.
    */
   private ensureFenced(): Promise<void> | undefined {
-    const stream = (this.client as { stream?: unknown }).stream
+    const client = this.client
+    const stream = isCluster(client) ? slotConnection(client, this.slot) : (client as { stream?: unknown }).stream
     if (stream === undefined || stream === this.fencedStream) return undefined
     this.fencing ??= this.fence(stream).finally(() => {
       this.fencing = undefined
