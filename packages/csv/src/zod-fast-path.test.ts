@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
+import * as zm from 'zod/mini'
 import { z as z3 } from 'zod3'
 import { normalizeCsv } from './normalize'
 import { compileZodFastPath } from './zod-fast-path'
@@ -172,6 +173,28 @@ describe('zod fast path', () => {
     ['zod 3', z3.object({ a: z3.string() })],
   ])('leaves every row to zod for a schema with %s', (_, schema) => {
     expect(compileZodFastPath(schema, ['a'])).toBeUndefined()
+  })
+
+  it('takes zod/mini schemas too (the same core), with the same answers as zod', () => {
+    const schema = zm.object({
+      a: zm.string().check(zm.minLength(2), zm.regex(/^[a-z]+$/)),
+      n: zm.nullable(zm.int()),
+      d: zm.optional(zm.date()),
+    })
+    const fast = compileZodFastPath(schema, ['a', 'n', 'd'])
+    expect(fast).toBeDefined()
+    const rows = [
+      { a: 'ab', n: 1, d: undefined },
+      { a: 'ab', n: null, d: new Date(0) },
+      { a: 'a', n: 1, d: new Date(0) },
+      { a: 'ab', n: 1, d: new Date(Number.NaN) },
+      { a: 'AB', n: 1, d: undefined },
+      { a: 'ab', n: 2.5, d: undefined },
+    ]
+    const answers = rows.map((row) => fast?.(row) !== undefined)
+    const zod = rows.map((row) => (schema['~standard'].validate(row) as { issues?: unknown }).issues === undefined)
+    expect(answers).toEqual(zod)
+    expect(answers).toEqual([true, true, false, false, false, false])
   })
 
   it('leaves every row to zod when a schema key is not a column, or is __proto__', () => {
