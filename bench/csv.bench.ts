@@ -442,6 +442,7 @@ export default async function main(): Promise<void> {
   console.log(
     [
       `- normalise + zod throughput ÷ csv-parse: ratio ${(zod?.ratio ?? 0).toFixed(2)}× (target ≥ 3×), median of 5 paired rounds`,
+      `  (its CPU per MB against csv-parse's in the same rounds: ${(1 / (zod?.cpuRatio ?? 1)).toFixed(2)}× less; on a loaded machine the wall-clock ratio above swings with the load, this one less)`,
       `- normalise + zod CPU µs/MB ÷ papaparse plain parse: ratio ${range(vsPapa)} (target ≤ 0.9×), median of ${rounds} paired rounds`,
       `- extra checks (totals/footnotes, sniffing, encoding detection) on ÷ off, CPU: ratio ${range(checks, 3)} (target: nothing measurable, ≈ 1.00× with 1.00 inside the interquartile range), median of ${rounds} lockstep rounds`,
       '',
