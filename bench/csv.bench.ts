@@ -402,9 +402,8 @@ export async function checksCost(
       '',
     ].join('\n'),
   )
-  // the rounds' ratios tend to alternate a little above and below 1 (probably which side's turns the collections land
-  // in; not investigated); the
-  // sides' CPU summed over all rounds evens that out
+  // the rounds' ratios tend to alternate a little above and below 1 (probably which side's turns the collections
+  // land in; not investigated); the sides' CPU summed over all rounds evens that out
   return { ...spread(ratios), total: total.on / total.off }
 }
 
