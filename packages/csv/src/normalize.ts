@@ -18,6 +18,7 @@ import { type CsvDialect, type CsvSniffResult, sniffText } from './sniff'
 import { openText, type TextSource } from './source'
 import { type RawRecord, Tokenizer } from './tokenizer'
 import { compileDateFormat, type DateRules, dateOrderOf, parseBoolean, parseDate, parseNumber } from './values'
+import { compileZodFastPath, type ZodFastPath } from './zod-fast-path'
 
 /** How one column's text is read: a kind, or a kind with its own date formats or decimal separator. */
 export type ColumnRule =
@@ -263,6 +264,8 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
   /** Text decoded but not yet tokenized; fed in slices so each batch of rows (and its garbage) stays small. */
   private pending = ''
   private build: RowBuilder | undefined
+  /** Rows a zod schema provably accepts, returned as zod returns them; undefined: every row goes to the schema. */
+  private fast: ZodFastPath | undefined
   private readonly cellIssues: CellIssue[] = []
   private lastEntry: QuarantineEntry | undefined
   private readonly trim: boolean
@@ -485,6 +488,13 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
       this.trim,
       o.values?.nullTokens ?? DEFAULT_NULLS,
     )
+    this.fast =
+      this.schema === undefined
+        ? undefined
+        : compileZodFastPath(
+            this.schema,
+            this.columns.map((c) => c.key),
+          )
     return names.length
   }
 
@@ -564,6 +574,12 @@ class Run<Row> implements AsyncIterable<Row>, AsyncIterator<Row> {
     }
     if (this.schema === undefined) {
       this.queue.push(out as Row)
+      return 'emitted'
+    }
+    // a row the fast path cannot vouch for (an invalid one among them) goes to the schema, which gives the issues
+    const valid = this.fast?.(out)
+    if (valid !== undefined) {
+      this.queue.push(valid as Row)
       return 'emitted'
     }
     const parsed = validateStandardSync(this.schema, out)

@@ -80,4 +80,33 @@ describe('parseNumber, comma decimals', () => {
   it('leaves 1,5 to the full reading when the decimal is a point', () => {
     expect(parseNumber('1,5', '.')).toMatchObject({ code: 'invalid_number' })
   })
+  it('refuses 12.5 where the decimal is a comma, as the full reading does ("." only groups thousands there)', () => {
+    expect(parseNumber('12.5', ',')).toMatchObject({ code: 'invalid_number', message: /only group thousands/ })
+    expect(parseNumber(' 12.5 ', ',')).toMatchObject({ code: 'invalid_number' })
+    expect(parseNumber('0.5', ',')).toMatchObject({ code: 'invalid_number' })
+    expect(parseNumber('12.500', ',')).toBe(12500)
+  })
+})
+
+describe('parseNumber, the fast path agrees with the full reading', () => {
+  // every plain number with at most one separator, under each decimal rule: the same number, or an issue of the
+  // same code (the full reading is reached by padding the cell, which the fast path does not take)
+  it('for "." and "," under a point, a comma and no declared decimal', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.stringMatching(/^[0-9]{1,8}$/),
+        fc.option(fc.tuple(fc.constantFrom('.', ','), fc.stringMatching(/^[0-9]{0,5}$/)), { nil: undefined }),
+        fc.constantFrom(',', '.', undefined),
+        (minus, int, frac, decimal) => {
+          const s = `${minus ? '-' : ''}${int}${frac === undefined ? '' : `${frac[0]}${frac[1]}`}`
+          const fast = parseNumber(s, decimal as ',' | '.' | undefined)
+          const full = parseNumber(` ${s} `, decimal as ',' | '.' | undefined)
+          if (typeof full === 'number') expect(Object.is(fast, full)).toBe(true)
+          else expect(fast).toMatchObject({ code: full.code })
+        },
+      ),
+      { numRuns: 5000 },
+    )
+  })
 })

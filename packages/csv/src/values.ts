@@ -78,7 +78,13 @@ export function parseNumber(input: string, decimal: ',' | '.' | undefined): numb
   }
   const group = dec === ',' ? '.' : ','
   if (intPart.includes(group)) {
-    if (!new RegExp(`^\\d{1,3}(?:\\${group}\\d{3})+$`).test(intPart)) return bad()
+    if (!new RegExp(`^\\d{1,3}(?:\\${group}\\d{3})+$`).test(intPart))
+      return decimal === undefined
+        ? bad()
+        : {
+            code: 'invalid_number',
+            message: `"${group}" can only group thousands where the decimal separator is "${decimal}" (${shapeOf(input)}); declare the column's { type: 'number', decimal: '${group}' } if it uses "${group}"`,
+          }
     intPart = intPart.split(group).join('')
   }
   if (!/^\d*$/.test(intPart) || (intPart === '' && frac === '')) return bad()
@@ -104,26 +110,28 @@ function plainNumber(s: string, decimal: ',' | '.' | undefined): number | undefi
   if (n === 0 || n > 18) return undefined
   let i = s.charCodeAt(0) === 45 ? 1 : 0
   const start = i
-  // the point: `.` as before, and `,` too where the decimal separator is declared or sniffed as a comma (`1234,56`)
-  const comma = decimal === ','
+  // the point: `,` where the decimal separator is declared or sniffed as a comma (`1234,56`), else `.`. With a
+  // comma decimal a `.` groups thousands (`1.234`), so `12.5` is not a plain number there: the full reading refuses it
+  const point = decimal === ',' ? 44 : 46
   let dot = -1
   let m = 0
   for (; i < n; i++) {
     const c = s.charCodeAt(i)
-    if (c === 46 || (c === 44 && comma)) {
+    if (c === point) {
       if (dot >= 0) return undefined
       dot = i
     } else if (c < 48 || c > 57) return undefined
     else m = m * 10 + (c - 48)
   }
   if (n === start || dot === start || dot === n - 1) return undefined
+  // `1.234` without a declared decimal is ambiguous (the full reading says so); `0.234` is not
   if (
     dot >= 0 &&
     s.charCodeAt(dot) === 46 &&
     decimal !== '.' &&
     n - dot - 1 === 3 &&
     dot - start <= 3 &&
-    s.charCodeAt(start) !== 48
+    !(dot - start === 1 && s.charCodeAt(start) === 48)
   )
     return undefined
   if (m > Number.MAX_SAFE_INTEGER) return Number(s)
