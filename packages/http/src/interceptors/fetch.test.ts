@@ -1,10 +1,11 @@
 import { digest, ntlm } from '@fieldkit/auth'
 import { isFieldkitError } from '@fieldkit/core'
 import { digestAuth, flaky, type MockServer, ntlmAuth, retryAfter, serve } from '@fieldkit/mocks'
-import { memoryLogger } from '@fieldkit/testing'
+import { memoryLogger, rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createHttpClient } from '../client'
 import { fakeGuard } from '../residency.test-helper'
 import { interceptors } from './index'
 
@@ -99,6 +100,32 @@ describe('interceptors through global fetch and undici.request', () => {
     await keyed.body.text()
     expect(keyed.statusCode).toBe(503)
     expect(hits).toBe(3)
+  })
+
+  it("with onExhausted: 'error', fails as the client does when retries run out on a status", async () => {
+    const dispatcher = compose(interceptors.retry({ retries: 1, ...fast, onExhausted: 'error' }))
+    const viaFetch = await fetchFailure(fetchWith(`${mock.url}/always-503`, { dispatcher }))
+    const client = createHttpClient({ baseUrl: mock.url, retry: { retries: 1, ...fast }, breaker: false })
+    const viaClient = await rejection(client.request('/always-503'))
+    await client.close()
+    for (const error of [viaFetch, viaClient]) {
+      expect(error).toMatchObject({
+        code: 'FK_HTTP_RETRY_EXHAUSTED',
+        details: {
+          reason: 'attempts',
+          attempts: [
+            { attempt: 1, status: 503 },
+            { attempt: 2, status: 503 },
+          ],
+        },
+      })
+    }
+    expect((viaFetch as Error).message.replace(/over [\d.]+ s/, '')).toBe(
+      (viaClient as Error).message.replace(/over [\d.]+ s/, ''),
+    )
+    expect(() => interceptors.retry({ onExhausted: 'throw' as never })).toThrow(
+      expect.objectContaining({ code: 'FK_HTTP_OPTIONS' }),
+    )
   })
 
   it('pauses every caller of the limiter after one 429 with Retry-After', async () => {
