@@ -120,6 +120,11 @@ describe('interceptors through global fetch and undici.request', () => {
         },
       })
     }
+    // The mock numbers its answers ("request": 2); the rest of the excerpt is the same body, cut the same way.
+    const excerpt = (error: unknown) =>
+      String((error as { details: { bodyExcerpt?: unknown } }).details.bodyExcerpt).replace(/\d+/g, 'n')
+    expect(excerpt(viaFetch)).toContain('temporarily unavailable')
+    expect(excerpt(viaFetch)).toBe(excerpt(viaClient))
     expect((viaFetch as Error).message.replace(/over [\d.]+ s/, '')).toBe(
       (viaClient as Error).message.replace(/over [\d.]+ s/, ''),
     )

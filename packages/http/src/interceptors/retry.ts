@@ -43,10 +43,16 @@ class RetryState {
   }
 }
 
+/** How much of a last answer's body an exhausted error keeps (its excerpt is cut shorter still, and redacted). */
+const EXCERPT_BYTES = 2048
+
 class RetryHandler extends ResendingHandler {
   readonly #run: RetryRun
   readonly #replayable: boolean
   #sentAt = performance.now()
+  /** The start of the last answer's body, kept only when it ends the request with an error. */
+  #excerpt: Buffer[] | undefined
+  #excerptBytes = 0
 
   constructor(
     private readonly state: RetryState,
@@ -117,11 +123,24 @@ class RetryHandler extends ResendingHandler {
       })
   }
 
-  /** No retry left: on an answer, passed on (`'answer'`) or failed; on a network failure, always failed. */
+  /**
+   * No retry left: on an answer, passed on (`'answer'`) or failed once its body is in (the error carries a redacted
+   * excerpt of it, as the client's does); on a network failure, always failed.
+   */
   #exhausted(reason: 'attempts' | 'budget', status: number | undefined, cause: Error | undefined): AnswerDecision {
     if (cause === undefined && !this.state.throws) return undefined
-    const error = this.#run.exhausted(this.#subject(), { reason, status, cause })
-    return () => this.fail(error)
+    if (cause === undefined) this.#excerpt = []
+    return () => {
+      const body = this.#excerpt === undefined ? undefined : Buffer.concat(this.#excerpt)
+      this.fail(this.#run.exhausted(this.#subject(), { reason, status, cause, body }))
+    }
+  }
+
+  protected override onDrained(chunk: Buffer): void {
+    const excerpt = this.#excerpt
+    if (excerpt === undefined || this.#excerptBytes >= EXCERPT_BYTES) return
+    excerpt.push(chunk.subarray(0, EXCERPT_BYTES - this.#excerptBytes))
+    this.#excerptBytes += chunk.length
   }
 
   #notReplayable(code: string, cause: Error): HttpError {
