@@ -47,14 +47,14 @@ export class RetryRules {
 export class RetryRun {
   /** Retries taken so far. */
   retriesUsed = 0
-  /** When the first attempt started (performance.now()), for the message's "over 1.2 s". */
-  readonly first = performance.now()
   #outcomes: AttemptOutcome[] | undefined
 
   constructor(
     readonly rules: RetryRules,
     /** Whether the request may be sent again at all (idempotent, keyed, a body that can be replayed). */
     readonly retryable: boolean,
+    /** When the first attempt started (performance.now()), for the message's "over 1.2 s". */
+    readonly first: number = performance.now(),
   ) {}
 
   get policy(): RetryPolicy {

@@ -47,9 +47,12 @@ class RetryState {
 const EXCERPT_BYTES = 2048
 
 class RetryHandler extends ResendingHandler {
-  readonly #run: RetryRun
+  /** This request's retries, made on its first answer or failure that the policy looks at (a success needs none). */
+  #run: RetryRun | undefined
+  readonly #retryable: boolean
   readonly #replayable: boolean
-  #sentAt = performance.now()
+  readonly #started: number
+  #sentAt: number
   /** The start of the last answer's body, kept only when it ends the request with an error. */
   #excerpt: Buffer[] | undefined
   #excerptBytes = 0
@@ -62,17 +65,23 @@ class RetryHandler extends ResendingHandler {
   ) {
     super(dispatch, handler)
     const method = (options.method ?? 'GET').toUpperCase()
-    const policy = state.rules.policy
-    this.#run = new RetryRun(
-      state.rules,
-      retryableRequest(method, headerOf(options.headers, 'idempotency-key') !== undefined, policy),
-    )
+    const keyed = headerOf(options.headers, 'idempotency-key') !== undefined
+    this.#retryable = retryableRequest(method, keyed, state.rules.policy)
     this.#replayable = replayable(options.body)
-    state.rules.request(this.#run.first)
+    this.#started = performance.now()
+    this.#sentAt = this.#started
+    state.rules.request(this.#started)
+  }
+
+  get #retries(): RetryRun {
+    this.#run ??= new RetryRun(this.state.rules, this.#retryable, this.#started)
+    return this.#run
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
-    const run = this.#run
+    const policy = this.state.rules.policy
+    if (!policy.statuses.has(status)) return undefined // the common case: not a retry status, passed on as it is
+    const run = this.#retries
     const decision = decideStatusRetry(
       {
         status,
@@ -93,7 +102,7 @@ class RetryHandler extends ResendingHandler {
   }
 
   protected override onFailure(error: Error): AnswerDecision {
-    const run = this.#run
+    const run = this.#retries
     const code = errorCode(error)
     const decision = decideErrorRetry({ code, retryable: run.retryable, retriesUsed: run.retriesUsed }, run.policy)
     if (decision.retry && !this.#replayable) return () => this.fail(this.#notReplayable(code, error))
@@ -105,7 +114,7 @@ class RetryHandler extends ResendingHandler {
 
   /** Records the attempt that just ended (its number and duration) for the policy and the errors. */
   #note(what: { status: number } | { error: string }): void {
-    const run = this.#run
+    const run = this.#retries
     run.record({
       attempt: run.retriesUsed + 1,
       ...what,
@@ -115,7 +124,7 @@ class RetryHandler extends ResendingHandler {
 
   /** The retry, after its wait; when the budget refuses it, the exhaustion rule of this interceptor. */
   #again(delayMs: number, status: number | undefined, cause: Error | undefined): AnswerDecision {
-    if (this.#run.take(performance.now(), delayMs) === 'budget') return this.#exhausted('budget', status, cause)
+    if (this.#retries.take(performance.now(), delayMs) === 'budget') return this.#exhausted('budget', status, cause)
     return () =>
       this.after(delayMs, () => {
         this.#sentAt = performance.now()
@@ -132,7 +141,7 @@ class RetryHandler extends ResendingHandler {
     if (cause === undefined) this.#excerpt = []
     return () => {
       const body = this.#excerpt === undefined ? undefined : Buffer.concat(this.#excerpt)
-      this.fail(this.#run.exhausted(this.#subject(), { reason, status, cause, body }))
+      this.fail(this.#retries.exhausted(this.#subject(), { reason, status, cause, body }))
     }
   }
 
