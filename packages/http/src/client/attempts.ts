@@ -1,7 +1,7 @@
-import { type AuthRequest, type AuthStrategy, isFieldkitError } from '@fieldkit/core'
+import { type AuthRequest, isFieldkitError } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { AttemptHandler, type RawResponse } from '../attempt'
-import { authRefused, MAX_CHALLENGES } from '../auth-refusal'
+import { AuthAttempts } from '../auth-attempts'
 import type { CircuitBreaker } from '../breaker'
 import { Breakers } from '../breakers'
 import { HttpError } from '../errors'
@@ -41,13 +41,13 @@ const AGAIN = Symbol('again')
  * ```
  */
 export class HopAttempts {
-  readonly #auth: AuthStrategy | undefined
+  /** The hop's signing and challenges: the same `AuthAttempts` as `interceptors.auth` runs. */
+  readonly #auth: AuthAttempts | undefined
   readonly #dispatcher: Dispatcher
   readonly #breaker: CircuitBreaker | undefined
   /** The retries of this hop: the same `RetryRun` as `interceptors.retry` keeps, with the same errors. */
   readonly #run: RetryRun
   #sends = 0
-  #challenges = 0
 
   constructor(
     private readonly context: ClientContext,
@@ -56,7 +56,7 @@ export class HopAttempts {
     private readonly hop: ClientHop,
   ) {
     // A hop to another origin that redirect.keepAuth does not name goes without the strategy and its connection.
-    this.#auth = hop.useAuth ? context.strategy : undefined
+    this.#auth = hop.useAuth && context.strategy !== undefined ? new AuthAttempts(context.strategy) : undefined
     this.#dispatcher = hop.useAuth ? (context.authDispatcher ?? context.agent) : context.agent
     this.#breaker = context.breakers?.for(hop.origin)
     this.#run = new RetryRun(context.retry, hop.retryable)
@@ -147,7 +147,7 @@ export class HopAttempts {
           ...(body === undefined ? {} : { body }),
         }
         if (this.req.signal !== undefined) authRequest.signal = this.req.signal
-        await this.#auth.apply(authRequest)
+        await this.#auth.sign(authRequest)
         call.secrets.noteAuth(headers, search, authRequest)
         sent.authRequest = authRequest
         sent.path = `${authRequest.url.pathname}${authRequest.url.search}`
@@ -246,9 +246,7 @@ export class HopAttempts {
     const status = raw.status
     const auth = this.#auth
     const refused =
-      auth !== undefined &&
-      sent.authRequest !== undefined &&
-      (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
+      auth !== undefined && sent.authRequest !== undefined && auth.refuses({ status, headers: raw.headers })
     const step = decideAnswer(
       {
         status,
@@ -299,19 +297,12 @@ export class HopAttempts {
 
   /** Answered again while the strategy learns something new (a stale nonce, a new realm), up to a bound. */
   async #onRefused(raw: RawResponse, sent: Sent, t1: number): Promise<typeof AGAIN> {
-    const auth = this.#auth as AuthStrategy
+    const auth = this.#auth as AuthAttempts
     this.context.log.attempt('warn', { ...this.#line(sent, t1), status: raw.status })
     const answer = { status: raw.status, headers: raw.headers }
-    if (
-      this.#challenges < MAX_CHALLENGES &&
-      auth.challenge !== undefined &&
-      (await auth.challenge(answer, sent.authRequest as AuthRequest))
-    ) {
-      this.#challenges += 1
-      return AGAIN
-    }
+    if (await auth.answer(answer)) return AGAIN
     // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
-    throw authRefused(auth, answer, { method: this.hop.method, url: this.hop.url(), challenges: this.#challenges })
+    throw auth.refusal(answer, this.hop.method, this.hop.url())
   }
 
   /** A retry status: too long a pause, a retry after a wait, or retries spent. */
