@@ -1,4 +1,4 @@
-import { abortReason, isFieldkitError, resolveLogger } from '@fieldkit/core'
+import { abortReason, resolveLogger } from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher } from 'undici'
 import { Breakers } from './breakers'
 import { HopAttempts } from './client/attempts'
@@ -12,7 +12,7 @@ import { type HttpClientOptions, type ResolvedOptions, resolveOptions } from './
 import { type PagingOptions, paginate } from './paginate'
 import { createRateLimiter } from './rate-limit'
 import { redactUrl } from './redact'
-import { decideRedirect, REDIRECT_STATUSES, resolveRedirect } from './redirect-policy'
+import { decideRedirect, REDIRECT_STATUSES, resolveRedirect, withHops } from './redirect-policy'
 import type { RequestOptions } from './request'
 import type { HttpResponse } from './response'
 import { RetryRules } from './retry-run'
@@ -233,13 +233,6 @@ function totalTimeout(hop: ClientHop, totalMs: number): HttpError {
     url: hop.url(),
     details: { kind: 'total', timeoutMs: totalMs },
   })
-}
-
-/** Adds the redirect chain to a Fieldkit error's details (when there was more than one hop). */
-function withHops(error: unknown, chain: readonly string[]): unknown {
-  if (chain.length < 2 || !isFieldkitError(error) || error.details.hops !== undefined) return error
-  ;(error as { details: unknown }).details = Object.freeze({ ...error.details, hops: chain.map(redactUrl) })
-  return error
 }
 
 /**

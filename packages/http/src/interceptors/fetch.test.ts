@@ -220,6 +220,15 @@ describe('interceptors through global fetch and undici.request', () => {
     expect(seen.at(-1)).toEqual({ path: `localhost:${mock.port}`, authorization: null })
   })
 
+  it('names the hops of a redirected request in the error of its last hop, as the client does', async () => {
+    const dispatcher = compose(interceptors.retry({ retries: 0, onExhausted: 'error' }), interceptors.redirect())
+    const error = await fetchFailure(fetchWith(`${mock.url}/go?to=/always-503&token=hop-secret-1`, { dispatcher }))
+    expect(error).toMatchObject({
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      details: { hops: [`${mock.url}/go?to=/always-503&token=[REDACTED]`, `${mock.url}/always-503`] },
+    })
+  })
+
   it('refuses a redirect hop to a residency-denied host before it connects', async () => {
     const guard = fakeGuard()
     const dispatcher = new Agent({ connect: guard.connector('pii') as never }).compose(interceptors.redirect())
