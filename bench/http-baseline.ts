@@ -10,6 +10,17 @@ import { importPublished } from './published'
  * core, bundled as published (see {@link publishedHttp}), and undici resolved from bench's own dependencies.
  */
 export async function baselineClient(commit: string): Promise<typeof import('@fieldkit/http').createHttpClient> {
+  return (await baselineHttp(commit, 'client.ts')).createHttpClient
+}
+
+/**
+ * The whole `@fieldkit/http` as it was at `commit` (from `src/index.ts`), extracted and bundled as
+ * {@link baselineClient} does — for pairing today's interceptors with an older commit's.
+ */
+export async function baselineHttp(
+  commit: string,
+  entry: 'client.ts' | 'index.ts' = 'index.ts',
+): Promise<typeof import('@fieldkit/http')> {
   const bench = dirname(fileURLToPath(import.meta.url))
   const root = join(bench, '.tmp', `http-${commit}`)
   if (!existsSync(join(root, 'packages/http/src/client.ts'))) {
@@ -27,10 +38,8 @@ export async function baselineClient(commit: string): Promise<typeof import('@fi
       writeFileSync(file, text.replaceAll("from '@fieldkit/core'", `from '${to}'`))
     }
   }
-  const module = (await bundledHttp(`http-${commit}`, join(root, 'packages/http/src/client.ts'))) as {
-    createHttpClient: typeof import('@fieldkit/http').createHttpClient
-  }
-  return module.createHttpClient
+  const label = entry === 'client.ts' ? `http-${commit}` : `http-${commit}-index`
+  return (await bundledHttp(label, join(root, 'packages/http/src', entry))) as typeof import('@fieldkit/http')
 }
 
 /**

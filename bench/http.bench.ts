@@ -7,7 +7,7 @@ import got from 'got'
 import pRetry from 'p-retry'
 import { Agent, request } from 'undici'
 import { type Contender, compare } from './harness'
-import { baselineClient, publishedHttp } from './http-baseline'
+import { baselineClient, baselineHttp, publishedHttp } from './http-baseline'
 
 const SEQUENTIAL = 1_500
 const CONCURRENT = 4_000
@@ -189,12 +189,48 @@ async function checksCpu(url: string): Promise<void> {
   }
 }
 
+/**
+ * The interceptors of today against those of an older commit (`HTTP_BENCH_BASE`, default the commit before wave 4's
+ * shared retries and breakers), each composed the same way (rateLimit 1M/s + breaker + retry) and driven by fetch,
+ * paired CPU rounds: tells a regression of the composed fetch path from the machine's noise.
+ */
+async function interceptorChecksCpu(url: string): Promise<void> {
+  const base = process.env.HTTP_BENCH_BASE ?? '830eb7d'
+  const today = await publishedHttp()
+  const before = await baselineHttp(base)
+  const agentOptions = { connections: MAX_SOCKETS, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 }
+  const chain = (http: typeof today) => {
+    const quota = http.interceptors.rateLimit({ perSecond: 1_000_000 })
+    const agent = new Agent(agentOptions)
+    const dispatcher = agent.compose(quota, http.interceptors.breaker(), http.interceptors.retry())
+    return { dispatcher, close: () => Promise.allSettled([agent.close(), quota.limiter.close()]) }
+  }
+  const [old, now] = [chain(before), chain(today)]
+  const viaFetch = (dispatcher: unknown) => async () => {
+    const res = await fetch(`${url}/json`, { dispatcher } as RequestInit)
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    return res.json()
+  }
+  try {
+    await pairedCpu(
+      `fetch through interceptors today vs at ${base} (rateLimit 1M/s + breaker + retry), ${IN_FLIGHT} in flight`,
+      [`interceptors at ${base}`, load(viaFetch(old.dispatcher), CONCURRENT, IN_FLIGHT)],
+      ['interceptors today', load(viaFetch(now.dispatcher), CONCURRENT, IN_FLIGHT)],
+      1.05,
+    )
+  } finally {
+    await Promise.allSettled([old.close(), now.close()])
+  }
+}
+
 /** HTTP client: Fieldkit (retries and breaker on) beside raw undici with the same Agent settings, and the peers. */
 export default async function main(): Promise<void> {
   const { child, url } = await startServer()
-  if (process.env.HTTP_BENCH === 'interceptors' || process.env.HTTP_BENCH === 'checks') {
+  const mode = process.env.HTTP_BENCH
+  if (mode === 'interceptors' || mode === 'checks' || mode === 'interceptor-checks') {
     try {
-      if (process.env.HTTP_BENCH === 'interceptors') await interceptorCpu(url)
+      if (mode === 'interceptors') await interceptorCpu(url)
+      else if (mode === 'interceptor-checks') await interceptorChecksCpu(url)
       else await checksCpu(url)
     } finally {
       child.send('stop')

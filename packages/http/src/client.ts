@@ -1,6 +1,6 @@
-import { abortReason, isFieldkitError, resolveLogger } from '@fieldkit/core'
+import { abortReason, resolveLogger } from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher } from 'undici'
-import { CircuitBreaker, RetryBudget } from './breaker'
+import { Breakers } from './breakers'
 import { HopAttempts } from './client/attempts'
 import { Call } from './client/call'
 import type { ClientContext, Counters } from './client/context'
@@ -12,9 +12,10 @@ import { type HttpClientOptions, type ResolvedOptions, resolveOptions } from './
 import { type PagingOptions, paginate } from './paginate'
 import { createRateLimiter } from './rate-limit'
 import { redactUrl } from './redact'
-import { decideRedirect, REDIRECT_STATUSES, resolveRedirect } from './redirect-policy'
+import { decideRedirect, REDIRECT_STATUSES, resolveRedirect, withHops } from './redirect-policy'
 import type { RequestOptions } from './request'
 import type { HttpResponse } from './response'
+import { RetryRules } from './retry-run'
 import { type HttpStats, LatencyRing } from './stats'
 
 /**
@@ -52,7 +53,7 @@ export interface HttpClient {
  * ```
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
-  const { context, breakers } = createContext(options)
+  const context = createContext(options)
   const { config, counters } = context
   const deadlines = new Deadlines<Call>(config.timeout.total)
   const latency = new LatencyRing()
@@ -70,7 +71,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     const started = performance.now()
     counters.requests += 1
-    context.budget?.request(started)
+    context.retry.request(started)
     const hop = firstHop(req, config)
     const call = new Call(started, config.timeout.total)
     const signal = req.signal
@@ -114,7 +115,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     request,
     paginate: (req, paging) => paginate(request, typeof req === 'string' ? { path: req } : req, paging),
-    stats: () => stats(context, breakers, latency),
+    stats: () => stats(context, latency),
     async close() {
       if (closed) return
       closed = true
@@ -131,7 +132,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 }
 
 /** What one client's requests share, built from its options: pool, limiter, budget, breakers, counters, log. */
-function createContext(options: HttpClientOptions): { context: ClientContext; breakers: Map<string, CircuitBreaker> } {
+function createContext(options: HttpClientOptions): ClientContext {
   const config: ResolvedOptions = resolveOptions(options)
   const log = new AttemptLog(resolveLogger(options.logger, 'http'))
   const { timeout, hooks, retry } = config
@@ -150,7 +151,6 @@ function createContext(options: HttpClientOptions): { context: ClientContext; br
     ...(pool.keepAliveTimeoutMs !== undefined ? { keepAliveTimeout: pool.keepAliveTimeoutMs } : {}),
     ...(pool.keepAliveMaxTimeoutMs !== undefined ? { keepAliveMaxTimeout: pool.keepAliveMaxTimeoutMs } : {}),
   })
-  const breakers = new Map<string, CircuitBreaker>()
   const counters: Counters = {
     requests: 0,
     attempts: 0,
@@ -160,7 +160,7 @@ function createContext(options: HttpClientOptions): { context: ClientContext; br
     status429: 0,
     circuitRejections: 0,
   }
-  const context: ClientContext = {
+  return {
     config,
     log,
     strategy: options.auth,
@@ -170,20 +170,11 @@ function createContext(options: HttpClientOptions): { context: ClientContext; br
     redactor: options.redactor,
     redirect: resolveRedirect(options.redirect),
     limiter: options.rateLimit === undefined ? undefined : createRateLimiter(options.rateLimit, { logger: log.logger }),
-    budget: retry.budget === undefined ? undefined : new RetryBudget(retry.budget),
-    breakerFor(origin) {
-      if (config.breaker === undefined) return undefined
-      let breaker = breakers.get(origin)
-      if (breaker === undefined) {
-        breaker = new CircuitBreaker(config.breaker)
-        breakers.set(origin, breaker)
-      }
-      return breaker
-    },
+    retry: new RetryRules(retry),
+    breakers: config.breaker === undefined ? undefined : new Breakers(config.breaker),
     counters,
     hasHooks: hooks.beforeRequest.length > 0 || hooks.afterResponse.length > 0 || hooks.beforeRetry.length > 0,
   }
-  return { context, breakers }
 }
 
 /** Sends each hop with its own retries, breaker and quota, and follows the redirects the policy allows. */
@@ -223,19 +214,10 @@ async function follow(
 }
 
 /** Counters, circuit states, latency percentiles and the limiter's state. */
-function stats(context: ClientContext, breakers: Map<string, CircuitBreaker>, latency: LatencyRing): HttpStats {
-  const now = performance.now()
-  const states: HttpStats['breakers'] = {}
-  for (const [origin, breaker] of breakers) {
-    states[origin] = {
-      state: breaker.state,
-      openings: breaker.openings,
-      ...(breaker.state === 'open' ? { nextProbeInMs: Math.max(0, Math.ceil(breaker.nextProbeAt - now)) } : {}),
-    }
-  }
+function stats(context: ClientContext, latency: LatencyRing): HttpStats {
   return {
     ...context.counters,
-    breakers: states,
+    breakers: context.breakers?.states() ?? {},
     latencyMs: latency.summary(),
     ...(context.limiter === undefined ? {} : { rateLimit: context.limiter.state() }),
   }
@@ -251,13 +233,6 @@ function totalTimeout(hop: ClientHop, totalMs: number): HttpError {
     url: hop.url(),
     details: { kind: 'total', timeoutMs: totalMs },
   })
-}
-
-/** Adds the redirect chain to a Fieldkit error's details (when there was more than one hop). */
-function withHops(error: unknown, chain: readonly string[]): unknown {
-  if (chain.length < 2 || !isFieldkitError(error) || error.details.hops !== undefined) return error
-  ;(error as { details: unknown }).details = Object.freeze({ ...error.details, hops: chain.map(redactUrl) })
-  return error
 }
 
 /**

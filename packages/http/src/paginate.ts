@@ -110,13 +110,26 @@ function check<T>(paging: PagingOptions<T>): void {
   }
 }
 
+/** Where the walk stands between pages: the offset or page number of the next request, and the first page's origin. */
+interface Walk {
+  offset: number
+  page: number
+  origin: string | undefined
+  pages: number
+  readonly seen: Set<string>
+}
+
 /**
  * Walks the pages of a listing and yields its items, page after page (one request in flight). Stops when the
  * server announces no next page; throws `FK_HTTP_PAGINATION_LOOP` when a cursor or next URL repeats,
  * `FK_HTTP_MAX_PAGES` when there are more than `maxPages` pages, and `FK_HTTP_PAGINATION` when a page does not
  * have the announced shape or a next URL leaves the origin (credentials would follow it).
+ *
+ * @example
+ * ```ts
+ * for await (const order of paginate(client.request, { path: '/orders' }, { style: 'cursor', cursorPath: 'next' })) …
+ * ```
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the pagination styles in one generator; to be split with the client (issue 18, open)
 export async function* paginate<T>(
   send: (request: RequestOptions) => Promise<HttpResponse>,
   request: RequestOptions,
@@ -124,134 +137,150 @@ export async function* paginate<T>(
 ): AsyncGenerator<T, void, undefined> {
   check(paging)
   const maxPages = paging.maxPages ?? 1000
-  const seen = new Set<string>()
-  let next: RequestOptions | undefined = request
-  let origin: string | undefined
-  let pages = 0
-  let offset = paging.style === 'offset' ? (paging.start ?? 0) : 0
-  let page = paging.style === 'page' ? (paging.firstPage ?? 1) : 0
+  const walk: Walk = {
+    offset: paging.style === 'offset' ? (paging.start ?? 0) : 0,
+    page: paging.style === 'page' ? (paging.firstPage ?? 1) : 0,
+    origin: undefined,
+    pages: 0,
+    seen: new Set<string>(),
+  }
+  let next: RequestOptions | undefined = numbered(request, paging, walk) ?? request
+  while (next !== undefined) {
+    if (walk.pages >= maxPages) throw tooManyPages(request, paging, maxPages)
+    const res = await send(next)
+    walk.pages += 1
+    walk.origin ??= new URL(res.url).origin
+    const body = await res.json()
+    const items = itemsOf(res, body, paging, walk.pages)
+    yield* checkedItems(res, items, paging, walk.pages)
+    next = following(request, paging, walk, res, body, items)
+  }
+}
 
+/** The items array of one page, where `paging.itemsPath` says (`FK_HTTP_PAGINATION` when it is not an array). */
+function itemsOf<T>(res: HttpResponse, body: unknown, paging: PagingOptions<T>, page: number): unknown[] {
+  const items = paging.itemsPath === undefined ? body : at(body, paging.itemsPath)
+  if (Array.isArray(items)) return items
+  throw new HttpError({
+    code: 'FK_HTTP_PAGINATION',
+    message: `[fieldkit/http] ${res.method} ${res.url}: page ${page} has no items array at ${paging.itemsPath === undefined ? 'the top level' : `"${paging.itemsPath}"`}`,
+    hint: 'Set paging.itemsPath to where the page keeps its items (for example "data")',
+    status: res.status,
+    details: { page, style: paging.style },
+  })
+}
+
+/** The page's items, each checked against `paging.item` when given (`FK_HTTP_SCHEMA` on the first that fails). */
+async function* checkedItems<T>(
+  res: HttpResponse,
+  items: unknown[],
+  paging: PagingOptions<T>,
+  page: number,
+): AsyncGenerator<T, void, undefined> {
+  for (const item of items) {
+    if (paging.item === undefined) {
+      yield item as T
+      continue
+    }
+    const parsed = await validateStandard(paging.item, item)
+    if (parsed.issues !== undefined) {
+      const issues = parsed.issues.slice(0, 10)
+      throw new HttpError({
+        code: 'FK_HTTP_SCHEMA',
+        message: `[fieldkit/http] ${res.method} ${res.url}: an item on page ${page} does not match the schema (${issues[0]?.path || '(root)'}: ${issues[0]?.message})`,
+        hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
+        status: res.status,
+        details: { page, issues },
+      })
+    }
+    yield parsed.value as T
+  }
+}
+
+/** The request of the next page (`undefined` at the end), refusing a cursor or URL already read. */
+function following<T>(
+  request: RequestOptions,
+  paging: PagingOptions<T>,
+  walk: Walk,
+  res: HttpResponse,
+  body: unknown,
+  items: unknown[],
+): RequestOptions | undefined {
+  if (paging.style === 'link' || paging.style === 'next-url') {
+    const raw = paging.style === 'link' ? linkTarget(res.headers.link, paging.rel ?? 'next') : at(body, paging.nextPath)
+    if (raw === undefined || raw === null || raw === '') return undefined
+    if (typeof raw !== 'string')
+      throw shape(res, walk.pages, `the next URL at "${(paging as { nextPath: string }).nextPath}" is not a string`)
+    const absolute = once(sameOrigin(raw, res, walk.origin, walk.pages), res, paging, walk)
+    const next: RequestOptions = { ...request, path: absolute }
+    delete next.query
+    return next
+  }
+  if (paging.style === 'cursor') {
+    const cursor = at(body, paging.cursorPath)
+    if (cursor === undefined || cursor === null || cursor === '') return undefined
+    if (typeof cursor !== 'string' && typeof cursor !== 'number') {
+      throw shape(res, walk.pages, `the cursor at "${paging.cursorPath}" is neither a string nor a number`)
+    }
+    const token = once(String(cursor), res, paging, walk)
+    return { ...request, query: { ...request.query, [paging.cursorParam ?? 'cursor']: token } }
+  }
   if (paging.style === 'offset') {
-    next = {
+    if (items.length < paging.limit) return undefined
+    walk.offset += items.length
+    return numbered(request, paging, walk)
+  }
+  const perPage = (paging as { perPage?: number }).perPage
+  if (items.length === 0 || (perPage !== undefined && items.length < perPage)) return undefined
+  walk.page += 1
+  return numbered(request, paging, walk)
+}
+
+/** For the offset and page styles, the request with the walk's offset (and limit) or page number (and page size). */
+function numbered<T>(request: RequestOptions, paging: PagingOptions<T>, walk: Walk): RequestOptions | undefined {
+  if (paging.style === 'offset') {
+    return {
       ...request,
       query: {
         ...request.query,
-        [paging.offsetParam ?? 'offset']: offset,
+        [paging.offsetParam ?? 'offset']: walk.offset,
         [paging.limitParam ?? 'limit']: paging.limit,
       },
     }
-  } else if (paging.style === 'page') {
-    next = {
-      ...request,
-      query: {
-        ...request.query,
-        [paging.pageParam ?? 'page']: page,
-        ...(paging.perPage === undefined ? {} : { [paging.perPageParam ?? 'per_page']: paging.perPage }),
-      },
-    }
   }
-
-  while (next !== undefined) {
-    if (pages >= maxPages) {
-      throw new HttpError({
-        code: 'FK_HTTP_MAX_PAGES',
-        message: `[fieldkit/http] ${request.method ?? 'GET'} ${redactUrl(request.path)}: the listing has more than maxPages (${maxPages}) pages`,
-        hint: 'Narrow the listing with filters, or raise paging.maxPages if this many pages are expected',
-        details: { maxPages, style: paging.style },
-      })
-    }
-    const res = await send(next)
-    pages += 1
-    const current: string = res.url
-    origin ??= new URL(current).origin
-    const body = await res.json()
-    const items = paging.itemsPath === undefined ? body : at(body, paging.itemsPath)
-    if (!Array.isArray(items)) {
-      throw new HttpError({
-        code: 'FK_HTTP_PAGINATION',
-        message: `[fieldkit/http] ${res.method} ${current}: page ${pages} has no items array at ${paging.itemsPath === undefined ? 'the top level' : `"${paging.itemsPath}"`}`,
-        hint: 'Set paging.itemsPath to where the page keeps its items (for example "data")',
-        status: res.status,
-        details: { page: pages, style: paging.style },
-      })
-    }
-    for (const item of items) {
-      if (paging.item === undefined) {
-        yield item as T
-        continue
-      }
-      const parsed = await validateStandard(paging.item, item)
-      if (parsed.issues !== undefined) {
-        const issues = parsed.issues.slice(0, 10)
-        throw new HttpError({
-          code: 'FK_HTTP_SCHEMA',
-          message: `[fieldkit/http] ${res.method} ${current}: an item on page ${pages} does not match the schema (${issues[0]?.path || '(root)'}: ${issues[0]?.message})`,
-          hint: 'The API answered a shape the schema does not expect; compare the issues with the API version and the schema',
-          status: res.status,
-          details: { page: pages, issues },
-        })
-      }
-      yield parsed.value as T
-    }
-
-    next = undefined
-    let token: string | undefined
-    if (paging.style === 'link' || paging.style === 'next-url') {
-      const raw =
-        paging.style === 'link' ? linkTarget(res.headers.link, paging.rel ?? 'next') : at(body, paging.nextPath)
-      if (raw !== undefined && raw !== null && raw !== '') {
-        if (typeof raw !== 'string')
-          throw shape(res, pages, `the next URL at "${(paging as { nextPath: string }).nextPath}" is not a string`)
-        const absolute = sameOrigin(raw, res, origin, pages)
-        token = absolute
-        next = { ...request, path: absolute, query: undefined }
-        delete next.query
-      }
-    } else if (paging.style === 'cursor') {
-      const cursor = at(body, paging.cursorPath)
-      if (cursor !== undefined && cursor !== null && cursor !== '') {
-        if (typeof cursor !== 'string' && typeof cursor !== 'number') {
-          throw shape(res, pages, `the cursor at "${paging.cursorPath}" is neither a string nor a number`)
-        }
-        token = String(cursor)
-        next = { ...request, query: { ...request.query, [paging.cursorParam ?? 'cursor']: token } }
-      }
-    } else if (paging.style === 'offset') {
-      if (items.length >= paging.limit) {
-        offset += items.length
-        next = {
-          ...request,
-          query: {
-            ...request.query,
-            [paging.offsetParam ?? 'offset']: offset,
-            [paging.limitParam ?? 'limit']: paging.limit,
-          },
-        }
-      }
-    } else if (items.length > 0 && (paging.perPage === undefined || items.length >= paging.perPage)) {
-      page += 1
-      next = {
-        ...request,
-        query: {
-          ...request.query,
-          [paging.pageParam ?? 'page']: page,
-          ...(paging.perPage === undefined ? {} : { [paging.perPageParam ?? 'per_page']: paging.perPage }),
-        },
-      }
-    }
-    if (token !== undefined) {
-      if (seen.has(token)) {
-        throw new HttpError({
-          code: 'FK_HTTP_PAGINATION_LOOP',
-          message: `[fieldkit/http] ${res.method} ${current}: page ${pages} points back to a page already read (${paging.style === 'cursor' ? 'repeated cursor' : `repeated URL ${redactUrl(token)}`}); stopping instead of looping`,
-          hint: 'The API returned the same cursor or next link twice: a server bug, or a listing that changed under the walk; check the paging parameters and report it to the API owner',
-          status: res.status,
-          details: { page: pages, style: paging.style },
-        })
-      }
-      seen.add(token)
-    }
+  if (paging.style !== 'page') return undefined
+  return {
+    ...request,
+    query: {
+      ...request.query,
+      [paging.pageParam ?? 'page']: walk.page,
+      ...(paging.perPage === undefined ? {} : { [paging.perPageParam ?? 'per_page']: paging.perPage }),
+    },
   }
+}
+
+/** Records a cursor or next URL; `FK_HTTP_PAGINATION_LOOP` when it was already read. */
+function once<T>(token: string, res: HttpResponse, paging: PagingOptions<T>, walk: Walk): string {
+  if (!walk.seen.has(token)) {
+    walk.seen.add(token)
+    return token
+  }
+  throw new HttpError({
+    code: 'FK_HTTP_PAGINATION_LOOP',
+    message: `[fieldkit/http] ${res.method} ${res.url}: page ${walk.pages} points back to a page already read (${paging.style === 'cursor' ? 'repeated cursor' : `repeated URL ${redactUrl(token)}`}); stopping instead of looping`,
+    hint: 'The API returned the same cursor or next link twice: a server bug, or a listing that changed under the walk; check the paging parameters and report it to the API owner',
+    status: res.status,
+    details: { page: walk.pages, style: paging.style },
+  })
+}
+
+function tooManyPages<T>(request: RequestOptions, paging: PagingOptions<T>, maxPages: number): HttpError {
+  return new HttpError({
+    code: 'FK_HTTP_MAX_PAGES',
+    message: `[fieldkit/http] ${request.method ?? 'GET'} ${redactUrl(request.path)}: the listing has more than maxPages (${maxPages}) pages`,
+    hint: 'Narrow the listing with filters, or raise paging.maxPages if this many pages are expected',
+    details: { maxPages, style: paging.style },
+  })
 }
 
 function shape(res: HttpResponse, page: number, what: string): HttpError {

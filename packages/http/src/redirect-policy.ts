@@ -1,4 +1,4 @@
-import { type ErrorDetail, expected } from '@fieldkit/core'
+import { type ErrorDetail, expected, isFieldkitError } from '@fieldkit/core'
 import { HttpError } from './errors'
 import { redactUrl } from './redact'
 
@@ -190,4 +190,19 @@ function redirectError(
     status,
     details: { hops },
   })
+}
+
+/**
+ * Adds the redirect chain (redacted) to a Fieldkit error's `details.hops` when the request followed at least one
+ * redirect and the error does not list them already — for the client and `interceptors.redirect` alike.
+ *
+ * @example
+ * ```ts
+ * throw withHops(error, ['https://erp.example/export', 'https://files.erp.example/x.csv'])
+ * ```
+ */
+export function withHops(error: unknown, chain: readonly string[]): unknown {
+  if (chain.length < 2 || !isFieldkitError(error) || error.details.hops !== undefined) return error
+  ;(error as { details: unknown }).details = Object.freeze({ ...error.details, hops: chain.map(redactUrl) })
+  return error
 }

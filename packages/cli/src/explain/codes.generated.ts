@@ -703,8 +703,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request",
-      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL"
+      "Give createHttpClient a baseUrl, or pass an absolute http(s) URL",
+      "A header name or value, the method or the body is not valid HTTP (a newline in a header value, a stream body); fix the request"
     ]
   },
   {
@@ -744,6 +744,7 @@ export const CODES: readonly ExplainedCode[] = [
     ],
     "hints": [
       "Pass an auth strategy and `{ origin }`, the origin(s) its credentials are for",
+      "Fix the option named in the message; the README lists the options of each interceptor",
       "Fix the option named in the message; every option is described in the @fieldkit/http README",
       "Fix the paging option named in the message; the README lists each pagination style and its options",
       "Fix the redirect option named in the message; see \"Redirects\" in the @fieldkit/http README",
@@ -868,14 +869,11 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RETRY_EXHAUSTED",
     "package": "@fieldkit/http",
-    "classes": [
-      "HttpError"
-    ],
+    "classes": [],
     "hints": [
       "The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster",
       "Nothing is listening at <hostPort> (connection refused on every attempt): check the host and port, and that the service is started",
-      "The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total",
-      "The endpoint kept failing; check the service status, or raise retry.retries"
+      "The endpoint kept failing; the attempts in details say how. Check the service status, or raise retry.retries, retry.budget or timeout.total"
     ],
     "runbook": {
       "file": "docs/runbooks/a-429-storm.md",
@@ -909,8 +907,8 @@ export const CODES: readonly ExplainedCode[] = [
       "HttpError"
     ],
     "hints": [
-      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind",
-      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total"
+      "The endpoint (or its retries and waits) took longer than the total timeout; check the service or raise timeout.total",
+      "The service did not answer in time; check it is up and reachable, or raise the timeout named in details.kind"
     ]
   },
   {

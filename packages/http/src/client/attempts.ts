@@ -1,17 +1,19 @@
-import { type AuthRequest, type AuthStrategy, isFieldkitError } from '@fieldkit/core'
+import { type AuthRequest, isFieldkitError } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { AttemptHandler, type RawResponse } from '../attempt'
-import { authRefused, MAX_CHALLENGES } from '../auth-refusal'
+import { AuthAttempts } from '../auth-attempts'
 import type { CircuitBreaker } from '../breaker'
+import { Breakers } from '../breakers'
 import { HttpError } from '../errors'
+import { networkError, statusError } from '../failures'
 import type { AttemptOutcome, HookRequest } from '../options'
 import type { RequestOptions } from '../request'
 import { HttpResponse } from '../response'
 import { parseRetryAfter } from '../retry-after'
 import { errorCode } from '../retry-policy'
+import { RetryRun } from '../retry-run'
 import type { Call } from './call'
 import type { ClientContext } from './context'
-import { circuitOpen, exhausted, networkError, rateLimited, statusError } from './failures'
 import { round } from './log'
 import { decideAnswer, decideFailure } from './outcome'
 import type { ClientHop } from './target'
@@ -39,14 +41,13 @@ const AGAIN = Symbol('again')
  * ```
  */
 export class HopAttempts {
-  readonly #auth: AuthStrategy | undefined
+  /** The hop's signing and challenges: the same `AuthAttempts` as `interceptors.auth` runs. */
+  readonly #auth: AuthAttempts | undefined
   readonly #dispatcher: Dispatcher
   readonly #breaker: CircuitBreaker | undefined
-  readonly #first = performance.now()
+  /** The retries of this hop: the same `RetryRun` as `interceptors.retry` keeps, with the same errors. */
+  readonly #run: RetryRun
   #sends = 0
-  #retriesUsed = 0
-  #challenges = 0
-  #outcomes: AttemptOutcome[] | undefined
 
   constructor(
     private readonly context: ClientContext,
@@ -55,9 +56,10 @@ export class HopAttempts {
     private readonly hop: ClientHop,
   ) {
     // A hop to another origin that redirect.keepAuth does not name goes without the strategy and its connection.
-    this.#auth = hop.useAuth ? context.strategy : undefined
+    this.#auth = hop.useAuth && context.strategy !== undefined ? new AuthAttempts(context.strategy) : undefined
     this.#dispatcher = hop.useAuth ? (context.authDispatcher ?? context.agent) : context.agent
-    this.#breaker = context.breakerFor(hop.origin)
+    this.#breaker = context.breakers?.for(hop.origin)
+    this.#run = new RetryRun(context.retry, hop.retryable)
   }
 
   async run(): Promise<HttpResponse> {
@@ -97,7 +99,7 @@ export class HopAttempts {
     call.secrets.noteSent(hop.headers)
     if (call.stopped !== undefined) {
       release?.()
-      if (probe) this.#breaker?.record(performance.now(), false, true)
+      if (probe && this.#breaker !== undefined) Breakers.failed(this.#breaker, false, true)
       throw call.stopped
     }
     return { path: hop.path, headers: hop.headers, authRequest: undefined, probe, release, t0: 0 }
@@ -105,11 +107,12 @@ export class HopAttempts {
 
   /** The breaker's admission: throws `FK_HTTP_CIRCUIT_OPEN` while open; true when this attempt is a probe. */
   #admit(): boolean {
-    if (this.#breaker === undefined) return false
-    const admitted = this.#breaker.admit(performance.now())
-    if (typeof admitted !== 'number') return admitted.probe
+    const breakers = this.context.breakers
+    if (this.#breaker === undefined || breakers === undefined) return false
+    const admitted = breakers.admit(this.#breaker)
+    if (typeof admitted !== 'number') return admitted
     this.context.counters.circuitRejections += 1
-    throw circuitOpen(this.hop, this.hop.origin, admitted, this.#outcomes)
+    throw breakers.refusal(this.hop, this.hop.origin, admitted, this.#run.outcomes)
   }
 
   /** Waits for quota; the slot is released when the headers arrive. */
@@ -123,7 +126,7 @@ export class HopAttempts {
       })
       return typeof acquired === 'function' ? acquired : await acquired
     } catch (error) {
-      if (probe) this.#breaker?.record(performance.now(), false, true)
+      if (probe && this.#breaker !== undefined) Breakers.failed(this.#breaker, false, true)
       throw this.call.stopped ?? error
     }
   }
@@ -144,7 +147,7 @@ export class HopAttempts {
           ...(body === undefined ? {} : { body }),
         }
         if (this.req.signal !== undefined) authRequest.signal = this.req.signal
-        await this.#auth.apply(authRequest)
+        await this.#auth.sign(authRequest)
         call.secrets.noteAuth(headers, search, authRequest)
         sent.authRequest = authRequest
         sent.path = `${authRequest.url.pathname}${authRequest.url.search}`
@@ -165,7 +168,7 @@ export class HopAttempts {
       if (call.stopped !== undefined) throw call.stopped
     } catch (error) {
       release?.()
-      if (probe) this.#breaker?.record(performance.now(), false, true)
+      if (probe && this.#breaker !== undefined) Breakers.failed(this.#breaker, false, true)
       throw error
     }
     return sent
@@ -207,11 +210,9 @@ export class HopAttempts {
     const t1 = performance.now()
     const code = errorCode(error)
     const fieldkit = isFieldkitError(error)
-    if (this.#breaker !== undefined) {
-      // The caller's abort and our own refusals (residency, size) say nothing about the service's health.
-      const failed = call.stopped === undefined && !fieldkit
-      if (failed || sent.probe) this.#breaker.record(t1, failed, sent.probe)
-    }
+    // The caller's abort and our own refusals (residency, size) say nothing about the service's health.
+    if (this.#breaker !== undefined)
+      Breakers.failed(this.#breaker, call.stopped === undefined && !fieldkit, sent.probe, t1)
     if (call.stopped !== undefined) throw call.stopped
     const line = this.#line(sent, t1)
     if (fieldkit) {
@@ -219,12 +220,12 @@ export class HopAttempts {
       throw error
     }
     const outcome: AttemptOutcome = { attempt: this.#sends, error: code, durationMs: round(t1 - sent.t0) }
-    const outcomes = this.#record(outcome)
+    const outcomes = this.#run.record(outcome)
     const step = decideFailure(
       {
         code,
         retryable: hop.retryable,
-        retriesUsed: this.#retriesUsed,
+        retriesUsed: this.#run.retriesUsed,
         attempt: this.#sends,
         durationMs: outcome.durationMs,
       },
@@ -233,7 +234,6 @@ export class HopAttempts {
     if (step.step === 'retry') {
       const refused = await this.#beforeRetry(outcome, sent, step.delayMs, undefined, t1)
       if (refused !== undefined) throw this.#exhausted(refused, undefined, error)
-      this.#retriesUsed += 1
       return
     }
     context.log.attempt('warn', { ...line, error: code })
@@ -246,9 +246,7 @@ export class HopAttempts {
     const status = raw.status
     const auth = this.#auth
     const refused =
-      auth !== undefined &&
-      sent.authRequest !== undefined &&
-      (status === 401 || status === 407 || auth.isRefused?.({ status, headers: raw.headers }) === true)
+      auth !== undefined && sent.authRequest !== undefined && auth.refuses({ status, headers: raw.headers })
     const step = decideAnswer(
       {
         status,
@@ -257,7 +255,7 @@ export class HopAttempts {
         refused,
         followsRedirects: this.context.redirect !== undefined,
         retryable: this.hop.retryable,
-        retriesUsed: this.#retriesUsed,
+        retriesUsed: this.#run.retriesUsed,
         attempt: this.#sends,
         durationMs: round(t1 - sent.t0),
       },
@@ -280,9 +278,7 @@ export class HopAttempts {
     const status = raw.status
     this.context.limiter?.observe(status, raw.headers)
     if (status === 429) this.context.counters.status429 += 1
-    const breaker = this.#breaker
-    if (breaker !== undefined && (status >= 500 || sent.probe)) breaker.record(t1, status >= 500, sent.probe)
-    else if (breaker !== undefined) breaker.record(t1, false, false)
+    if (this.#breaker !== undefined) Breakers.answered(this.#breaker, status, sent.probe, t1)
     return t1
   }
 
@@ -301,19 +297,12 @@ export class HopAttempts {
 
   /** Answered again while the strategy learns something new (a stale nonce, a new realm), up to a bound. */
   async #onRefused(raw: RawResponse, sent: Sent, t1: number): Promise<typeof AGAIN> {
-    const auth = this.#auth as AuthStrategy
+    const auth = this.#auth as AuthAttempts
     this.context.log.attempt('warn', { ...this.#line(sent, t1), status: raw.status })
     const answer = { status: raw.status, headers: raw.headers }
-    if (
-      this.#challenges < MAX_CHALLENGES &&
-      auth.challenge !== undefined &&
-      (await auth.challenge(answer, sent.authRequest as AuthRequest))
-    ) {
-      this.#challenges += 1
-      return AGAIN
-    }
+    if (await auth.answer(answer)) return AGAIN
     // Even with throwOnStatus: false, a refused credential is an error: it needs fixing, not status handling.
-    throw authRefused(auth, answer, { method: this.hop.method, url: this.hop.url(), challenges: this.#challenges })
+    throw auth.refusal(answer, this.hop.method, this.hop.url())
   }
 
   /** A retry status: too long a pause, a retry after a wait, or retries spent. */
@@ -325,7 +314,7 @@ export class HopAttempts {
   ): Promise<HttpResponse | typeof AGAIN> {
     const { status } = raw
     const outcome: AttemptOutcome = { attempt: this.#sends, status, durationMs: round(t1 - sent.t0) }
-    const outcomes = this.#record(outcome)
+    this.#run.record(outcome)
     const header = raw.headers['retry-after']
     if (header !== undefined && step.step !== 'rate-limited' && parseRetryAfter(header) === undefined) {
       this.context.log.logger.debug(
@@ -335,14 +324,11 @@ export class HopAttempts {
     }
     if (step.step === 'rate-limited') {
       this.context.log.attempt('warn', { ...this.#line(sent, t1), status })
-      throw rateLimited(this.hop, status, step.retryAfterMs, outcomes, this.context.config.retry.maxRetryAfterMs)
+      throw this.#run.rateLimited(this.hop, status, step.retryAfterMs)
     }
     if (step.step === 'retry') {
       const refused = await this.#beforeRetry(outcome, sent, step.delayMs, status, t1)
-      if (refused === undefined) {
-        this.#retriesUsed += 1
-        return AGAIN
-      }
+      if (refused === undefined) return AGAIN
       if (this.req.throwOnStatus === false) return this.#response(raw, sent)
       throw this.#exhausted(refused, status, undefined, raw.body)
     }
@@ -360,7 +346,6 @@ export class HopAttempts {
     now: number,
   ): Promise<'budget' | 'deadline' | undefined> {
     const { context, call, hop } = this
-    outcome.delayMs = Math.round(delay)
     context.log.attempt('warn', {
       ...this.#line(sent, now),
       status,
@@ -368,8 +353,8 @@ export class HopAttempts {
       durationMs: outcome.durationMs,
       delayMs: delay,
     })
-    if (now + delay >= call.deadline) return 'deadline'
-    if (context.budget !== undefined && !context.budget.tryRetry(now)) return 'budget'
+    const refused = this.#run.take(now, delay, call.deadline)
+    if (refused !== undefined) return refused
     context.counters.retries += 1
     for (const hook of context.config.hooks.beforeRetry) {
       await hook({
@@ -400,25 +385,13 @@ export class HopAttempts {
     })
   }
 
-  #record(outcome: AttemptOutcome): AttemptOutcome[] {
-    this.#outcomes = [...(this.#outcomes ?? []), outcome]
-    return this.#outcomes
-  }
-
   #exhausted(
     reason: 'attempts' | 'budget' | 'deadline',
     status: number | undefined,
     cause?: unknown,
     body?: Buffer,
   ): HttpError {
-    return exhausted(this.hop, this.#outcomes ?? [], {
-      first: this.#first,
-      reason,
-      status,
-      cause,
-      body,
-      redactor: this.context.redactor,
-    })
+    return this.#run.exhausted(this.hop, { reason, status, cause, body, redactor: this.context.redactor })
   }
 
   #line(sent: Sent, t1: number) {

@@ -1,9 +1,10 @@
 import type { AuthStrategy, TextRedactor } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
-import type { CircuitBreaker, RetryBudget } from '../breaker'
+import type { Breakers } from '../breakers'
 import type { HttpClientOptions, ResolvedOptions } from '../options'
 import type { RateLimiter } from '../rate-limit'
 import type { ResolvedRedirect } from '../redirect-policy'
+import type { RetryRules } from '../retry-run'
 import type { HttpStats } from '../stats'
 import type { AttemptLog } from './log'
 
@@ -12,7 +13,7 @@ export type Counters = Omit<HttpStats, 'breakers' | 'latencyMs' | 'rateLimit'>
 
 /**
  * What one client's requests share: the resolved options, the connection pool (and the auth strategy's own), the
- * limiter, the retry budget, the breakers per origin, the counters and the log. Built once by `createHttpClient`;
+ * limiter, the retry rules and budget, the breakers per origin, the counters and the log. Built once by `createHttpClient`;
  * each request's own state is its `Call`.
  *
  * @example
@@ -31,8 +32,10 @@ export interface ClientContext {
   readonly redactor: TextRedactor | undefined
   readonly redirect: ResolvedRedirect | undefined
   readonly limiter: RateLimiter | undefined
-  readonly budget: RetryBudget | undefined
-  breakerFor(origin: string): CircuitBreaker | undefined
+  /** The retry policy and budget, shared with `interceptors.retry`'s implementation (`RetryRules`, `RetryRun`). */
+  readonly retry: RetryRules
+  /** The circuits per origin, as `interceptors.breaker` keeps them; undefined with `breaker: false`. */
+  readonly breakers: Breakers | undefined
   readonly counters: Counters
   /** Whether any hook is set (the success path skips building their arguments otherwise). */
   readonly hasHooks: boolean

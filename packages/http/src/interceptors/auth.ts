@@ -1,6 +1,6 @@
 import { type AuthRequest, type AuthStrategy, expected } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
-import { authRefused, MAX_CHALLENGES } from '../auth-refusal'
+import { AuthAttempts } from '../auth-attempts'
 import { HttpError } from '../errors'
 import { redactUrl } from '../redact'
 import { placed } from './order'
@@ -13,16 +13,17 @@ export interface AuthInterceptorOptions {
 }
 
 class AuthHandler extends ResendingHandler {
-  #challenges = 0
-  #request: AuthRequest | undefined
+  /** The request's signing and challenges: the same `AuthAttempts` as the client runs. */
+  readonly #auth: AuthAttempts
 
   constructor(
-    private readonly strategy: AuthStrategy,
+    strategy: AuthStrategy,
     dispatch: (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean,
     private readonly options: Dispatcher.DispatchOptions,
     handler: Dispatcher.DispatchHandler,
   ) {
     super(dispatch, handler)
+    this.#auth = new AuthAttempts(strategy)
   }
 
   /** Applies the strategy (fresh nonces and signatures on every send), then sends. */
@@ -35,44 +36,30 @@ class AuthHandler extends ResendingHandler {
       headers: headersObject(this.options.headers),
       ...(typeof body === 'string' || body instanceof Uint8Array ? { body } : {}),
     }
-    this.#request = request
-    Promise.resolve()
-      .then(() => this.strategy.apply(request))
-      .then(
-        () => this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers }),
-        (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-      )
+    this.#auth.sign(request).then(
+      () => this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers }),
+      (error: unknown) => this.fail(asError(error)),
+    )
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
     const answer = { status, headers }
-    const refused = status === 401 || status === 407 || this.strategy.isRefused?.(answer) === true
-    if (!refused) return undefined
-    const request = this.#request as AuthRequest
-    const refuse = () =>
-      this.fail(
-        authRefused(this.strategy, answer, {
-          method: request.method,
-          url: redactUrl(request.url.href),
-          challenges: this.#challenges,
-        }),
-      )
-    if (this.#challenges >= MAX_CHALLENGES || this.strategy.challenge === undefined) return refuse
-    const challenge = this.strategy.challenge.bind(this.strategy)
+    const auth = this.#auth
+    if (!auth.refuses(answer)) return undefined
     return () => {
-      Promise.resolve()
-        .then(() => challenge(answer, request))
-        .then(
-          (again) => {
-            if (!again) return refuse()
-            this.#challenges += 1
-            this.start()
-          },
-          (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
-        )
+      auth.answer(answer).then(
+        (again) => {
+          if (again) return this.start()
+          const request = auth.signed as AuthRequest
+          this.fail(auth.refusal(answer, request.method, redactUrl(request.url.href)))
+        },
+        (error: unknown) => this.fail(asError(error)),
+      )
     }
   }
 }
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
 /**
  * Any {@link AuthStrategy} as an undici interceptor: credentials applied on every send (so a retry listed after it

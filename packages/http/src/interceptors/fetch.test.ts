@@ -1,10 +1,11 @@
 import { digest, ntlm } from '@fieldkit/auth'
 import { isFieldkitError } from '@fieldkit/core'
 import { digestAuth, flaky, type MockServer, ntlmAuth, retryAfter, serve } from '@fieldkit/mocks'
-import { memoryLogger } from '@fieldkit/testing'
+import { memoryLogger, rejection } from '@fieldkit/testing'
 import { HttpResponse, http } from 'msw'
 import { Agent, type Dispatcher, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createHttpClient } from '../client'
 import { fakeGuard } from '../residency.test-helper'
 import { interceptors } from './index'
 
@@ -101,6 +102,37 @@ describe('interceptors through global fetch and undici.request', () => {
     expect(hits).toBe(3)
   })
 
+  it("with onExhausted: 'error', fails as the client does when retries run out on a status", async () => {
+    const dispatcher = compose(interceptors.retry({ retries: 1, ...fast, onExhausted: 'error' }))
+    const viaFetch = await fetchFailure(fetchWith(`${mock.url}/always-503`, { dispatcher }))
+    const client = createHttpClient({ baseUrl: mock.url, retry: { retries: 1, ...fast }, breaker: false })
+    const viaClient = await rejection(client.request('/always-503'))
+    await client.close()
+    for (const error of [viaFetch, viaClient]) {
+      expect(error).toMatchObject({
+        code: 'FK_HTTP_RETRY_EXHAUSTED',
+        details: {
+          reason: 'attempts',
+          attempts: [
+            { attempt: 1, status: 503 },
+            { attempt: 2, status: 503 },
+          ],
+        },
+      })
+    }
+    // The mock numbers its answers ("request": 2); the rest of the excerpt is the same body, cut the same way.
+    const excerpt = (error: unknown) =>
+      String((error as { details: { bodyExcerpt?: unknown } }).details.bodyExcerpt).replace(/\d+/g, 'n')
+    expect(excerpt(viaFetch)).toContain('temporarily unavailable')
+    expect(excerpt(viaFetch)).toBe(excerpt(viaClient))
+    expect((viaFetch as Error).message.replace(/over [\d.]+ s/, '')).toBe(
+      (viaClient as Error).message.replace(/over [\d.]+ s/, ''),
+    )
+    expect(() => interceptors.retry({ onExhausted: 'throw' as never })).toThrow(
+      expect.objectContaining({ code: 'FK_HTTP_OPTIONS' }),
+    )
+  })
+
   it('pauses every caller of the limiter after one 429 with Retry-After', async () => {
     const quota = interceptors.rateLimit({ perSecond: 1_000 })
     const dispatcher = compose(quota, interceptors.retry(fast))
@@ -186,6 +218,15 @@ describe('interceptors through global fetch and undici.request', () => {
     expect(seen.at(-1)?.authorization).toBe('Bearer tok-fetch-1')
     await (await fetchWith(`${mock.url}/go?to=${encodeURIComponent(`${other}/seen`)}`, { dispatcher })).text()
     expect(seen.at(-1)).toEqual({ path: `localhost:${mock.port}`, authorization: null })
+  })
+
+  it('names the hops of a redirected request in the error of its last hop, as the client does', async () => {
+    const dispatcher = compose(interceptors.retry({ retries: 0, onExhausted: 'error' }), interceptors.redirect())
+    const error = await fetchFailure(fetchWith(`${mock.url}/go?to=/always-503&token=hop-secret-1`, { dispatcher }))
+    expect(error).toMatchObject({
+      code: 'FK_HTTP_RETRY_EXHAUSTED',
+      details: { hops: [`${mock.url}/go?to=/always-503&token=[REDACTED]`, `${mock.url}/always-503`] },
+    })
   })
 
   it('refuses a redirect hop to a residency-denied host before it connects', async () => {

@@ -5,6 +5,7 @@ import {
   type RedirectOptions,
   type ResolvedRedirect,
   resolveRedirect,
+  withHops,
 } from '../redirect-policy'
 import { placed } from './order'
 import { type AnswerDecision, headersObject, ResendingHandler, replayable } from './resending-handler'
@@ -26,6 +27,12 @@ class RedirectHandler extends ResendingHandler {
 
   start(): void {
     this.send(this.#options)
+  }
+
+  /** A failure after a hop was followed names the hops (`details.hops`), as the client's errors do. */
+  protected override onFailure(error: Error): AnswerDecision {
+    if (this.#chain.length < 2) return undefined
+    return () => this.fail(withHops(error, this.#chain) as Error)
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {

@@ -129,8 +129,12 @@ export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
     } else this.#pending = next
   }
 
+  /** Sees the body of an answer that is not passed on (drained); a subclass may keep a little of it. */
+  protected onDrained(_chunk: Buffer): void {}
+
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#pending === undefined) this.handler.onResponseData?.(this.proxy, chunk)
+    else this.onDrained(chunk)
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: Headers): void {

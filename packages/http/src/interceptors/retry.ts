@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { expected } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
-import { RetryBudget } from '../breaker'
 import { HttpError } from '../errors'
+import type { FailureSubject } from '../failures'
 import { type RetryOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
-import { decideErrorRetry, decideStatusRetry, errorCode, type RetryPolicy, retryableRequest } from '../retry-policy'
+import { decideErrorRetry, decideStatusRetry, errorCode, retryableRequest } from '../retry-policy'
+import { RetryRules, RetryRun } from '../retry-run'
 import { placed } from './order'
 import { type AnswerDecision, headerOf, headersObject, ResendingHandler, replayable } from './resending-handler'
 
@@ -12,26 +14,48 @@ import { type AnswerDecision, headerOf, headersObject, ResendingHandler, replaya
 export interface RetryInterceptorOptions extends RetryOptions {
   /** Add a generated `Idempotency-Key` to every POST and PATCH that has none, making it retryable. Default false. */
   idempotencyKeys?: boolean
+  /**
+   * What a request ends with when its retries run out on a retry status (or the retry budget refuses the next one):
+   * `'answer'` (default) passes the last answer on as it is, as fetch code expects (it checks `res.ok`); `'error'`
+   * fails it with `FK_HTTP_RETRY_EXHAUSTED` and the attempts in `details`, as `createHttpClient` does. A network
+   * failure that outlasts its retries is `FK_HTTP_RETRY_EXHAUSTED` either way.
+   */
+  onExhausted?: 'answer' | 'error'
 }
 
-/** State shared by every request through one retry interceptor. */
+/** State shared by every request through one retry interceptor: the policy and budget, the key and exhaustion rules. */
 class RetryState {
-  readonly policy: RetryPolicy
-  readonly budget: RetryBudget | undefined
+  readonly rules: RetryRules
   readonly keys: boolean
+  readonly throws: boolean
   constructor(options: RetryInterceptorOptions) {
-    const { idempotencyKeys, ...retry } = options
-    this.policy = resolveOptions({ retry }).retry
-    this.budget = this.policy.budget === undefined ? undefined : new RetryBudget(this.policy.budget)
+    const { idempotencyKeys, onExhausted, ...retry } = options
+    if (onExhausted !== undefined && onExhausted !== 'answer' && onExhausted !== 'error') {
+      throw new HttpError({
+        code: 'FK_HTTP_OPTIONS',
+        message: `[fieldkit/http] interceptors.retry: ${expected('onExhausted', '"answer" or "error"', onExhausted)}`,
+        hint: 'Fix the option named in the message; the README lists the options of each interceptor',
+      })
+    }
+    this.rules = new RetryRules(resolveOptions({ retry }).retry)
     this.keys = idempotencyKeys === true
+    this.throws = onExhausted === 'error'
   }
 }
 
+/** How much of a last answer's body an exhausted error keeps (its excerpt is cut shorter still, and redacted). */
+const EXCERPT_BYTES = 2048
+
 class RetryHandler extends ResendingHandler {
-  #retriesUsed = 0
+  /** This request's retries, made on its first answer or failure that the policy looks at (a success needs none). */
+  #run: RetryRun | undefined
   readonly #retryable: boolean
   readonly #replayable: boolean
-  readonly #started = performance.now()
+  readonly #started: number
+  #sentAt: number
+  /** The start of the last answer's body, kept only when it ends the request with an error. */
+  #excerpt: Buffer[] | undefined
+  #excerptBytes = 0
 
   constructor(
     private readonly state: RetryState,
@@ -41,87 +65,109 @@ class RetryHandler extends ResendingHandler {
   ) {
     super(dispatch, handler)
     const method = (options.method ?? 'GET').toUpperCase()
-    this.#retryable = retryableRequest(method, headerOf(options.headers, 'idempotency-key') !== undefined, state.policy)
+    const keyed = headerOf(options.headers, 'idempotency-key') !== undefined
+    this.#retryable = retryableRequest(method, keyed, state.rules.policy)
     this.#replayable = replayable(options.body)
-    state.budget?.request(performance.now())
+    this.#started = performance.now()
+    this.#sentAt = this.#started
+    state.rules.request(this.#started)
+  }
+
+  get #retries(): RetryRun {
+    this.#run ??= new RetryRun(this.state.rules, this.#retryable, this.#started)
+    return this.#run
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
+    const policy = this.state.rules.policy
+    if (!policy.statuses.has(status)) return undefined // the common case: not a retry status, passed on as it is
+    const run = this.#retries
     const decision = decideStatusRetry(
       {
         status,
         retryAfter: headers['retry-after'],
-        retryable: this.#retryable && this.#replayable,
-        retriesUsed: this.#retriesUsed,
+        retryable: run.retryable && this.#replayable,
+        retriesUsed: run.retriesUsed,
       },
-      this.state.policy,
+      run.policy,
     )
-    if (decision.retry) return this.#again(decision.delayMs)
-    if (decision.why !== 'too-long') return undefined
-    const retryAfterMs = decision.retryAfterMs ?? 0
-    return () =>
-      this.fail(
-        new HttpError({
-          code: 'FK_HTTP_RATE_LIMITED',
-          message: `[fieldkit/http] ${this.#describe()} answered ${status} asking to retry after ${(retryAfterMs / 1000).toFixed(1)} s, longer than retry.maxRetryAfterMs (${this.state.policy.maxRetryAfterMs} ms)`,
-          hint: 'The service asked for a long pause (quota or maintenance); schedule the work after retryAfterMs, or raise retry.maxRetryAfterMs',
-          status,
-          method: this.options.method,
-          url: this.#url(),
-          details: { retryAfterMs },
-        }),
-      )
+    if (!decision.retry && (decision.why === 'final' || decision.why === 'not-retryable')) return undefined
+    this.#note({ status })
+    if (decision.retry) return this.#again(decision.delayMs, status, undefined)
+    if (decision.why === 'too-long') {
+      const refusal = run.rateLimited(this.#subject(), status, decision.retryAfterMs ?? 0)
+      return () => this.fail(refusal)
+    }
+    return this.#exhausted('attempts', status, undefined)
   }
 
   protected override onFailure(error: Error): AnswerDecision {
+    const run = this.#retries
     const code = errorCode(error)
-    const decision = decideErrorRetry(
-      { code, retryable: this.#retryable, retriesUsed: this.#retriesUsed },
-      this.state.policy,
-    )
-    if (decision.retry && !this.#replayable) {
-      return () =>
-        this.fail(
-          new HttpError({
-            code: 'FK_HTTP_BODY_NOT_REPLAYABLE',
-            message: `[fieldkit/http] ${this.#describe()} failed with ${code}, and its body is a stream that cannot be sent again`,
-            hint: 'Send the body as a string or a buffer so that it can be retried, or retry the whole operation yourself',
-            method: this.options.method,
-            url: this.#url(),
-            cause: error,
-            details: { error: code },
-          }),
-        )
-    }
-    if (decision.retry) return this.#again(decision.delayMs)
-    if (decision.why !== 'attempts' || this.#retriesUsed === 0) return undefined
+    const decision = decideErrorRetry({ code, retryable: run.retryable, retriesUsed: run.retriesUsed }, run.policy)
+    if (decision.retry && !this.#replayable) return () => this.fail(this.#notReplayable(code, error))
+    if (!decision.retry && (decision.why !== 'attempts' || run.policy.retries === 0)) return undefined
+    this.#note({ error: code })
+    if (decision.retry) return this.#again(decision.delayMs, undefined, error)
+    return () => this.fail(run.exhausted(this.#subject(), { reason: 'attempts', cause: error }))
+  }
+
+  /** Records the attempt that just ended (its number and duration) for the policy and the errors. */
+  #note(what: { status: number } | { error: string }): void {
+    const run = this.#retries
+    run.record({
+      attempt: run.retriesUsed + 1,
+      ...what,
+      durationMs: Math.round((performance.now() - this.#sentAt) * 100) / 100,
+    })
+  }
+
+  /** The retry, after its wait; when the budget refuses it, the exhaustion rule of this interceptor. */
+  #again(delayMs: number, status: number | undefined, cause: Error | undefined): AnswerDecision {
+    if (this.#retries.take(performance.now(), delayMs) === 'budget') return this.#exhausted('budget', status, cause)
     return () =>
-      this.fail(
-        new HttpError({
-          code: 'FK_HTTP_RETRY_EXHAUSTED',
-          message: `[fieldkit/http] ${this.#describe()} failed with ${code} after ${this.#retriesUsed + 1} attempts over ${((performance.now() - this.#started) / 1000).toFixed(1)} s`,
-          hint: 'The endpoint kept failing; check the service status, or raise retry.retries',
-          method: this.options.method,
-          url: this.#url(),
-          cause: error,
-          details: { error: code, attempts: this.#retriesUsed + 1 },
-        }),
-      )
+      this.after(delayMs, () => {
+        this.#sentAt = performance.now()
+        this.send(this.options)
+      })
   }
 
-  #again(delayMs: number): AnswerDecision {
-    const budget = this.state.budget
-    if (budget !== undefined && !budget.tryRetry(performance.now())) return undefined
-    this.#retriesUsed += 1
-    return () => this.after(delayMs, () => this.send(this.options))
+  /**
+   * No retry left: on an answer, passed on (`'answer'`) or failed once its body is in (the error carries a redacted
+   * excerpt of it, as the client's does); on a network failure, always failed.
+   */
+  #exhausted(reason: 'attempts' | 'budget', status: number | undefined, cause: Error | undefined): AnswerDecision {
+    if (cause === undefined && !this.state.throws) return undefined
+    if (cause === undefined) this.#excerpt = []
+    return () => {
+      const body = this.#excerpt === undefined ? undefined : Buffer.concat(this.#excerpt)
+      this.fail(this.#retries.exhausted(this.#subject(), { reason, status, cause, body }))
+    }
   }
 
-  #url(): string {
-    return redactUrl(`${this.options.origin ?? ''}${this.options.path}`)
+  protected override onDrained(chunk: Buffer): void {
+    const excerpt = this.#excerpt
+    if (excerpt === undefined || this.#excerptBytes >= EXCERPT_BYTES) return
+    excerpt.push(chunk.subarray(0, EXCERPT_BYTES - this.#excerptBytes))
+    this.#excerptBytes += chunk.length
   }
 
-  #describe(): string {
-    return `${this.options.method} ${this.#url()}`
+  #notReplayable(code: string, cause: Error): HttpError {
+    const { method, url } = this.#subject()
+    return new HttpError({
+      code: 'FK_HTTP_BODY_NOT_REPLAYABLE',
+      message: `[fieldkit/http] ${method} ${url()} failed with ${code}, and its body is a stream that cannot be sent again`,
+      hint: 'Send the body as a string or a buffer so that it can be retried, or retry the whole operation yourself',
+      method,
+      url: url(),
+      cause,
+      details: { error: code },
+    })
+  }
+
+  #subject(): FailureSubject {
+    const url = redactUrl(`${this.options.origin ?? ''}${this.options.path}`)
+    return { method: String(this.options.method), url: () => url }
   }
 }
 
@@ -129,8 +175,10 @@ class RetryHandler extends ResendingHandler {
  * Retries as the client does, as an undici interceptor: idempotent methods (and POST/PATCH with an
  * `Idempotency-Key`) on the retry statuses and on network errors, waiting the `Retry-After` (seconds or date) or
  * full-jitter backoff, within a retry budget; a `Retry-After` beyond `maxRetryAfterMs` fails with
- * `FK_HTTP_RATE_LIMITED`. When retries run out on a status, the last answer is passed on as it is (fetch code
- * checks `res.ok`); on a network error, `FK_HTTP_RETRY_EXHAUSTED`. A stream body (fetch's own bodies are streams) is
+ * `FK_HTTP_RATE_LIMITED`. The retries are kept by the same `RetryRun` as the client's and fail with the same errors.
+ * When retries run out on a status, the last answer is passed on as it is (fetch code checks `res.ok`), or, with
+ * `onExhausted: 'error'`, fails with `FK_HTTP_RETRY_EXHAUSTED` as in the client; on a network error,
+ * `FK_HTTP_RETRY_EXHAUSTED`. A stream body (fetch's own bodies are streams) is
  * sent once: a failure that would be retried gives `FK_HTTP_BODY_NOT_REPLAYABLE`. List it outermost of the
  * resilience interceptors (after auth, rate limit and breaker), so that each retry goes through them again.
  *

@@ -1,8 +1,8 @@
 import type { ErrorDetail, TextRedactor } from '@fieldkit/core'
-import { HttpError } from '../errors'
-import type { AttemptOutcome, ResolvedOptions } from '../options'
-import { bodyExcerpt } from '../redact'
-import { RETRYABLE_ERRORS } from '../retry-policy'
+import { HttpError } from './errors'
+import type { AttemptOutcome, ResolvedOptions } from './options'
+import { bodyExcerpt } from './redact'
+import { RETRYABLE_ERRORS } from './retry-policy'
 
 /** How long, in the words of a message. */
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
