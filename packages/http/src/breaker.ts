@@ -72,6 +72,14 @@ export class CircuitBreaker {
     if (calls >= this.options.minimumCalls && failures / calls >= this.options.failureRatio) this.open(now)
   }
 
+  /**
+   * After a probe that decided nothing (the caller stopped it, or Fieldkit refused it before an answer): its place
+   * is given back, and the circuit stays half-open for the next probe.
+   */
+  release(): void {
+    if (this.probes > 0) this.probes -= 1
+  }
+
   /** How many times this circuit opened. */
   get openings(): number {
     return this.opened

@@ -40,4 +40,19 @@ describe('the breakers per origin (Breakers), without sockets', () => {
     expect(erp.state).toBe('closed')
     expect(breakers.admit(erp, 1_006)).toBe(false)
   })
+
+  it('lets a probe the caller stopped, or Fieldkit refused, decide nothing: the circuit stays half-open for the next', () => {
+    const breakers = new Breakers(config)
+    const erp = breakers.for('https://erp.example')
+    Breakers.answered(erp, 500, false, 0)
+    Breakers.answered(erp, 500, false, 1)
+    expect(breakers.admit(erp, 1_001)).toBe(true) // a probe …
+    Breakers.failed(erp, false, true, 1_002) // … the caller aborted (or residency refused): no answer from the service
+    expect(erp.state).toBe('half-open')
+    expect(erp.openings).toBe(1)
+    expect(breakers.admit(erp, 1_003)).toBe(true) // the next request probes
+    Breakers.failed(erp, true, true, 1_004) // and the service fails it
+    expect(erp.state).toBe('open')
+    expect(erp.openings).toBe(2)
+  })
 })

@@ -52,11 +52,12 @@ export class Breakers {
 
   /**
    * Records an admitted attempt that got no answer. `service` says whether the failure was the service's (a network
-   * error or timeout) — the caller's abort and Fieldkit's own refusals (residency, size, quota) are not, and then only
-   * a probe is released, without counting.
+   * error or timeout) — the caller's abort and Fieldkit's own refusals (residency, size, quota) are not: they are not
+   * counted, and a probe among them is released without deciding, so the circuit stays half-open for the next one.
    */
   static failed(circuit: CircuitBreaker, service: boolean, probe: boolean, now: number = performance.now()): void {
-    if (service || probe) circuit.record(now, service, probe)
+    if (service) circuit.record(now, true, probe)
+    else if (probe) circuit.release()
   }
 
   /** Each origin's state, openings and (while open) time to the next probe, as `stats().breakers` shows them. */
