@@ -5,7 +5,7 @@ import { createGuard, definePolicy } from '@fieldkit/residency'
 import axios from 'axios'
 import got from 'got'
 import pRetry from 'p-retry'
-import { Agent, request } from 'undici'
+import { Agent, type Dispatcher, request } from 'undici'
 import { type Contender, compare } from './harness'
 import { baselineClient, baselineHttp, publishedHttp } from './http-baseline'
 
@@ -153,6 +153,20 @@ async function interceptorCpu(url: string): Promise<void> {
       ['fetch(url, { dispatcher: agent })', load(viaFetch(plainAgent), CONCURRENT, IN_FLIGHT)],
       ['fetch(url, { dispatcher: agent.compose(…) })', load(viaFetch(composed), CONCURRENT, IN_FLIGHT)],
       1.1,
+    )
+    // What a createHttpClient built as agent.compose(…) would start from (docs/decisions/http-interceptors.md, "What
+    // is left"): the same three layers under agent.request, against the client's 1.15× budget, before anything the
+    // client adds (base URL, stats, hooks, whole-body reads, timeouts).
+    const viaRequest = (agent: Dispatcher) => async () => {
+      const { statusCode, body } = await agent.request({ origin: url, path, method: 'GET' })
+      if (statusCode !== 200) throw new Error(`HTTP ${statusCode}`)
+      return body.json()
+    }
+    await pairedCpu(
+      `agent.request through interceptors (rateLimit 1M/s + breaker + retry) vs plain agent.request, ${IN_FLIGHT} in flight`,
+      ['agent.request({ origin, path })', load(viaRequest(plainAgent), CONCURRENT, IN_FLIGHT)],
+      ['agent.compose(…).request({ origin, path })', load(viaRequest(composed), CONCURRENT, IN_FLIGHT)],
+      1.15,
     )
   } finally {
     await Promise.allSettled([client.close(), formAgent.close(), plainAgent.close(), quota.limiter.close()])
