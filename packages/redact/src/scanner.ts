@@ -31,7 +31,16 @@ import {
 } from './detectors/national-ids'
 import { ipv4, ipv6, urlCredentials } from './detectors/network'
 import { card, ibanAt } from './detectors/payment'
-import { awsAccessKey, bearer, jwtAt, keyValue, pem, providerToken, secretKeyBySuffix } from './detectors/secrets'
+import {
+  awsAccessKey,
+  bearer,
+  jwtAt,
+  keyValue,
+  PROVIDER_TOKEN_STARTS,
+  pem,
+  providerToken,
+  secretKeyBySuffix,
+} from './detectors/secrets'
 import type { DetectorKind } from './kinds'
 import {
   CONTEXT_WINDOW,
@@ -74,29 +83,47 @@ function joinedWord(t: string, i: number): boolean {
 
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
+const UPPERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+const LETTERS = `${UPPERS}${UPPERS.toLowerCase()}`
+
 /**
  * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`, `ghp_…`), each with the
- * letters that can start what it finds and whether what it finds has a digit among its first three characters
- * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`); compiled into first-letter tables, one for words
- * of that shape and one for the rest (most words of prose), so a word meets only the detectors that can match it.
- * Each returns an end, or 0.
+ * first two characters that can start what it finds (`firsts/seconds`: any of the first, then any of the second;
+ * several such pairs apart by spaces), and whether what it finds has a digit among its first three characters
+ * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`). They are compiled into one table keyed by the first
+ * two characters, so a word meets only the detectors that can match it, and most words of prose none. Each returns
+ * an end, or 0.
  */
 const WORD_MATCHERS: readonly (readonly [WordMatcher, string, 'code' | 'any'])[] = [
-  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'code'],
-  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz', 'code'],
-  [nieAt, 'XYZxyz', 'code'],
-  [jwtAt, 'e', 'any'],
-  [awsAccessKey, 'A', 'any'],
-  [providerToken, 'gsrxA', 'any'],
+  [ibanAt, `${LETTERS}/${LETTERS}`, 'code'], // DE89…, de89…
+  [ninoAt, `ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz/${LETTERS}`, 'code'], // AB123456C
+  [nieAt, 'XYZxyz/0123456789', 'code'], // X1234567L
+  [jwtAt, 'e/y', 'any'], // eyJ…
+  [awsAccessKey, `A/${UPPERS}`, 'any'], // AKIA…
+  [providerToken, PROVIDER_TOKEN_STARTS, 'any'], // ghp_…, github_pat_…, sk_live_…, xoxb-…, AIza…
 ]
-const startsTable = (code: boolean): readonly (readonly WordMatcher[])[] =>
-  Array.from({ length: 128 }, (_, c) =>
-    WORD_MATCHERS.filter(
-      ([, starts, shape]) => starts.includes(String.fromCharCode(c)) && (code || shape === 'any'),
-    ).map(([match]) => match),
-  )
-const CODE_WORD_STARTS = startsTable(true)
-const WORD_STARTS = startsTable(false)
+/** Bit `m` set: WORD_MATCHERS[m] can match a word starting with `c0 c1`, at `c0 * 128 + c1`. */
+const WORD_STARTS = new Uint8Array(128 * 128)
+WORD_MATCHERS.forEach(([, starts], m) => {
+  for (const pair of starts.split(' ')) {
+    const [firsts = '', seconds = ''] = pair.split('/')
+    for (let i = 0; i < firsts.length; i++) {
+      for (let j = 0; j < seconds.length; j++) {
+        const at = firsts.charCodeAt(i) * 128 + seconds.charCodeAt(j)
+        WORD_STARTS[at] = (WORD_STARTS[at] as number) | (1 << m)
+      }
+    }
+  }
+})
+/** The bits of the matchers that words of any shape meet (the rest need a code-shaped word). */
+const ANY_SHAPE = WORD_MATCHERS.reduce((bits, [, , shape], m) => (shape === 'any' ? bits | (1 << m) : bits), 0)
+/** The matchers of each set of bits, in table order. */
+const WORD_LISTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 1 << WORD_MATCHERS.length }, (_, bits) =>
+  WORD_MATCHERS.filter((_, m) => (bits & (1 << m)) !== 0).map(([match]) => match),
+)
+/** The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. */
+const TRIGGERS = new Uint8Array(128)
+for (const ch of '@+%(:-') TRIGGERS[ch.charCodeAt(0)] = 1
 
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
@@ -226,8 +253,10 @@ class Scanner implements Pass {
         }
         continue
       }
-      const r = this.trigger(c, i)
-      i = r > 0 ? r : i + 1
+      if (c < 128 && TRIGGERS[c] === 1) {
+        const r = this.trigger(c, i)
+        i = r > 0 ? r : i + 1
+      } else i++
     }
   }
 
@@ -543,10 +572,17 @@ class Scanner implements Pass {
     let h = t.charCodeAt(s) | 32
     for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
       h = (Math.imul(h, 31) + (c | 32)) | 0
-    const code = e - s === 2 || isDigit(t.charCodeAt(s + 1)) || isDigit(t.charCodeAt(s + 2))
-    for (const match of (code ? CODE_WORD_STARTS : WORD_STARTS)[t.charCodeAt(s)] as readonly WordMatcher[]) {
-      const r = match(this, s, e)
-      if (r > 0) return r
+    const c1 = t.charCodeAt(s + 1)
+    if (c1 < 128) {
+      const code = e - s === 2 || isDigit(c1) || isDigit(t.charCodeAt(s + 2))
+      const bits = (WORD_STARTS[t.charCodeAt(s) * 128 + c1] as number) & (code ? 255 : ANY_SHAPE)
+      if (bits !== 0) {
+        const matchers = WORD_LISTS[bits] as readonly WordMatcher[]
+        for (let m = 0; m < matchers.length; m++) {
+          const r = (matchers[m] as WordMatcher)(this, s, e)
+          if (r > 0) return r
+        }
+      }
     }
     if (this.on.ip && e - s <= 4 && t.charCodeAt(e) === 58) {
       let hex = true

@@ -280,6 +280,10 @@ const PROVIDER_PREFIXES: readonly (readonly [string, number])[] = [
   ['xapp-', 20],
   ['AIza', 39], // Google API keys: `AIza` and 35 characters
 ]
+/** The first two characters of the prefixes (`g/h g/i s/k …`): the words the scanner offers to `providerToken`. */
+export const PROVIDER_TOKEN_STARTS = [
+  ...new Set(PROVIDER_PREFIXES.map(([prefix]) => `${prefix.charAt(0)}/${prefix.charAt(1)}`)),
+].join(' ')
 
 /**
  * A provider token by its published prefix, wherever it stands (`GITHUB_TOKEN=ghp_…`, a bare `sk_live_…`): GitHub,
