@@ -58,20 +58,24 @@ export { type Enabled, noContext, type RawFinding, type ScanContext } from './pa
 export { secretKindOfKey }
 
 /**
- * The detectors of number candidates, in the order they are asked, each with the fewest digits it can accept (a
- * candidate with fewer is not offered to it): the first that adds a finding wins. Addresses and dates first (their
- * shapes are strict), then national IDs and cards by checksum, phones last.
+ * The detectors of number candidates, in the order they are asked, each with the fewest and the most digits it can
+ * accept (a candidate outside is not offered to it): the first that adds a finding wins. Addresses and dates first
+ * (their shapes are strict), then national IDs and cards by checksum, phones last.
  */
-const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number])[] = [
-  [ipv4, 4],
-  [numericDob, 4],
-  [phoneByKey, 8],
-  [ssnGrouped, 9],
-  [card, 13],
-  [aadhaar, 12],
-  [singleGroupId, 9],
-  [phone, 8],
+const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number, number])[] = [
+  [ipv4, 4, 12],
+  [numericDob, 4, 8],
+  [phoneByKey, 8, Number.POSITIVE_INFINITY],
+  [ssnGrouped, 9, 9],
+  [card, 13, 19],
+  [aadhaar, 12, 12],
+  [singleGroupId, 9, 11],
+  [phone, 8, Number.POSITIVE_INFINITY],
 ]
+/** The number detectors a candidate of `nd` digits meets, at `min(nd, 20)` (20: twenty digits or more). */
+const MATCHERS_BY_DIGITS: readonly (readonly NumberMatcher[])[] = Array.from({ length: 21 }, (_, nd) =>
+  NUMBER_MATCHERS.filter(([, fewest, most]) => nd >= fewest && nd <= most).map(([match]) => match),
+)
 const FEWEST_DIGITS = 4
 
 /** A word of letters only (`Office`, `Fax`) starts at `i`: a label joined to a number, not a UUID's next group. */
@@ -490,7 +494,8 @@ class Scanner implements Pass {
     if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
     if ((after === 45 || after === 47) && joinedWord(t, end + 1) && phone(this, c)) return end
     if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
-    for (const [match, fewest] of NUMBER_MATCHERS) if (c.nd >= fewest && match(this, c)) return end
+    const matchers = MATCHERS_BY_DIGITS[c.nd < 20 ? c.nd : 20] as readonly NumberMatcher[]
+    for (let m = 0; m < matchers.length; m++) if ((matchers[m] as NumberMatcher)(this, c)) return end
     return 0
   }
 
