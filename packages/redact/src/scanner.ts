@@ -12,6 +12,7 @@ import { ALNUM, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, wordLike 
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
+  CONTEXT_SHAPES,
   Ctx,
   contextOf,
   HYPHEN_HASHES,
@@ -494,7 +495,7 @@ class Scanner implements Pass {
     if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
     if ((after === 45 || after === 47) && joinedWord(t, end + 1) && phone(this, c)) return end
     if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
-    const matchers = MATCHERS_BY_DIGITS[c.nd < 20 ? c.nd : 20] as readonly NumberMatcher[]
+    const matchers = MATCHERS_BY_DIGITS[Math.min(c.nd, 20)] as readonly NumberMatcher[]
     for (let m = 0; m < matchers.length; m++) if ((matchers[m] as NumberMatcher)(this, c)) return end
     return 0
   }
@@ -574,9 +575,7 @@ class Scanner implements Pass {
   private word(s: number): number {
     const t = this.t
     let e = s + 1
-    let h = t.charCodeAt(s) | 32
-    for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
-      h = (Math.imul(h, 31) + (c | 32)) | 0
+    while ((cls(t.charCodeAt(e)) & WORD) !== 0) e++
     const c1 = t.charCodeAt(s + 1)
     if (c1 < 128) {
       const code = e - s === 2 || isDigit(c1) || isDigit(t.charCodeAt(s + 2))
@@ -597,8 +596,10 @@ class Scanner implements Pass {
         if (r !== 0) return Math.abs(r)
       }
     }
-    if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h))) {
-      return this.context(s, e, h)
+    if (e - s < 64 && CONTEXT_SHAPES[(t.charCodeAt(s) | 32) * 64 + e - s] === 1) {
+      const h = wordHash(t, s, e)
+      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h)))
+        return this.context(s, e, h)
     }
     if (this.on.secret && secretKeyBySuffix(t, s, e)) return keyValue(this, s, e, Ctx.SecretKey)
     return e
