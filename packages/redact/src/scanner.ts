@@ -5,9 +5,10 @@
 // group, so every character is read a bounded number of times: the scan is linear in the input, whatever the input.
 //
 // The pass routes; the families decide. At a digit the pass reads the digit groups once and offers each reading
-// (all groups, then one fewer, …) to NUMBER_MATCHERS in order; at a letter it hashes the word once and offers it to
-// the word matchers and the context-word table; at `@`, `+`, `(`, `:` and `-` it calls the one family that such a
-// character can start. A new format is a change in its family's file; a new family is one line in a table here.
+// (all groups, then one fewer, …) to the NUMBER_MATCHERS its digit count allows, in order; at a letter it offers the
+// word to the word matchers its first two characters can start, and hashes it for the context-word table only when
+// a context word has its first letter and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
+// a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
 import { ALNUM, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
