@@ -79,7 +79,14 @@ const CONTEXT_BY_HASH = new Map<number, [string, Ctx][]>()
 export const HYPHEN_HASHES = new Set<number>()
 // A 4096-bit filter in front of the set: most words are turned away by one array read.
 export const CONTEXT_FILTER = new Uint8Array(4096)
+/**
+ * First letter (lowercased) and length (< 64) of every context word and of the first part of a hyphenated one, at
+ * `first * 64 + length`: a word of another shape is no context word, and is never hashed.
+ */
+export const CONTEXT_SHAPES = new Uint8Array(128 * 64)
 for (const [w, ctx] of CONTEXT) {
+  const first = w.indexOf('-') > 0 ? w.slice(0, w.indexOf('-')) : w
+  CONTEXT_SHAPES[(w.charCodeAt(0) | 32) * 64 + first.length] = 1
   const h = wordHash(w, 0, w.length)
   CONTEXT_HASHES.add(h)
   CONTEXT_FILTER[h & 4095] = 1

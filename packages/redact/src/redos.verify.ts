@@ -41,6 +41,9 @@ const ADVERSARIAL: Record<string, (size: number) => string> = {
   'double quotes': (z) => fill('"', z),
   'nested quotes': (z) => fill('"\\"\'', z),
   'password= repeated': (z) => fill('password="', z),
+  // An unquoted value whose `,` `;` `)` each look ahead for the next `key=` pair (a key just short of the limit).
+  'separators before long keys': (z) => `password=${fill(`,${'k'.repeat(47)};${'k'.repeat(47)})`, z - 9)}`,
+  'pairs inside one value': (z) => fill('password=a,b=c;d=e)', z),
   'authorization headers': (z) => fill('Authorization: ', z),
   'bearer repeated': (z) => fill('Bearer ', z),
   colons: (z) => fill(':', z),

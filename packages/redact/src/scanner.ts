@@ -5,13 +5,15 @@
 // group, so every character is read a bounded number of times: the scan is linear in the input, whatever the input.
 //
 // The pass routes; the families decide. At a digit the pass reads the digit groups once and offers each reading
-// (all groups, then one fewer, …) to NUMBER_MATCHERS in order; at a letter it hashes the word once and offers it to
-// the word matchers and the context-word table; at `@`, `+`, `(`, `:` and `-` it calls the one family that such a
-// character can start. A new format is a change in its family's file; a new family is one line in a table here.
+// (all groups, then one fewer, …) to the NUMBER_MATCHERS its digit count allows, in order; at a letter it offers the
+// word to the word matchers its first two characters can start, and hashes it for the context-word table only when
+// a context word has its first letter and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
+// a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
 import { ALNUM, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
+  CONTEXT_SHAPES,
   Ctx,
   contextOf,
   HYPHEN_HASHES,
@@ -31,7 +33,16 @@ import {
 } from './detectors/national-ids'
 import { ipv4, ipv6, urlCredentials } from './detectors/network'
 import { card, ibanAt } from './detectors/payment'
-import { awsAccessKey, bearer, jwtAt, keyValue, pem, providerToken, secretKeyBySuffix } from './detectors/secrets'
+import {
+  awsAccessKey,
+  bearer,
+  jwtAt,
+  keyValue,
+  PROVIDER_TOKEN_STARTS,
+  pem,
+  providerToken,
+  secretKeyBySuffix,
+} from './detectors/secrets'
 import type { DetectorKind } from './kinds'
 import {
   CONTEXT_WINDOW,
@@ -49,20 +60,24 @@ export { type Enabled, noContext, type RawFinding, type ScanContext } from './pa
 export { secretKindOfKey }
 
 /**
- * The detectors of number candidates, in the order they are asked, each with the fewest digits it can accept (a
- * candidate with fewer is not offered to it): the first that adds a finding wins. Addresses and dates first (their
- * shapes are strict), then national IDs and cards by checksum, phones last.
+ * The detectors of number candidates, in the order they are asked, each with the fewest and the most digits it can
+ * accept (a candidate outside is not offered to it): the first that adds a finding wins. Addresses and dates first
+ * (their shapes are strict), then national IDs and cards by checksum, phones last.
  */
-const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number])[] = [
-  [ipv4, 4],
-  [numericDob, 4],
-  [phoneByKey, 8],
-  [ssnGrouped, 9],
-  [card, 13],
-  [aadhaar, 12],
-  [singleGroupId, 9],
-  [phone, 8],
+const NUMBER_MATCHERS: readonly (readonly [NumberMatcher, number, number])[] = [
+  [ipv4, 4, 12],
+  [numericDob, 4, 8],
+  [phoneByKey, 8, Number.POSITIVE_INFINITY],
+  [ssnGrouped, 9, 9],
+  [card, 13, 19],
+  [aadhaar, 12, 12],
+  [singleGroupId, 9, 11],
+  [phone, 8, Number.POSITIVE_INFINITY],
 ]
+/** The number detectors a candidate of `nd` digits meets, at `min(nd, 20)` (20: twenty digits or more). */
+const MATCHERS_BY_DIGITS: readonly (readonly NumberMatcher[])[] = Array.from({ length: 21 }, (_, nd) =>
+  NUMBER_MATCHERS.filter(([, fewest, most]) => nd >= fewest && nd <= most).map(([match]) => match),
+)
 const FEWEST_DIGITS = 4
 
 /** A word of letters only (`Office`, `Fax`) starts at `i`: a label joined to a number, not a UUID's next group. */
@@ -74,29 +89,47 @@ function joinedWord(t: string, i: number): boolean {
 
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
+const UPPERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+const LETTERS = `${UPPERS}${UPPERS.toLowerCase()}`
+
 /**
  * Detectors of a word that starts with a letter (`DE89…`, `AB123456C`, `eyJ…`, `AKIA…`, `ghp_…`), each with the
- * letters that can start what it finds and whether what it finds has a digit among its first three characters
- * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`); compiled into first-letter tables, one for words
- * of that shape and one for the rest (most words of prose), so a word meets only the detectors that can match it.
- * Each returns an end, or 0.
+ * first two characters that can start what it finds (`firsts/seconds`: any of the first, then any of the second;
+ * several such pairs apart by spaces), and whether what it finds has a digit among its first three characters
+ * (`DE89`, `AB12`, `X123`) or is two letters alone (`AB 12 …`). They are compiled into one table keyed by the first
+ * two characters, so a word meets only the detectors that can match it, and most words of prose none. Each returns
+ * an end, or 0.
  */
 const WORD_MATCHERS: readonly (readonly [WordMatcher, string, 'code' | 'any'])[] = [
-  [ibanAt, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 'code'],
-  [ninoAt, 'ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz', 'code'],
-  [nieAt, 'XYZxyz', 'code'],
-  [jwtAt, 'e', 'any'],
-  [awsAccessKey, 'A', 'any'],
-  [providerToken, 'gsrxA', 'any'],
+  [ibanAt, `${LETTERS}/${LETTERS}`, 'code'], // DE89…, de89…
+  [ninoAt, `ABCEGHJKLMNOPRSTWXYZabceghjklmnoprstwxyz/${LETTERS}`, 'code'], // AB123456C
+  [nieAt, 'XYZxyz/0123456789', 'code'], // X1234567L
+  [jwtAt, 'e/y', 'any'], // eyJ…
+  [awsAccessKey, `A/${UPPERS}`, 'any'], // AKIA…
+  [providerToken, PROVIDER_TOKEN_STARTS, 'any'], // ghp_…, github_pat_…, sk_live_…, xoxb-…, AIza…
 ]
-const startsTable = (code: boolean): readonly (readonly WordMatcher[])[] =>
-  Array.from({ length: 128 }, (_, c) =>
-    WORD_MATCHERS.filter(
-      ([, starts, shape]) => starts.includes(String.fromCharCode(c)) && (code || shape === 'any'),
-    ).map(([match]) => match),
-  )
-const CODE_WORD_STARTS = startsTable(true)
-const WORD_STARTS = startsTable(false)
+/** Bit `m` set: WORD_MATCHERS[m] can match a word starting with `c0 c1`, at `c0 * 128 + c1`. */
+const WORD_STARTS = new Uint8Array(128 * 128)
+WORD_MATCHERS.forEach(([, starts], m) => {
+  for (const pair of starts.split(' ')) {
+    const [firsts = '', seconds = ''] = pair.split('/')
+    for (let i = 0; i < firsts.length; i++) {
+      for (let j = 0; j < seconds.length; j++) {
+        const at = firsts.charCodeAt(i) * 128 + seconds.charCodeAt(j)
+        WORD_STARTS[at] = (WORD_STARTS[at] as number) | (1 << m)
+      }
+    }
+  }
+})
+/** The bits of the matchers that words of any shape meet (the rest need a code-shaped word). */
+const ANY_SHAPE = WORD_MATCHERS.reduce((bits, [, , shape], m) => (shape === 'any' ? bits | (1 << m) : bits), 0)
+/** The matchers of each set of bits, in table order. */
+const WORD_LISTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 1 << WORD_MATCHERS.length }, (_, bits) =>
+  WORD_MATCHERS.filter((_, m) => (bits & (1 << m)) !== 0).map(([match]) => match),
+)
+/** The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. */
+const TRIGGERS = new Uint8Array(128)
+for (const ch of '@+%(:-') TRIGGERS[ch.charCodeAt(0)] = 1
 
 const MAX_GROUPS = 8
 const MAX_GROUP_DIGITS = 19
@@ -226,8 +259,10 @@ class Scanner implements Pass {
         }
         continue
       }
-      const r = this.trigger(c, i)
-      i = r > 0 ? r : i + 1
+      if (c < 128 && TRIGGERS[c] === 1) {
+        const r = this.trigger(c, i)
+        i = r > 0 ? r : i + 1
+      } else i++
     }
   }
 
@@ -461,7 +496,8 @@ class Scanner implements Pass {
     if (after === 58 && isDigit(next)) return ipv4(this, c) ? end : 0
     if ((after === 45 || after === 47) && joinedWord(t, end + 1) && phone(this, c)) return end
     if (after === 45 && (cls(next) & ALNUM) !== 0) return 0 // inside a UUID or a part number
-    for (const [match, fewest] of NUMBER_MATCHERS) if (c.nd >= fewest && match(this, c)) return end
+    const matchers = MATCHERS_BY_DIGITS[Math.min(c.nd, 20)] as readonly NumberMatcher[]
+    for (let m = 0; m < matchers.length; m++) if ((matchers[m] as NumberMatcher)(this, c)) return end
     return 0
   }
 
@@ -540,13 +576,18 @@ class Scanner implements Pass {
   private word(s: number): number {
     const t = this.t
     let e = s + 1
-    let h = t.charCodeAt(s) | 32
-    for (let c = t.charCodeAt(e); c < 128 && (cls(c) & WORD) !== 0; c = t.charCodeAt(++e))
-      h = (Math.imul(h, 31) + (c | 32)) | 0
-    const code = e - s === 2 || isDigit(t.charCodeAt(s + 1)) || isDigit(t.charCodeAt(s + 2))
-    for (const match of (code ? CODE_WORD_STARTS : WORD_STARTS)[t.charCodeAt(s)] as readonly WordMatcher[]) {
-      const r = match(this, s, e)
-      if (r > 0) return r
+    while ((cls(t.charCodeAt(e)) & WORD) !== 0) e++
+    const c1 = t.charCodeAt(s + 1)
+    if (c1 < 128) {
+      const code = e - s === 2 || isDigit(c1) || isDigit(t.charCodeAt(s + 2))
+      const bits = (WORD_STARTS[t.charCodeAt(s) * 128 + c1] as number) & (code ? 255 : ANY_SHAPE)
+      if (bits !== 0) {
+        const matchers = WORD_LISTS[bits] as readonly WordMatcher[]
+        for (let m = 0; m < matchers.length; m++) {
+          const r = (matchers[m] as WordMatcher)(this, s, e)
+          if (r > 0) return r
+        }
+      }
     }
     if (this.on.ip && e - s <= 4 && t.charCodeAt(e) === 58) {
       let hex = true
@@ -556,8 +597,10 @@ class Scanner implements Pass {
         if (r !== 0) return Math.abs(r)
       }
     }
-    if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h))) {
-      return this.context(s, e, h)
+    if (e - s < 64 && CONTEXT_SHAPES[(t.charCodeAt(s) | 32) * 64 + e - s] === 1) {
+      const h = wordHash(t, s, e)
+      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h)))
+        return this.context(s, e, h)
     }
     if (this.on.secret && secretKeyBySuffix(t, s, e)) return keyValue(this, s, e, Ctx.SecretKey)
     return e

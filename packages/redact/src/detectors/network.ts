@@ -54,7 +54,7 @@ export function ipv6(p: Pass, s: number): number {
     while (zoneEnd < n && zoneEnd - j < 16 && (cls(t.charCodeAt(zoneEnd)) & WORD) !== 0) zoneEnd++
   }
   if (wordLike(t.charCodeAt(zoneEnd))) return 0
-  if (!ipv6Valid(t.slice(s, end))) {
+  if (!ipv6Valid(t, s, end)) {
     // A failed colon-run (a time, a MAC address, `::ffff:256.0.0.1`, `2001::db8::1`) is skipped whole, so no
     // part of it is re-read as an IPv4 address or as a valid-looking IPv6 tail.
     const run = t.slice(s, end)
@@ -66,24 +66,58 @@ export function ipv6(p: Pass, s: number): number {
 
 const isUserinfo = (c: number): boolean =>
   c > 32 && c !== 47 && c !== 64 && c !== 58 && c !== 63 && c !== 35 && c !== 34 && c !== 39 && c !== 60 && c !== 62
-/** RFC 4291 text form: eight groups, or fewer with one `::`, the last two may be an IPv4 address. */
-function ipv6Valid(s: string): boolean {
-  if (s === '::' || s.length < 3) return false
-  const dbl = s.indexOf('::')
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return false
-  const partsOf = (x: string): string[] => (x === '' ? [] : x.split(':'))
-  const head = dbl >= 0 ? partsOf(s.slice(0, dbl)) : partsOf(s)
-  const tail = dbl >= 0 ? partsOf(s.slice(dbl + 2)) : []
-  const all = [...head, ...tail]
-  let groups = all.length
-  for (let i = 0; i < all.length; i++) {
-    const p = all[i] as string
-    if (p.includes('.')) {
-      if (i !== all.length - 1) return false
-      const o = p.split('.')
-      if (o.length !== 4 || !o.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255)) return false
-      groups++
-    } else if (!/^[0-9A-Fa-f]{1,4}$/.test(p)) return false
+/**
+ * RFC 4291 text form of `t[s, e)` (hex digits, colons and dots only): eight groups, or fewer with one `::`; the last
+ * two may be an IPv4 address. Read by char codes: no string is made.
+ */
+function ipv6Valid(t: string, s: number, e: number): boolean {
+  if (e - s < 3) return false
+  let groups = 0
+  let dbl = false
+  let i = s
+  if (t.charCodeAt(i) === 58) {
+    if (t.charCodeAt(i + 1) !== 58) return false
+    dbl = true
+    i += 2
   }
-  return dbl >= 0 ? groups <= 7 : groups === 8
+  while (i < e) {
+    const ps = i
+    let dots = false
+    for (let c = t.charCodeAt(i); i < e && c !== 58; c = t.charCodeAt(++i)) if (c === 46) dots = true
+    if (i === ps) return false
+    if (dots) {
+      // An IPv4 address is the last group (only a closing `::` may follow it).
+      if (!(i === e || (i + 2 === e && t.charCodeAt(i + 1) === 58)) || !ipv4Valid(t, ps, i)) return false
+      groups += 2
+    } else if (i - ps > 4) return false
+    else groups++
+    if (i === e) break
+    i++ // past `:`
+    if (i < e && t.charCodeAt(i) === 58) {
+      if (dbl) return false
+      dbl = true
+      i++
+    } else if (i === e) return false
+  }
+  return dbl ? groups <= 7 : groups === 8
+}
+
+/** Four dot-separated groups of 1–3 digits, each ≤ 255, in `t[s, e)`. */
+function ipv4Valid(t: string, s: number, e: number): boolean {
+  let octets = 0
+  let digits = 0
+  let value = 0
+  for (let j = s; j <= e; j++) {
+    const c = j < e ? t.charCodeAt(j) : 46
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false
+      octets++
+      digits = 0
+      value = 0
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + c - 48
+      digits++
+    } else return false
+  }
+  return octets === 4
 }

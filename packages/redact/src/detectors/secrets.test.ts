@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createRedactor } from '../index'
 import { found } from './test-kit.test-helper'
 
 // Issue 14: secrets in the providers' published formats, wherever they stand.
@@ -42,5 +43,35 @@ describe('keys named like secrets', () => {
 describe('values after a key', () => {
   it('a password with `#` inside is read whole', () => {
     expect(found('login passwd=vSggINI#77 ok')).toEqual(['secret:vSggINI#77'])
+  })
+})
+
+describe('where an unquoted value ends, by the syntax around it', () => {
+  const PASSWORD = 'p,ss;w)rd'
+  it.each([
+    ['a password with `,` `;` `)` inside, in prose', `login password=${PASSWORD} ok`],
+    ['… at the end of the text', `password=${PASSWORD}`],
+    ['… before a line break', `password=${PASSWORD}\nnext line`],
+    ['… in a query string, up to `&`', `/cb?password=${PASSWORD}&page=2`],
+    ['… in a connection string, up to `;` before the next pair', `Server=db;Password=${PASSWORD};Database=crm`],
+    ['… in a list of pairs, up to `,` before the next pair', `{user=ann,password=${PASSWORD},role=admin}`],
+    ['… in a Java toString, up to `, `', `User{name=ann, password=${PASSWORD}, role=admin}`],
+    ['… inside parentheses, up to the `)` that closes them', `(password=${PASSWORD}) was rejected`],
+    ['… inside brackets and braces', `[password=${PASSWORD}] {password=${PASSWORD}}`],
+    ['… before a quote', `"url":"db?password=${PASSWORD}"`],
+  ])('%s', (_, text) => {
+    expect(found(text, ['secret'])).toEqual(Array.from(text.matchAll(/p,ss;w\)rd/g), () => `secret:${PASSWORD}`))
+  })
+
+  it('`,` and `;` before whitespace end the value, as a separator does', () => {
+    expect(found('password=hunter2, user=ann; token=Tr0ub4dor; done', ['secret'])).toEqual([
+      'secret:hunter2',
+      'secret:Tr0ub4dor',
+    ])
+  })
+
+  it('the whole password leaves no part of itself in the output', () => {
+    const text = `login password=${'p,ss;w)rd'} ok`
+    expect(createRedactor({ detectors: ['secret'] }).redactString(text).text).toBe('login password=[SECRET] ok')
   })
 })

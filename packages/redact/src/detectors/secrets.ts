@@ -86,7 +86,7 @@ export function keyValue(p: Pass, s: number, e: number, ctx: Ctx): number {
 }
 
 /**
- * The end of an unquoted value starting at `vs`: the first value end, at most `VALUE_CAP` characters on. A start
+ * The end of an unquoted value starting at `vs` (`password=p,ss;w)rd`): the first value end, at most `VALUE_CAP` characters on. A start
  * inside the last run read continues from that run's end, so each character is read once however many keys
  * precede it.
  */
@@ -98,7 +98,7 @@ function valueEnd(p: Pass, vs: number): number {
     p.runTo = vs
   }
   let j = p.runTo
-  while (j < cap && !isValueEnd(t.charCodeAt(j))) j++
+  while (j < cap && !endsUnquotedValue(t, j)) j++
   p.runTo = j
   return Math.min(j, cap)
 }
@@ -163,7 +163,35 @@ const isBase64Url = (c: number): boolean => (cls(c) & (ALNUM | UNDERSCORE)) !== 
 const isPemBody = (c: number): boolean =>
   (cls(c) & ALNUM) !== 0 || c === 43 || c === 47 || c === 61 || c === 10 || c === 13
 
-/** A character that ends an unquoted value. */
+/**
+ * The character at `j` ends an unquoted value after a key, by the syntax around it: whitespace, `&` (a query string
+ * or a form body), a quote or `<`/`>` always; a `,` or `;` only before whitespace, the end, or the next `key=` pair
+ * (`;Database=…`, `,user=…`); a `)`, `]` or `}` only where it closes what holds the pair (`(password=…)`, before
+ * whitespace, a separator, a quote or the end). Elsewhere they belong to the value: `p,ss;w)rd` is one password.
+ * Depends only on the text from `j` on, so a run read once holds for every key before it.
+ */
+function endsUnquotedValue(t: string, j: number): boolean {
+  const c = t.charCodeAt(j)
+  if (c <= 32 || c === 38 || c === 34 || c === 39 || c === 60 || c === 62) return true
+  if (c === 44 || c === 59) return nextPairAt(t, j + 1)
+  if (c === 41 || c === 93 || c === 125) return closesAt(t.charCodeAt(j + 1))
+  return false
+}
+
+/** After a `,` or `;` at `k - 1`: the end, whitespace, or a key (letters, digits, `_`, `-`; at most 48) and `=`. */
+function nextPairAt(t: string, k: number): boolean {
+  const c = t.charCodeAt(k)
+  if (!(c > 32)) return true // the end (NaN) or whitespace
+  let j = k
+  while (j - k < 48 && ((cls(t.charCodeAt(j)) & (ALNUM | UNDERSCORE)) !== 0 || t.charCodeAt(j) === 45)) j++
+  return j > k && t.charCodeAt(j) === 61
+}
+
+/** After a closing `)`, `]` or `}`: the end, whitespace, a separator, a quote, `<` or another closer. */
+const closesAt = (c: number): boolean =>
+  !(c > 32) || c === 44 || c === 59 || c === 38 || c === 34 || c === 39 || c === 41 || c === 93 || c === 125 || c === 60
+
+/** A character that ends a token after an authorization scheme (`Basic …`). */
 const isValueEnd = (c: number): boolean =>
   c <= 32 ||
   c === 38 ||
@@ -280,6 +308,10 @@ const PROVIDER_PREFIXES: readonly (readonly [string, number])[] = [
   ['xapp-', 20],
   ['AIza', 39], // Google API keys: `AIza` and 35 characters
 ]
+/** The first two characters of the prefixes (`g/h g/i s/k …`): the words the scanner offers to `providerToken`. */
+export const PROVIDER_TOKEN_STARTS = [
+  ...new Set(PROVIDER_PREFIXES.map(([prefix]) => `${prefix.charAt(0)}/${prefix.charAt(1)}`)),
+].join(' ')
 
 /**
  * A provider token by its published prefix, wherever it stands (`GITHUB_TOKEN=ghp_…`, a bare `sk_live_…`): GitHub,
