@@ -31,6 +31,16 @@ export interface Row {
   cpuPerUnitUs: number
   /** Median over rounds of this contender's CPU per unit over the base's in the same round (paired). */
   cpuRatio: number
+  /** This contender's CPU per unit in each round, in round order, for pairing two contenders with {@link pairedCpuRatio}. */
+  cpuRounds: number[]
+}
+
+/**
+ * The median over rounds of `a`'s CPU per unit over `b`'s in the same round: how many times cheaper `b` is than `a`,
+ * paired round by round so a busy phase of the machine hits both alike.
+ */
+export function pairedCpuRatio(a: Row, b: Row): number {
+  return median(a.cpuRounds.map((x, i) => x / (b.cpuRounds[i] ?? Number.NaN)))
 }
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -90,6 +100,7 @@ export async function compare(contenders: Contender[], options: CompareOptions):
       ratio: median(ratios.get(c.name) ?? []),
       cpuPerUnitUs: median(cpu.get(c.name) ?? []),
       cpuRatio: median(cpuRatios.get(c.name) ?? []),
+      cpuRounds: cpu.get(c.name) ?? [],
     }
   })
   printTable(rows, options)

@@ -3,12 +3,14 @@ import { mkdirSync, rmSync } from 'node:fs'
 import type * as Redact from '@fieldkit/redact'
 import { pino } from 'pino'
 import redactPii from 'redact-pii'
-import { compare } from './harness'
+import { compare, pairedCpuRatio, type Row } from './harness'
 import { importPublished } from './published'
 
 // Log text generated like ../shared/peer-bench/gen/pii.mjs (same formats, kinds, weights and 0.8 values per line):
 // emails, phones, Luhn-valid cards, IBANs with valid check digits, SSNs, IPv4/IPv6, mixed with PII-looking noise.
 const TARGET_BYTES = 8e6
+/** Paired rounds of the main comparison (`REDACT_BENCH_ROUNDS`, default 7). */
+const ROUNDS = Number(process.env.REDACT_BENCH_ROUNDS ?? 7)
 const KINDS = ['email', 'phone', 'card', 'iban', 'ssn', 'ip'] as const
 type PlantedKind = (typeof KINDS)[number]
 const KIND_WEIGHTS = [0.2, 0.2, 0.15, 0.15, 0.1, 0.2]
@@ -291,7 +293,7 @@ export default async function main(): Promise<void> {
     {
       title: `Redact ${mb.toFixed(1)} MB of log lines (${lines.length.toLocaleString('en-US')} lines, ${(plantedCount / lines.length).toFixed(2)} planted values per line), one call per line`,
       unit: 'MB',
-      rounds: 5,
+      rounds: ROUNDS,
       notes: [
         'Paired ratios (same round) matter more than absolute MB/s: other agents share this 2-core machine.',
         'Input generated in memory like ../shared/peer-bench/gen/pii.mjs (same formats and weights).',
@@ -300,12 +302,17 @@ export default async function main(): Promise<void> {
       ],
     },
   )
-  const [pii, naive, ours] = rows.map((r) => r.cpuPerUnitUs) as [number, number, number]
+  const [pii, naive, ours] = rows as [Row, Row, Row]
   console.log(
-    `CPU per MB: redact-pii ${pii.toFixed(0)} µs, naive regex ${naive.toFixed(0)} µs, @fieldkit/redact ${ours.toFixed(0)} µs`,
+    `CPU per MB (medians): redact-pii ${pii.cpuPerUnitUs.toFixed(0)} µs, naive regex ${naive.cpuPerUnitUs.toFixed(0)} µs, @fieldkit/redact ${ours.cpuPerUnitUs.toFixed(0)} µs`,
   )
-  console.log(`against redact-pii: ${(pii / ours).toFixed(2)}× faster in CPU (target ≥ 10×)`)
-  console.log(`against the naive combined regex: ${(naive / ours).toFixed(2)}× faster in CPU (target ≥ 1.1×)\n`)
+  const rounds = (a: Row) => ours.cpuRounds.map((x, i) => ((a.cpuRounds[i] ?? 0) / x).toFixed(2)).join(', ')
+  console.log(
+    `against redact-pii: ${pairedCpuRatio(pii, ours).toFixed(2)}× faster in CPU (target ≥ 10×), median of ${ROUNDS} paired rounds (${rounds(pii)})`,
+  )
+  console.log(
+    `against the naive combined regex: ${pairedCpuRatio(naive, ours).toFixed(2)}× faster in CPU (target ≥ 1.1×), median of ${ROUNDS} paired rounds (${rounds(naive)})\n`,
+  )
   await splitCost(lines, mb)
   const sample = lines.slice(0, 20_000)
   const samplePlanted = planted.slice(0, 20_000)
@@ -440,12 +447,15 @@ export async function splitCost(lines: readonly string[], mb: number): Promise<v
       title: 'The scanner split, paired before/after in one run (same lines, CPU µs per MB)',
       unit: 'MB',
       rounds: 7,
-      notes: ['Each commit’s src extracted with git archive and bundled with tsup as published; 7 rounds, median.'],
+      notes: [
+        'Each commit’s src extracted with git archive and bundled with tsup as published; 7 rounds, median of the paired per-round CPU ratios.',
+      ],
     },
   )
-  const [before, after, now] = rows.map((r) => r.cpuPerUnitUs) as [number, number, number]
-  const pct = (x: number) => `${x >= before ? '+' : ''}${(((x - before) / before) * 100).toFixed(1)}%`
+  const [, after, now] = rows as [Row, Row, Row]
+  const pct = (row: Row) => `${row.cpuRatio >= 1 ? '+' : ''}${((row.cpuRatio - 1) * 100).toFixed(1)}%`
+  const rounds = (row: Row) => row.cpuRounds.map((x, i) => (x / (rows[0]?.cpuRounds[i] ?? x)).toFixed(2)).join(', ')
   console.log(
-    `split cost in CPU per MB: ${pct(after)} right after the split, ${pct(now)} for this tree (target ≤ +10%)\n`,
+    `split cost in CPU per MB, median of 7 paired rounds: ${pct(after)} right after the split (${rounds(after)}), ${pct(now)} for this tree (${rounds(now)}) (target ≤ +10%)\n`,
   )
 }
