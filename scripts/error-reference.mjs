@@ -42,6 +42,29 @@ for (const pkg of readdirSync(packagesDir).sort()) {
   }
 }
 
+// A code whose throw site is not next to its `new XError({` (the code and hint come from a helper, as the http retry's
+// wording does) takes its class from the code union that lists it: `class X extends FieldkitError<XCode>` and
+// `export type XCode = | 'FK_…' …`.
+const classOfUnion = new Map() // union type name -> class name
+const unionOfCode = new Map() // code -> union type name
+for (const pkg of readdirSync(packagesDir)) {
+  const src = join(packagesDir, pkg, 'src')
+  if (!existsSync(src)) continue
+  for (const file of sourceFiles(src)) {
+    const text = readFileSync(file, 'utf8')
+    for (const m of text.matchAll(/class\s+(\w+)(?:<[^>]*>)?\s+extends\s+FieldkitError<(\w+)>/g))
+      classOfUnion.set(m[2], m[1])
+    for (const m of text.matchAll(/export\s+type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'FK_[A-Z0-9_]+'|[A-Z]\w*Code\b))+)/g)) {
+      for (const c of m[2].matchAll(/'(FK_[A-Z0-9_]+)'/g)) unionOfCode.set(c[1], m[1])
+    }
+  }
+}
+for (const [code, entry] of codes) {
+  if (entry.classes.size > 0) continue
+  const cls = classOfUnion.get(unionOfCode.get(code))
+  if (cls !== undefined) entry.classes.add(cls)
+}
+
 /**
  * A template hint as a reader sees it: each `${expression}` becomes `<name>`, the name being the expression's last
  * property or the function it calls (`${peer.pkg}` → `<pkg>`, `${hostPort(url)}` → `<hostPort>`).

@@ -720,7 +720,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_NETWORK",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "HttpError"
+    ],
     "hints": [
       "Nothing is listening at <hostPort> (connection refused): check the host and port, and that the service is started",
       "The connection failed (refused, reset, DNS, TLS); check the host, port, proxy and certificates, and whether the service is up"
@@ -869,7 +871,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RETRY_EXHAUSTED",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "HttpError"
+    ],
     "hints": [
       "The service kept answering 429 (too many requests): set `rateLimit` to its quota so requests wait for their turn, or lower the concurrency; more retries only spend the quota faster",
       "Nothing is listening at <hostPort> (connection refused on every attempt): check the host and port, and that the service is started",
