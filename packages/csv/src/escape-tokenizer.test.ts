@@ -1,18 +1,12 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { feedInChunks } from './chunked-tokenizer.test-helper'
 import { EscapeTokenizer } from './escape-tokenizer'
-import type { RawRecord } from './tokenizer'
 
 describe('escape tokenizer on a record longer than its chunks', () => {
   // As the built-in tokenizer did before (tokenizer.test.ts): a long record fed in small chunks was parsed again
   // from its start on every chunk (O(n²)); it is now parsed again only once the held text has doubled.
-  const feed = (text: string, size: number, maxRecordSize = 1 << 22) => {
-    const t = new EscapeTokenizer({ delimiter: ',', quote: '"', escape: '\\', maxRecordSize })
-    const parse = vi.spyOn(t as unknown as { parse: () => number }, 'parse')
-    const out: RawRecord[] = []
-    for (let i = 0; i < text.length; i += size) t.push(text.slice(i, i + size), out)
-    t.end(out)
-    return { out, parses: parse.mock.calls.length }
-  }
+  const feed = (text: string, size: number, maxRecordSize = 1 << 22) =>
+    feedInChunks(new EscapeTokenizer({ delimiter: ',', quote: '"', escape: '\\', maxRecordSize }), text, size)
 
   it('reads a 2 MB record of escaped delimiters fed in 1 KiB chunks with a logarithmic number of parses', () => {
     const wide = Array.from({ length: 200_000 }, (_, i) => `${i}\\,x`).join(',')

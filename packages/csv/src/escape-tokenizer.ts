@@ -1,5 +1,4 @@
-import { recordTooLarge } from './errors'
-import type { RawRecord, RecordFlag, TokenizerOptions } from './tokenizer'
+import { ChunkedTokenizer, type RawRecord, type RecordFlag, type TokenizerOptions } from './chunked-tokenizer'
 
 const LF = 10
 const CR = 13
@@ -9,45 +8,20 @@ const CR = 13
  * next character literal, inside or outside quotes; doubled quotes still read as one. A plain character loop, kept
  * apart from the built-in tokenizer so its hot loop pays nothing for a dialect few files use.
  */
-export class EscapeTokenizer {
+export class EscapeTokenizer extends ChunkedTokenizer {
   private readonly delim: number
   private readonly quote: number
   private readonly escape: number
-  private readonly maxRecordSize: number
-  private rest = ''
-  private line = 1
-  /** Text to gather before parsing again, after a parse that completed no record. */
-  private waitFor = 0
 
   constructor(options: TokenizerOptions & { escape: string }) {
+    super(options.maxRecordSize)
     this.delim = options.delimiter.charCodeAt(0)
     this.quote = options.quote === '' ? -1 : options.quote.charCodeAt(0)
     this.escape = options.escape.charCodeAt(0)
-    this.maxRecordSize = options.maxRecordSize
-  }
-
-  push(chunk: string, out: RawRecord[]): void {
-    const buf = this.rest + chunk
-    if (buf.length < this.waitFor) {
-      // a record longer than the text parsed last time: parse again only once the text has doubled (as the built-in
-      // tokenizer does), so a record of n characters fed in small chunks is scanned O(n) times in all, not O(n²)
-      this.rest = buf
-    } else {
-      const before = out.length
-      const used = this.parse(buf, false, out)
-      this.rest = buf.slice(used)
-      this.waitFor = out.length === before && this.rest.length > 0 ? Math.min(buf.length * 2, this.maxRecordSize) : 0
-    }
-    if (this.rest.length > this.maxRecordSize) throw recordTooLarge(this.line, this.maxRecordSize)
-  }
-
-  end(out: RawRecord[]): void {
-    if (this.rest.length > 0) this.parse(this.rest, true, out)
-    this.rest = ''
   }
 
   /** Whole records from `buf`; returns the characters consumed (an unfinished record waits for more input). */
-  private parse(buf: string, final: boolean, out: RawRecord[]): number {
+  protected parse(buf: string, final: boolean, out: RawRecord[]): number {
     let pos = 0
     while (pos < buf.length) {
       const r = this.record(buf, pos, final)

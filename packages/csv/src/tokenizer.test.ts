@@ -1,17 +1,12 @@
-import { describe, expect, it, vi } from 'vitest'
-import { type RawRecord, Tokenizer } from './tokenizer'
+import { describe, expect, it } from 'vitest'
+import { feedInChunks } from './chunked-tokenizer.test-helper'
+import { Tokenizer } from './tokenizer'
 
 describe('tokenizer on a record longer than its chunks', () => {
   // A 150,000-column row fed in 64 KiB slices was scanned again from its start on every slice (O(n²)); the
   // tokenizer now parses again only once the held text has doubled.
-  const feed = (text: string, size: number, maxRecordSize = 1 << 22) => {
-    const t = new Tokenizer({ delimiter: ',', quote: '"', maxRecordSize })
-    const parse = vi.spyOn(t as unknown as { parse: () => number }, 'parse')
-    const out: RawRecord[] = []
-    for (let i = 0; i < text.length; i += size) t.push(text.slice(i, i + size), out)
-    t.end(out)
-    return { out, parses: parse.mock.calls.length }
-  }
+  const feed = (text: string, size: number, maxRecordSize = 1 << 22) =>
+    feedInChunks(new Tokenizer({ delimiter: ',', quote: '"', maxRecordSize }), text, size)
 
   it('reads a 2 MB record fed in 1 KiB chunks with a logarithmic number of parses, then the records after it', () => {
     const wide = Array.from({ length: 300_000 }, (_, i) => String(i)).join(',')

@@ -1,19 +1,6 @@
-import { recordTooLarge } from './errors'
+import { ChunkedTokenizer, type RawRecord, type RecordFlag, type TokenizerOptions } from './chunked-tokenizer'
 
-/** Problems the tokenizer notices in one record's syntax. */
-export type RecordFlag = 'unclosed_quote' | 'text_after_quote'
-
-/** One record as the tokenizer sees it: unescaped fields, the physical line it starts on, and its raw text. */
-export interface RawRecord {
-  readonly fields: string[]
-  /** 1-based physical line where the record starts. */
-  readonly line: number
-  /** The record's text as it was in the file, without the line ending. */
-  readonly raw: string
-  /** A blank line (no characters at all). */
-  readonly blank: boolean
-  readonly flag: RecordFlag | undefined
-}
+export type { RawRecord, RecordFlag, TokenizerOptions } from './chunked-tokenizer'
 
 /** A record whose raw text is sliced from the tokenizer's buffer only when someone asks for it. */
 class Record implements RawRecord {
@@ -35,13 +22,6 @@ class Record implements RawRecord {
   }
 }
 
-export interface TokenizerOptions {
-  delimiter: string
-  quote: string
-  /** Largest record, in characters, before FK_CSV_RECORD_TOO_LARGE (an unclosed quote would otherwise swallow the file). */
-  maxRecordSize: number
-}
-
 const LF = 10
 const CR = 13
 
@@ -50,47 +30,18 @@ const CR = 13
  * inside unquoted fields kept as text, text after a closing quote kept and flagged. Feed it text chunks with
  * `push`; it returns the records completed so far and keeps the unfinished one for the next chunk.
  */
-export class Tokenizer {
+export class Tokenizer extends ChunkedTokenizer {
   private readonly delim: number
   private readonly delimStr: string
   private readonly quote: number
   private readonly quoteStr: string
-  private readonly maxRecordSize: number
-  private rest = ''
-  private line = 1
-  /** Text to gather before parsing again, after a parse that completed no record. */
-  private waitFor = 0
 
   constructor(options: TokenizerOptions) {
+    super(options.maxRecordSize)
     this.delimStr = options.delimiter
     this.delim = options.delimiter.charCodeAt(0)
     this.quoteStr = options.quote
     this.quote = options.quote === '' ? -1 : options.quote.charCodeAt(0)
-    this.maxRecordSize = options.maxRecordSize
-  }
-
-  /** Records completed by this chunk. */
-  push(chunk: string, out: RawRecord[]): void {
-    const buf = this.rest.length === 0 ? chunk : this.rest + chunk
-    if (buf.length < this.waitFor) {
-      // a record longer than the text parsed last time: parse again only once the text has doubled, so a record
-      // of n characters fed in small chunks is scanned O(n) times in all, not once per chunk (O(n²))
-      this.rest = buf
-    } else {
-      const before = out.length
-      const used = this.parse(buf, false, out)
-      this.rest = used === buf.length ? '' : buf.slice(used)
-      this.waitFor = out.length === before && this.rest.length > 0 ? Math.min(buf.length * 2, this.maxRecordSize) : 0
-    }
-    if (this.rest.length > this.maxRecordSize) {
-      throw recordTooLarge(this.line, this.maxRecordSize)
-    }
-  }
-
-  /** The last record, at the end of the input. */
-  end(out: RawRecord[]): void {
-    if (this.rest.length > 0) this.parse(this.rest, true, out)
-    this.rest = ''
   }
 
   /**
@@ -102,7 +53,7 @@ export class Tokenizer {
    * docs/decisions/csv-tokenizer.md measures it as it is; the inner loops are marked by comments.
    */
   // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the measured hot loop described above
-  private parse(buf: string, final: boolean, out: RawRecord[]): number {
+  protected parse(buf: string, final: boolean, out: RawRecord[]): number {
     const len = buf.length
     const delim = this.delim
     const quote = this.quote
