@@ -1,18 +1,25 @@
 import { abortReason, resolveLogger } from '@fieldkit/core'
 import { Agent, type buildConnector, type Dispatcher } from 'undici'
 import { Breakers } from './breakers'
-import { HopAttempts } from './client/attempts'
+import { ClientAnswer } from './client/answer'
+import { attemptLayer } from './client/attempt-layer'
 import { Call } from './client/call'
 import type { ClientContext, Counters } from './client/context'
+import { HopRouter } from './client/hop-router'
 import { AttemptLog } from './client/log'
-import { type ClientHop, firstHop, nextHop } from './client/target'
+import { type ClientHop, firstHop } from './client/target'
 import { Deadlines, withConnectTimeout } from './client/timeouts'
 import { HttpError } from './errors'
+import { signing } from './interceptors/auth'
+import { guarded } from './interceptors/breaker'
+import { quota } from './interceptors/rate-limit'
+import { following } from './interceptors/redirect'
+import { WATCH, watchOf } from './interceptors/request-watch'
+import { retrying } from './interceptors/retry'
 import { type HttpClientOptions, type ResolvedOptions, resolveOptions } from './options'
 import { type PagingOptions, paginate } from './paginate'
 import { createRateLimiter } from './rate-limit'
-import { redactUrl } from './redact'
-import { decideRedirect, REDIRECT_STATUSES, resolveRedirect, withHops } from './redirect-policy'
+import { resolveRedirect, withHops } from './redirect-policy'
 import type { RequestOptions } from './request'
 import type { HttpResponse } from './response'
 import { RetryRules } from './retry-run'
@@ -55,11 +62,12 @@ export interface HttpClient {
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const context = createContext(options)
   const { config, counters } = context
+  const dispatcher = compose(context)
   const deadlines = new Deadlines<Call>(config.timeout.total)
   const latency = new LatencyRing()
   let closed = false
 
-  /** The synchronous part of a request: validate, build, register; then the attempts run. */
+  /** The synchronous part of a request: validate, build, register; then the interceptors send it. */
   function start(input: RequestOptions | string): Promise<HttpResponse> {
     const req: RequestOptions = typeof input === 'string' ? { path: input } : input
     if (closed) {
@@ -73,30 +81,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     counters.requests += 1
     context.retry.request(started)
     const hop = firstHop(req, config)
-    const call = new Call(started, config.timeout.total)
-    const signal = req.signal
-    if (signal?.aborted) throw abortReason(signal)
-    if (signal !== undefined) {
-      call.signal = signal
-      call.onAbort = () => call.stop(abortReason(signal))
-      signal.addEventListener('abort', call.onAbort, { once: true })
-    }
-    if (context.limiter !== undefined) call.controller = new AbortController()
+    if (req.signal?.aborted) throw abortReason(req.signal)
+    const call = new Call(context, req, hop, started)
+    call.listen(abortReason)
     call.expire = () => totalTimeout(hop, config.timeout.total)
     deadlines.add(call)
-    return run(call, req, hop)
+    return run(call)
   }
 
-  /** Sends the request and follows its redirects; counts the outcome and scrubs the error of the request's secrets. */
-  async function run(call: Call, req: RequestOptions, first: ClientHop): Promise<HttpResponse> {
-    const chain = [`${first.origin}${first.path}`]
+  /** Sends the request through the interceptors; counts the outcome and scrubs the error of the request's secrets. */
+  async function run(call: Call): Promise<HttpResponse> {
     try {
-      const response = await follow(context, call, req, first, chain)
+      const response = await send(dispatcher, context, call)
       counters.succeeded += 1
       return response
     } catch (error) {
       counters.failed += 1
-      throw withHops(call.secrets.scrubError(error), chain)
+      throw withHops(call.secrets.scrubError(error), call.chain)
     } finally {
       call.detach()
       deadlines.delete(call)
@@ -129,6 +130,47 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       await Promise.allSettled([context.agent.close(), context.strategy?.close?.(), context.limiter?.close()])
     },
   }
+}
+
+/**
+ * The client's interceptors, composed as `interceptors` documents them (first listed innermost): its own attempt layer
+ * (numbers, hooks, whole bodies), auth for the hops it serves, the quota, the breaker, the retries and the redirects,
+ * over a router that sends a hop through the auth strategy's own dispatcher when it has one.
+ */
+function compose(context: ClientContext): Dispatcher {
+  const layers: Dispatcher.DispatcherComposeInterceptor[] = [attemptLayer(context)]
+  if (context.strategy !== undefined) {
+    layers.push(signing(context.strategy, (opts) => watchOf(opts)?.authServes(opts) === true))
+  }
+  if (context.limiter !== undefined) layers.push(quota(context.limiter))
+  if (context.breakers !== undefined) layers.push(guarded(context.breakers))
+  layers.push(retrying({ rules: context.retry, keys: false, throws: true }))
+  if (context.redirect !== undefined) layers.push(following(context.redirect))
+  return new HopRouter(context.agent, context.authDispatcher).compose(layers)
+}
+
+/** One request through the composed interceptors, settled by its {@link ClientAnswer}. */
+function send(dispatcher: Dispatcher, context: ClientContext, call: Call): Promise<HttpResponse> {
+  const { config } = context
+  const hop = call.hop
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const answer = new ClientAnswer(context, call, resolve, reject)
+    const options = {
+      origin: hop.origin,
+      path: hop.path,
+      method: hop.method as Dispatcher.HttpMethod,
+      headers: hop.headers,
+      body: hop.body ?? null,
+      headersTimeout: config.timeout.headers,
+      bodyTimeout: config.timeout.bodyIdle,
+      [WATCH]: call,
+    }
+    try {
+      dispatcher.dispatch(options, answer)
+    } catch (error) {
+      answer.onResponseError(null as never, error as Error)
+    }
+  })
 }
 
 /** What one client's requests share, built from its options: pool, limiter, budget, breakers, counters, log. */
@@ -174,42 +216,6 @@ function createContext(options: HttpClientOptions): ClientContext {
     breakers: config.breaker === undefined ? undefined : new Breakers(config.breaker),
     counters,
     hasHooks: hooks.beforeRequest.length > 0 || hooks.afterResponse.length > 0 || hooks.beforeRetry.length > 0,
-  }
-}
-
-/** Sends each hop with its own retries, breaker and quota, and follows the redirects the policy allows. */
-async function follow(
-  context: ClientContext,
-  call: Call,
-  req: RequestOptions,
-  first: ClientHop,
-  chain: string[],
-): Promise<HttpResponse> {
-  const redirect = context.redirect
-  let hop = first
-  for (;;) {
-    const response = await new HopAttempts(context, call, req, hop).run()
-    if (redirect === undefined || !REDIRECT_STATUSES.has(response.status)) return response
-    const decision = decideRedirect(
-      {
-        method: hop.method,
-        url: `${hop.origin}${hop.path}`,
-        headers: hop.headers,
-        body: hop.body === undefined ? undefined : 'replayable',
-      },
-      response.status,
-      response.headers.location,
-      chain,
-      redirect,
-    )
-    if (!decision.follow) return response
-    hop = nextHop(hop, decision, context.config)
-    chain.push(`${hop.origin}${hop.path}`)
-    if (context.log.enabled('debug'))
-      context.log.logger.debug(
-        { method: hop.method, origin: hop.origin, path: redactUrl(hop.path), status: response.status },
-        'http redirect followed',
-      )
   }
 }
 

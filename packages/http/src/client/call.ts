@@ -1,62 +1,192 @@
-import type { AttemptHandler } from '../attempt'
+import type { AuthRequest } from '@fieldkit/core'
+import type { Dispatcher } from 'undici'
+import type { RequestWatch } from '../interceptors/request-watch'
+import type { AttemptOutcome } from '../options'
+import { redactUrl } from '../redact'
+import type { RedirectDecision } from '../redirect-policy'
+import type { RequestOptions } from '../request'
+import type { RetryRun } from '../retry-run'
 import { SentSecrets } from '../sent-secrets'
+import type { ClientContext } from './context'
+import type { AttemptLine } from './log'
+import { type ClientHop, nextHop } from './target'
 import type { Expiring } from './timeouts'
 
 /**
- * The per-request state that outside events (caller abort, total deadline, close) act on: the attempt in flight,
- * the wait between attempts, the limiter's abort signal, and every secret the request sent.
+ * One request of the client as it goes through the composed interceptors: its current hop, its attempt numbers and
+ * log line, its hooks and counters (the {@link RequestWatch} the interceptors read on its dispatch options), and what
+ * outside events act on — the caller's abort, the total deadline, `close()`: {@link Call.stop} ends the request at
+ * once and aborts the attempt in flight or the wait between attempts.
  *
  * @example
  * ```ts
- * const call = new Call(performance.now(), 30_000)
- * await call.wait(200) // rejects at once when call.stop(reason) runs
+ * const call = new Call(context, req, firstHop(req, context.config), performance.now())
+ * dispatcher.dispatch({ ...options, [WATCH]: call }, new ClientAnswer(call, resolve, reject))
  * ```
  */
-export class Call implements Expiring {
-  current: AttemptHandler | undefined
+export class Call implements RequestWatch, Expiring {
+  /** The hop being sent: the first, then each one a redirect leads to. */
+  hop: ClientHop
+  /** The URLs of the hops so far, for `details.hops`. */
+  readonly chain: string[]
+  sends = 0
+  run: RetryRun | undefined
+  /** The path the last attempt was sent with (after signing), for the response and log lines. */
+  sentPath: string
+  /** The last attempt's outcome, until a layer or the end of the request writes its log line. */
+  #last: { attempt: number; path: string; status?: number; error?: string; durationMs: number } | undefined
+  /** The origin whose egress was checked before the strategy's own connection was used. */
+  checkedOrigin: string | undefined
   stopped: Error | undefined
-  controller: AbortController | undefined
   expire: (() => Error) | undefined
-  signal: AbortSignal | undefined
-  onAbort: (() => void) | undefined
-  /** performance.now() time after which the total timeout stops the call. */
+  /** Aborts the attempt in flight or the wait (the controller the outermost interceptor gave the request). */
+  controller: Dispatcher.DispatchController | undefined
+  /** Ends the request at once with an error (set by its answer handler). */
+  onStop: ((reason: Error) => void) | undefined
+  /** Aborts a wait for quota. */
+  readonly quota: AbortController | undefined
+  readonly acquire: { signal?: AbortSignal; priority?: number } | undefined
+  readonly signal: AbortSignal | undefined
   readonly deadline: number
   /** Every secret this request sent: no error or log line of it carries one back. */
   readonly secrets = new SentSecrets()
-  #waiter: { timer: NodeJS.Timeout; reject: (error: Error) => void } | undefined
+  #onAbort: (() => void) | undefined
 
   constructor(
+    private readonly context: ClientContext,
+    private readonly req: RequestOptions,
+    hop: ClientHop,
     readonly started: number,
-    totalMs: number,
   ) {
-    this.deadline = started + totalMs
+    this.hop = hop
+    this.chain = [`${hop.origin}${hop.path}`]
+    this.sentPath = hop.path
+    this.deadline = started + context.config.timeout.total
+    this.signal = req.signal
+    if (context.limiter !== undefined) {
+      this.quota = new AbortController()
+      this.acquire = { signal: this.quota.signal, ...(req.priority === undefined ? {} : { priority: req.priority }) }
+    }
+  }
+
+  get throwsOnExhausted(): boolean {
+    return this.req.throwOnStatus !== false
+  }
+  get redactor() {
+    return this.context.redactor
+  }
+
+  /** Listens to the caller's signal until {@link Call.detach}. */
+  listen(abort: (signal: AbortSignal) => Error): void {
+    const signal = this.signal
+    if (signal === undefined) return
+    this.#onAbort = () => this.stop(abort(signal))
+    signal.addEventListener('abort', this.#onAbort, { once: true })
   }
 
   stop(reason: Error): void {
     if (this.stopped !== undefined) return
     this.stopped = reason
-    this.current?.abort(reason)
-    if (this.#waiter !== undefined) {
-      clearTimeout(this.#waiter.timer)
-      this.#waiter.reject(reason)
-      this.#waiter = undefined
-    }
+    this.onStop?.(reason)
     this.controller?.abort(reason)
-  }
-
-  wait(ms: number): Promise<void> {
-    if (this.stopped !== undefined) return Promise.reject(this.stopped)
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined
-        resolve()
-      }, ms)
-      this.#waiter = { timer, reject }
-    })
+    this.quota?.abort(reason)
   }
 
   /** Stops listening to the caller's signal (the request is over). */
   detach(): void {
-    if (this.onAbort !== undefined) this.signal?.removeEventListener('abort', this.onAbort)
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
+  }
+
+  /** Notes how the attempt sent at `t0` ended, for its log line. */
+  noteAttempt(t0: number, status: number | undefined, error: string | undefined): void {
+    const durationMs = performance.now() - t0
+    this.#last =
+      status === undefined
+        ? { attempt: this.sends, path: this.sentPath, error, durationMs }
+        : { attempt: this.sends, path: this.sentPath, status, durationMs }
+  }
+
+  /** Writes the last attempt's line (once), with the wait before its retry. */
+  logLine(level: 'debug' | 'warn', delayMs?: number): void {
+    const last = this.#last
+    if (last === undefined) return
+    this.#last = undefined
+    const log = this.context.log
+    if (!log.enabled(level)) return
+    const line: AttemptLine = {
+      method: this.hop.method,
+      origin: this.hop.origin,
+      path: this.secrets.scrub(last.path),
+      attempt: last.attempt,
+      durationMs: last.durationMs,
+      status: last.status,
+      error: last.error,
+      delayMs,
+    }
+    log.attempt(level, line)
+  }
+
+  authServes(): boolean {
+    return this.hop.useAuth
+  }
+
+  signed(before: Readonly<Record<string, string>>, beforeSearch: string, request: AuthRequest): void {
+    this.secrets.noteAuth(before, beforeSearch, request)
+  }
+
+  refused(): void {
+    this.logLine('warn')
+  }
+
+  circuitRefused(): void {
+    this.context.counters.circuitRejections += 1
+  }
+
+  beforeRetry(outcome: AttemptOutcome, delayMs: number): Promise<void> | undefined {
+    this.logLine('warn', delayMs)
+    this.context.counters.retries += 1
+    const hooks = this.context.config.hooks.beforeRetry
+    if (hooks.length === 0) return undefined
+    return this.#runRetryHooks(hooks, outcome, delayMs)
+  }
+
+  async #runRetryHooks(
+    hooks: ClientContext['config']['hooks']['beforeRetry'],
+    outcome: AttemptOutcome,
+    delayMs: number,
+  ): Promise<void> {
+    const { method, origin } = this.hop
+    for (const hook of hooks) {
+      await hook({
+        method,
+        url: `${origin}${this.sentPath}`,
+        attempt: outcome.attempt,
+        delayMs,
+        ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      })
+    }
+    if (this.stopped !== undefined) throw this.stopped
+  }
+
+  malformedRetryAfter(status: number, header: string | string[]): void {
+    const { method, origin } = this.hop
+    this.context.log.logger.debug(
+      { method, origin, status, retryAfter: String(header).slice(0, 64) },
+      'ignoring a malformed Retry-After header',
+    )
+  }
+
+  followed(status: number, decision: Extract<RedirectDecision, { follow: true }>): void {
+    this.logLine('debug')
+    this.hop = nextHop(this.hop, decision, this.context.config)
+    this.chain.push(`${this.hop.origin}${this.hop.path}`)
+    this.sentPath = this.hop.path
+    const log = this.context.log
+    if (log.enabled('debug'))
+      log.logger.debug(
+        { method: this.hop.method, origin: this.hop.origin, path: redactUrl(this.hop.path), status },
+        'http redirect followed',
+      )
   }
 }

@@ -18,7 +18,7 @@ export type Counters = Omit<HttpStats, 'breakers' | 'latencyMs' | 'rateLimit'>
  *
  * @example
  * ```ts
- * const response = await new HopAttempts(context, call, req, hop).run()
+ * const call = new Call(context, req, firstHop(req, context.config), performance.now())
  * ```
  */
 export interface ClientContext {

@@ -4,6 +4,7 @@ import { AuthAttempts } from '../auth-attempts'
 import { HttpError } from '../errors'
 import { redactUrl } from '../redact'
 import { placed } from './order'
+import { watchOf } from './request-watch'
 import { type AnswerDecision, headersObject, ResendingHandler } from './resending-handler'
 
 /** Options of `interceptors.auth`. */
@@ -29,15 +30,22 @@ class AuthHandler extends ResendingHandler {
   /** Applies the strategy (fresh nonces and signatures on every send), then sends. */
   start(): void {
     const url = new URL(`${this.options.origin}${this.options.path}`)
+    const search = url.search
     const body = this.options.body
+    const before = headersObject(this.options.headers)
     const request: AuthRequest = {
       method: (this.options.method ?? 'GET').toUpperCase(),
       url,
-      headers: headersObject(this.options.headers),
+      headers: { ...before },
       ...(typeof body === 'string' || body instanceof Uint8Array ? { body } : {}),
     }
+    const watch = watchOf(this.options)
+    if (watch?.signal !== undefined) request.signal = watch.signal
     this.#auth.sign(request).then(
-      () => this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers }),
+      () => {
+        watch?.signed(before, search, request)
+        this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers })
+      },
       (error: unknown) => this.fail(asError(error)),
     )
   }
@@ -46,12 +54,13 @@ class AuthHandler extends ResendingHandler {
     const answer = { status, headers }
     const auth = this.#auth
     if (!auth.refuses(answer)) return undefined
+    watchOf(this.options)?.refused()
     return () => {
       auth.answer(answer).then(
         (again) => {
           if (again) return this.start()
-          const request = auth.signed as AuthRequest
-          this.fail(auth.refusal(answer, request.method, redactUrl(request.url.href)))
+          const { method, origin, path } = this.options
+          this.fail(auth.refusal(answer, String(method).toUpperCase(), redactUrl(`${origin}${path}`)))
         },
         (error: unknown) => this.fail(asError(error)),
       )
@@ -96,9 +105,25 @@ export function auth(strategy: AuthStrategy, options: AuthInterceptorOptions): D
     }
     origins.add(parsed.origin)
   }
+  return signing(strategy, (opts) => origins.has(new URL(String(opts.origin)).origin))
+}
+
+/**
+ * The auth interceptor for the requests `serves` picks (`auth` picks by origin; `createHttpClient` by hop, as
+ * `redirect.keepAuth` allows); every other request passes untouched.
+ *
+ * @example
+ * ```ts
+ * const layer = signing(strategy, (opts) => watchOf(opts)?.authServes(opts) === true)
+ * ```
+ */
+export function signing(
+  strategy: AuthStrategy,
+  serves: (options: Dispatcher.DispatchOptions) => boolean,
+): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     placed('auth', function fieldkitAuth(opts, handler) {
-      if (!origins.has(new URL(String(opts.origin)).origin)) return dispatch(opts, handler)
+      if (!serves(opts)) return dispatch(opts, handler)
       new AuthHandler(strategy, dispatch, opts, handler).start()
       return true
     })

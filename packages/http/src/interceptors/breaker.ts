@@ -6,6 +6,7 @@ import { type BreakerOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
 import { ForwardingHandler } from './forwarding-handler'
 import { placed } from './order'
+import { watchOf } from './request-watch'
 
 /** Records the outcome of one attempt on its origin's breaker, then passes everything to the caller's handler. */
 class BreakerHandler extends ForwardingHandler {
@@ -52,7 +53,19 @@ class BreakerHandler extends ForwardingHandler {
  */
 export function breaker(options: BreakerOptions = {}): Dispatcher.DispatcherComposeInterceptor {
   const config = resolveOptions({ breaker: options }).breaker
-  const breakers = config === undefined ? undefined : new Breakers(config)
+  return guarded(config === undefined ? undefined : new Breakers(config))
+}
+
+/**
+ * The breaker layer over existing circuits (`breaker` makes its own; `createHttpClient` passes the client's, which
+ * `stats()` reports).
+ *
+ * @example
+ * ```ts
+ * const layer = guarded(new Breakers(resolveOptions({ breaker: {} }).breaker))
+ * ```
+ */
+export function guarded(breakers: Breakers | undefined): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     placed('breaker', function fieldkitBreaker(opts, handler) {
       if (breakers === undefined) return dispatch(opts, handler)
@@ -61,7 +74,10 @@ export function breaker(options: BreakerOptions = {}): Dispatcher.DispatcherComp
       const admitted = breakers.admit(circuit)
       if (typeof admitted === 'number') {
         const url = redactUrl(`${origin}${opts.path}`)
-        const refusal = breakers.refusal({ method: String(opts.method), url: () => url }, origin, admitted)
+        const watch = watchOf(opts)
+        watch?.circuitRefused()
+        const subject = { method: String(opts.method), url: () => url }
+        const refusal = breakers.refusal(subject, origin, admitted, watch?.run?.outcomes)
         queueMicrotask(() => handler.onResponseError?.(null as unknown as Dispatcher.DispatchController, refusal))
         return true
       }

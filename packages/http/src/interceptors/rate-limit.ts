@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici'
 import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit'
 import { ForwardingHandler } from './forwarding-handler'
 import { placed } from './order'
+import { watchOf } from './request-watch'
 
 /** Releases the slot when the answer's headers arrive (or the attempt fails) and shows every answer to the limiter. */
 class QuotaHandler extends ForwardingHandler {
@@ -57,11 +58,25 @@ export type RateLimitInterceptor = Dispatcher.DispatcherComposeInterceptor & {
  */
 export function rateLimit(options: RateLimitOptions, context: { logger?: Logger } = {}): RateLimitInterceptor {
   const limiter = createRateLimiter(options, { logger: resolveLogger(context.logger, 'http') })
-  const interceptor = ((dispatch) =>
+  const interceptor = quota(limiter) as RateLimitInterceptor
+  Object.defineProperty(interceptor, 'limiter', { value: limiter })
+  return interceptor
+}
+
+/**
+ * The quota layer over an existing limiter (`rateLimit` makes its own; `createHttpClient` passes the client's).
+ *
+ * @example
+ * ```ts
+ * const layer = quota(createRateLimiter({ perSecond: 10 }))
+ * ```
+ */
+export function quota(limiter: RateLimiter): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) =>
     placed('rateLimit', function fieldkitRateLimit(opts, handler) {
       let acquired: (() => void) | Promise<() => void>
       try {
-        acquired = limiter.acquire()
+        acquired = limiter.acquire(watchOf(opts)?.acquire)
       } catch (error) {
         queueMicrotask(() => handler.onResponseError?.(null as never, error as Error))
         return true
@@ -79,7 +94,5 @@ export function rateLimit(options: RateLimitOptions, context: { logger?: Logger 
         (error: Error) => handler.onResponseError?.(null as never, error),
       )
       return true
-    })) as RateLimitInterceptor
-  Object.defineProperty(interceptor, 'limiter', { value: limiter })
-  return interceptor
+    })
 }

@@ -8,6 +8,7 @@ import {
   withHops,
 } from '../redirect-policy'
 import { placed } from './order'
+import { watchOf } from './request-watch'
 import { type AnswerDecision, headersObject, ResendingHandler, replayable } from './resending-handler'
 
 class RedirectHandler extends ResendingHandler {
@@ -62,6 +63,7 @@ class RedirectHandler extends ResendingHandler {
         headers: decision.next.headers,
         body: decision.next.body === undefined ? null : current.body,
       }
+      watchOf(current)?.followed(status, decision)
       return () => this.send(this.#options)
     } catch (error) {
       return () => this.fail(error as Error)
@@ -83,7 +85,18 @@ class RedirectHandler extends ResendingHandler {
  * ```
  */
 export function redirect(options: RedirectOptions = {}): Dispatcher.DispatcherComposeInterceptor {
-  const policy = resolveRedirect(options, 'redirect') as ResolvedRedirect
+  return following(resolveRedirect(options, 'redirect') as ResolvedRedirect)
+}
+
+/**
+ * The redirect layer for a resolved policy (`redirect` resolves its options; `createHttpClient` passes its own).
+ *
+ * @example
+ * ```ts
+ * const layer = following(resolveRedirect({ max: 5 }, 'redirect') as ResolvedRedirect)
+ * ```
+ */
+export function following(policy: ResolvedRedirect): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     placed('redirect', function fieldkitRedirect(opts, handler) {
       new RedirectHandler(policy, dispatch, opts, handler).start()

@@ -3,11 +3,13 @@ import { expected } from '@fieldkit/core'
 import type { Dispatcher } from 'undici'
 import { HttpError } from '../errors'
 import type { FailureSubject } from '../failures'
-import { type RetryOptions, resolveOptions } from '../options'
+import { type AttemptOutcome, type RetryOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
+import { parseRetryAfter } from '../retry-after'
 import { decideErrorRetry, decideStatusRetry, errorCode, retryableRequest } from '../retry-policy'
-import { RetryRules, RetryRun } from '../retry-run'
+import { type RetryRefusal, RetryRules, RetryRun } from '../retry-run'
 import { placed } from './order'
+import { type RequestWatch, watchOf } from './request-watch'
 import { type AnswerDecision, headerOf, headersObject, ResendingHandler, replayable } from './resending-handler'
 
 /** Options of `interceptors.retry`: the client's `retry` option, plus the idempotency key for POSTs that have none. */
@@ -24,22 +26,25 @@ export interface RetryInterceptorOptions extends RetryOptions {
 }
 
 /** State shared by every request through one retry interceptor: the policy and budget, the key and exhaustion rules. */
-class RetryState {
+export interface RetryState {
   readonly rules: RetryRules
   readonly keys: boolean
   readonly throws: boolean
-  constructor(options: RetryInterceptorOptions) {
-    const { idempotencyKeys, onExhausted, ...retry } = options
-    if (onExhausted !== undefined && onExhausted !== 'answer' && onExhausted !== 'error') {
-      throw new HttpError({
-        code: 'FK_HTTP_OPTIONS',
-        message: `[fieldkit/http] interceptors.retry: ${expected('onExhausted', '"answer" or "error"', onExhausted)}`,
-        hint: 'Fix the option named in the message; the README lists the options of each interceptor',
-      })
-    }
-    this.rules = new RetryRules(resolveOptions({ retry }).retry)
-    this.keys = idempotencyKeys === true
-    this.throws = onExhausted === 'error'
+}
+
+function retryState(options: RetryInterceptorOptions): RetryState {
+  const { idempotencyKeys, onExhausted, ...retry } = options
+  if (onExhausted !== undefined && onExhausted !== 'answer' && onExhausted !== 'error') {
+    throw new HttpError({
+      code: 'FK_HTTP_OPTIONS',
+      message: `[fieldkit/http] interceptors.retry: ${expected('onExhausted', '"answer" or "error"', onExhausted)}`,
+      hint: 'Fix the option named in the message; the README lists the options of each interceptor',
+    })
+  }
+  return {
+    rules: new RetryRules(resolveOptions({ retry }).retry),
+    keys: idempotencyKeys === true,
+    throws: onExhausted === 'error',
   }
 }
 
@@ -56,6 +61,8 @@ class RetryHandler extends ResendingHandler {
   /** The start of the last answer's body, kept only when it ends the request with an error. */
   #excerpt: Buffer[] | undefined
   #excerptBytes = 0
+  /** What createHttpClient adds to the request (deadline, attempt numbers, hooks, log), when it sent it. */
+  readonly #watch: RequestWatch | undefined
 
   constructor(
     private readonly state: RetryState,
@@ -70,12 +77,23 @@ class RetryHandler extends ResendingHandler {
     this.#replayable = replayable(options.body)
     this.#started = performance.now()
     this.#sentAt = this.#started
-    state.rules.request(this.#started)
+    this.#watch = watchOf(options)
+    // The client counts each request into the budget once, however many hops it takes.
+    if (this.#watch === undefined) state.rules.request(this.#started)
+    else this.#watch.run = undefined
   }
 
   get #retries(): RetryRun {
-    this.#run ??= new RetryRun(this.state.rules, this.#retryable, this.#started)
+    if (this.#run === undefined) {
+      this.#run = new RetryRun(this.state.rules, this.#retryable, this.#started)
+      if (this.#watch !== undefined) this.#watch.run = this.#run
+    }
     return this.#run
+  }
+
+  /** The number of the attempt that just ended: every send counted when the client numbers them. */
+  get #attempt(): number {
+    return this.#watch?.sends ?? this.#retries.retriesUsed + 1
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
@@ -88,11 +106,17 @@ class RetryHandler extends ResendingHandler {
         retryAfter: headers['retry-after'],
         retryable: run.retryable && this.#replayable,
         retriesUsed: run.retriesUsed,
+        attempt: this.#attempt,
+        durationMs: this.#duration(),
       },
       run.policy,
     )
     if (!decision.retry && (decision.why === 'final' || decision.why === 'not-retryable')) return undefined
     this.#note({ status })
+    const header = headers['retry-after']
+    const tooLong = !decision.retry && decision.why === 'too-long'
+    if (this.#watch !== undefined && header !== undefined && !tooLong && parseRetryAfter(header) === undefined)
+      this.#watch.malformedRetryAfter(status, header)
     if (decision.retry) return this.#again(decision.delayMs, status, undefined)
     if (decision.why === 'too-long') {
       const refusal = run.rateLimited(this.#subject(), status, decision.retryAfterMs ?? 0)
@@ -104,44 +128,64 @@ class RetryHandler extends ResendingHandler {
   protected override onFailure(error: Error): AnswerDecision {
     const run = this.#retries
     const code = errorCode(error)
-    const decision = decideErrorRetry({ code, retryable: run.retryable, retriesUsed: run.retriesUsed }, run.policy)
+    const decision = decideErrorRetry(
+      {
+        code,
+        retryable: run.retryable,
+        retriesUsed: run.retriesUsed,
+        attempt: this.#attempt,
+        durationMs: this.#duration(),
+      },
+      run.policy,
+    )
     if (decision.retry && !this.#replayable) return () => this.fail(this.#notReplayable(code, error))
     if (!decision.retry && (decision.why !== 'attempts' || run.policy.retries === 0)) return undefined
     this.#note({ error: code })
     if (decision.retry) return this.#again(decision.delayMs, undefined, error)
-    return () => this.fail(run.exhausted(this.#subject(), { reason: 'attempts', cause: error }))
+    return () =>
+      this.fail(run.exhausted(this.#subject(), { reason: 'attempts', cause: error, redactor: this.#watch?.redactor }))
+  }
+
+  #duration(): number {
+    return Math.round((performance.now() - this.#sentAt) * 100) / 100
   }
 
   /** Records the attempt that just ended (its number and duration) for the policy and the errors. */
   #note(what: { status: number } | { error: string }): void {
-    const run = this.#retries
-    run.record({
-      attempt: run.retriesUsed + 1,
-      ...what,
-      durationMs: Math.round((performance.now() - this.#sentAt) * 100) / 100,
-    })
+    this.#retries.record({ attempt: this.#attempt, ...what, durationMs: this.#duration() })
   }
 
-  /** The retry, after its wait; when the budget refuses it, the exhaustion rule of this interceptor. */
+  /** The retry, after its wait (and the client's hooks); when the budget or deadline refuses it, the exhaustion rule. */
   #again(delayMs: number, status: number | undefined, cause: Error | undefined): AnswerDecision {
-    if (this.#retries.take(performance.now(), delayMs) === 'budget') return this.#exhausted('budget', status, cause)
-    return () =>
+    const run = this.#retries
+    const refused = run.take(performance.now(), delayMs, this.#watch?.deadline)
+    if (refused !== undefined) return this.#exhausted(refused, status, cause)
+    const resend = () =>
       this.after(delayMs, () => {
         this.#sentAt = performance.now()
         this.send(this.options)
       })
+    const watch = this.#watch
+    if (watch === undefined) return resend
+    return () => {
+      const hooks = watch.beforeRetry(run.outcomes[run.outcomes.length - 1] as AttemptOutcome, delayMs)
+      if (hooks === undefined) resend()
+      else hooks.then(resend, (error: Error) => this.fail(error))
+    }
   }
 
   /**
    * No retry left: on an answer, passed on (`'answer'`) or failed once its body is in (the error carries a redacted
    * excerpt of it, as the client's does); on a network failure, always failed.
    */
-  #exhausted(reason: 'attempts' | 'budget', status: number | undefined, cause: Error | undefined): AnswerDecision {
-    if (cause === undefined && !this.state.throws) return undefined
+  #exhausted(reason: 'attempts' | RetryRefusal, status: number | undefined, cause: Error | undefined): AnswerDecision {
+    const throws = this.#watch === undefined ? this.state.throws : this.#watch.throwsOnExhausted
+    if (cause === undefined && !throws) return undefined
     if (cause === undefined) this.#excerpt = []
     return () => {
       const body = this.#excerpt === undefined ? undefined : Buffer.concat(this.#excerpt)
-      this.fail(this.#retries.exhausted(this.#subject(), { reason, status, cause, body }))
+      const redactor = this.#watch?.redactor
+      this.fail(this.#retries.exhausted(this.#subject(), { reason, status, cause, body, redactor }))
     }
   }
 
@@ -189,7 +233,19 @@ class RetryHandler extends ResendingHandler {
  * ```
  */
 export function retry(options: RetryInterceptorOptions = {}): Dispatcher.DispatcherComposeInterceptor {
-  const state = new RetryState(options)
+  return retrying(retryState(options))
+}
+
+/**
+ * The retry layer over existing rules (`retry` resolves its options; `createHttpClient` passes the client's rules and
+ * budget, and decides per request, through its {@link RequestWatch}, whether running out of retries is an error).
+ *
+ * @example
+ * ```ts
+ * const layer = retrying({ rules: new RetryRules(policy), keys: false, throws: true })
+ * ```
+ */
+export function retrying(state: RetryState): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     placed('retry', function fieldkitRetry(opts, handler) {
       let options = opts
