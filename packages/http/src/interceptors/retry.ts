@@ -72,8 +72,10 @@ class RetryHandler extends ResendingHandler {
   ) {
     super(dispatch, handler)
     const method = (options.method ?? 'GET').toUpperCase()
-    const keyed = headerOf(options.headers, 'idempotency-key') !== undefined
-    this.#retryable = retryableRequest(method, keyed, state.rules.policy)
+    const policy = state.rules.policy
+    // The key matters only for a method the policy does not retry anyway: GETs skip the header scan.
+    const keyed = !policy.methods.has(method) && headerOf(options.headers, 'idempotency-key') !== undefined
+    this.#retryable = retryableRequest(method, keyed, policy)
     this.#replayable = replayable(options.body)
     this.#started = performance.now()
     this.#sentAt = this.#started
