@@ -3,17 +3,36 @@ import type { Dispatcher } from 'undici'
 type Dispatch = (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => boolean
 type Headers = Record<string, string | string[] | undefined>
 
+/** What a resending interceptor does with an answer: pass it to the caller, or drain it and then run `next`. */
+export type AnswerDecision = undefined | (() => void)
+
 /**
- * The controller the caller's handler holds for the whole request, across every attempt an interceptor sends:
- * pause, resume and abort go to the attempt in flight, and an abort during a wait between attempts ends the wait.
+ * The base of every interceptor that may send a request more than once (retry, auth challenges, redirects): each
+ * answer is shown to {@link onAnswer} before the caller sees it; an answer that is not passed on is drained and its
+ * `next` step runs at its end (wait and resend, or fail). The caller's handler sees one request start, one answer and
+ * one end, and holds this handler as its controller for the whole request, across every attempt: pause, resume and
+ * abort go to the attempt in flight, and an abort during a wait between attempts ends the wait. (One object per
+ * request is both, rather than a handler and a controller: this is on every request's path.)
  */
-export class ControllerProxy implements Dispatcher.DispatchController {
-  current: Dispatcher.DispatchController | undefined
+export abstract class ResendingHandler implements Dispatcher.DispatchHandler, Dispatcher.DispatchController {
+  /** The controller of the attempt in flight. */
+  #current: Dispatcher.DispatchController | undefined
   /** Called when the caller aborts while no attempt is in flight (between attempts). */
-  onIdleAbort: ((reason: Error) => void) | undefined
+  #onIdleAbort: ((reason: Error) => void) | undefined
   #aborted = false
   #reason: Error | null = null
   #paused = false
+  #started = false
+  #passing = false
+  #pending: (() => void) | undefined
+  #done = false
+
+  constructor(
+    protected readonly dispatch: Dispatch,
+    protected readonly handler: Dispatcher.DispatchHandler,
+  ) {}
+
+  // The controller the caller holds.
 
   get aborted(): boolean {
     return this.#aborted
@@ -28,42 +47,20 @@ export class ControllerProxy implements Dispatcher.DispatchController {
     if (this.#aborted) return
     this.#aborted = true
     this.#reason = reason
-    const idle = this.onIdleAbort
+    const idle = this.#onIdleAbort
     if (idle !== undefined) {
-      this.onIdleAbort = undefined
+      this.#onIdleAbort = undefined
       idle(reason)
-    } else this.current?.abort(reason)
+    } else this.#current?.abort(reason)
   }
   pause(): void {
     this.#paused = true
-    this.current?.pause()
+    this.#current?.pause()
   }
   resume(): void {
     this.#paused = false
-    this.current?.resume()
+    this.#current?.resume()
   }
-}
-
-/** What a resending interceptor does with an answer: pass it to the caller, or drain it and then run `next`. */
-export type AnswerDecision = undefined | (() => void)
-
-/**
- * The base of every interceptor that may send a request more than once (retry, auth challenges, redirects): each
- * answer is shown to {@link onAnswer} before the caller sees it; an answer that is not passed on is drained and its
- * `next` step runs at its end (wait and resend, or fail). The caller's handler sees one request start, one answer and
- * one end, through one {@link ControllerProxy}.
- */
-export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
-  protected readonly proxy = new ControllerProxy()
-  #started = false
-  #passing = false
-  #pending: (() => void) | undefined
-  #done = false
-
-  constructor(
-    protected readonly dispatch: Dispatch,
-    protected readonly handler: Dispatcher.DispatchHandler,
-  ) {}
 
   /** Decides on an answer's status and headers: `undefined` passes it to the caller. */
   protected abstract onAnswer(status: number, headers: Headers): AnswerDecision
@@ -84,15 +81,15 @@ export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
 
   /** Waits `ms`, then runs `next`, unless the caller aborts first. */
   protected after(ms: number, next: () => void): void {
-    if (this.proxy.aborted) {
-      this.fail(this.proxy.reason ?? new Error('aborted'))
+    if (this.#aborted) {
+      this.fail(this.#reason ?? new Error('aborted'))
       return
     }
     const timer = setTimeout(() => {
-      this.proxy.onIdleAbort = undefined
+      this.#onIdleAbort = undefined
       next()
     }, ms)
-    this.proxy.onIdleAbort = (reason) => {
+    this.#onIdleAbort = (reason) => {
       clearTimeout(timer)
       this.fail(reason)
     }
@@ -102,30 +99,32 @@ export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
   protected fail(error: Error): void {
     if (this.#done) return
     this.#done = true
-    this.handler.onResponseError?.(this.proxy, error)
+    this.handler.onResponseError?.(this, error)
   }
 
+  // The handler the attempts report to.
+
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.proxy.current = controller
-    if (this.proxy.aborted) {
-      controller.abort(this.proxy.reason ?? new Error('aborted'))
+    this.#current = controller
+    if (this.#aborted) {
+      controller.abort(this.#reason ?? new Error('aborted'))
       return
     }
-    if (this.proxy.paused) controller.pause()
+    if (this.#paused) controller.pause()
     if (this.#started) return
     this.#started = true
-    this.handler.onRequestStart?.(this.proxy, context)
+    this.handler.onRequestStart?.(this, context)
   }
 
   onRequestUpgrade(_controller: Dispatcher.DispatchController, status: number, headers: Headers, socket: never): void {
-    this.handler.onRequestUpgrade?.(this.proxy, status, headers as never, socket)
+    this.handler.onRequestUpgrade?.(this, status, headers as never, socket)
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, status: number, headers: Headers, message: string): void {
     const next = this.onAnswer(status, headers)
     if (next === undefined) {
       this.#passing = true
-      this.handler.onResponseStart?.(this.proxy, status, headers as never, message)
+      this.handler.onResponseStart?.(this, status, headers as never, message)
     } else this.#pending = next
   }
 
@@ -133,7 +132,7 @@ export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
   protected onDrained(_chunk: Buffer): void {}
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.#pending === undefined) this.handler.onResponseData?.(this.proxy, chunk)
+    if (this.#pending === undefined) this.handler.onResponseData?.(this, chunk)
     else this.onDrained(chunk)
   }
 
@@ -142,18 +141,18 @@ export abstract class ResendingHandler implements Dispatcher.DispatchHandler {
     if (next === undefined) {
       if (this.#done) return
       this.#done = true
-      this.handler.onResponseEnd?.(this.proxy, trailers as never)
+      this.handler.onResponseEnd?.(this, trailers as never)
       return
     }
     this.#pending = undefined
-    this.proxy.current = undefined
+    this.#current = undefined
     next()
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.#pending = undefined
-    this.proxy.current = undefined
-    if (!this.#passing && !this.proxy.aborted) {
+    this.#current = undefined
+    if (!this.#passing && !this.#aborted) {
       const next = this.onFailure(error)
       if (next !== undefined) {
         next()
