@@ -81,7 +81,11 @@ async function prepare(
     headers: { ...(opts.headers as Record<string, string>) },
     attempt: call.sends,
   }
-  for (const hook of hooks) await hook(hookRequest)
+  try {
+    for (const hook of hooks) await hook(hookRequest)
+  } catch (error) {
+    throw call.failedHook(error)
+  }
   if (call.stopped !== undefined) throw call.stopped
   return { ...opts, headers: hookRequest.headers }
 }

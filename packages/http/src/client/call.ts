@@ -92,6 +92,15 @@ export class Call implements RequestWatch, Expiring {
     this.quota?.abort(reason)
   }
 
+  /**
+   * A hook threw `error`: the request ends with it as it is (the caller's own error, not the service's), and the
+   * layers that see it afterwards neither retry it nor count it against the service.
+   */
+  failedHook(error: unknown): Error {
+    this.stop(error as Error)
+    return this.stopped as Error
+  }
+
   /** Stops listening to the caller's signal (the request is over). */
   detach(): void {
     if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
@@ -156,15 +165,19 @@ export class Call implements RequestWatch, Expiring {
     delayMs: number,
   ): Promise<void> {
     const { method, origin } = this.hop
-    for (const hook of hooks) {
-      await hook({
-        method,
-        url: `${origin}${this.sentPath}`,
-        attempt: outcome.attempt,
-        delayMs,
-        ...(outcome.status === undefined ? {} : { status: outcome.status }),
-        ...(outcome.error === undefined ? {} : { error: outcome.error }),
-      })
+    try {
+      for (const hook of hooks) {
+        await hook({
+          method,
+          url: `${origin}${this.sentPath}`,
+          attempt: outcome.attempt,
+          delayMs,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+          ...(outcome.error === undefined ? {} : { error: outcome.error }),
+        })
+      }
+    } catch (error) {
+      throw this.failedHook(error)
     }
     if (this.stopped !== undefined) throw this.stopped
   }

@@ -6,7 +6,7 @@ import { type BreakerOptions, resolveOptions } from '../options'
 import { redactUrl } from '../redact'
 import { ForwardingHandler } from './forwarding-handler'
 import { placed } from './order'
-import { watchOf } from './request-watch'
+import { type RequestWatch, watchOf } from './request-watch'
 
 /** Records the outcome of one attempt on its origin's breaker, then passes everything to the caller's handler. */
 class BreakerHandler extends ForwardingHandler {
@@ -15,6 +15,7 @@ class BreakerHandler extends ForwardingHandler {
     private readonly circuit: CircuitBreaker,
     private readonly probe: boolean,
     handler: Dispatcher.DispatchHandler,
+    private readonly watch: RequestWatch | undefined,
   ) {
     super(handler)
   }
@@ -33,8 +34,9 @@ class BreakerHandler extends ForwardingHandler {
   override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     if (!this.#recorded) {
       this.#recorded = true
-      // A caller's abort or a Fieldkit refusal (residency, size) says nothing about the service's health.
-      Breakers.failed(this.circuit, !isFieldkitError(error) && !controller?.aborted, this.probe)
+      // A caller's abort or stop, or a Fieldkit refusal (residency, size), says nothing about the service's health.
+      const service = !isFieldkitError(error) && !controller?.aborted && this.watch?.stopped === undefined
+      Breakers.failed(this.circuit, service, this.probe)
     }
     super.onResponseError(controller, error)
   }
@@ -71,16 +73,16 @@ export function guarded(breakers: Breakers | undefined): Dispatcher.DispatcherCo
       if (breakers === undefined) return dispatch(opts, handler)
       const origin = String(opts.origin ?? '')
       const circuit = breakers.for(origin)
+      const watch = watchOf(opts)
       const admitted = breakers.admit(circuit)
       if (typeof admitted === 'number') {
         const url = redactUrl(`${origin}${opts.path}`)
-        const watch = watchOf(opts)
         watch?.circuitRefused()
         const subject = { method: String(opts.method), url: () => url }
         const refusal = breakers.refusal(subject, origin, admitted, watch?.run?.outcomes)
         queueMicrotask(() => handler.onResponseError?.(null as unknown as Dispatcher.DispatchController, refusal))
         return true
       }
-      return dispatch(opts, new BreakerHandler(circuit, admitted, handler))
+      return dispatch(opts, new BreakerHandler(circuit, admitted, handler, watch))
     })
 }

@@ -31,6 +31,11 @@ export interface RequestWatch {
   readonly acquire: { signal?: AbortSignal; priority?: number } | undefined
   /** The caller's signal, given to the auth strategy. */
   readonly signal: AbortSignal | undefined
+  /**
+   * Why the caller ended the request (its abort, the total timeout, `close()`, a hook that threw), once it has: what
+   * fails after that says nothing about the service — no retry, no breaker outcome.
+   */
+  readonly stopped: Error | undefined
   /** The current hop's retries (set by `retry`, read by `breaker` for the attempts in its refusal). */
   run: RetryRun | undefined
   /** Whether the auth strategy serves the current hop (the first, and later hops `redirect.keepAuth` names). */

@@ -128,6 +128,7 @@ class RetryHandler extends ResendingHandler {
   }
 
   protected override onFailure(error: Error): AnswerDecision {
+    if (this.#watch?.stopped !== undefined) return undefined
     const run = this.#retries
     const code = errorCode(error)
     const decision = decideErrorRetry(
