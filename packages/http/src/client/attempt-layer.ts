@@ -84,7 +84,7 @@ async function prepare(
   try {
     for (const hook of hooks) await hook(hookRequest)
   } catch (error) {
-    throw call.failedHook(error)
+    throw call.stepFailed(error)
   }
   if (call.stopped !== undefined) throw call.stopped
   return { ...opts, headers: hookRequest.headers }

@@ -93,10 +93,11 @@ export class Call implements RequestWatch, Expiring {
   }
 
   /**
-   * A hook threw `error`: the request ends with it as it is (the caller's own error, not the service's), and the
-   * layers that see it afterwards neither retry it nor count it against the service.
+   * A step of the request's own failed — a hook, or the auth strategy signing or answering a challenge: the request
+   * ends with `error` as it is (not the service's failure), and the layers that see it afterwards neither retry it nor
+   * count it against the service.
    */
-  failedHook(error: unknown): Error {
+  stepFailed(error: unknown): Error {
     this.stop(error as Error)
     return this.stopped as Error
   }
@@ -104,6 +105,11 @@ export class Call implements RequestWatch, Expiring {
   /** Stops listening to the caller's signal (the request is over). */
   detach(): void {
     if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
+  }
+
+  /** How long the last attempt took on the wire (ms), for the retry layer's records. */
+  get attemptMs(): number | undefined {
+    return this.#last?.durationMs
   }
 
   /** Notes how the attempt sent at `t0` ended, for its log line. */
@@ -177,7 +183,7 @@ export class Call implements RequestWatch, Expiring {
         })
       }
     } catch (error) {
-      throw this.failedHook(error)
+      throw this.stepFailed(error)
     }
     if (this.stopped !== undefined) throw this.stopped
   }

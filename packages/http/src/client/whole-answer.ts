@@ -73,7 +73,7 @@ export class WholeAnswer implements Dispatcher.DispatchHandler {
     }
     this.#afterResponse(hooks).then(
       () => this.#pass(body),
-      (error: unknown) => this.handler.onResponseError?.(this.#controller as never, this.call.failedHook(error)),
+      (error: unknown) => this.handler.onResponseError?.(this.#controller as never, this.call.stepFailed(error)),
     )
   }
 

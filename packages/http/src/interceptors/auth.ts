@@ -46,8 +46,13 @@ class AuthHandler extends ResendingHandler {
         watch?.signed(before, search, request)
         this.send({ ...this.options, path: `${url.pathname}${url.search}`, headers: request.headers })
       },
-      (error: unknown) => this.fail(asError(error)),
+      (error: unknown) => this.fail(this.#failed(error)),
     )
+  }
+
+  /** A failure of the strategy itself: the caller's own step when the client sent the request (not the service's). */
+  #failed(error: unknown): Error {
+    return watchOf(this.options)?.stepFailed(error) ?? asError(error)
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
@@ -62,7 +67,7 @@ class AuthHandler extends ResendingHandler {
           const { method, origin, path } = this.options
           this.fail(auth.refusal(answer, String(method).toUpperCase(), redactUrl(`${origin}${path}`)))
         },
-        (error: unknown) => this.fail(asError(error)),
+        (error: unknown) => this.fail(this.#failed(error)),
       )
     }
   }

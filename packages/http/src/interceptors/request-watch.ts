@@ -40,6 +40,13 @@ export interface RequestWatch {
   run: RetryRun | undefined
   /** Whether the auth strategy serves the current hop (the first, and later hops `redirect.keepAuth` names). */
   authServes(options: Dispatcher.DispatchOptions): boolean
+  /** How long the last attempt took from its send to its answer or failure (ms), once known. */
+  readonly attemptMs: number | undefined
+  /**
+   * A step of the caller's own failed (the auth strategy signing or answering a challenge): returns the error the
+   * request ends with, after which {@link RequestWatch.stopped} is set.
+   */
+  stepFailed(error: unknown): Error
   /** The strategy signed `request`, which carried `before` headers and `beforeSearch` query before. */
   signed(before: Readonly<Record<string, string>>, beforeSearch: string, request: AuthRequest): void
   /** The strategy called the last answer a refusal and answers its challenge. */

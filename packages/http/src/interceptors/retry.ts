@@ -149,8 +149,10 @@ class RetryHandler extends ResendingHandler {
       this.fail(run.exhausted(this.#subject(), { reason: 'attempts', cause: error, redactor: this.#watch?.redactor }))
   }
 
+  /** The attempt's duration: as the client measured it on the wire, or since this layer sent it. */
   #duration(): number {
-    return Math.round((performance.now() - this.#sentAt) * 100) / 100
+    const ms = this.#watch?.attemptMs ?? performance.now() - this.#sentAt
+    return Math.round(ms * 100) / 100
   }
 
   /** Records the attempt that just ended (its number and duration) for the policy and the errors. */
