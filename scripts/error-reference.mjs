@@ -47,6 +47,7 @@ for (const pkg of readdirSync(packagesDir).sort()) {
 // `export type XCode = | 'FK_…' …`.
 const classOfUnion = new Map() // union type name -> class name
 const unionOfCode = new Map() // code -> union type name
+const classOfCode = new Map() // code -> the class made for that one code
 for (const pkg of readdirSync(packagesDir)) {
   const src = join(packagesDir, pkg, 'src')
   if (!existsSync(src)) continue
@@ -54,6 +55,11 @@ for (const pkg of readdirSync(packagesDir)) {
     const text = readFileSync(file, 'utf8')
     for (const m of text.matchAll(/class\s+(\w+)(?:<[^>]*>)?\s+extends\s+FieldkitError<(\w+)>/g))
       classOfUnion.set(m[2], m[1])
+    // A subclass that narrows its parent's codes: `class X extends HttpError { declare readonly code: XCode`.
+    for (const m of text.matchAll(/class\s+(\w+)\s+extends\s+\w+\s*\{[^}]*?declare\s+readonly\s+code:\s*(\w+)/g))
+      classOfUnion.set(m[2], m[1])
+    // A class for one code: `class X extends SoapError<'FK_SOAP_FAULT'>`.
+    for (const m of text.matchAll(/class\s+(\w+)\s+extends\s+\w+<'(FK_[A-Z0-9_]+)'>/g)) classOfCode.set(m[2], m[1])
     for (const m of text.matchAll(/export\s+type\s+(\w+)\s*=\s*((?:\s*\|?\s*(?:'FK_[A-Z0-9_]+'|[A-Z]\w*Code\b))+)/g)) {
       for (const c of m[2].matchAll(/'(FK_[A-Z0-9_]+)'/g)) unionOfCode.set(c[1], m[1])
     }
@@ -61,7 +67,7 @@ for (const pkg of readdirSync(packagesDir)) {
 }
 for (const [code, entry] of codes) {
   if (entry.classes.size > 0) continue
-  const cls = classOfUnion.get(unionOfCode.get(code))
+  const cls = classOfCode.get(code) ?? classOfUnion.get(unionOfCode.get(code))
   if (cls !== undefined) entry.classes.add(cls)
 }
 

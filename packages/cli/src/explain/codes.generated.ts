@@ -799,7 +799,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RATE_LIMIT_REDIS_DOWN",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "RateLimitError"
+    ],
     "hints": [
       "Check that Redis is up and reachable from this host; set rateLimit.onRedisDown: 'local-share' to keep going on a share of the quota"
     ],
@@ -811,7 +813,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RATE_LIMIT_REDIS_MISROUTED",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "RateLimitError"
+    ],
     "hints": [
       "The cluster is resharding or its nodes disagree about slots; check redis-cli --cluster check, and pass every master URL as rateLimit.redis"
     ]
@@ -819,7 +823,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RATE_LIMIT_REDIS_SCRIPT",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "RateLimitError"
+    ],
     "hints": [
       "Redis answered but would not run the script: check that the user may run EVAL/EVALSHA (ACL), that scripting is not disabled, and that the key holds no foreign data"
     ]
@@ -827,7 +833,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_HTTP_RATE_LIMIT_REDIS_TIMEOUT",
     "package": "@fieldkit/http",
-    "classes": [],
+    "classes": [
+      "RateLimitError"
+    ],
     "hints": [
       "Redis is reachable but slow or overloaded; check its latency (redis-cli --latency) and load, or raise rateLimit.redisTimeoutMs"
     ]
@@ -1062,7 +1070,9 @@ export const CODES: readonly ExplainedCode[] = [
   {
     "code": "FK_SOAP_FAULT",
     "package": "@fieldkit/soap",
-    "classes": [],
+    "classes": [
+      "SoapFaultError"
+    ],
     "hints": [
       "The service rejected the call; read fault.code, fault.reason and fault.detail. Faults are never retried"
     ],
