@@ -12,6 +12,7 @@ import { Deadlines, withConnectTimeout } from './client/timeouts'
 import { HttpError } from './errors'
 import { signing } from './interceptors/auth'
 import { guarded } from './interceptors/breaker'
+import { lines } from './interceptors/log'
 import { quota } from './interceptors/rate-limit'
 import { following } from './interceptors/redirect'
 import { WATCH, watchOf } from './interceptors/request-watch'
@@ -134,11 +135,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
 /**
  * The client's interceptors, composed as `interceptors` documents them (first listed innermost): its own attempt layer
- * (numbers, hooks, whole bodies), auth for the hops it serves, the quota, the breaker, the retries and the redirects,
- * over a router that sends a hop through the auth strategy's own dispatcher when it has one.
+ * (numbers, hooks, whole bodies), the log, auth for the hops it serves, the quota, the breaker, the retries and the
+ * redirects, over a router that sends a hop through the auth strategy's own dispatcher when it has one.
  */
 function compose(context: ClientContext): Dispatcher {
-  const layers: Dispatcher.DispatcherComposeInterceptor[] = [attemptLayer(context)]
+  const layers: Dispatcher.DispatcherComposeInterceptor[] = [attemptLayer(context), lines(context.log.logger)]
   if (context.strategy !== undefined) {
     layers.push(signing(context.strategy, (opts) => watchOf(opts)?.authServes(opts) === true))
   }

@@ -113,7 +113,7 @@ export class Call implements RequestWatch, Expiring {
   }
 
   /** Notes how the attempt sent at `t0` ended, for its log line. */
-  noteAttempt(t0: number, status: number | undefined, error: string | undefined): void {
+  attempted(t0: number, status: number | undefined, error: string | undefined): void {
     const durationMs = performance.now() - t0
     this.#last =
       status === undefined
