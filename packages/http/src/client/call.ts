@@ -21,7 +21,7 @@ import type { Expiring } from './timeouts'
  * @example
  * ```ts
  * const call = new Call(context, req, firstHop(req, context.config), performance.now())
- * dispatcher.dispatch({ ...options, [WATCH]: call }, new ClientAnswer(call, resolve, reject))
+ * dispatcher.dispatch({ ...options, [WATCH]: call }, new ClientAnswer(context, call, resolve, reject))
  * ```
  */
 export class Call implements RequestWatch, Expiring {
