@@ -98,7 +98,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       return response
     } catch (error) {
       counters.failed += 1
-      throw withHops(call.secrets.scrubError(error), call.chain)
+      throw withHops(call.secrets.scrubError(error), call.hops ?? [])
     } finally {
       call.detach()
       deadlines.delete(call)

@@ -9,6 +9,8 @@ import type { ClientContext } from './context'
 
 type Headers = Record<string, string | string[] | undefined>
 
+const EMPTY = Buffer.alloc(0)
+
 /**
  * What the client makes of the answer that comes out of its interceptors: a 2xx (or a redirect the client does not
  * follow further) as an {@link HttpResponse}, any other status as `FK_HTTP_STATUS` (or the response, with
@@ -23,7 +25,9 @@ type Headers = Record<string, string | string[] | undefined>
 export class ClientAnswer implements Dispatcher.DispatchHandler {
   #status = 0
   #headers: Headers = {}
-  #chunks: Buffer[] = []
+  /** The answer's body: the attempt layer passes it whole, as one chunk. */
+  #body: Buffer | undefined
+  #more: Buffer[] | undefined
   #settled = false
 
   constructor(
@@ -46,7 +50,11 @@ export class ClientAnswer implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk)
+    if (this.#body === undefined) this.#body = chunk
+    else {
+      this.#more ??= [this.#body]
+      this.#more.push(chunk)
+    }
   }
 
   onResponseEnd(): void {
@@ -56,7 +64,7 @@ export class ClientAnswer implements Dispatcher.DispatchHandler {
     const raw = {
       status,
       headers: this.#headers,
-      body: this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks),
+      body: this.#more !== undefined ? Buffer.concat(this.#more) : (this.#body ?? EMPTY),
     }
     const accepted =
       (status >= 200 && status < 300) ||

@@ -27,14 +27,19 @@ import type { Expiring } from './timeouts'
 export class Call implements RequestWatch, Expiring {
   /** The hop being sent: the first, then each one a redirect leads to. */
   hop: ClientHop
-  /** The URLs of the hops so far, for `details.hops`. */
-  readonly chain: string[]
+  /** The URLs of the hops so far, for `details.hops`: made on the first redirect (most requests have none). */
+  hops: string[] | undefined
   sends = 0
   run: RetryRun | undefined
   /** The path the last attempt was sent with (after signing), for the response and log lines. */
   sentPath: string
-  /** The last attempt's outcome, until a layer or the end of the request writes its log line. */
-  #last: { attempt: number; path: string; status?: number; error?: string; durationMs: number } | undefined
+  /** The last attempt's outcome (attempt number, path, status or error, duration), until its log line is written. */
+  #lastAttempt = 0
+  #lastPath = ''
+  #lastStatus: number | undefined
+  #lastError: string | undefined
+  #lastMs: number | undefined
+  #lineDue = false
   /** The origin whose egress was checked before the strategy's own connection was used. */
   checkedOrigin: string | undefined
   stopped: Error | undefined
@@ -59,7 +64,6 @@ export class Call implements RequestWatch, Expiring {
     readonly started: number,
   ) {
     this.hop = hop
-    this.chain = [`${hop.origin}${hop.path}`]
     this.sentPath = hop.path
     this.deadline = started + context.config.timeout.total
     this.signal = req.signal
@@ -109,33 +113,33 @@ export class Call implements RequestWatch, Expiring {
 
   /** How long the last attempt took on the wire (ms), for the retry layer's records. */
   get attemptMs(): number | undefined {
-    return this.#last?.durationMs
+    return this.#lastMs
   }
 
   /** Notes how the attempt sent at `t0` ended, for its log line. */
   attempted(t0: number, status: number | undefined, error: string | undefined): void {
-    const durationMs = performance.now() - t0
-    this.#last =
-      status === undefined
-        ? { attempt: this.sends, path: this.sentPath, error, durationMs }
-        : { attempt: this.sends, path: this.sentPath, status, durationMs }
+    this.#lastMs = performance.now() - t0
+    this.#lastAttempt = this.sends
+    this.#lastPath = this.sentPath
+    this.#lastStatus = status
+    this.#lastError = error
+    this.#lineDue = true
   }
 
   /** Writes the last attempt's line (once), with the wait before its retry. */
   logLine(level: 'debug' | 'warn', delayMs?: number): void {
-    const last = this.#last
-    if (last === undefined) return
-    this.#last = undefined
+    if (!this.#lineDue) return
+    this.#lineDue = false
     const log = this.context.log
     if (!log.enabled(level)) return
     const line: AttemptLine = {
       method: this.hop.method,
       origin: this.hop.origin,
-      path: this.secrets.scrub(last.path),
-      attempt: last.attempt,
-      durationMs: last.durationMs,
-      status: last.status,
-      error: last.error,
+      path: this.secrets.scrub(this.#lastPath),
+      attempt: this.#lastAttempt,
+      durationMs: this.#lastMs ?? 0,
+      status: this.#lastStatus,
+      error: this.#lastError,
       delayMs,
     }
     log.attempt(level, line)
@@ -198,8 +202,9 @@ export class Call implements RequestWatch, Expiring {
 
   followed(status: number, decision: Extract<RedirectDecision, { follow: true }>): void {
     this.logLine('debug')
+    this.hops ??= [`${this.hop.origin}${this.hop.path}`]
     this.hop = nextHop(this.hop, decision, this.context.config)
-    this.chain.push(`${this.hop.origin}${this.hop.path}`)
+    this.hops.push(`${this.hop.origin}${this.hop.path}`)
     this.sentPath = this.hop.path
     const log = this.context.log
     if (log.enabled('debug'))

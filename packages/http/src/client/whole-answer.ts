@@ -6,6 +6,7 @@ import type { ClientContext } from './context'
 type Headers = Record<string, string | string[] | undefined>
 
 const EMPTY = Buffer.alloc(0)
+const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * One attempt of the client, read whole before anything outside sees it: the body is collected (refused above
@@ -86,7 +87,7 @@ export class WholeAnswer implements Dispatcher.DispatchHandler {
     const handler = this.handler
     handler.onResponseStart?.(controller, this.#status, this.#headers as never, '')
     if (body.length > 0) handler.onResponseData?.(controller, body)
-    handler.onResponseEnd?.(controller, {} as never)
+    handler.onResponseEnd?.(controller, NO_TRAILERS as never)
   }
 
   async #afterResponse(hooks: ClientContext['config']['hooks']['afterResponse']): Promise<void> {

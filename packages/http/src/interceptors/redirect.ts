@@ -13,7 +13,8 @@ import { type AnswerDecision, headersObject, ResendingHandler, replayable } from
 
 class RedirectHandler extends ResendingHandler {
   #options: Dispatcher.DispatchOptions
-  readonly #chain: string[]
+  /** The URLs of the hops so far, made on the first redirect (most requests have none). */
+  #hops: string[] | undefined
 
   constructor(
     private readonly policy: ResolvedRedirect,
@@ -23,7 +24,6 @@ class RedirectHandler extends ResendingHandler {
   ) {
     super(dispatch, handler)
     this.#options = options
-    this.#chain = [`${options.origin}${options.path}`]
   }
 
   start(): void {
@@ -32,13 +32,15 @@ class RedirectHandler extends ResendingHandler {
 
   /** A failure after a hop was followed names the hops (`details.hops`), as the client's errors do. */
   protected override onFailure(error: Error): AnswerDecision {
-    if (this.#chain.length < 2) return undefined
-    return () => this.fail(withHops(error, this.#chain) as Error)
+    const hops = this.#hops
+    if (hops === undefined || hops.length < 2) return undefined
+    return () => this.fail(withHops(error, hops) as Error)
   }
 
   protected onAnswer(status: number, headers: Record<string, string | string[] | undefined>): AnswerDecision {
     if (!REDIRECT_STATUSES.has(status) || typeof headers.location !== 'string') return undefined
     const current = this.#options
+    this.#hops ??= [`${current.origin}${current.path}`]
     try {
       const decision = decideRedirect(
         {
@@ -49,12 +51,12 @@ class RedirectHandler extends ResendingHandler {
         },
         status,
         headers.location,
-        this.#chain,
+        this.#hops,
         this.policy,
       )
       if (!decision.follow) return undefined
       const to = new URL(decision.next.url)
-      this.#chain.push(to.href)
+      this.#hops.push(to.href)
       this.#options = {
         ...current,
         origin: to.origin,
