@@ -149,25 +149,27 @@ let passes = 0
  * scan starts from it and leaves in it the context for the text that follows.
  */
 export function scan(text: string, on: Enabled, out: RawFinding[], context?: ScanContext): void {
-  const scanner = new Scanner(text, on, out)
-  if (context === undefined) {
-    scanner.run()
-    return
+  const scanner = SCANNER
+  scanner.start(text, on, out)
+  if (context !== undefined) {
+    scanner.dobAt = context.dobAt
+    scanner.ssnAt = context.ssnAt
+    scanner.bsnAt = context.bsnAt
+    scanner.negAt = context.negAt
+    scanner.phoneAt = context.phoneAt
+    scanner.taxAt = context.taxAt
   }
-  scanner.dobAt = context.dobAt
-  scanner.ssnAt = context.ssnAt
-  scanner.bsnAt = context.bsnAt
-  scanner.negAt = context.negAt
-  scanner.phoneAt = context.phoneAt
-  scanner.taxAt = context.taxAt
   scanner.run()
-  const n = text.length
-  context.dobAt = Math.max(scanner.dobAt - n, FAR)
-  context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
-  context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
-  context.negAt = Math.max(scanner.negAt - n, FAR)
-  context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
-  context.taxAt = Math.max(scanner.taxAt - n, FAR)
+  if (context !== undefined) {
+    const n = text.length
+    context.dobAt = Math.max(scanner.dobAt - n, FAR)
+    context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
+    context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
+    context.negAt = Math.max(scanner.negAt - n, FAR)
+    context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
+    context.taxAt = Math.max(scanner.taxAt - n, FAR)
+  }
+  scanner.finish()
 }
 
 /** The number candidate the detectors read: the groups of the scanner's shared arrays, seen up to group `k`. */
@@ -210,8 +212,13 @@ class Candidate implements NumberCandidate {
 const CANDIDATE = new Candidate()
 
 class Scanner implements Pass {
-  readonly n: number
-  readonly id = ++passes
+  // One scanner for the process, set to each text by `start` (a scan is synchronous and never re-entered): a call
+  // allocates no scanner and initialises no fields it does not use.
+  t = ''
+  n = 0
+  on: Enabled = NOTHING
+  private out: RawFinding[] = NO_FINDINGS
+  id = 0
   // Digit groups of the current number candidate: digit start, digit end, group end (after `)`), separator before.
   // Shared by all scanners: a scan is synchronous and never re-entered.
   private readonly gs = GS
@@ -234,13 +241,43 @@ class Scanner implements Pass {
   runFrom = -1
   runTo = -1
   noPemEnd = false
+  // Where the separators stop being the same as the first, and the first group after a slash, of the candidate.
+  private uniformTo = 0
+  private slashFrom = 0
+  private ssn324 = false
 
-  constructor(
-    readonly t: string,
-    readonly on: Enabled,
-    private readonly out: RawFinding[],
-  ) {
+  /** Sets the scanner to a new text, with no context word seen. */
+  start(t: string, on: Enabled, out: RawFinding[]): void {
+    this.t = t
     this.n = t.length
+    this.on = on
+    this.out = out
+    this.id = ++passes
+    this.lastCount = 0
+    this.nextFrom = -1
+    this.lastDigits = ''
+    this.dobAt = FAR
+    this.ssnAt = FAR
+    this.bsnAt = FAR
+    this.negAt = FAR
+    this.phoneAt = FAR
+    this.taxAt = FAR
+    this.ibanRunEnd = -1
+    this.runFrom = -1
+    this.runTo = -1
+    this.noPemEnd = false
+    this.uniformTo = 0
+    this.slashFrom = 0
+    this.ssn324 = false
+  }
+
+  /** Lets go of the text and the findings (the scanner outlives the call; they must not). */
+  finish(): void {
+    this.t = ''
+    this.out = NO_FINDINGS
+    this.c.t = ''
+    this.c.all = ''
+    this.lastDigits = ''
   }
 
   run(): void {
@@ -517,11 +554,6 @@ class Scanner implements Pass {
     return end
   }
 
-  // Where the separators stop being the same as the first, and the first group after a slash, of the candidate.
-  private uniformTo = 0
-  private slashFrom = 0
-  private ssn324 = false
-
   /** Fills the candidate's shape from the `count` groups just read: lengths, separators, context. */
   private candidate(start: number, count: number, plus: boolean, digits: string): Candidate {
     const { gs, gd, ge, sep } = this
@@ -654,3 +686,7 @@ class Scanner implements Pass {
     }
   }
 }
+
+const NOTHING = {} as Enabled
+const NO_FINDINGS: RawFinding[] = []
+const SCANNER = new Scanner()
