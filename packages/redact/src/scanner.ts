@@ -9,7 +9,7 @@
 // word to the word matchers its first two characters can start, and hashes it for the context-word table only when
 // a context word has its first letter and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
 // a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
-import { ALNUM, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, wordLike } from './chars'
+import { ALNUM, CT, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WIDE, WORD, WORD_LIKE, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
@@ -87,6 +87,13 @@ function joinedWord(t: string, i: number): boolean {
   return j > i && !wordLike(t.charCodeAt(j))
 }
 
+/** The `count` groups just read hold fewer than `FEWEST_DIGITS` digits in all. */
+function fewerDigits(count: number): boolean {
+  let nd = 0
+  for (let g = 0; g < count; g++) nd += (GD[g] as number) - (GS[g] as number)
+  return nd < FEWEST_DIGITS
+}
+
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
 const UPPERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -127,7 +134,10 @@ const ANY_SHAPE = WORD_MATCHERS.reduce((bits, [, , shape], m) => (shape === 'any
 const WORD_LISTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 1 << WORD_MATCHERS.length }, (_, bits) =>
   WORD_MATCHERS.filter((_, m) => (bits & (1 << m)) !== 0).map(([match]) => match),
 )
-/** The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. */
+/**
+ * The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. ASCII
+ * only: the pass looks here only for a code unit of no word class and below 128.
+ */
 const TRIGGERS = new Uint8Array(128)
 for (const ch of '@+%(:-') TRIGGERS[ch.charCodeAt(0)] = 1
 
@@ -286,17 +296,17 @@ class Scanner implements Pass {
     let i = 0
     while (i < n) {
       const c = t.charCodeAt(i)
-      const k = cls(c)
-      if ((k & WORD) !== 0 || c >= 128) {
+      const k = CT[c] as number
+      if ((k & (WORD | WIDE)) !== 0) {
         if ((k & ALNUM) !== 0 && this.boundary(i)) {
           i = (k & DIGIT) !== 0 ? this.number(i) : this.word(i)
         } else {
           i++
-          while (i < n && wordLike(t.charCodeAt(i))) i++
+          while (i < n && ((CT[t.charCodeAt(i)] as number) & WORD_LIKE) !== 0) i++
         }
         continue
       }
-      if (c < 128 && TRIGGERS[c] === 1) {
+      if (TRIGGERS[c] === 1) {
         const r = this.trigger(c, i)
         i = r > 0 ? r : i + 1
       } else i++
@@ -495,6 +505,11 @@ class Scanner implements Pass {
       this.lastDigits = ''
       return from + 1
     }
+    if (fewerDigits(count)) {
+      // `200`, `12.50`, `3 of 4`: no reading of fewer than four digits meets a detector; no candidate is made.
+      this.lastDigits = digits
+      return Math.max(start + 1, gd[0] as number)
+    }
     const c = this.candidate(start, count, plus, digits)
     for (let k = count; k >= 1; k--) {
       const end = ge[k - 1] as number
@@ -608,7 +623,7 @@ class Scanner implements Pass {
   private word(s: number): number {
     const t = this.t
     let e = s + 1
-    while ((cls(t.charCodeAt(e)) & WORD) !== 0) e++
+    while (((CT[t.charCodeAt(e) | 0] as number) & WORD) !== 0) e++
     const c1 = t.charCodeAt(s + 1)
     if (c1 < 128) {
       const code = e - s === 2 || isDigit(c1) || isDigit(t.charCodeAt(s + 2))
@@ -621,7 +636,8 @@ class Scanner implements Pass {
         }
       }
     }
-    if (this.on.ip && e - s <= 4 && t.charCodeAt(e) === 58) {
+    const after = t.charCodeAt(e)
+    if (this.on.ip && e - s <= 4 && after === 58) {
       let hex = true
       for (let j = s; j < e; j++) if ((cls(t.charCodeAt(j)) & HEX) === 0) hex = false
       if (hex) {
@@ -631,10 +647,12 @@ class Scanner implements Pass {
     }
     if (e - s < 64 && CONTEXT_SHAPES[(t.charCodeAt(s) | 32) * 64 + e - s] === 1) {
       const h = wordHash(t, s, e)
-      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h)))
+      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (after === 45 && HYPHEN_HASHES.has(h)))
         return this.context(s, e, h)
     }
-    if (this.on.secret && secretKeyBySuffix(t, s, e)) return keyValue(this, s, e, Ctx.SecretKey)
+    // `GITHUB_TOKEN=`, `"clientSecret":`: only a word before `=`, `:` or `"` can name a secret.
+    if ((after === 61 || after === 58 || after === 34) && this.on.secret && secretKeyBySuffix(t, s, e))
+      return keyValue(this, s, e, Ctx.SecretKey)
     return e
   }
 
