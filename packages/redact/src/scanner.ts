@@ -7,15 +7,15 @@
 // The pass routes; the families decide. At a digit the pass reads the digit groups once and offers each reading
 // (all groups, then one fewer, …) to the NUMBER_MATCHERS its digit count allows, in order; at a letter it offers the
 // word to the word matchers its first two characters can start, and hashes it for the context-word table only when
-// a context word has its first letter and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
+// a context word has its first two characters and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
 // a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
 import { ALNUM, CT, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WIDE, WORD, WORD_LIKE, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
-  CONTEXT_SHAPES,
   Ctx,
   contextOf,
+  contextShaped,
   HYPHEN_HASHES,
   secretKindOfKey,
   wordHash,
@@ -645,7 +645,7 @@ class Scanner implements Pass {
         if (r !== 0) return Math.abs(r)
       }
     }
-    if (e - s < 64 && CONTEXT_SHAPES[(t.charCodeAt(s) | 32) * 64 + e - s] === 1) {
+    if (contextShaped(t, s, e)) {
       const h = wordHash(t, s, e)
       if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (after === 45 && HYPHEN_HASHES.has(h)))
         return this.context(s, e, h)
