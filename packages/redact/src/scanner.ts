@@ -388,7 +388,7 @@ class Scanner implements Pass {
       return e
     }
     const next = t.charCodeAt(e)
-    if (this.on.ip && e - s <= 4 && (next === 58 || (cls(next) & (HEX | DIGIT)) === HEX)) {
+    if (e - s <= 4 && (next === 58 || (cls(next) & (HEX | DIGIT)) === HEX) && this.on.ip) {
       let h = e
       while (h - s < 5 && (cls(t.charCodeAt(h)) & HEX) !== 0) h++
       if (h - s <= 4 && t.charCodeAt(h) === 58) {
@@ -419,18 +419,19 @@ class Scanner implements Pass {
       const r = letterAt > 0 ? nifAfterDigits(this, s, e, letterAt) : 0
       if (r > 0) return r
     }
-    if (this.on.dob && len <= 2 && (next === 32 || next === 46) && this.near(this.dobAt, s)) {
+    if (len <= 2 && (next === 32 || next === 46) && this.on.dob && this.near(this.dobAt, s)) {
       const r = dayMonthName(this, s, e)
       if (r > 0) return r
     }
-    return this.numberGroups(s, s, false)
+    return this.numberGroups(s, s, false, e)
   }
 
   /**
    * Reads digit groups (a group may be wrapped in parentheses) until 8 are held; returns how many. With `k > 0`
-   * it continues after group `k - 1`, whose end is `j`.
+   * it continues after group `k - 1`, whose end is `j`. `digitsEnd`, when over `j`, is where the digits starting
+   * at `j` end (the pass has read them already).
    */
-  private groups(j: number, k: number): number {
+  private groups(j: number, k: number, digitsEnd = -1): number {
     const t = this.t
     const n = this.n
     if (k > 0) {
@@ -450,7 +451,8 @@ class Scanner implements Pass {
         j++
       }
       const ds = j
-      while (j < n && isDigit(t.charCodeAt(j))) j++
+      if (digitsEnd > j) j = digitsEnd
+      else while (j < n && isDigit(t.charCodeAt(j))) j++
       if (j === ds || j - ds > MAX_GROUP_DIGITS) break
       const de = j
       if (open) {
@@ -475,10 +477,11 @@ class Scanner implements Pass {
   }
 
   /**
-   * Reads the digit groups from `from` and offers each reading, longest first, to the number detectors. Returns the
-   * end of what was found, or the end of the first group (the next candidate starts at the second).
+   * Reads the digit groups from `from` (whose digits end at `digitsEnd`, when the caller has read them) and offers
+   * each reading, longest first, to the number detectors. Returns the end of what was found, or the end of the first
+   * group (the next candidate starts at the second).
    */
-  private numberGroups(start: number, from: number, plus: boolean): number {
+  private numberGroups(start: number, from: number, plus: boolean, digitsEnd = -1): number {
     const t = this.t
     const { gs, gd, ge, sep } = this
     let count: number
@@ -498,7 +501,7 @@ class Scanner implements Pass {
         count = this.groups(ge[count - 1] as number, count)
         if (digits !== '' && count === MAX_GROUPS) digits += t.slice(gs[count - 1], gd[count - 1])
       }
-    } else count = this.groups(from, 0)
+    } else count = this.groups(from, 0, digitsEnd)
     this.lastCount = count
     this.nextFrom = count > 1 ? (gs[1] as number) - ((ge[1] as number) !== (gd[1] as number) ? 1 : 0) : -1
     if (count === 0) {
@@ -637,7 +640,7 @@ class Scanner implements Pass {
       }
     }
     const after = t.charCodeAt(e)
-    if (this.on.ip && e - s <= 4 && after === 58) {
+    if (after === 58 && e - s <= 4 && this.on.ip) {
       let hex = true
       for (let j = s; j < e; j++) if ((cls(t.charCodeAt(j)) & HEX) === 0) hex = false
       if (hex) {
