@@ -320,7 +320,7 @@ class Scanner implements Pass {
       case 64: // @
         return urlCredentials(this, i) || email(this, i)
       case 43: // +
-        return this.on.phone && isDigit(t.charCodeAt(i + 1)) && this.boundary(i) ? this.numberGroups(i, i + 1, true) : 0
+        return isDigit(t.charCodeAt(i + 1)) && this.on.phone && this.boundary(i) ? this.numberGroups(i, i + 1, true) : 0
       case 37: // %: `?phone=%2B4915112345678`, a `+` percent-encoded in a URL
         if (this.on.phone && t.charCodeAt(i + 1) === 50 && (t.charCodeAt(i + 2) | 32) === 98) {
           if (isDigit(t.charCodeAt(i + 3))) return this.numberGroups(i, i + 3, true)
@@ -334,7 +334,7 @@ class Scanner implements Pass {
         }
         return 0
       case 58: // :
-        if (!this.on.ip || t.charCodeAt(i + 1) !== 58 || (i > 0 && isHexColonDot(t.charCodeAt(i - 1)))) return 0
+        if (t.charCodeAt(i + 1) !== 58 || !this.on.ip || (i > 0 && isHexColonDot(t.charCodeAt(i - 1)))) return 0
         if (i > 0 && wordLike(t.charCodeAt(i - 1))) {
           // `gggg:hhhh::1234`: a `::` glued to a word that is no hex group starts no address; skip the run.
           let j = i
@@ -343,7 +343,7 @@ class Scanner implements Pass {
         }
         return Math.abs(ipv6(this, i))
       case 45: // -
-        return this.on.private_key && t.charCodeAt(i + 1) === 45 && t.startsWith('-----BEGIN ', i) ? pem(this, i) : 0
+        return t.charCodeAt(i + 1) === 45 && this.on.private_key && t.startsWith('-----BEGIN ', i) ? pem(this, i) : 0
       default:
         return 0
     }
@@ -535,9 +535,9 @@ class Scanner implements Pass {
     const after = t.charCodeAt(end)
     const next = t.charCodeAt(end + 1)
     if (
-      this.on.phone &&
       c.nd >= 8 &&
-      (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35)
+      (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35) &&
+      this.on.phone
     ) {
       const ext = extensionEnd(t, end)
       if (ext > 0) {
