@@ -169,7 +169,11 @@ export function scan(text: string, on: Enabled, out: RawFinding[], context?: Sca
     scanner.phoneAt = context.phoneAt
     scanner.taxAt = context.taxAt
   }
-  scanner.run()
+  try {
+    scanner.run()
+  } finally {
+    scanner.finish() // the text and the findings never outlive the call, even if a detector throws
+  }
   if (context !== undefined) {
     const n = text.length
     context.dobAt = Math.max(scanner.dobAt - n, FAR)
@@ -179,7 +183,6 @@ export function scan(text: string, on: Enabled, out: RawFinding[], context?: Sca
     context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
     context.taxAt = Math.max(scanner.taxAt - n, FAR)
   }
-  scanner.finish()
 }
 
 /** The number candidate the detectors read: the groups of the scanner's shared arrays, seen up to group `k`. */
