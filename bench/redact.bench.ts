@@ -314,6 +314,10 @@ export default async function main(): Promise<void> {
     `against the naive combined regex: ${pairedCpuRatio(naive, ours).toFixed(2)}× faster in CPU (target ≥ 1.1×), median of ${ROUNDS} paired rounds (${rounds(naive)})\n`,
   )
   await splitCost(lines, mb)
+  if (process.env.REDACT_INSTRUCTIONS === '1') {
+    const commits = (process.env.REDACT_INSTRUCTIONS_COMMITS ?? '').split(' ').filter((c) => c !== '')
+    await (await import('./redact-instructions')).instructionCounts(lines, commits)
+  }
   const sample = lines.slice(0, 20_000)
   const samplePlanted = planted.slice(0, 20_000)
   const leakRows = [
