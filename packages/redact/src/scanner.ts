@@ -407,7 +407,7 @@ class Scanner implements Pass {
     if ((cls(next) & LETTER) !== 0 || (next === 45 && (cls(t.charCodeAt(e + 1)) & LETTER) !== 0)) {
       const r = nifAfterDigits(this, s, e, next === 45 ? e + 1 : e)
       if (r > 0) return r
-      if (this.on.dob && len <= 2 && this.near(this.dobAt, s)) {
+      if (len <= 2 && this.on.dob && this.near(this.dobAt, s)) {
         const r = dayMonthName(this, s, e)
         if (r > 0) return r
       }
