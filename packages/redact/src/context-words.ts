@@ -80,13 +80,20 @@ export const HYPHEN_HASHES = new Set<number>()
 // A 4096-bit filter in front of the set: most words are turned away by one array read.
 export const CONTEXT_FILTER = new Uint8Array(4096)
 /**
- * First letter (lowercased) and length (< 64) of every context word and of the first part of a hyphenated one, at
- * `first * 64 + length`: a word of another shape is no context word, and is never hashed.
+ * The first two characters (lowercased, as the hash reads them) of every context word, and the lengths of the word
+ * and of the first part of a hyphenated one, as bits (bit 31: 31 or more), at `first * 128 + second`: a word of
+ * another shape is no context word, and is never hashed. `proxy` and `x` (of `x-api-key`, second character `-`)
+ * are read before their hyphen, so their part's length is the one a word can have.
  */
-export const CONTEXT_SHAPES = new Uint8Array(128 * 64)
+const CONTEXT_SHAPES = new Int32Array(128 * 128)
+const shapeAt = (t: string, s: number): number =>
+  ((t.charCodeAt(s) | 32) & 127) * 128 + ((t.charCodeAt(s + 1) | 32) & 127)
+/** The word `t[s, e)` has the first two characters and the length of a context word (or of its first part). */
+export const contextShaped = (t: string, s: number, e: number): boolean =>
+  (((CONTEXT_SHAPES[shapeAt(t, s)] as number) >> Math.min(e - s, 31)) & 1) === 1
 for (const [w, ctx] of CONTEXT) {
   const first = w.indexOf('-') > 0 ? w.slice(0, w.indexOf('-')) : w
-  CONTEXT_SHAPES[(w.charCodeAt(0) | 32) * 64 + first.length] = 1
+  CONTEXT_SHAPES[shapeAt(w, 0)] = (CONTEXT_SHAPES[shapeAt(w, 0)] as number) | (1 << Math.min(first.length, 31))
   const h = wordHash(w, 0, w.length)
   CONTEXT_HASHES.add(h)
   CONTEXT_FILTER[h & 4095] = 1
@@ -99,7 +106,8 @@ for (const [w, ctx] of CONTEXT) {
 export function contextOf(t: string, s: number, e: number, h: number): Ctx | undefined {
   const entries = CONTEXT_BY_HASH.get(h)
   if (entries === undefined) return undefined
-  for (const [w, ctx] of entries) {
+  for (let x = 0; x < entries.length; x++) {
+    const [w, ctx] = entries[x] as [string, Ctx]
     if (w.length !== e - s) continue
     let same = true
     for (let i = 0; i < w.length && same; i++) same = (t.charCodeAt(s + i) | 32) === (w.charCodeAt(i) | 32)

@@ -171,9 +171,11 @@ function buildEngine(options: RedactorOptions): Engine {
       let last = 0
       for (const f of raw) {
         if (f.confidence < minConfidence) continue
-        const value = text.slice(f.start, f.end)
+        const action = actionOf(f.kind)
+        // `redact` and `drop` never read the value: it is cut out only to be allowed, masked, hashed or tokenised.
+        const value = hasAllow || (action !== 'redact' && action !== 'drop') ? text.slice(f.start, f.end) : ''
         if (hasAllow && (allowStrings.has(value) || allowPatterns.some((p) => p.test(value)))) continue
-        result += text.slice(last, f.start) + replacement(actionOf(f.kind), f.kind, value, secret)
+        result += text.slice(last, f.start) + replacement(action, f.kind, value, secret)
         last = f.end
         if (out !== undefined) {
           const finding: Finding = {

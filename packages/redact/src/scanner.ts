@@ -7,15 +7,15 @@
 // The pass routes; the families decide. At a digit the pass reads the digit groups once and offers each reading
 // (all groups, then one fewer, …) to the NUMBER_MATCHERS its digit count allows, in order; at a letter it offers the
 // word to the word matchers its first two characters can start, and hashes it for the context-word table only when
-// a context word has its first letter and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
+// a context word has its first two characters and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
 // a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
-import { ALNUM, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, wordLike } from './chars'
+import { ALNUM, CT, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WIDE, WORD, WORD_LIKE, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
-  CONTEXT_SHAPES,
   Ctx,
   contextOf,
+  contextShaped,
   HYPHEN_HASHES,
   secretKindOfKey,
   wordHash,
@@ -87,6 +87,13 @@ function joinedWord(t: string, i: number): boolean {
   return j > i && !wordLike(t.charCodeAt(j))
 }
 
+/** The `count` groups just read hold fewer than `FEWEST_DIGITS` digits in all. */
+function fewerDigits(count: number): boolean {
+  let nd = 0
+  for (let g = 0; g < count; g++) nd += (GD[g] as number) - (GS[g] as number)
+  return nd < FEWEST_DIGITS
+}
+
 type WordMatcher = (p: Pass, s: number, e: number) => number
 
 const UPPERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -127,7 +134,10 @@ const ANY_SHAPE = WORD_MATCHERS.reduce((bits, [, , shape], m) => (shape === 'any
 const WORD_LISTS: readonly (readonly WordMatcher[])[] = Array.from({ length: 1 << WORD_MATCHERS.length }, (_, bits) =>
   WORD_MATCHERS.filter((_, m) => (bits & (1 << m)) !== 0).map(([match]) => match),
 )
-/** The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. */
+/**
+ * The characters `trigger` reads (`@ + % ( : -`): every other character that is not a word is stepped over. ASCII
+ * only: the pass looks here only for a code unit of no word class and below 128.
+ */
 const TRIGGERS = new Uint8Array(128)
 for (const ch of '@+%(:-') TRIGGERS[ch.charCodeAt(0)] = 1
 
@@ -149,25 +159,30 @@ let passes = 0
  * scan starts from it and leaves in it the context for the text that follows.
  */
 export function scan(text: string, on: Enabled, out: RawFinding[], context?: ScanContext): void {
-  const scanner = new Scanner(text, on, out)
-  if (context === undefined) {
-    scanner.run()
-    return
+  const scanner = SCANNER
+  scanner.start(text, on, out)
+  if (context !== undefined) {
+    scanner.dobAt = context.dobAt
+    scanner.ssnAt = context.ssnAt
+    scanner.bsnAt = context.bsnAt
+    scanner.negAt = context.negAt
+    scanner.phoneAt = context.phoneAt
+    scanner.taxAt = context.taxAt
   }
-  scanner.dobAt = context.dobAt
-  scanner.ssnAt = context.ssnAt
-  scanner.bsnAt = context.bsnAt
-  scanner.negAt = context.negAt
-  scanner.phoneAt = context.phoneAt
-  scanner.taxAt = context.taxAt
-  scanner.run()
-  const n = text.length
-  context.dobAt = Math.max(scanner.dobAt - n, FAR)
-  context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
-  context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
-  context.negAt = Math.max(scanner.negAt - n, FAR)
-  context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
-  context.taxAt = Math.max(scanner.taxAt - n, FAR)
+  try {
+    scanner.run()
+  } finally {
+    scanner.finish() // the text and the findings never outlive the call, even if a detector throws
+  }
+  if (context !== undefined) {
+    const n = text.length
+    context.dobAt = Math.max(scanner.dobAt - n, FAR)
+    context.ssnAt = Math.max(scanner.ssnAt - n, FAR)
+    context.bsnAt = Math.max(scanner.bsnAt - n, FAR)
+    context.negAt = Math.max(scanner.negAt - n, FAR)
+    context.phoneAt = Math.max(scanner.phoneAt - n, FAR)
+    context.taxAt = Math.max(scanner.taxAt - n, FAR)
+  }
 }
 
 /** The number candidate the detectors read: the groups of the scanner's shared arrays, seen up to group `k`. */
@@ -210,8 +225,13 @@ class Candidate implements NumberCandidate {
 const CANDIDATE = new Candidate()
 
 class Scanner implements Pass {
-  readonly n: number
-  readonly id = ++passes
+  // One scanner for the process, set to each text by `start` (a scan is synchronous and never re-entered): a call
+  // allocates no scanner and initialises no fields it does not use.
+  t = ''
+  n = 0
+  on: Enabled = NOTHING
+  private out: RawFinding[] = NO_FINDINGS
+  id = 0
   // Digit groups of the current number candidate: digit start, digit end, group end (after `)`), separator before.
   // Shared by all scanners: a scan is synchronous and never re-entered.
   private readonly gs = GS
@@ -234,13 +254,43 @@ class Scanner implements Pass {
   runFrom = -1
   runTo = -1
   noPemEnd = false
+  // Where the separators stop being the same as the first, and the first group after a slash, of the candidate.
+  private uniformTo = 0
+  private slashFrom = 0
+  private ssn324 = false
 
-  constructor(
-    readonly t: string,
-    readonly on: Enabled,
-    private readonly out: RawFinding[],
-  ) {
+  /** Sets the scanner to a new text, with no context word seen. */
+  start(t: string, on: Enabled, out: RawFinding[]): void {
+    this.t = t
     this.n = t.length
+    this.on = on
+    this.out = out
+    this.id = ++passes
+    this.lastCount = 0
+    this.nextFrom = -1
+    this.lastDigits = ''
+    this.dobAt = FAR
+    this.ssnAt = FAR
+    this.bsnAt = FAR
+    this.negAt = FAR
+    this.phoneAt = FAR
+    this.taxAt = FAR
+    this.ibanRunEnd = -1
+    this.runFrom = -1
+    this.runTo = -1
+    this.noPemEnd = false
+    this.uniformTo = 0
+    this.slashFrom = 0
+    this.ssn324 = false
+  }
+
+  /** Lets go of the text and the findings (the scanner outlives the call; they must not). */
+  finish(): void {
+    this.t = ''
+    this.out = NO_FINDINGS
+    this.c.t = ''
+    this.c.all = ''
+    this.lastDigits = ''
   }
 
   run(): void {
@@ -249,17 +299,17 @@ class Scanner implements Pass {
     let i = 0
     while (i < n) {
       const c = t.charCodeAt(i)
-      const k = cls(c)
-      if ((k & WORD) !== 0 || c >= 128) {
+      const k = CT[c] as number
+      if ((k & (WORD | WIDE)) !== 0) {
         if ((k & ALNUM) !== 0 && this.boundary(i)) {
           i = (k & DIGIT) !== 0 ? this.number(i) : this.word(i)
         } else {
           i++
-          while (i < n && wordLike(t.charCodeAt(i))) i++
+          while (i < n && ((CT[t.charCodeAt(i)] as number) & WORD_LIKE) !== 0) i++
         }
         continue
       }
-      if (c < 128 && TRIGGERS[c] === 1) {
+      if (TRIGGERS[c] === 1) {
         const r = this.trigger(c, i)
         i = r > 0 ? r : i + 1
       } else i++
@@ -273,7 +323,7 @@ class Scanner implements Pass {
       case 64: // @
         return urlCredentials(this, i) || email(this, i)
       case 43: // +
-        return this.on.phone && isDigit(t.charCodeAt(i + 1)) && this.boundary(i) ? this.numberGroups(i, i + 1, true) : 0
+        return isDigit(t.charCodeAt(i + 1)) && this.on.phone && this.boundary(i) ? this.numberGroups(i, i + 1, true) : 0
       case 37: // %: `?phone=%2B4915112345678`, a `+` percent-encoded in a URL
         if (this.on.phone && t.charCodeAt(i + 1) === 50 && (t.charCodeAt(i + 2) | 32) === 98) {
           if (isDigit(t.charCodeAt(i + 3))) return this.numberGroups(i, i + 3, true)
@@ -287,7 +337,7 @@ class Scanner implements Pass {
         }
         return 0
       case 58: // :
-        if (!this.on.ip || t.charCodeAt(i + 1) !== 58 || (i > 0 && isHexColonDot(t.charCodeAt(i - 1)))) return 0
+        if (t.charCodeAt(i + 1) !== 58 || !this.on.ip || (i > 0 && isHexColonDot(t.charCodeAt(i - 1)))) return 0
         if (i > 0 && wordLike(t.charCodeAt(i - 1))) {
           // `gggg:hhhh::1234`: a `::` glued to a word that is no hex group starts no address; skip the run.
           let j = i
@@ -296,7 +346,7 @@ class Scanner implements Pass {
         }
         return Math.abs(ipv6(this, i))
       case 45: // -
-        return this.on.private_key && t.charCodeAt(i + 1) === 45 && t.startsWith('-----BEGIN ', i) ? pem(this, i) : 0
+        return t.charCodeAt(i + 1) === 45 && this.on.private_key && t.startsWith('-----BEGIN ', i) ? pem(this, i) : 0
       default:
         return 0
     }
@@ -341,7 +391,7 @@ class Scanner implements Pass {
       return e
     }
     const next = t.charCodeAt(e)
-    if (this.on.ip && e - s <= 4 && (next === 58 || (cls(next) & (HEX | DIGIT)) === HEX)) {
+    if (e - s <= 4 && (next === 58 || (cls(next) & (HEX | DIGIT)) === HEX) && this.on.ip) {
       let h = e
       while (h - s < 5 && (cls(t.charCodeAt(h)) & HEX) !== 0) h++
       if (h - s <= 4 && t.charCodeAt(h) === 58) {
@@ -357,7 +407,7 @@ class Scanner implements Pass {
     if ((cls(next) & LETTER) !== 0 || (next === 45 && (cls(t.charCodeAt(e + 1)) & LETTER) !== 0)) {
       const r = nifAfterDigits(this, s, e, next === 45 ? e + 1 : e)
       if (r > 0) return r
-      if (this.on.dob && len <= 2 && this.near(this.dobAt, s)) {
+      if (len <= 2 && this.on.dob && this.near(this.dobAt, s)) {
         const r = dayMonthName(this, s, e)
         if (r > 0) return r
       }
@@ -372,18 +422,19 @@ class Scanner implements Pass {
       const r = letterAt > 0 ? nifAfterDigits(this, s, e, letterAt) : 0
       if (r > 0) return r
     }
-    if (this.on.dob && len <= 2 && (next === 32 || next === 46) && this.near(this.dobAt, s)) {
+    if (len <= 2 && (next === 32 || next === 46) && this.on.dob && this.near(this.dobAt, s)) {
       const r = dayMonthName(this, s, e)
       if (r > 0) return r
     }
-    return this.numberGroups(s, s, false)
+    return this.numberGroups(s, s, false, e)
   }
 
   /**
    * Reads digit groups (a group may be wrapped in parentheses) until 8 are held; returns how many. With `k > 0`
-   * it continues after group `k - 1`, whose end is `j`.
+   * it continues after group `k - 1`, whose end is `j`. `digitsEnd`, when over `j`, is where the digits starting
+   * at `j` end (the pass has read them already).
    */
-  private groups(j: number, k: number): number {
+  private groups(j: number, k: number, digitsEnd = -1): number {
     const t = this.t
     const n = this.n
     if (k > 0) {
@@ -403,7 +454,8 @@ class Scanner implements Pass {
         j++
       }
       const ds = j
-      while (j < n && isDigit(t.charCodeAt(j))) j++
+      if (digitsEnd > j) j = digitsEnd
+      else while (j < n && isDigit(t.charCodeAt(j))) j++
       if (j === ds || j - ds > MAX_GROUP_DIGITS) break
       const de = j
       if (open) {
@@ -428,10 +480,11 @@ class Scanner implements Pass {
   }
 
   /**
-   * Reads the digit groups from `from` and offers each reading, longest first, to the number detectors. Returns the
-   * end of what was found, or the end of the first group (the next candidate starts at the second).
+   * Reads the digit groups from `from` (whose digits end at `digitsEnd`, when the caller has read them) and offers
+   * each reading, longest first, to the number detectors. Returns the end of what was found, or the end of the first
+   * group (the next candidate starts at the second).
    */
-  private numberGroups(start: number, from: number, plus: boolean): number {
+  private numberGroups(start: number, from: number, plus: boolean, digitsEnd = -1): number {
     const t = this.t
     const { gs, gd, ge, sep } = this
     let count: number
@@ -451,12 +504,17 @@ class Scanner implements Pass {
         count = this.groups(ge[count - 1] as number, count)
         if (digits !== '' && count === MAX_GROUPS) digits += t.slice(gs[count - 1], gd[count - 1])
       }
-    } else count = this.groups(from, 0)
+    } else count = this.groups(from, 0, digitsEnd)
     this.lastCount = count
     this.nextFrom = count > 1 ? (gs[1] as number) - ((ge[1] as number) !== (gd[1] as number) ? 1 : 0) : -1
     if (count === 0) {
       this.lastDigits = ''
       return from + 1
+    }
+    if (fewerDigits(count)) {
+      // `200`, `12.50`, `3 of 4`: no reading of fewer than four digits meets a detector; no candidate is made.
+      this.lastDigits = digits
+      return Math.max(start + 1, gd[0] as number)
     }
     const c = this.candidate(start, count, plus, digits)
     for (let k = count; k >= 1; k--) {
@@ -480,9 +538,9 @@ class Scanner implements Pass {
     const after = t.charCodeAt(end)
     const next = t.charCodeAt(end + 1)
     if (
-      this.on.phone &&
       c.nd >= 8 &&
-      (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35)
+      (after === 120 || after === 88 || after === 101 || after === 69 || after === 32 || after === 35) &&
+      this.on.phone
     ) {
       const ext = extensionEnd(t, end)
       if (ext > 0) {
@@ -516,11 +574,6 @@ class Scanner implements Pass {
     this.lastDigits = c.all
     return end
   }
-
-  // Where the separators stop being the same as the first, and the first group after a slash, of the candidate.
-  private uniformTo = 0
-  private slashFrom = 0
-  private ssn324 = false
 
   /** Fills the candidate's shape from the `count` groups just read: lengths, separators, context. */
   private candidate(start: number, count: number, plus: boolean, digits: string): Candidate {
@@ -576,7 +629,7 @@ class Scanner implements Pass {
   private word(s: number): number {
     const t = this.t
     let e = s + 1
-    while ((cls(t.charCodeAt(e)) & WORD) !== 0) e++
+    while (((CT[t.charCodeAt(e) | 0] as number) & WORD) !== 0) e++
     const c1 = t.charCodeAt(s + 1)
     if (c1 < 128) {
       const code = e - s === 2 || isDigit(c1) || isDigit(t.charCodeAt(s + 2))
@@ -589,7 +642,8 @@ class Scanner implements Pass {
         }
       }
     }
-    if (this.on.ip && e - s <= 4 && t.charCodeAt(e) === 58) {
+    const after = t.charCodeAt(e)
+    if (after === 58 && e - s <= 4 && this.on.ip) {
       let hex = true
       for (let j = s; j < e; j++) if ((cls(t.charCodeAt(j)) & HEX) === 0) hex = false
       if (hex) {
@@ -597,12 +651,14 @@ class Scanner implements Pass {
         if (r !== 0) return Math.abs(r)
       }
     }
-    if (e - s < 64 && CONTEXT_SHAPES[(t.charCodeAt(s) | 32) * 64 + e - s] === 1) {
+    if (contextShaped(t, s, e)) {
       const h = wordHash(t, s, e)
-      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (t.charCodeAt(e) === 45 && HYPHEN_HASHES.has(h)))
+      if ((CONTEXT_FILTER[h & 4095] === 1 && CONTEXT_HASHES.has(h)) || (after === 45 && HYPHEN_HASHES.has(h)))
         return this.context(s, e, h)
     }
-    if (this.on.secret && secretKeyBySuffix(t, s, e)) return keyValue(this, s, e, Ctx.SecretKey)
+    // `GITHUB_TOKEN=`, `"clientSecret":`: only a word before `=`, `:` or `"` can name a secret.
+    if ((after === 61 || after === 58 || after === 34) && this.on.secret && secretKeyBySuffix(t, s, e))
+      return keyValue(this, s, e, Ctx.SecretKey)
     return e
   }
 
@@ -654,3 +710,7 @@ class Scanner implements Pass {
     }
   }
 }
+
+const NOTHING = {} as Enabled
+const NO_FINDINGS: RawFinding[] = []
+const SCANNER = new Scanner()

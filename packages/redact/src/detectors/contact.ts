@@ -76,7 +76,7 @@ function writtenAsNational(c: NumberCandidate): boolean {
  * `tel: 0612345678`): valid as an international number without its `+`, or as a national one.
  */
 export const phoneByKey: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
-  if (!p.on.phone || !c.plain || c.k !== 1 || c.nd < 8 || c.start - p.phoneAt > 4 || c.start < p.phoneAt) return false
+  if (c.start - p.phoneAt > 4 || c.start < p.phoneAt || c.k !== 1 || !c.plain || c.nd < 8 || !p.on.phone) return false
   const d = c.digits()
   const valid = c.zeroFirst ? trunkNationalValid(d) || internationalValid(d.slice(2)) : internationalValid(d)
   return valid && added(p, c, 'phone-by-key', 0.8)

@@ -63,10 +63,11 @@ export function monthFirst(p: Pass, s: number, e: number): number {
  * The end of an ISO 8601 timestamp starting at `s` (`2024-05-01T00:00:01.234Z`, `2024-05-01 12:00:00+02:00`),
  * or 0. Log lines open with one; it is never personal data away from a date-of-birth word, so it is skipped whole.
  */
-const ISO_DIGITS = [5, 6, 8, 9, 11, 12, 14, 15]
 export function isoTimestampEnd(t: string, s: number): number {
   // Digits at 5, 6, 8, 9, 11, 12, 14, 15; `-` at 7; `T` or space at 10; `:` at 13.
-  for (const i of ISO_DIGITS) if (!isDigit(t.charCodeAt(s + i))) return 0
+  if (!isDigit(t.charCodeAt(s + 5)) || !isDigit(t.charCodeAt(s + 6)) || !isDigit(t.charCodeAt(s + 8))) return 0
+  if (!isDigit(t.charCodeAt(s + 9)) || !isDigit(t.charCodeAt(s + 11)) || !isDigit(t.charCodeAt(s + 12))) return 0
+  if (!isDigit(t.charCodeAt(s + 14)) || !isDigit(t.charCodeAt(s + 15))) return 0
   const sep = t.charCodeAt(s + 10)
   if (t.charCodeAt(s + 7) !== 45 || !(sep === 84 || sep === 32) || t.charCodeAt(s + 13) !== 58) return 0
   let j = s + 16

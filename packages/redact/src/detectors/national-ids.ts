@@ -63,7 +63,7 @@ export const singleGroupId: NumberMatcher = (p: Pass, c: NumberCandidate): boole
 export function nifAfterDigits(p: Pass, s: number, e: number, letterAt: number): number {
   const t = p.t
   const len = e - s
-  if (!p.on.es_nif || (len !== 7 && len !== 8) || wordLike(t.charCodeAt(letterAt + 1))) return 0
+  if ((len !== 7 && len !== 8) || !p.on.es_nif || wordLike(t.charCodeAt(letterAt + 1))) return 0
   if (!esNifValid(t.slice(s, e), t.charAt(letterAt))) return 0
   p.add(s, letterAt + 1, 'es_nif', 'es-nif', 0.75)
   return letterAt + 1

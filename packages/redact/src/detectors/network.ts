@@ -10,7 +10,10 @@ export const ipv4: NumberMatcher = (p: Pass, c: NumberCandidate): boolean => {
   let at = 0
   for (let g = 0; g < 4; g++) {
     const len = c.groupLength(g)
-    if (len > 3 || Number(d.slice(at, at + len)) > 255 || (len > 1 && d.charCodeAt(at) === 48)) return false
+    if (len > 3 || (len > 1 && d.charCodeAt(at) === 48)) return false
+    let octet = 0
+    for (let i = at; i < at + len; i++) octet = octet * 10 + d.charCodeAt(i) - 48
+    if (octet > 255) return false
     at += len
   }
   // A dot after the address ends a sentence (`client_ip=212.254.15.81.`), unless a word follows it (a host name).

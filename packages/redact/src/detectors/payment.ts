@@ -1,6 +1,6 @@
 // Payment: card numbers (13–19 digits, Luhn and issuer prefix) and IBANs (mod 97), as printed and as typed.
 import { ALNUM, cls, DIGIT, isDigit, LETTER, wordLike } from '../chars'
-import { cardIssuerValid, IBAN_LENGTHS, ibanChecksumValid, luhnValid } from '../checksums'
+import { cardIssuerValid, IBAN_LENGTHS, luhnValid } from '../checksums'
 import type { NumberCandidate, NumberMatcher, Pass } from '../pass'
 
 /** A payment card: 13–19 digits, plain or grouped by spaces or dashes in groups of 3–6, Luhn and issuer prefix. */
@@ -37,13 +37,12 @@ function iban(p: Pass, s: number, wordEnd: number): number {
   const len = IBAN_LENGTH_BY_CODE[((t.charCodeAt(s) | 32) - 97) * 26 + ((t.charCodeAt(s + 1) | 32) - 97)] as number
   if (len === 0) return 0
   const first = wordEnd - s
-  let compact: string
   let end = wordEnd
+  let sepc = -1 // the separator between groups, skipped when the characters are read
   if (first === len) {
-    compact = t.slice(s, wordEnd)
     end = wordEnd
   } else if (first === 4) {
-    const sepc = t.charCodeAt(wordEnd)
+    sepc = t.charCodeAt(wordEnd)
     if (sepc !== 32 && sepc !== 45) return 0
     let j = wordEnd
     let bad = false
@@ -79,19 +78,36 @@ function iban(p: Pass, s: number, wordEnd: number): number {
     }
     if (wordLike(t.charCodeAt(j))) return -j
     end = j
-    compact = t.slice(s, end).replaceAll(sepc === 32 ? ' ' : '-', '')
   } else return 0
-  if (wordLike(t.charCodeAt(end))) return first === 4 ? -end : 0
-  for (let i = 0; i < compact.length; i++) {
-    if ((cls(compact.charCodeAt(i)) & ALNUM) === 0) return first === 4 ? -end : 0
-  }
-  // Typed in lower case (`de89 3704 …`, `gb29 nwbk …`) it counts; a case mixed inside the account part
-  // (`LV80 bANK …`, a mutation in Presidio's vectors) does not.
-  const bban = compact.slice(4)
-  if (bban !== bban.toUpperCase() && bban !== bban.toLowerCase()) return first === 4 ? -end : 0
-  // Lower or mixed case (`de89 3704 …`, typed into a form) counts when mod 97 holds once upper-cased.
-  if (!ibanChecksumValid(compact.toUpperCase())) return first === 4 ? -end : 0
+  if (wordLike(t.charCodeAt(end)) || !ibanValidAt(t, s, end, sepc)) return first === 4 ? -end : 0
   // With the IBAN detector off, an IBAN is still read whole, so that its digit groups are not taken for a phone.
   if (p.on.iban) p.add(s, end, 'iban', 'iban-mod97', 0.95)
   return end
+}
+
+/**
+ * The IBAN written in `t[s, end)`, separators `sepc` left out, read once by char codes (no string is made): letters
+ * and digits only; typed in lower case (`de89 3704 …`, `gb29 nwbk …`) it counts, a case mixed inside the account
+ * part (`LV80 bANK …`, a mutation in Presidio's vectors) does not; mod 97 holds once upper-cased (ISO 13616: the
+ * first four characters moved to the end, letters as 10–35).
+ */
+function ibanValidAt(t: string, s: number, end: number, sepc: number): boolean {
+  let rem = 0
+  let cases = 0 // bit UPPER: an upper-case letter in the account part; bit LOWER: a lower-case one
+  for (let i = s + 4; i < end; i++) {
+    const c = t.charCodeAt(i)
+    if (c === sepc) continue
+    const k = cls(c)
+    if ((k & ALNUM) === 0) return false
+    cases |= k
+    rem = (k & DIGIT) !== 0 ? (rem * 10 + (c - 48)) % 97 : (rem * 100 + ((c & ~32) - 55)) % 97
+  }
+  if ((cases & LETTER) === LETTER) return false
+  for (let i = s; i < s + 4; i++) {
+    const c = t.charCodeAt(i)
+    const k = cls(c)
+    if ((k & ALNUM) === 0) return false
+    rem = (k & DIGIT) !== 0 ? (rem * 10 + (c - 48)) % 97 : (rem * 100 + ((c & ~32) - 55)) % 97
+  }
+  return rem === 1
 }
