@@ -27,6 +27,7 @@ const fill = (unit: string, size: number): string => unit.repeat(Math.ceil(size 
 const ADVERSARIAL: Record<string, (size: number) => string> = {
   'one digit run': (z) => fill('7', z),
   'digits and spaces': (z) => fill('4 ', z),
+  'digits after no-break spaces': (z) => fill('card\u00a04111\u202f', z),
   'digit groups of four': (z) => fill('4111 ', z),
   'dashed digits': (z) => fill('12-', z),
   'dotted digits': (z) => fill('1.2.', z),

@@ -9,7 +9,7 @@
 // word to the word matchers its first two characters can start, and hashes it for the context-word table only when
 // a context word has its first two characters and length; at `@`, `+`, `%`, `(`, `:` and `-` it calls the one family that such
 // a character can start; every other character is stepped over. A new format is a change in its family's file; a new family is one line in a table here.
-import { ALNUM, CT, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WIDE, WORD, WORD_LIKE, wordLike } from './chars'
+import { ALNUM, CT, cls, DIGIT, HEX, isDigit, isHexColonDot, LETTER, WORD, WORD_LIKE, wordLike } from './chars'
 import {
   CONTEXT_FILTER,
   CONTEXT_HASHES,
@@ -300,7 +300,7 @@ class Scanner implements Pass {
     while (i < n) {
       const c = t.charCodeAt(i)
       const k = CT[c] as number
-      if ((k & (WORD | WIDE)) !== 0) {
+      if ((k & WORD_LIKE) !== 0) {
         if ((k & ALNUM) !== 0 && this.boundary(i)) {
           i = (k & DIGIT) !== 0 ? this.number(i) : this.word(i)
         } else {
