@@ -106,9 +106,16 @@ export class Call implements RequestWatch, Expiring {
     return this.stopped as Error
   }
 
-  /** Stops listening to the caller's signal (the request is over). */
+  /**
+   * The request is over: stops listening to the caller's signal and lets go of the attempt's controller and the
+   * answer handler. (A Call that lived long enough to be moved to the old generation would otherwise keep the last
+   * attempt's whole object graph alive through every young-generation collection until the next full one: measured,
+   * that tripled the memory promoted and cost about a third of the client's CPU.)
+   */
   detach(): void {
     if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort)
+    this.controller = undefined
+    this.onStop = undefined
   }
 
   /** How long the last attempt took on the wire (ms), for the retry layer's records. */
