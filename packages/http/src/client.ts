@@ -12,7 +12,6 @@ import { Deadlines, withConnectTimeout } from './client/timeouts'
 import { HttpError } from './errors'
 import { signing } from './interceptors/auth'
 import { guarded } from './interceptors/breaker'
-import { lines } from './interceptors/log'
 import { quota } from './interceptors/rate-limit'
 import { following } from './interceptors/redirect'
 import { WATCH, watchOf } from './interceptors/request-watch'
@@ -135,11 +134,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
 /**
  * The client's interceptors, composed as `interceptors` documents them (first listed innermost): its own attempt layer
- * (numbers, hooks, whole bodies), the log, auth for the hops it serves, the quota, the breaker, the retries and the
+ * (numbers, hooks, whole bodies, the attempt's log line — in place of `interceptors.log`, whose line would come before
+ * the client knows whether a retry follows), auth for the hops it serves, the quota, the breaker, the retries and the
  * redirects, over a router that sends a hop through the auth strategy's own dispatcher when it has one.
  */
 function compose(context: ClientContext): Dispatcher {
-  const layers: Dispatcher.DispatcherComposeInterceptor[] = [attemptLayer(context), lines(context.log.logger)]
+  const layers: Dispatcher.DispatcherComposeInterceptor[] = [attemptLayer(context)]
   if (context.strategy !== undefined) {
     layers.push(signing(context.strategy, (opts) => watchOf(opts)?.authServes(opts) === true))
   }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { HttpError } from '../errors'
+import { errorCode } from '../retry-policy'
 import type { Call } from './call'
 import type { ClientContext } from './context'
 
@@ -10,8 +11,8 @@ const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({})
 
 /**
  * One attempt of the client, read whole before anything outside sees it: the body is collected (refused above
- * `maxResponseBytes`), the `afterResponse` hooks run, and only then is the answer passed on, as one start, one chunk
- * and one end. A connection lost mid-body is therefore a failure of the attempt, which the retry layer may retry, not
+ * `maxResponseBytes`), the attempt's outcome is noted on the {@link Call} for its log line, the `afterResponse` hooks
+ * run, and only then is the answer passed on, as one start, one chunk and one end. A connection lost mid-body is therefore a failure of the attempt, which the retry layer may retry, not
  * a broken answer.
  *
  * @example
@@ -63,6 +64,7 @@ export class WholeAnswer implements Dispatcher.DispatchHandler {
     if (this.#done) return
     this.#done = true
     const status = this.#status
+    this.call.attempted(this.#t0, status, undefined)
     if (status === 429) this.context.counters.status429 += 1
     const body = this.#chunks !== undefined ? Buffer.concat(this.#chunks, this.#size) : (this.#first ?? EMPTY)
     const hooks = this.context.config.hooks.afterResponse
@@ -79,6 +81,7 @@ export class WholeAnswer implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.#done) return
     this.#done = true
+    if (this.call.stopped === undefined) this.call.attempted(this.#t0, undefined, errorCode(error))
     this.handler.onResponseError?.(this.#controller as never, error)
   }
 

@@ -47,8 +47,6 @@ export interface RequestWatch {
    * request ends with, after which {@link RequestWatch.stopped} is set.
    */
   stepFailed(error: unknown): Error
-  /** An attempt sent at `startedAt` (performance.now()) ended with `status` or `error`: the client's books and log line. */
-  attempted(startedAt: number, status: number | undefined, error: string | undefined): void
   /** The strategy signed `request`, which carried `before` headers and `beforeSearch` query before. */
   signed(before: Readonly<Record<string, string>>, beforeSearch: string, request: AuthRequest): void
   /** The strategy called the last answer a refusal and answers its challenge. */
