@@ -70,7 +70,7 @@ export class ClientAnswer implements Dispatcher.DispatchHandler {
       (status >= 200 && status < 300) ||
       (context.redirect !== undefined && REDIRECT_STATUSES.has(status) && typeof raw.headers.location === 'string')
     call.logLine(accepted ? 'debug' : 'warn')
-    if (!accepted && call.throwsOnExhausted) {
+    if (!accepted && call.throwsOnStatus) {
       this.#fail(statusError(call.hop, raw, call.sends, call.redactor))
       return
     }

@@ -73,8 +73,13 @@ export class Call implements RequestWatch, Expiring {
     }
   }
 
-  get throwsOnExhausted(): boolean {
+  /** Whether an answer the client does not accept is an error (`FK_HTTP_STATUS`), as `throwOnStatus` says. */
+  get throwsOnStatus(): boolean {
     return this.req.throwOnStatus !== false
+  }
+  /** Running out of retries on a status is an error exactly when other statuses are. */
+  get throwsOnExhausted(): boolean {
+    return this.throwsOnStatus
   }
   get redactor() {
     return this.context.redactor
